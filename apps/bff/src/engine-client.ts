@@ -1,0 +1,178 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { ErrorBody } from '@keyhaven/contracts';
+import { ApiError } from './errors.ts';
+
+export interface EngineCall {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  token?: string | undefined;
+  body?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  requestId?: string | undefined;
+}
+
+export interface EngineClientOptions {
+  urls: string[];
+  timeoutMs?: number;
+  /** Extra attempts for idempotent reads. */
+  readRetries?: number;
+  logger: Logger;
+  onUpstreamError?: (kind: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The BFF's only way to the engine: per-call timeouts, failover across engine URLs, retries with
+ * backoff for reads only, and engine errors mapped to the BFF's error format with their message.
+ * It forwards the user's bearer token and a request id, never the browser's cookies.
+ */
+export class EngineClient {
+  private preferred = 0;
+  private readonly timeoutMs: number;
+  private readonly readRetries: number;
+
+  constructor(private readonly options: EngineClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.readRetries = options.readRetries ?? 2;
+  }
+
+  get urls() {
+    return this.options.urls;
+  }
+
+  /** Sends a request, failing over to the next engine when one cannot be reached. */
+  async raw(call: EngineCall, signal?: AbortSignal): Promise<Response> {
+    const method = call.method ?? 'GET';
+    const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+    if (call.token) headers.authorization = `Bearer ${call.token}`;
+    if (call.requestId) headers['x-request-id'] = call.requestId;
+    let body: string | undefined;
+    if (call.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(call.form).toString();
+    } else if (call.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(call.body);
+    }
+    const attempts = method === 'GET' ? 1 + this.readRetries : 1;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      for (let i = 0; i < this.urls.length; i++) {
+        const index = (this.preferred + i) % this.urls.length;
+        const url = this.urls[index] + call.path;
+        try {
+          const timeout = AbortSignal.timeout(this.timeoutMs);
+          const response = await fetch(url, {
+            method,
+            headers,
+            ...(body !== undefined && { body }),
+            signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          });
+          this.preferred = index;
+          if (
+            method === 'GET' &&
+            response.status >= 502 &&
+            response.status <= 504 &&
+            attempt + 1 < attempts
+          ) {
+            lastError = new Error(`engine answered ${response.status}`);
+            await response.body?.cancel();
+            break;
+          }
+          return response;
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          lastError = err;
+          this.options.onUpstreamError?.(
+            (err as Error).name === 'TimeoutError' ? 'timeout' : 'connect',
+          );
+          // Only a request that never reached an engine may go to the next one, unless it is a read.
+          if (method !== 'GET' && (err as Error).name === 'TimeoutError') break;
+        }
+      }
+      if (attempt + 1 < attempts) await sleep(100 * 3 ** attempt);
+    }
+    this.options.logger.warn({ err: lastError, path: call.path }, 'engine unreachable');
+    if ((lastError as Error | undefined)?.name === 'TimeoutError') {
+      throw new ApiError(
+        503,
+        'ENGINE_TIMEOUT',
+        'The Keyhaven engine did not answer in time. Try again.',
+        undefined,
+        '5',
+      );
+    }
+    throw new ApiError(
+      503,
+      'ENGINE_UNAVAILABLE',
+      'The Keyhaven engine is unavailable. Try again shortly.',
+      undefined,
+      '5',
+    );
+  }
+
+  /** Sends a request and validates the answer against the contract. */
+  async json<T extends z.ZodType>(schema: T, call: EngineCall): Promise<z.infer<T>> {
+    const response = await this.raw(call);
+    const text = await response.text();
+    let payload: unknown;
+    try {
+      payload = text ? JSON.parse(text) : undefined;
+    } catch {
+      payload = undefined;
+    }
+    if (!response.ok) throw toApiError(response, payload);
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      this.options.onUpstreamError?.('contract');
+      this.options.logger.error(
+        { path: call.path, issues: parsed.error.issues.slice(0, 5) },
+        'engine answer broke the contract',
+      );
+      throw new ApiError(
+        502,
+        'BAD_ENGINE_RESPONSE',
+        'The Keyhaven engine sent an unexpected answer.',
+      );
+    }
+    return parsed.data;
+  }
+
+  /** For calls whose success has no body. */
+  async send(call: EngineCall): Promise<void> {
+    const response = await this.raw(call);
+    const text = await response.text();
+    if (!response.ok) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        payload = undefined;
+      }
+      throw toApiError(response, payload);
+    }
+  }
+}
+
+export function toApiError(response: Response, payload: unknown): ApiError {
+  const body = ErrorBody.safeParse(payload);
+  const retryAfter = response.headers.get('retry-after') ?? undefined;
+  if (body.success)
+    return new ApiError(
+      response.status,
+      body.data.code,
+      body.data.message,
+      body.data.details,
+      retryAfter,
+    );
+  return new ApiError(
+    response.status >= 500 ? 502 : response.status,
+    'ENGINE_ERROR',
+    `The Keyhaven engine answered ${response.status}.`,
+    undefined,
+    retryAfter,
+  );
+}

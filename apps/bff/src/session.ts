@@ -1,0 +1,105 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { EncryptJWT, jwtDecrypt } from 'jose';
+import { ApiError } from './errors.ts';
+
+export const SESSION_COOKIE = 'kh_session';
+export const IDLE_LIMIT_MS = 30 * 60 * 1000;
+
+/** What the encrypted cookie carries; the browser can read none of it. */
+export interface SessionData {
+  /** The engine's bearer token for this user. */
+  token: string;
+  tokenExpiresAt: number;
+  userId: string;
+  csrf: string;
+  lastSeen: number;
+}
+
+export interface SessionOptions {
+  secret: string;
+  now?: () => number;
+}
+
+/**
+ * Stateless sessions: the cookie is a JWE (dir + A256GCM: encrypted and authenticated) under a key
+ * derived from the shared secret, so any BFF replica accepts it. Logout revokes the engine token,
+ * which ends the session on every replica.
+ */
+export class Sessions {
+  private readonly key: Uint8Array;
+  private readonly now: () => number;
+
+  constructor(options: SessionOptions) {
+    this.key = new Uint8Array(
+      createHash('sha256').update('keyhaven session v1\0').update(options.secret).digest(),
+    );
+    this.now = options.now ?? Date.now;
+  }
+
+  newCsrfToken(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  async write(req: Request, res: Response, data: SessionData): Promise<void> {
+    const jwe = await new EncryptJWT({ ...data })
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .setIssuedAt(Math.floor(this.now() / 1000))
+      .setExpirationTime(Math.floor(data.tokenExpiresAt / 1000))
+      .encrypt(this.key);
+    res.cookie(SESSION_COOKIE, jwe, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: req.secure,
+      path: '/',
+      expires: new Date(data.tokenExpiresAt),
+    });
+  }
+
+  clear(req: Request, res: Response): void {
+    res.clearCookie(SESSION_COOKIE, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: req.secure,
+      path: '/',
+    });
+  }
+
+  /** The session, or undefined when there is none, it was tampered with, or it expired. */
+  async read(req: Request): Promise<SessionData | undefined> {
+    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    if (!cookie) return undefined;
+    try {
+      const { payload } = await jwtDecrypt(cookie, this.key, { currentDate: new Date(this.now()) });
+      const data = payload as unknown as SessionData;
+      const now = this.now();
+      if (now - data.lastSeen > IDLE_LIMIT_MS || now >= data.tokenExpiresAt) return undefined;
+      return data;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The session of a request that must be logged in; refreshes the idle timer. */
+  async require(req: Request, res: Response): Promise<SessionData> {
+    const data = await this.read(req);
+    if (!data) throw new ApiError(401, 'UNAUTHENTICATED', 'Your session has ended. Log in again.');
+    // Roll the idle timer, at most once a minute so a burst of requests does not rewrite the cookie each time.
+    if (this.now() - data.lastSeen > 60_000)
+      await this.write(req, res, { ...data, lastSeen: this.now() });
+    return data;
+  }
+}
+
+/** Double-submit check: the header must match the token sealed in the session (constant time). */
+export function checkCsrf(req: Request, session: SessionData): void {
+  const given = Buffer.from(String(req.headers['x-csrf-token'] ?? ''));
+  const expected = Buffer.from(session.csrf);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new ApiError(
+      403,
+      'CSRF_TOKEN_INVALID',
+      'The request is missing its CSRF token. Reload the page and try again.',
+    );
+  }
+}

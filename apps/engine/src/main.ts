@@ -1,0 +1,90 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import {
+  SoftwareKeyAdapter,
+  SqliteStore,
+  createEngine,
+  loadOrCreateKek,
+  seedDemo,
+} from '@keyhaven/engine';
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+
+/** The demo password: from the environment, or random on first start and kept (0600) in the data dir. */
+function demoPassword(dataDir: string, given: string | undefined): string {
+  if (given) return given;
+  const file = join(dataDir, 'demo-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(12).toString('base64url');
+  writeFileSync(file, password + '\n', { mode: 0o600 });
+  return password;
+}
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.KEYHAVEN_LOG_LEVEL, base: { service: 'engine' } });
+  const dataDir = resolve(config.KEYHAVEN_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (config.KEYHAVEN_STORE !== 'sqlite' || config.KEYHAVEN_KEY_ADAPTER !== 'software') {
+    process.stderr.write(
+      `KEYHAVEN_STORE=${config.KEYHAVEN_STORE} and KEYHAVEN_KEY_ADAPTER=${config.KEYHAVEN_KEY_ADAPTER} are not available in this build yet: use sqlite and software.\n`,
+    );
+    process.exit(2);
+  }
+  const store = new SqliteStore(join(dataDir, 'keyhaven.sqlite'));
+  const keyAdapter = new SoftwareKeyAdapter(store, loadOrCreateKek(join(dataDir, 'kek.bin')));
+  const engine = createEngine({
+    store,
+    keyAdapter,
+    logger,
+    seeds: {
+      mode: config.KEYHAVEN_DEK_MODE,
+      cacheTtlMs: config.KEYHAVEN_DEK_CACHE_TTL_SECONDS * 1000,
+    },
+  });
+  if (config.KEYHAVEN_DEMO) {
+    const password = demoPassword(dataDir, config.KEYHAVEN_DEMO_PASSWORD);
+    const seeded = await seedDemo(engine, {
+      password,
+      bigClusterSecrets: config.KEYHAVEN_DEMO_SECRETS,
+    });
+    if (seeded) logger.info('demo data seeded');
+    if (!config.KEYHAVEN_DEMO_PASSWORD)
+      process.stdout.write(
+        `\n  Demo login: admin / ${password}   (read-only: viewer / ${password})\n\n`,
+      );
+  }
+  await engine.start();
+  const server = createApp(engine, logger).listen(
+    config.KEYHAVEN_ENGINE_PORT,
+    config.KEYHAVEN_ENGINE_HOST,
+    () => {
+      const { port } = server.address() as AddressInfo;
+      logger.info({ port }, 'engine listening');
+    },
+  );
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'engine shutting down');
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+    await new Promise<void>((done) => server.close(() => done()));
+    await engine.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+void main();

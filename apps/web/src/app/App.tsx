@@ -1,0 +1,67 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Loading } from '@carbon/react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from '../features/auth/api/session.ts';
+import { ApiRequestError } from '../shared/api/client.ts';
+import { AppShell } from './AppShell.tsx';
+
+const LoginRoute = lazy(() =>
+  import('./routes/login.tsx').then((m) => ({ default: m.LoginRoute })),
+);
+const ClustersRoute = lazy(() =>
+  import('./routes/clusters.tsx').then((m) => ({ default: m.ClustersRoute })),
+);
+
+export function createQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        retry: (failures, error) =>
+          !(error instanceof ApiRequestError && error.status >= 400 && error.status < 500) &&
+          failures < 2,
+        refetchOnWindowFocus: true,
+      },
+    },
+  });
+}
+
+const spinner = <Loading withOverlay={false} description="Loading" />;
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (session.isPending) return spinner;
+  if (!session.data)
+    return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <AppShell username={session.data.user.username}>{children}</AppShell>;
+}
+
+export function AppRoutes() {
+  return (
+    <Suspense fallback={spinner}>
+      <Routes>
+        <Route path="/login" element={<LoginRoute />} />
+        <Route
+          path="/clusters"
+          element={
+            <RequireSession>
+              <ClustersRoute />
+            </RequireSession>
+          }
+        />
+        <Route path="*" element={<Navigate to="/clusters" replace />} />
+      </Routes>
+    </Suspense>
+  );
+}
+
+export function App({ queryClient = createQueryClient() }: { queryClient?: QueryClient }) {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <AppRoutes />
+      </BrowserRouter>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,91 @@
+import { useState, type ReactNode } from 'react';
+import {
+  Header,
+  HeaderGlobalAction,
+  HeaderGlobalBar,
+  HeaderMenuButton,
+  HeaderName,
+  SideNav,
+  SideNavItems,
+  SideNavLink,
+  SkipToContent,
+  Theme,
+} from '@carbon/react';
+import { Asleep, Light, Logout } from '@carbon/icons-react';
+import { Link, NavLink, useLocation, useNavigate } from 'react-router';
+import { useLogout } from '../features/auth/api/session.ts';
+
+type ThemeName = 'white' | 'g100';
+const THEME_KEY = 'keyhaven.theme';
+
+function initialTheme(): ThemeName {
+  return localStorage.getItem(THEME_KEY) === 'g100' ? 'g100' : 'white';
+}
+
+/** The Carbon UI shell: header with product name, side navigation, theme switch, logout. */
+export function AppShell({ children, username }: { children: ReactNode; username: string }) {
+  const [theme, setTheme] = useState<ThemeName>(initialTheme);
+  const [navOpen, setNavOpen] = useState(false);
+  const logout = useLogout();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const toggleTheme = () => {
+    const next = theme === 'white' ? 'g100' : 'white';
+    localStorage.setItem(THEME_KEY, next);
+    setTheme(next);
+  };
+  const navItem = (to: string, label: string) => (
+    <SideNavLink as={NavLink} to={to} isActive={location.pathname.startsWith(to)}>
+      {label}
+    </SideNavLink>
+  );
+  return (
+    <Theme theme={theme}>
+      <Header aria-label="Keyhaven">
+        <SkipToContent />
+        <HeaderMenuButton
+          aria-label={navOpen ? 'Close menu' : 'Open menu'}
+          onClick={() => setNavOpen(!navOpen)}
+          isActive={navOpen}
+          aria-expanded={navOpen}
+        />
+        <HeaderName as={Link} to="/clusters" prefix="">
+          Keyhaven
+        </HeaderName>
+        <HeaderGlobalBar>
+          <HeaderGlobalAction
+            aria-label={theme === 'white' ? 'Switch to dark theme' : 'Switch to light theme'}
+            onClick={toggleTheme}
+            tooltipAlignment="end"
+          >
+            {theme === 'white' ? <Asleep size={20} /> : <Light size={20} />}
+          </HeaderGlobalAction>
+          <HeaderGlobalAction
+            aria-label={`Log out ${username}`}
+            tooltipAlignment="end"
+            onClick={() =>
+              logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) })
+            }
+          >
+            <Logout size={20} />
+          </HeaderGlobalAction>
+        </HeaderGlobalBar>
+        <SideNav
+          aria-label="Side navigation"
+          expanded={navOpen}
+          isPersistent
+          onSideNavBlur={() => setNavOpen(false)}
+          href="#main-content"
+        >
+          <SideNavItems>
+            {navItem('/clusters', 'Kubernetes clusters')}
+            {navItem('/kms', 'Key management')}
+          </SideNavItems>
+        </SideNav>
+      </Header>
+      <main id="main-content" className="kh-content kh-content--with-nav">
+        {children}
+      </main>
+    </Theme>
+  );
+}

@@ -1,0 +1,10 @@
+import { ClustersTable } from '../../features/clusters/components/ClustersTable.tsx';
+
+export function ClustersRoute() {
+  return (
+    <>
+      <h1 className="kh-page-title">Kubernetes clusters</h1>
+      <ClustersTable />
+    </>
+  );
+}

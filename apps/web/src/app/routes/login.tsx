@@ -1,0 +1,5 @@
+import { LoginPage } from '../../features/auth/components/LoginPage.tsx';
+
+export function LoginRoute() {
+  return <LoginPage />;
+}

@@ -1,0 +1,151 @@
+import {
+  DataTable,
+  DataTableSkeleton,
+  InlineNotification,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableHeader,
+  TableRow,
+  TableToolbar,
+  TableToolbarContent,
+  TableToolbarSearch,
+  Tag,
+} from '@carbon/react';
+import { Link } from 'react-router';
+import type { ClusterRow } from '@keyhaven/contracts';
+import { MasterStatusText } from '../../../shared/ui/MasterStatus.tsx';
+import { useClusters } from '../api/get-clusters.ts';
+
+const headers = [
+  { key: 'name', header: 'Name' },
+  { key: 'location', header: 'Location' },
+  { key: 'version', header: 'Version' },
+  { key: 'masterStatus', header: 'Master status' },
+  { key: 'kms', header: 'Key management service' },
+];
+
+function cellContent(cluster: ClusterRow, key: string) {
+  switch (key) {
+    case 'name':
+      return <Link to={`/clusters/${cluster.id}`}>{cluster.name}</Link>;
+    case 'masterStatus':
+      return <MasterStatusText health={cluster.masterHealth} message={cluster.masterStatus} />;
+    case 'kms':
+      return cluster.kmsEnabled ? (
+        <Tag type="green">Enabled</Tag>
+      ) : (
+        <Tag type="gray">Not enabled</Tag>
+      );
+    default:
+      return undefined;
+  }
+}
+
+/** Kubernetes clusters: sortable, searchable, with KMS and master status per row. */
+export function ClustersTable() {
+  const clusters = useClusters();
+  if (clusters.isPending)
+    return (
+      <DataTableSkeleton
+        headers={headers}
+        columnCount={headers.length}
+        rowCount={3}
+        showToolbar={false}
+        aria-label="Loading clusters"
+      />
+    );
+  if (clusters.isError) {
+    return (
+      <InlineNotification
+        kind="error"
+        lowContrast
+        hideCloseButton
+        title="Clusters could not be loaded"
+        subtitle={clusters.error.message}
+      />
+    );
+  }
+  const byId = new Map(clusters.data.map((c) => [c.id, c]));
+  const rows = clusters.data.map((c) => ({
+    id: c.id,
+    name: c.name,
+    location: c.location,
+    version: c.masterKubeVersion,
+    masterStatus: c.masterStatus,
+    kms: c.kmsEnabled ? 'Enabled' : 'Not enabled',
+  }));
+  if (rows.length === 0) {
+    return (
+      <div className="kh-empty">
+        <h2>No clusters yet</h2>
+        <p>
+          You can see clusters on which you hold at least the Viewer platform role. Ask an
+          administrator of your account for access.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <DataTable rows={rows} headers={headers} isSortable>
+      {({
+        rows: tableRows,
+        headers: tableHeaders,
+        getHeaderProps,
+        getRowProps,
+        getTableProps,
+        getToolbarProps,
+        onInputChange,
+      }) => (
+        <TableContainer
+          title="Clusters"
+          description="Clusters in your account. Select one to manage its key management service."
+        >
+          <TableToolbar {...getToolbarProps()} aria-label="Clusters toolbar">
+            <TableToolbarContent>
+              <TableToolbarSearch
+                onChange={(e) =>
+                  typeof e !== 'string' && onInputChange(e as React.ChangeEvent<HTMLInputElement>)
+                }
+                persistent
+                placeholder="Search clusters"
+                labelText="Search clusters"
+              />
+            </TableToolbarContent>
+          </TableToolbar>
+          <Table {...getTableProps()} aria-label="Clusters">
+            <TableHead>
+              <TableRow>
+                {tableHeaders.map((header) => {
+                  const { key, ...props } = getHeaderProps({ header });
+                  return (
+                    <TableHeader key={key} {...props}>
+                      {header.header}
+                    </TableHeader>
+                  );
+                })}
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {tableRows.map((row) => {
+                const { key, ...props } = getRowProps({ row });
+                const cluster = byId.get(row.id);
+                return (
+                  <TableRow key={key} {...props}>
+                    {row.cells.map((cell) => (
+                      <TableCell key={cell.id}>
+                        {(cluster && cellContent(cluster, cell.info.header)) ?? cell.value}
+                      </TableCell>
+                    ))}
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </TableContainer>
+      )}
+    </DataTable>
+  );
+}

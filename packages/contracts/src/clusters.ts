@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { Id, Provider } from './common.ts';
+
+/** What the console shows for Master status; the engine decides it. */
+export const MasterHealth = z.enum(['normal', 'in_progress', 'warning', 'critical']);
+export type MasterHealth = z.infer<typeof MasterHealth>;
+
+export const Progress = z.object({
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const MASTER_STATUS_READY = 'Ready';
+export const MASTER_STATUS_ENABLING = 'KMS feature enablement in progress.';
+
+export const KmsConfig = z.object({
+  instanceId: z.string(),
+  instanceName: z.string(),
+  provider: Provider,
+  accountId: z.string(),
+  crkId: z.string(),
+  crkName: z.string(),
+  keyVersion: z.string(),
+  privateEndpoint: z.boolean(),
+  /** Root keys this cluster used before: never selectable again (R4). */
+  previousCrkIds: z.array(z.string()),
+});
+export type KmsConfig = z.infer<typeof KmsConfig>;
+
+export const EnablementResult = z.object({
+  jobId: z.string(),
+  crkId: z.string(),
+  keyVersion: z.string(),
+  reason: z.enum(['enable', 'update', 'rotate']),
+  state: z.enum(['running', 'retrying', 'succeeded', 'failed']),
+  message: z.string().optional(),
+  progress: Progress,
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+});
+export type EnablementResult = z.infer<typeof EnablementResult>;
+
+/** A cluster as the Kubernetes Service API returns it (the fields Keyhaven uses). */
+export const Cluster = z.object({
+  id: z.string(),
+  name: z.string(),
+  region: z.string(),
+  location: z.string(),
+  masterKubeVersion: z.string(),
+  accountId: z.string(),
+  createdDate: z.string(),
+  masterStatus: z.string(),
+  masterHealth: MasterHealth,
+  masterStatusModifiedDate: z.string(),
+  lifecycle: z.object({
+    masterStatus: z.string(),
+    masterStatusModifiedDate: z.string(),
+    masterHealth: MasterHealth,
+  }),
+  features: z.object({ keyProtectEnabled: z.boolean() }),
+  kms: KmsConfig.nullable(),
+  enablement: EnablementResult.nullable(),
+});
+export type Cluster = z.infer<typeof Cluster>;
+
+export const ClusterList = z.array(Cluster);
+
+export const EnableKmsRequest = z.object({
+  cluster: Id,
+  instance_id: Id,
+  crk_id: Id,
+  private_endpoint: z.boolean().default(true),
+  account_id: Id.optional(),
+});
+export type EnableKmsRequest = z.infer<typeof EnableKmsRequest>;
+
+export const EnableKmsAccepted = z.object({ cluster: Cluster, jobId: z.string() });
+
+/** One status change of a cluster's master, as the watch stream sends it. */
+export const StatusEvent = z.object({
+  clusterId: z.string(),
+  revision: z.number().int(),
+  masterStatus: z.string(),
+  masterHealth: MasterHealth,
+  modifiedDate: z.string(),
+  progress: Progress.nullable(),
+  keyProtectEnabled: z.boolean(),
+});
+export type StatusEvent = z.infer<typeof StatusEvent>;
+
+export const ClusterIdParam = z.object({ id: Id });

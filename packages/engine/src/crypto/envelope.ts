@@ -1,0 +1,192 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { DekSourceType, decodeEncryptedObject, encodeEncryptedObject } from './encrypted-object.ts';
+
+export const kmsPrefix = (providerName: string) => `k8s:enc:kms:v2:${providerName}:`;
+const PREFIX_RE = /^k8s:enc:kms:v2:([a-z0-9-]+):/;
+
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const INFO_BYTES = 32;
+const HKDF_INFO = Buffer.from('keyhaven kms v2 dek');
+
+/**
+ * A derived key is reused for at most 2^20 writes. Each write still draws its own random 96-bit
+ * nonce; NIST SP 800-38D bounds random nonces to 2^32 uses per key (collision odds about 2^-32),
+ * so 2^20 keeps the collision probability near 2^-53 while the HKDF cost is paid once per million.
+ */
+export const DERIVED_KEY_MAX_USES = 2 ** 20;
+export const DERIVED_KEY_MAX_AGE_MS = 60_000;
+
+/** The unwrapped seed of one cluster + root-key version, with what a write must record. */
+export interface SealingSeed {
+  providerName: string;
+  keyId: string;
+  seed: Buffer;
+  wrappedSeed: Buffer;
+}
+
+export interface OpenContext {
+  /** Returns the plaintext seed (or DEK) for a stored value; throws when it cannot. */
+  resolve(keyId: string, encryptedDEKSource: Buffer, type: DekSourceType): Promise<Buffer>;
+}
+
+interface DerivedKey {
+  key: Buffer;
+  info: Buffer;
+  uses: number;
+  createdAt: number;
+}
+
+export class EnvelopeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvelopeError';
+  }
+}
+
+export function parseKmsPrefix(stored: Buffer): string | undefined {
+  if (stored.length < 16 || stored[0] !== 0x6b /* k */) return undefined;
+  return PREFIX_RE.exec(stored.subarray(0, 64).toString('latin1'))?.[1];
+}
+
+function deriveKey(seed: Buffer, info: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', seed, info, HKDF_INFO, 32));
+}
+
+function aesGcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer, prefix: Buffer): Buffer {
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(aad);
+  const head = cipher.update(plaintext);
+  const tail = cipher.final();
+  return Buffer.concat([prefix, nonce, head, tail, cipher.getAuthTag()]);
+}
+
+function aesGcmOpen(key: Buffer, data: Buffer, aad: Buffer): Buffer {
+  if (data.length < NONCE_BYTES + TAG_BYTES) throw new EnvelopeError('ciphertext is too short');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, NONCE_BYTES));
+    decipher.setAAD(aad);
+    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+    return Buffer.concat([
+      decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
+  } catch {
+    throw new EnvelopeError(
+      'the stored value failed authentication (wrong key, or tampered or moved value)',
+    );
+  }
+}
+
+/**
+ * KMS v2 envelope encryption: values are sealed with AES-256-GCM under a key derived by
+ * HKDF-SHA256 from the cluster's DEK seed and 32 random bytes stored in front of the nonce.
+ * The secret's store key is the additional authenticated data, so a moved value fails to open.
+ */
+export class Envelope {
+  private readonly sealingKeys = new WeakMap<Buffer, DerivedKey>();
+  /** Derived keys for opening, by seed and info: values sealed together share one derivation. */
+  private readonly openingKeys = new LRUCache<string, Buffer>({ max: 4096 });
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private sealingKey(seed: Buffer): DerivedKey {
+    const current = this.sealingKeys.get(seed);
+    const now = this.now();
+    if (
+      current &&
+      current.uses < DERIVED_KEY_MAX_USES &&
+      now - current.createdAt < DERIVED_KEY_MAX_AGE_MS
+    ) {
+      current.uses += 1;
+      return current;
+    }
+    const info = randomBytes(INFO_BYTES);
+    const fresh = { key: deriveKey(seed, info), info, uses: 1, createdAt: now };
+    this.sealingKeys.set(seed, fresh);
+    return fresh;
+  }
+
+  /** Seals under the seed (one HKDF per 2^20 writes or minute, no key-adapter call). */
+  seal(storeKey: string, plaintext: Buffer, seed: SealingSeed): Buffer {
+    const derived = this.sealingKey(seed.seed);
+    const encryptedData = aesGcmSeal(derived.key, plaintext, Buffer.from(storeKey), derived.info);
+    return this.frame(seed.providerName, {
+      encryptedData,
+      keyID: seed.keyId,
+      encryptedDEKSource: seed.wrappedSeed,
+      encryptedDEKSourceType: DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED,
+    });
+  }
+
+  /** Seals under a fresh DEK that the caller already wrapped (the NEW_DEK comparison mode). */
+  sealWithDek(
+    storeKey: string,
+    plaintext: Buffer,
+    providerName: string,
+    keyId: string,
+    dek: Buffer,
+    wrappedDek: Buffer,
+  ): Buffer {
+    const encryptedData = aesGcmSeal(dek, plaintext, Buffer.from(storeKey), Buffer.alloc(0));
+    return this.frame(providerName, {
+      encryptedData,
+      keyID: keyId,
+      encryptedDEKSource: wrappedDek,
+      encryptedDEKSourceType: DekSourceType.AES_GCM_KEY,
+    });
+  }
+
+  private frame(
+    providerName: string,
+    object: Omit<Parameters<typeof encodeEncryptedObject>[0], 'annotations'>,
+  ): Buffer {
+    const body = encodeEncryptedObject({ ...object, annotations: {} });
+    return Buffer.concat([Buffer.from(kmsPrefix(providerName)), body]);
+  }
+
+  /** Describes a stored value without opening it. */
+  inspect(stored: Buffer): { providerName: string; keyId: string } | undefined {
+    const providerName = parseKmsPrefix(stored);
+    if (!providerName) return undefined;
+    const object = decodeEncryptedObject(stored.subarray(kmsPrefix(providerName).length));
+    return { providerName, keyId: object.keyID };
+  }
+
+  /** Opens a stored value; values without the KMS prefix were stored plain (identity). */
+  async open(storeKey: string, stored: Buffer, context: OpenContext): Promise<Buffer> {
+    const providerName = parseKmsPrefix(stored);
+    if (!providerName) return stored;
+    let object;
+    try {
+      object = decodeEncryptedObject(stored.subarray(kmsPrefix(providerName).length));
+    } catch {
+      throw new EnvelopeError('the stored value is not a valid encrypted object');
+    }
+    const data = Buffer.from(
+      object.encryptedData.buffer,
+      object.encryptedData.byteOffset,
+      object.encryptedData.byteLength,
+    );
+    const source = Buffer.from(
+      object.encryptedDEKSource.buffer,
+      object.encryptedDEKSource.byteOffset,
+      object.encryptedDEKSource.byteLength,
+    );
+    const secret = await context.resolve(object.keyID, source, object.encryptedDEKSourceType);
+    const aad = Buffer.from(storeKey);
+    if (object.encryptedDEKSourceType === DekSourceType.AES_GCM_KEY)
+      return aesGcmOpen(secret, data, aad);
+    if (data.length < INFO_BYTES) throw new EnvelopeError('ciphertext is too short');
+    const info = data.subarray(0, INFO_BYTES);
+    const cacheKey = secret.toString('base64') + info.toString('base64');
+    let key = this.openingKeys.get(cacheKey);
+    if (!key) {
+      key = deriveKey(secret, info);
+      this.openingKeys.set(cacheKey, key);
+    }
+    return aesGcmOpen(key, data.subarray(INFO_BYTES), aad);
+  }
+}

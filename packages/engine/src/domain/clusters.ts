@@ -1,0 +1,149 @@
+import {
+  MASTER_STATUS_ENABLING,
+  MASTER_STATUS_READY,
+  type Cluster,
+  type EnablementResult,
+  type MasterHealth,
+  type StatusEvent,
+} from '@keyhaven/contracts';
+import { getDoc, listDocs, type EngineContext } from './context.ts';
+import { notFound } from './errors.ts';
+import { platformRoleOn, requirePlatformRole, type Principal } from './iam.ts';
+import { keyUnusableReason } from './keys.ts';
+import {
+  K,
+  type ClusterRecord,
+  type InstanceRecord,
+  type JobRecord,
+  type RootKeyRecord,
+} from './records.ts';
+
+export interface MasterStatus {
+  message: string;
+  health: MasterHealth;
+}
+
+/** Master status follows from the job and the root key's state; the record keeps when it changed. */
+export function desiredStatus(
+  cluster: ClusterRecord,
+  job: JobRecord | undefined,
+  key: RootKeyRecord | undefined,
+  now: Date,
+): MasterStatus {
+  if (job && (job.state === 'running' || job.state === 'retrying')) {
+    return job.state === 'retrying'
+      ? {
+          message: `${MASTER_STATUS_ENABLING} Paused: ${job.message ?? 'waiting to retry'}`,
+          health: 'warning',
+        }
+      : { message: MASTER_STATUS_ENABLING, health: 'in_progress' };
+  }
+  if (cluster.kms && key) {
+    const reason = keyUnusableReason(key, now);
+    if (reason)
+      return {
+        message: reason.message,
+        health: reason.code === 'ROOT_KEY_DELETED' ? 'critical' : 'warning',
+      };
+  }
+  if (job?.state === 'failed')
+    return { message: job.message ?? 'KMS enablement failed.', health: 'critical' };
+  return { message: MASTER_STATUS_READY, health: 'normal' };
+}
+
+export const toEnablement = (job: JobRecord): EnablementResult => ({
+  jobId: job.id,
+  crkId: job.crkId,
+  keyVersion: job.keyVersion,
+  reason: job.reason,
+  state: job.state,
+  ...(job.message && { message: job.message }),
+  progress: { done: job.done, total: job.total },
+  startedAt: job.startedAt,
+  ...(job.finishedAt && { finishedAt: job.finishedAt }),
+});
+
+export class Clusters {
+  constructor(private readonly ctx: EngineContext) {}
+
+  async record(id: string) {
+    const doc = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(id));
+    if (!doc) throw notFound('Cluster', id);
+    return doc;
+  }
+
+  async job(clusterId: string) {
+    return getDoc<JobRecord>(this.ctx.store, K.job(clusterId));
+  }
+
+  async view(cluster: ClusterRecord, job?: JobRecord): Promise<Cluster> {
+    const [instance, key] = cluster.kms
+      ? await Promise.all([
+          getDoc<InstanceRecord>(this.ctx.store, K.instance(cluster.kms.instanceId)),
+          getDoc<RootKeyRecord>(this.ctx.store, K.key(cluster.kms.crkId)),
+        ])
+      : [undefined, undefined];
+    const status = cluster.status;
+    return {
+      id: cluster.id,
+      name: cluster.name,
+      region: cluster.region,
+      location: cluster.location,
+      masterKubeVersion: cluster.version,
+      accountId: cluster.accountId,
+      createdDate: cluster.createdDate,
+      masterStatus: status.message,
+      masterHealth: status.health,
+      masterStatusModifiedDate: status.modifiedDate,
+      lifecycle: {
+        masterStatus: status.message,
+        masterStatusModifiedDate: status.modifiedDate,
+        masterHealth: status.health,
+      },
+      features: { keyProtectEnabled: cluster.kms !== null },
+      kms: cluster.kms && {
+        instanceId: cluster.kms.instanceId,
+        instanceName: instance?.value.name ?? cluster.kms.instanceId,
+        provider: instance?.value.provider ?? 'key-protect',
+        accountId: cluster.kms.accountId,
+        crkId: cluster.kms.crkId,
+        crkName: key?.value.name ?? cluster.kms.crkId,
+        keyVersion: cluster.kms.keyVersion,
+        privateEndpoint: cluster.kms.privateEndpoint,
+        previousCrkIds: cluster.previousCrkIds,
+      },
+      enablement: job ? toEnablement(job) : null,
+    };
+  }
+
+  statusEvent(cluster: ClusterRecord, job: JobRecord | undefined, revision: number): StatusEvent {
+    const active = job && (job.state === 'running' || job.state === 'retrying');
+    return {
+      clusterId: cluster.id,
+      revision,
+      masterStatus: cluster.status.message,
+      masterHealth: cluster.status.health,
+      modifiedDate: cluster.status.modifiedDate,
+      progress: active ? { done: job.done, total: job.total } : null,
+      keyProtectEnabled: cluster.kms !== null,
+    };
+  }
+
+  async list(principal: Principal): Promise<Cluster[]> {
+    const [clusters, jobs] = await Promise.all([
+      listDocs<ClusterRecord>(this.ctx.store, K.clusters),
+      listDocs<JobRecord>(this.ctx.store, K.jobs),
+    ]);
+    const jobOf = new Map(jobs.map((j) => [j.value.clusterId, j.value]));
+    const visible = clusters
+      .map((c) => c.value)
+      .filter((c) => platformRoleOn(principal, c.id) !== undefined);
+    return Promise.all(visible.map((c) => this.view(c, jobOf.get(c.id))));
+  }
+
+  async get(principal: Principal, id: string): Promise<Cluster> {
+    const cluster = await this.record(id);
+    requirePlatformRole(principal, id, 'Viewer');
+    return this.view(cluster.value, (await this.job(id))?.value);
+  }
+}

@@ -1,0 +1,263 @@
+import {
+  randomBytes,
+  randomUUID,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type {
+  Me,
+  PlatformRole,
+  ServiceRole,
+  TokenRequest,
+  TokenResponse,
+} from '@keyhaven/contracts';
+import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context.ts';
+import { EngineError } from './errors.ts';
+import { K, type UserRecord } from './records.ts';
+
+const PLATFORM_ORDER: PlatformRole[] = ['Viewer', 'Operator', 'Editor', 'Administrator'];
+const SERVICE_ORDER: ServiceRole[] = ['Reader', 'Writer', 'Manager'];
+const TOKEN_TTL_SECONDS = 3600;
+const ISSUER = 'keyhaven-engine';
+
+/** scrypt at N=2^15: roughly 50-100 ms per hash on this class of machine, on the libuv pool. */
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } satisfies ScryptOptions;
+
+function scrypt(password: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt);
+  return `scrypt$${SCRYPT.N}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [, , salt, hash] = stored.split('$');
+  if (!salt || !hash) return false;
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'));
+  const expected = Buffer.from(hash, 'base64');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Who is calling, with the grants the store holds right now. */
+export interface Principal {
+  id: string;
+  username: string;
+  accountId: string;
+  platformRoles: UserRecord['platformRoles'];
+  serviceRoles: UserRecord['serviceRoles'];
+}
+
+const unauthorized = (message: string) => new EngineError(401, 'UNAUTHORIZED', message);
+
+export function platformRoleOn(principal: Principal, clusterId: string): PlatformRole | undefined {
+  let best = -1;
+  for (const grant of principal.platformRoles) {
+    if (grant.clusterId === clusterId || grant.clusterId === '*')
+      best = Math.max(best, PLATFORM_ORDER.indexOf(grant.role));
+  }
+  return PLATFORM_ORDER[best];
+}
+
+export function serviceRoleOn(principal: Principal, instanceId: string): ServiceRole | undefined {
+  let best = -1;
+  for (const grant of principal.serviceRoles) {
+    if (grant.instanceId === instanceId || grant.instanceId === '*')
+      best = Math.max(best, SERVICE_ORDER.indexOf(grant.role));
+  }
+  return SERVICE_ORDER[best];
+}
+
+export function hasPlatformRole(
+  principal: Principal,
+  clusterId: string,
+  role: PlatformRole,
+): boolean {
+  const held = platformRoleOn(principal, clusterId);
+  return held !== undefined && PLATFORM_ORDER.indexOf(held) >= PLATFORM_ORDER.indexOf(role);
+}
+
+export function hasServiceRole(
+  principal: Principal,
+  instanceId: string,
+  role: ServiceRole,
+): boolean {
+  const held = serviceRoleOn(principal, instanceId);
+  return held !== undefined && SERVICE_ORDER.indexOf(held) >= SERVICE_ORDER.indexOf(role);
+}
+
+export function forbidden(
+  role: PlatformRole | ServiceRole,
+  kind: 'cluster' | 'KMS instance',
+  id: string,
+): EngineError {
+  const roleKind = kind === 'cluster' ? 'platform' : 'service';
+  return new EngineError(
+    403,
+    'FORBIDDEN',
+    `You need the ${role} ${roleKind} role on ${kind} ${id}.`,
+    {
+      requiredRole: role,
+      resource: { kind, id },
+    },
+  );
+}
+
+export function requirePlatformRole(
+  principal: Principal,
+  clusterId: string,
+  role: PlatformRole,
+): void {
+  if (!hasPlatformRole(principal, clusterId, role)) throw forbidden(role, 'cluster', clusterId);
+}
+
+export function requireServiceRole(
+  principal: Principal,
+  instanceId: string,
+  role: ServiceRole,
+): void {
+  if (!hasServiceRole(principal, instanceId, role))
+    throw forbidden(role, 'KMS instance', instanceId);
+}
+
+export class Iam {
+  private signingKey: Uint8Array | undefined;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  private async key(): Promise<Uint8Array> {
+    if (this.signingKey) return this.signingKey;
+    const { store } = this.ctx;
+    // Every replica signs with the same key, kept in the store and created once.
+    await store.txn(
+      [{ key: K.signingKey, modRevision: 0 }],
+      [{ type: 'put', key: K.signingKey, value: randomBytes(32) }],
+    );
+    const kv = await store.get(K.signingKey);
+    if (!kv) throw new Error('token signing key is missing from the store');
+    this.signingKey = new Uint8Array(kv.value);
+    return this.signingKey;
+  }
+
+  async findUserByName(username: string): Promise<UserRecord | undefined> {
+    const users = await listDocs<UserRecord>(this.ctx.store, K.users);
+    return users.find((u) => u.value.username === username)?.value;
+  }
+
+  async token(request: TokenRequest): Promise<TokenResponse> {
+    let user: UserRecord | undefined;
+    if (request.grant_type === 'password') {
+      user = await this.findUserByName(request.username);
+      // Hash even for an unknown user so that timing does not reveal which names exist.
+      const ok = await verifyPassword(request.password, user?.passwordHash ?? 'scrypt$0$AAAA$AAAA');
+      if (!user || !ok) throw unauthorized('The username or password is incorrect.');
+    } else {
+      const [, keyId, secret] = /^khk_([a-f0-9-]{36})_(.+)$/.exec(request.apikey) ?? [];
+      const owner = keyId
+        ? await getDoc<{ userId: string }>(this.ctx.store, `/keyhaven/apikeys/${keyId}`)
+        : undefined;
+      const candidate =
+        owner && (await getDoc<UserRecord>(this.ctx.store, K.user(owner.value.userId)))?.value;
+      const record = candidate?.apiKeys.find((k) => k.id === keyId);
+      if (!candidate || !record || !secret || !(await verifyPassword(secret, record.hash))) {
+        throw unauthorized('The API key is not valid.');
+      }
+      user = candidate;
+    }
+    const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+    const accessToken = await new SignJWT({ username: user.username, account: user.accountId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.id)
+      .setIssuer(ISSUER)
+      .setIssuedAt(now)
+      .setExpirationTime(now + TOKEN_TTL_SECONDS)
+      .setJti(randomUUID())
+      .sign(await this.key());
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: TOKEN_TTL_SECONDS,
+      expiration: now + TOKEN_TTL_SECONDS,
+    };
+  }
+
+  /** Checks a bearer token and loads the caller's current grants. */
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw unauthorized('A bearer token is required: get one at POST /identity/token.');
+    const { sub: subject, jti } = await this.verify(token);
+    if (jti && (await this.ctx.store.get(`/keyhaven/revoked-tokens/${jti}`)))
+      throw unauthorized('The token was revoked: log in again.');
+    const user = subject ? await getDoc<UserRecord>(this.ctx.store, K.user(subject)) : undefined;
+    if (!user) throw unauthorized('The token names a user that no longer exists.');
+    const { id, username, accountId, platformRoles, serviceRoles } = user.value;
+    return { id, username, accountId, platformRoles, serviceRoles };
+  }
+
+  private async verify(token: string) {
+    try {
+      const { payload } = await jwtVerify(token, await this.key(), {
+        issuer: ISSUER,
+        currentDate: this.ctx.clock.now(),
+        algorithms: ['HS256'],
+      });
+      return payload;
+    } catch (err) {
+      throw unauthorized(
+        err instanceof joseErrors.JWTExpired ? 'The token has expired.' : 'The token is not valid.',
+      );
+    }
+  }
+
+  /** Ends a token for good (logout), on every replica: the revocation lives in the store. */
+  async revoke(authorization: string | undefined): Promise<void> {
+    const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw unauthorized('A bearer token is required.');
+    const { jti, exp } = await this.verify(token);
+    if (!jti) return;
+    await this.ctx.store.txn(
+      [],
+      [{ type: 'put', key: `/keyhaven/revoked-tokens/${jti}`, value: json({ exp }) }],
+    );
+  }
+
+  me(principal: Principal): Me {
+    return { ...principal };
+  }
+
+  async createApiKey(principal: Principal, name: string) {
+    const id = randomUUID();
+    const secret = randomBytes(24).toString('base64url');
+    const createdAt = this.ctx.clock.now().toISOString();
+    const record = { id, name, hash: await hashPassword(secret), createdAt };
+    await updateDoc<UserRecord>(this.ctx.store, K.user(principal.id), (u) => ({
+      ...u,
+      apiKeys: [...u.apiKeys, record],
+    }));
+    await this.ctx.store.txn(
+      [],
+      [{ type: 'put', key: `/keyhaven/apikeys/${id}`, value: json({ userId: principal.id }) }],
+    );
+    return { id, name, createdAt, apikey: `khk_${id}_${secret}` };
+  }
+
+  async listApiKeys(principal: Principal) {
+    const user = await getDoc<UserRecord>(this.ctx.store, K.user(principal.id));
+    return (user?.value.apiKeys ?? []).map(({ id, name, createdAt }) => ({ id, name, createdAt }));
+  }
+
+  async revokeApiKey(principal: Principal, keyId: string): Promise<void> {
+    await updateDoc<UserRecord>(this.ctx.store, K.user(principal.id), (u) => {
+      if (!u.apiKeys.some((k) => k.id === keyId))
+        throw new EngineError(404, 'NOT_FOUND', `API key ${keyId} was not found`);
+      return { ...u, apiKeys: u.apiKeys.filter((k) => k.id !== keyId) };
+    });
+    await this.ctx.store.txn([], [{ type: 'delete', key: `/keyhaven/apikeys/${keyId}` }]);
+  }
+}

@@ -1,0 +1,133 @@
+import type {
+  KeyStateNumber,
+  MasterHealth,
+  PlatformRole,
+  Provider,
+  ServiceRole,
+} from '@keyhaven/contracts';
+
+/** What the engine keeps in its store, one JSON document per key. */
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  hash: string;
+  createdAt: string;
+}
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  accountId: string;
+  passwordHash: string;
+  apiKeys: ApiKeyRecord[];
+  /** clusterId '*' grants the role on every cluster of the account. */
+  platformRoles: { clusterId: string; role: PlatformRole }[];
+  serviceRoles: { instanceId: string; role: ServiceRole }[];
+}
+
+export interface InstanceRecord {
+  id: string;
+  name: string;
+  provider: Provider;
+  region: string;
+  accountId: string;
+}
+
+export interface KeyVersionRecord {
+  id: string;
+  /** Opaque key-adapter handle; the material stays in the adapter. */
+  handle: string;
+  adapter: 'software' | 'pkcs11';
+  creationDate: string;
+}
+
+export interface RootKeyRecord {
+  id: string;
+  name: string;
+  description?: string;
+  instanceId: string;
+  state: KeyStateNumber;
+  creationDate: string;
+  createdBy: string;
+  lastUpdateDate: string;
+  expirationDate?: string;
+  versions: KeyVersionRecord[];
+  registrations: { clusterId: string; keyVersion: string; createdAt: string }[];
+}
+
+export interface ClusterRecord {
+  id: string;
+  name: string;
+  region: string;
+  location: string;
+  version: string;
+  accountId: string;
+  createdDate: string;
+  status: { message: string; health: MasterHealth; modifiedDate: string };
+  kms: {
+    instanceId: string;
+    accountId: string;
+    crkId: string;
+    keyVersion: string;
+    privateEndpoint: boolean;
+  } | null;
+  previousCrkIds: string[];
+}
+
+export interface JobRecord {
+  id: string;
+  clusterId: string;
+  reason: 'enable' | 'update' | 'rotate';
+  actor: string;
+  instanceId: string;
+  crkId: string;
+  keyVersion: string;
+  privateEndpoint: boolean;
+  accountId: string;
+  /** The key this job moves away from, if any (its registration is dropped at the end). */
+  fromCrkId: string | null;
+  state: 'running' | 'retrying' | 'succeeded' | 'failed';
+  message?: string;
+  checkpoint: string | null;
+  done: number;
+  total: number;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface ServiceAuthorizationRecord {
+  id: string;
+  sourceService: 'containers-kubernetes';
+  sourceAccountId: string;
+  targetInstanceId: string;
+  role: 'Reader';
+  createdAt: string;
+}
+
+export const K = {
+  account: (id: string) => `/keyhaven/accounts/${id}`,
+  user: (id: string) => `/keyhaven/users/${id}`,
+  users: '/keyhaven/users/',
+  instance: (id: string) => `/keyhaven/instances/${id}`,
+  instances: '/keyhaven/instances/',
+  key: (id: string) => `/keyhaven/keys/${id}`,
+  keys: '/keyhaven/keys/',
+  cluster: (id: string) => `/keyhaven/clusters/${id}`,
+  clusters: '/keyhaven/clusters/',
+  job: (clusterId: string) => `/keyhaven/jobs/${clusterId}`,
+  jobs: '/keyhaven/jobs/',
+  seed: (clusterId: string, keyVersion: string) => `/keyhaven/seeds/${clusterId}/${keyVersion}`,
+  authorization: (accountId: string, instanceId: string) =>
+    `/keyhaven/authorizations/${accountId}/${instanceId}`,
+  activity: (kind: string, id: string) => `/keyhaven/activity/${kind}/${id}/`,
+  signingKey: '/keyhaven/config/token-signing-key',
+  secrets: (clusterId: string) => `/clusters/${clusterId}/registry/secrets/`,
+  secret: (clusterId: string, namespace: string, name: string) =>
+    `/clusters/${clusterId}/registry/secrets/${namespace}/${name}`,
+} as const;

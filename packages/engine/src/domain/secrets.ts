@@ -1,0 +1,238 @@
+import type { RawSecret, Secret, SecretMeta, SecretWrite } from '@keyhaven/contracts';
+import { MAX_SECRET_BYTES } from '@keyhaven/contracts';
+import type { Clusters } from './clusters.ts';
+import { getDoc, type EngineContext } from './context.ts';
+import { EngineError, conflict, notFound } from './errors.ts';
+import { requirePlatformRole, type Principal } from './iam.ts';
+import type { Keys } from './keys.ts';
+import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from './records.ts';
+import type { Seeds } from './seeds.ts';
+import { parseKmsPrefix } from '../crypto/envelope.ts';
+import type { KeyValue } from '../store/types.ts';
+
+/** The Kubernetes object stored for a secret (before encryption). */
+interface StoredSecret {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: { name: string; namespace: string };
+  type: string;
+  data: Record<string, string>;
+}
+
+const metaOf = (clusterId: string, kv: KeyValue): SecretMeta => {
+  const [namespace = '', name = ''] = kv.key.slice(K.secrets(clusterId).length).split('/');
+  return {
+    namespace,
+    name,
+    storeKey: kv.key,
+    encrypted: parseKmsPrefix(kv.value) !== undefined,
+    size: kv.value.length,
+    modRevision: kv.modRevision,
+  };
+};
+
+/** A cluster's secrets, as its API server would store them (R2, R3). */
+export class Secrets {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly clusters: Clusters,
+    private readonly keys: Keys,
+    private readonly seeds: Seeds,
+  ) {}
+
+  async list(
+    principal: Principal,
+    clusterId: string,
+    query: { namespace?: string | undefined; limit: number; continue?: string | undefined },
+  ) {
+    await this.clusters.record(clusterId);
+    requirePlatformRole(principal, clusterId, 'Viewer');
+    const prefix = query.namespace
+      ? `${K.secrets(clusterId)}${query.namespace}/`
+      : K.secrets(clusterId);
+    const after = query.continue ? Buffer.from(query.continue, 'base64url').toString() : undefined;
+    if (after !== undefined && !after.startsWith(prefix)) {
+      throw new EngineError(
+        400,
+        'INVALID_CONTINUE',
+        'The continue token does not belong to this list.',
+        { field: 'continue' },
+      );
+    }
+    const [page, total] = await Promise.all([
+      this.ctx.store.range(prefix, { limit: query.limit, ...(after !== undefined && { after }) }),
+      this.ctx.store.count(prefix),
+    ]);
+    const last = page.kvs.at(-1);
+    return {
+      items: page.kvs.map((kv) => metaOf(clusterId, kv)),
+      total,
+      continue: page.more && last ? Buffer.from(last.key).toString('base64url') : null,
+    };
+  }
+
+  private async stored(principal: Principal, clusterId: string, namespace: string, name: string) {
+    await this.clusters.record(clusterId);
+    requirePlatformRole(principal, clusterId, 'Editor');
+    const kv = await this.ctx.store.get(K.secret(clusterId, namespace, name));
+    if (!kv) throw notFound('Secret', `${namespace}/${name}`);
+    return kv;
+  }
+
+  /** Reading a value needs Editor: Viewers see names only. */
+  async get(
+    principal: Principal,
+    clusterId: string,
+    namespace: string,
+    name: string,
+  ): Promise<Secret> {
+    const kv = await this.stored(principal, clusterId, namespace, name);
+    const plaintext = await this.ctx.envelope.open(
+      kv.key,
+      kv.value,
+      this.seeds.resolver(clusterId),
+    );
+    const object = JSON.parse(plaintext.toString()) as StoredSecret;
+    return { ...metaOf(clusterId, kv), type: object.type, data: object.data };
+  }
+
+  /** The bytes exactly as the store holds them, for verification (like `etcdctl get`). */
+  async raw(
+    principal: Principal,
+    clusterId: string,
+    namespace: string,
+    name: string,
+  ): Promise<RawSecret> {
+    const kv = await this.stored(principal, clusterId, namespace, name);
+    const provider = parseKmsPrefix(kv.value);
+    return {
+      storeKey: kv.key,
+      value: kv.value.toString('base64'),
+      prefix: provider ? `k8s:enc:kms:v2:${provider}:` : null,
+      encrypted: provider !== undefined,
+    };
+  }
+
+  /** Writes are refused while the master re-encrypts (R2), atomically with the job's revision. */
+  private async writeGuard(clusterId: string) {
+    const job = await getDoc<JobRecord>(this.ctx.store, K.job(clusterId));
+    if (job && (job.value.state === 'running' || job.value.state === 'retrying')) {
+      throw new EngineError(
+        503,
+        'ENABLEMENT_IN_PROGRESS',
+        'KMS feature enablement is in progress: the cluster master accepts no writes until it is Ready. Try again later.',
+        undefined,
+        10,
+      );
+    }
+    return { key: K.job(clusterId), modRevision: job?.modRevision ?? 0 };
+  }
+
+  private async seal(cluster: ClusterRecord, storeKey: string, plaintext: Buffer): Promise<Buffer> {
+    if (!cluster.kms) return plaintext;
+    const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, K.key(cluster.kms.crkId));
+    if (!keyDoc) throw conflict('KEY_MISSING', 'The root key of this cluster no longer exists.');
+    if (this.seeds.settings.mode === 'new-dek') {
+      const fresh = await this.seeds.freshDek(cluster.id, keyDoc.value, cluster.kms.keyVersion);
+      const instance = await this.keys.instance(cluster.kms.instanceId);
+      return this.ctx.envelope.sealWithDek(
+        storeKey,
+        plaintext,
+        instance.provider,
+        fresh.keyId,
+        fresh.dek,
+        fresh.wrapped,
+      );
+    }
+    const instance = await this.keys.instance(cluster.kms.instanceId);
+    const seed = await this.seeds.sealingSeed(
+      cluster.id,
+      keyDoc.value,
+      cluster.kms.keyVersion,
+      instance,
+    );
+    return this.ctx.envelope.seal(storeKey, plaintext, seed);
+  }
+
+  async write(
+    principal: Principal,
+    clusterId: string,
+    input: SecretWrite,
+    mode: 'create' | 'update',
+  ): Promise<SecretMeta> {
+    const cluster = await this.clusters.record(clusterId);
+    requirePlatformRole(principal, clusterId, 'Editor');
+    const storeKey = K.secret(clusterId, input.namespace, input.name);
+    const object: StoredSecret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: input.name, namespace: input.namespace },
+      type: input.type,
+      data: input.data,
+    };
+    const plaintext = Buffer.from(JSON.stringify(object));
+    if (plaintext.length > MAX_SECRET_BYTES) {
+      throw new EngineError(
+        413,
+        'SECRET_TOO_LARGE',
+        `A secret may hold at most ${MAX_SECRET_BYTES} bytes; this one has ${plaintext.length}.`,
+      );
+    }
+    const guard = await this.writeGuard(clusterId);
+    const existing = await this.ctx.store.get(storeKey);
+    if (mode === 'create' && existing)
+      throw conflict('SECRET_EXISTS', `Secret ${input.namespace}/${input.name} already exists.`);
+    if (mode === 'update' && !existing)
+      throw notFound('Secret', `${input.namespace}/${input.name}`);
+    const value = await this.seal(cluster.value, storeKey, plaintext);
+    const { succeeded, revision } = await this.ctx.store.txn(
+      [
+        guard,
+        { key: K.cluster(clusterId), modRevision: cluster.modRevision },
+        { key: storeKey, modRevision: existing?.modRevision ?? 0 },
+      ],
+      [{ type: 'put', key: storeKey, value }],
+    );
+    if (!succeeded)
+      throw new EngineError(
+        503,
+        'CONCURRENT_CHANGE',
+        'The cluster changed while the secret was written; try again.',
+        undefined,
+        1,
+      );
+    return metaOf(clusterId, {
+      key: storeKey,
+      value,
+      createRevision: revision,
+      modRevision: revision,
+      version: 1,
+    });
+  }
+
+  async delete(
+    principal: Principal,
+    clusterId: string,
+    namespace: string,
+    name: string,
+  ): Promise<void> {
+    await this.clusters.record(clusterId);
+    requirePlatformRole(principal, clusterId, 'Editor');
+    const guard = await this.writeGuard(clusterId);
+    const storeKey = K.secret(clusterId, namespace, name);
+    const existing = await this.ctx.store.get(storeKey);
+    if (!existing) throw notFound('Secret', `${namespace}/${name}`);
+    const { succeeded } = await this.ctx.store.txn(
+      [guard, { key: storeKey, modRevision: existing.modRevision }],
+      [{ type: 'delete', key: storeKey }],
+    );
+    if (!succeeded)
+      throw new EngineError(
+        503,
+        'CONCURRENT_CHANGE',
+        'The cluster changed while the secret was deleted; try again.',
+        undefined,
+        1,
+      );
+  }
+}

@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import { Envelope } from './crypto/envelope.ts';
+import { Activity } from './domain/activity.ts';
+import { Clusters } from './domain/clusters.ts';
+import { systemClock, type Clock, type EngineContext } from './domain/context.ts';
+import { Iam } from './domain/iam.ts';
+import { Keys } from './domain/keys.ts';
+import { Secrets } from './domain/secrets.ts';
+import { Seeds, defaultSeedSettings, type SeedSettings } from './domain/seeds.ts';
+import { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
+import {
+  MasterController,
+  defaultControllerSettings,
+  type ControllerSettings,
+} from './master/controller.ts';
+import { LocalOwnership, type JobOwnership } from './master/ownership.ts';
+import type { Store } from './store/types.ts';
+
+export interface EngineDeps {
+  store: Store;
+  /** The adapter Key Protect instances use. */
+  keyAdapter: KeyAdapter;
+  /** The HSM adapter that Hyper Protect Crypto Services instances use, when configured. */
+  hsmAdapter?: KeyAdapter | undefined;
+  logger: Logger;
+  clock?: Clock;
+  ownership?: JobOwnership;
+  seeds?: Partial<SeedSettings>;
+  controller?: Partial<ControllerSettings>;
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+
+/** Builds the engine from its collaborators; call start() to resume jobs and watch status. */
+export function createEngine(deps: EngineDeps) {
+  const adapters = new Map<string, KeyAdapter>([[deps.keyAdapter.name, deps.keyAdapter]]);
+  if (deps.hsmAdapter) adapters.set(deps.hsmAdapter.name, deps.hsmAdapter);
+  const ctx: EngineContext = {
+    store: deps.store,
+    defaultAdapter: deps.keyAdapter.name,
+    hasAdapter: (name) => adapters.has(name),
+    adapterFor(name) {
+      const adapter = adapters.get(name);
+      if (!adapter)
+        throw new KeyAdapterError(
+          'ADAPTER_UNAVAILABLE',
+          `the ${name} key adapter is not configured on this engine`,
+          true,
+        );
+      return adapter;
+    },
+    clock: deps.clock ?? systemClock,
+    log: deps.logger,
+    envelope: new Envelope(() => (deps.clock ?? systemClock).now().getTime()),
+  };
+  const iam = new Iam(ctx);
+  const keys = new Keys(ctx);
+  const clusters = new Clusters(ctx);
+  const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
+  const activity = new Activity(ctx);
+  const controller = new MasterController(
+    ctx,
+    clusters,
+    keys,
+    seeds,
+    activity,
+    deps.ownership ?? new LocalOwnership(),
+    {
+      ...defaultControllerSettings,
+      ...deps.controller,
+    },
+  );
+  const secrets = new Secrets(ctx, clusters, keys, seeds);
+
+  return {
+    ctx,
+    iam,
+    keys,
+    clusters,
+    seeds,
+    activity,
+    controller,
+    secrets,
+    start: () => controller.start(),
+    /** Readiness (R14): the store and every key adapter answer. */
+    async ready(): Promise<{ store: string; adapters: Record<string, string> }> {
+      await deps.store.ping();
+      const states: Record<string, string> = {};
+      for (const [name, adapter] of adapters) {
+        try {
+          await adapter.check();
+          states[name] = 'ok';
+        } catch (err) {
+          states[name] = err instanceof Error ? err.message : 'unavailable';
+        }
+      }
+      return { store: 'ok', adapters: states };
+    },
+    async close() {
+      await controller.stop();
+      for (const adapter of adapters.values()) await adapter.close();
+      await deps.store.close();
+    },
+  };
+}

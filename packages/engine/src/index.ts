@@ -1,0 +1,12 @@
+export { createEngine, type Engine, type EngineDeps } from './engine.ts';
+export { seedDemo, seedSecrets, DEMO_ACCOUNT, PARTNER_ACCOUNT } from './demo.ts';
+export { SqliteStore } from './store/sqlite.ts';
+export type { Store, KeyValue, Op, Compare, WatchEvent } from './store/types.ts';
+export { SoftwareKeyAdapter, loadOrCreateKek } from './keys/software.ts';
+export { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
+export { EngineError } from './domain/errors.ts';
+export type { Principal } from './domain/iam.ts';
+export { Envelope, kmsPrefix, parseKmsPrefix } from './crypto/envelope.ts';
+export { K } from './domain/records.ts';
+export { keyIdOf } from './domain/seeds.ts';
+export type { Clock } from './domain/context.ts';

@@ -1,0 +1,20 @@
+/**
+ * Who runs a cluster's job. One engine on SQLite owns every job; on etcd a lease decides, so that
+ * exactly one replica runs each job and another takes over when the owner dies.
+ */
+export interface JobOwnership {
+  /** Resolves to a release function when this process may run the job, or undefined. */
+  acquire(clusterId: string): Promise<(() => Promise<void>) | undefined>;
+}
+
+export class LocalOwnership implements JobOwnership {
+  private readonly held = new Set<string>();
+
+  async acquire(clusterId: string) {
+    if (this.held.has(clusterId)) return undefined;
+    this.held.add(clusterId);
+    return async () => {
+      this.held.delete(clusterId);
+    };
+  }
+}

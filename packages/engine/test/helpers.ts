@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { KeyState } from '@keyhaven/contracts';
+import {
+  createEngine,
+  loadOrCreateKek,
+  seedDemo,
+  SoftwareKeyAdapter,
+  SqliteStore,
+  type Clock,
+  type Engine,
+  type KeyAdapter,
+  type Principal,
+} from '../src/index.ts';
+
+export const PASSWORD = 'test-password-1';
+
+export interface TestEngine {
+  engine: Engine;
+  admin: Principal;
+  viewer: Principal;
+  dir: string;
+  /** Root keys of the Key Protect demo instance, by name. */
+  keys: Map<string, string>;
+  close(): Promise<void>;
+}
+
+export interface TestEngineOptions {
+  secrets?: number;
+  clock?: Clock;
+  adapter?: (store: SqliteStore, dir: string) => KeyAdapter;
+  logStream?: NodeJS.WritableStream;
+  mode?: 'seed' | 'new-dek';
+}
+
+/** An engine on a fresh SQLite file and the software adapter, seeded with the demo data. */
+export async function makeEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyhaven-test-'));
+  const store = new SqliteStore(join(dir, 'store.sqlite'));
+  const keyAdapter =
+    options.adapter?.(store, dir) ??
+    new SoftwareKeyAdapter(store, loadOrCreateKek(join(dir, 'kek.bin')));
+  const logger = options.logStream
+    ? pino({ level: 'debug' }, options.logStream)
+    : pino({ level: 'silent' });
+  const engine = createEngine({
+    store,
+    keyAdapter,
+    logger,
+    ...(options.clock && { clock: options.clock }),
+    seeds: { mode: options.mode ?? 'seed' },
+    controller: { batchSize: 100, maxRetryDelayMs: 200 },
+  });
+  await seedDemo(engine, { password: PASSWORD, bigClusterSecrets: options.secrets ?? 250 });
+  await engine.start();
+  const login = async (username: string) =>
+    engine.iam.authenticate(
+      `Bearer ${(await engine.iam.token({ grant_type: 'password', username, password: PASSWORD })).access_token}`,
+    );
+  const admin = await login('admin');
+  const viewer = await login('viewer');
+  const keys = new Map((await engine.keys.list(admin, 'kp-us-south')).map((k) => [k.name, k.id]));
+  return {
+    engine,
+    admin,
+    viewer,
+    dir,
+    keys,
+    async close() {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const PROD = 'c-prod-us-south';
+
+export function keyId(t: TestEngine, name: string): string {
+  const id = t.keys.get(name);
+  if (!id) throw new Error(`no demo key ${name}`);
+  return id;
+}
+
+/** Enables KMS and waits for the job to finish. */
+export async function enableAndWait(
+  t: TestEngine,
+  clusterId: string,
+  keyName: string,
+  instanceId = 'kp-us-south',
+) {
+  await t.engine.controller.enable(t.admin, {
+    cluster: clusterId,
+    instance_id: instanceId,
+    crk_id: keyId(t, keyName),
+    private_endpoint: true,
+  });
+  await t.engine.controller.settled(clusterId);
+  return t.engine.clusters.get(t.admin, clusterId);
+}
+
+export async function readAll(t: TestEngine, clusterId: string) {
+  const list = await t.engine.secrets.list(t.admin, clusterId, { limit: 1000 });
+  return Promise.all(
+    list.items.map((s) => t.engine.secrets.get(t.admin, clusterId, s.namespace, s.name)),
+  );
+}
+
+export { KeyState };

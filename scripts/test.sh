@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `npm test`: makes sure what the tests need is present, then runs every layer in order and
+# stops at the first that fails: types, lint, unit + component, integration, end-to-end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export IBM_TELEMETRY_DISABLED=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_build_from_source=true
+
+# Debian packages for the browser, the HSM token and etcd (only as root; others must have them).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/softhsm2-util ] || need+=(softhsm2)
+[ -x /usr/bin/pkcs11-tool ] || need+=(opensc)
+[ -x /usr/bin/etcd ] || need+=(etcd-server)
+[ -x /usr/bin/etcdctl ] || need+=(etcd-client)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "> Installing Debian packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "Missing Debian packages: ${need[*]} (run npm test as root once, or install them)." >&2
+    exit 1
+  fi
+fi
+
+# Node dependencies from the lock file when node_modules is missing or older than the lock.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "> npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+run() {
+  echo
+  echo "=== $1"
+  shift
+  "$@"
+}
+
+run "Type check" npm run --silent typecheck
+run "Lint (zero warnings) and formatting" npm run --silent lint
+run "Unit and component tests" npx vitest run --project unit --project component
+run "Integration tests (real SQLite, SoftHSM2, etcd)" npx vitest run --project integration
+run "Build the console" npx vite build --logLevel warn
+run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test
+echo
+echo "All test layers passed."
