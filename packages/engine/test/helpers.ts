@@ -22,6 +22,8 @@ export interface TestEngine {
   admin: Principal;
   viewer: Principal;
   dir: string;
+  /** Moves the engine's clock forward. */
+  advance(ms: number): void;
   /** Root keys of the Key Protect demo instance, by name. */
   keys: Map<string, string>;
   close(): Promise<void>;
@@ -29,7 +31,6 @@ export interface TestEngine {
 
 export interface TestEngineOptions {
   secrets?: number;
-  clock?: Clock;
   adapter?: (store: SqliteStore, dir: string) => KeyAdapter;
   logStream?: NodeJS.WritableStream;
   mode?: 'seed' | 'new-dek';
@@ -42,6 +43,8 @@ export async function makeEngine(options: TestEngineOptions = {}): Promise<TestE
   const keyAdapter =
     options.adapter?.(store, dir) ??
     new SoftwareKeyAdapter(store, loadOrCreateKek(join(dir, 'kek.bin')));
+  let offset = 0;
+  const clock: Clock = { now: () => new Date(Date.now() + offset) };
   const logger = options.logStream
     ? pino({ level: 'debug' }, options.logStream)
     : pino({ level: 'silent' });
@@ -49,7 +52,7 @@ export async function makeEngine(options: TestEngineOptions = {}): Promise<TestE
     store,
     keyAdapter,
     logger,
-    ...(options.clock && { clock: options.clock }),
+    clock,
     seeds: { mode: options.mode ?? 'seed' },
     controller: { batchSize: 100, maxRetryDelayMs: 200 },
   });
@@ -68,6 +71,9 @@ export async function makeEngine(options: TestEngineOptions = {}): Promise<TestE
     viewer,
     dir,
     keys,
+    advance: (ms) => {
+      offset += ms;
+    },
     async close() {
       await engine.close();
       rmSync(dir, { recursive: true, force: true });

@@ -269,9 +269,7 @@ describe('rules R1-R14 (SQLite + software adapter)', () => {
     );
     await enableAndWait(t, 'c-dev-us-east', 'expiring-root-key');
     // Move time past the expiry (10 days ahead in the demo data).
-    const later = new Date(Date.now() + 11 * 24 * 3600 * 1000);
-    const clock = t.engine.ctx.clock;
-    (t.engine.ctx as { clock: typeof clock }).clock = { now: () => later };
+    t.advance(11 * 24 * 3600 * 1000);
     await rejects(
       t.engine.secrets.get(t.admin, 'c-dev-us-east', 'default', 'app-secret-00000'),
       409,

@@ -28,7 +28,12 @@ export interface SealingSeed {
 
 export interface OpenContext {
   /** Returns the plaintext seed (or DEK) for a stored value; throws when it cannot. */
-  resolve(keyId: string, encryptedDEKSource: Buffer, type: DekSourceType): Promise<Buffer>;
+  resolve(
+    keyId: string,
+    encryptedDEKSource: Buffer,
+    type: DekSourceType,
+    providerName: string,
+  ): Promise<Buffer>;
 }
 
 interface DerivedKey {
@@ -175,7 +180,12 @@ export class Envelope {
       object.encryptedDEKSource.byteOffset,
       object.encryptedDEKSource.byteLength,
     );
-    const secret = await context.resolve(object.keyID, source, object.encryptedDEKSourceType);
+    const secret = await context.resolve(
+      object.keyID,
+      source,
+      object.encryptedDEKSourceType,
+      providerName,
+    );
     const aad = Buffer.from(storeKey);
     if (object.encryptedDEKSourceType === DekSourceType.AES_GCM_KEY)
       return aesGcmOpen(secret, data, aad);

@@ -187,8 +187,9 @@ export class Seeds {
    */
   resolver(clusterId: string): OpenContext {
     const keys = new Map<string, Promise<RootKeyRecord | undefined>>();
+    const providers = new Map<string, Promise<string | undefined>>();
     return {
-      resolve: async (keyId, source, type) => {
+      resolve: async (keyId, source, type, providerName) => {
         const crkId = keyId.split(':')[0] ?? '';
         let pending = keys.get(crkId);
         if (!pending) {
@@ -202,6 +203,21 @@ export class Seeds {
             'KEY_MISSING',
             `The root key ${crkId} that encrypted this value no longer exists.`,
           );
+        let provider = providers.get(key.instanceId);
+        if (!provider) {
+          provider = getDoc<InstanceRecord>(this.ctx.store, K.instance(key.instanceId)).then(
+            (d) => d?.value.provider,
+          );
+          providers.set(key.instanceId, provider);
+        }
+        // The prefix names the provider; it must be the one that holds the key.
+        if ((await provider) !== providerName) {
+          throw new EngineError(
+            409,
+            'PROVIDER_MISMATCH',
+            `The stored value names KMS provider ${providerName}, but its root key belongs to another provider.`,
+          );
+        }
         this.usable(key);
         return this.unwrap(clusterId, key, keyId, source, type);
       },

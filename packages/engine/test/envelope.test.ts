@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Envelope, kmsPrefix, type SealingSeed } from '../src/crypto/envelope.ts';
+import {
+  decodeEncryptedObject,
+  DekSourceType,
+  encodeEncryptedObject,
+} from '../src/crypto/encrypted-object.ts';
+
+const seedOf = (seed = randomBytes(32)): SealingSeed => ({
+  providerName: 'key-protect',
+  keyId: 'crk-1:v1',
+  seed,
+  wrappedSeed: randomBytes(60),
+});
+/** Like the engine's resolver: the wrapped seed is authenticated by the key adapter when unwrapped. */
+const resolverFor = (seed: Buffer, sealing?: SealingSeed) => ({
+  resolve: async (keyId: string, source: Buffer, _type: number, providerName: string) => {
+    const mismatch =
+      sealing &&
+      (keyId !== sealing.keyId ||
+        !source.equals(sealing.wrappedSeed) ||
+        providerName !== sealing.providerName);
+    if (mismatch) throw new Error('unwrap failed');
+    return seed;
+  },
+});
+const storeKeyArb = fc.stringMatching(
+  /^\/clusters\/c[a-z0-9]{1,8}\/registry\/secrets\/[a-z0-9-]{1,12}\/[a-z0-9-]{1,20}$/,
+);
+
+describe('envelope (KMS v2 seed mode)', () => {
+  it('round-trips arbitrary values under arbitrary store keys', async () => {
+    const envelope = new Envelope();
+    const sealing = seedOf();
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), storeKeyArb, async (value, storeKey) => {
+        const sealed = envelope.seal(storeKey, Buffer.from(value), sealing);
+        expect(sealed.subarray(0, kmsPrefix('key-protect').length).toString()).toBe(
+          'k8s:enc:kms:v2:key-protect:',
+        );
+        const opened = await envelope.open(storeKey, sealed, resolverFor(sealing.seed));
+        expect(Buffer.compare(opened, Buffer.from(value))).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('fails to open when any byte of the encrypted data is flipped', async () => {
+    const envelope = new Envelope();
+    const sealing = seedOf();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 512 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (value, at, flip) => {
+          const storeKey = '/clusters/c1/registry/secrets/default/a';
+          const sealed = envelope.seal(storeKey, Buffer.from(value), sealing);
+          const prefixLength = kmsPrefix('key-protect').length;
+          const object = decodeEncryptedObject(sealed.subarray(prefixLength));
+          // Flip a byte inside encryptedData (salt, nonce, ciphertext or tag) and re-frame the object.
+          const data = Buffer.from(object.encryptedData);
+          const index = at % data.length;
+          data[index] = (data[index] ?? 0) ^ flip;
+          const tampered = Buffer.concat([
+            sealed.subarray(0, prefixLength),
+            Buffer.from(encodeEncryptedObject({ ...object, encryptedData: data })),
+          ]);
+          await expect(
+            envelope.open(storeKey, tampered, resolverFor(sealing.seed)),
+          ).rejects.toThrow();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('fails to open a value moved to another store key, or opened with a wrong seed', async () => {
+    const envelope = new Envelope();
+    const sealing = seedOf();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 512 }),
+        storeKeyArb,
+        storeKeyArb,
+        async (value, storeKey, otherKey) => {
+          fc.pre(storeKey !== otherKey);
+          const sealed = envelope.seal(storeKey, Buffer.from(value), sealing);
+          await expect(envelope.open(otherKey, sealed, resolverFor(sealing.seed))).rejects.toThrow(
+            /failed authentication/,
+          );
+          await expect(
+            envelope.open(storeKey, sealed, resolverFor(randomBytes(32))),
+          ).rejects.toThrow(/failed authentication/);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('fails on any flipped byte anywhere in the stored value', async () => {
+    const envelope = new Envelope();
+    const sealing = seedOf();
+    const storeKey = '/clusters/c1/registry/secrets/default/b';
+    const value = Buffer.from('{"data":{"password":"c2VjcmV0"}}');
+    const sealed = envelope.seal(storeKey, value, sealing);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: sealed.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (index, flip) => {
+          const tampered = Buffer.from(sealed);
+          tampered[index] = (tampered[index] ?? 0) ^ flip;
+          const opened = await envelope
+            .open(storeKey, tampered, resolverFor(sealing.seed, sealing))
+            .catch(() => undefined);
+          // A flip may break the prefix (then the value is not ours) or the framing, never yield the value.
+          expect(opened === undefined || Buffer.compare(opened, value) !== 0).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('records the Kubernetes EncryptedObject fields and reuses one derived key across writes', () => {
+    const envelope = new Envelope();
+    const sealing = seedOf();
+    const a = decodeEncryptedObject(envelope.seal('/k/a', Buffer.from('a'), sealing).subarray(27));
+    const b = decodeEncryptedObject(envelope.seal('/k/b', Buffer.from('b'), sealing).subarray(27));
+    expect(a.keyID).toBe('crk-1:v1');
+    expect(Buffer.from(a.encryptedDEKSource)).toEqual(sealing.wrappedSeed);
+    expect(a.encryptedDEKSourceType).toBe(DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED);
+    // Same 32-byte HKDF info (one derivation), different nonces.
+    expect(Buffer.from(a.encryptedData.subarray(0, 32))).toEqual(
+      Buffer.from(b.encryptedData.subarray(0, 32)),
+    );
+    expect(Buffer.from(a.encryptedData.subarray(32, 44))).not.toEqual(
+      Buffer.from(b.encryptedData.subarray(32, 44)),
+    );
+  });
+
+  it('derives a fresh key after the time bound', () => {
+    let now = 0;
+    const envelope = new Envelope(() => now);
+    const sealing = seedOf();
+    const info = () =>
+      Buffer.from(
+        decodeEncryptedObject(
+          envelope.seal('/k', Buffer.from('v'), sealing).subarray(27),
+        ).encryptedData.subarray(0, 32),
+      );
+    const first = info();
+    now += 61_000;
+    expect(info()).not.toEqual(first);
+  });
+
+  it('passes values without the KMS prefix through (identity, as before enablement)', async () => {
+    const envelope = new Envelope();
+    const plain = Buffer.from('{"kind":"Secret"}');
+    expect(await envelope.open('/k', plain, resolverFor(randomBytes(32)))).toEqual(plain);
+  });
+});
