@@ -118,7 +118,7 @@ export function createApp(engine: Engine, logger: Logger) {
         res.status(spec.status ?? 204).end();
         return;
       }
-      if (spec.contentType) res.type(spec.contentType);
+      res.type(spec.contentType ?? 'application/json');
       res.status(spec.status ?? 200).send(JSON.stringify(result));
     });
   };

@@ -30,7 +30,11 @@ const headers = [
 function cellContent(cluster: ClusterRow, key: string) {
   switch (key) {
     case 'name':
-      return <Link to={`/clusters/${cluster.id}`}>{cluster.name}</Link>;
+      return (
+        <Link className="cds--link" to={`/clusters/${cluster.id}`}>
+          {cluster.name}
+        </Link>
+      );
     case 'masterStatus':
       return <MasterStatusText health={cluster.masterHealth} message={cluster.masterStatus} />;
     case 'kms':

@@ -1,0 +1,32 @@
+import { expect, expectAccessible, test } from './fixtures.ts';
+
+test("the clusters page lists the engine's clusters after login", async ({
+  page,
+  loginPage,
+  consoleErrors,
+}) => {
+  await page.goto('/clusters');
+  // Not logged in: the console sends the user to the login page first.
+  await expect(page.getByRole('heading', { name: 'Log in to Keyhaven' })).toBeVisible();
+  await expectAccessible(page);
+  await loginPage.logIn('admin');
+  await expect(page.getByRole('heading', { name: 'Kubernetes clusters' })).toBeVisible();
+  const table = page.getByRole('table', { name: 'Clusters' });
+  // Rows come from the engine's demo data, through the BFF.
+  for (const name of ['prod-us-south', 'staging-us-south', 'dev-us-east']) {
+    await expect(table.getByRole('link', { name })).toBeVisible();
+  }
+  await expect(table.getByRole('row')).toHaveCount(4);
+  await expect(table.getByRole('row', { name: /prod-us-south/ })).toContainText('Not enabled');
+  await page.getByRole('searchbox', { name: 'Search clusters' }).fill('staging');
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await expectAccessible(page);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a wrong password gives an inline error', async ({ page, loginPage }) => {
+  await loginPage.logIn('admin', 'not-the-password');
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not log in' })).toContainText(
+    'The username or password is incorrect.',
+  );
+});
