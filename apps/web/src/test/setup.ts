@@ -12,7 +12,7 @@ class ResizeObserverStub {
 globalThis.ResizeObserver ??= ResizeObserverStub as unknown as typeof ResizeObserver;
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-let consoleError: ReturnType<typeof vi.spyOn<Console, 'error'>>;
+let consoleError: { mock: { calls: unknown[][] }; mockRestore(): void };
 beforeEach(() => {
   consoleError = vi.spyOn(console, 'error');
 });

@@ -1,0 +1,37 @@
+import { pino } from 'pino';
+import { createApp } from '../src/app.ts';
+import { EngineClient } from '../src/engine-client.ts';
+import { createMetrics } from '../src/metrics.ts';
+import { Sessions } from '../src/session.ts';
+
+export const SESSION_SECRET = 'a-test-session-secret-of-32-chars-or-more';
+
+/** The BFF app in front of the given engine URLs (no SPA). */
+export function makeBff(
+  engineUrls: string[],
+  options: {
+    now?: () => number;
+    loginLimit?: { windowMs: number; perAddress: number; perUser: number };
+  } = {},
+) {
+  const logger = pino({ level: 'silent' });
+  const metrics = createMetrics();
+  const engine = new EngineClient({
+    urls: engineUrls,
+    logger,
+    timeoutMs: 2000,
+    readRetries: 1,
+    onUpstreamError: (kind) => metrics.upstreamErrors.inc({ kind }),
+  });
+  const sessions = new Sessions({
+    secret: SESSION_SECRET,
+    ...(options.now && { now: options.now }),
+  });
+  return createApp({
+    engine,
+    sessions,
+    logger,
+    metrics,
+    ...(options.loginLimit && { loginLimit: options.loginLimit }),
+  });
+}
