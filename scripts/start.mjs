@@ -11,7 +11,6 @@ const env = {
   ...process.env,
   IBM_TELEMETRY_DISABLED: 'true',
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
-  npm_config_build_from_source: 'true',
 };
 const bffPort = Number(env.KEYHAVEN_PORT ?? 8080);
 const enginePort = Number(env.KEYHAVEN_ENGINE_PORT ?? 8081);
@@ -30,8 +29,12 @@ function step(title, command, args) {
   }
 }
 
-if (!existsSync(join(root, 'node_modules', '.package-lock.json')))
+if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+  // Native addons (better-sqlite3, pkcs11js) compile here instead of fetching prebuilt binaries.
+  env.npm_config_build_from_source = 'true';
   step('Installing dependencies (npm ci)', 'npm', ['ci', '--no-audit', '--no-fund']);
+  delete env.npm_config_build_from_source;
+}
 step('Building the console', process.execPath, [
   join(root, 'node_modules/vite/bin/vite.js'),
   'build',

@@ -3,7 +3,7 @@
 # stops at the first that fails: types, lint, unit + component, integration, end-to-end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export IBM_TELEMETRY_DISABLED=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_build_from_source=true
+export IBM_TELEMETRY_DISABLED=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Debian packages for the browser, the HSM token and etcd (only as root; others must have them).
 need=()
@@ -26,7 +26,8 @@ fi
 # Node dependencies from the lock file when node_modules is missing or older than the lock.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "> npm ci"
-  npm ci --no-audit --no-fund
+  # Native addons (better-sqlite3, pkcs11js) compile here instead of fetching prebuilt binaries.
+  npm_config_build_from_source=true npm ci --no-audit --no-fund
 fi
 
 run() {

@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+export interface EngineProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the real engine service (apps/engine) as its own process and waits until it is ready. */
+export async function spawnEngine(
+  env: Record<string, string>,
+  port: number,
+): Promise<EngineProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/engine/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, KEYHAVEN_ENGINE_PORT: String(port), KEYHAVEN_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += String(d)));
+  child.stderr?.on('data', (d) => (out += String(d)));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`engine exited early:\n${out}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return { child, url, output: () => out, exited };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`engine did not become ready:\n${out}`);
+}
+
+export async function tokenFor(url: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/identity/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', username, password }),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
