@@ -1,0 +1,216 @@
+/**
+ * Engine benchmarks, printed as figures and ratios measured in one run on this machine:
+ *   npm run bench -w packages/engine
+ * Targets (issue 3): seal p95 within 2x of raw AES-256-GCM; at most 1 key-adapter call per 10,000
+ * cached writes; re-encryption at >= 60% of the slower of its two limits (crypto only, store only).
+ */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import {
+  createEngine,
+  K,
+  loadOrCreateKek,
+  seedDemo,
+  SoftwareKeyAdapter,
+  SqliteStore,
+  type Engine,
+  type Principal,
+} from '../src/index.ts';
+import type { SealingSeed } from '../src/crypto/envelope.ts';
+
+const PASSWORD = 'bench-password';
+const CLUSTER = 'c-prod-us-south';
+const ns = () => process.hrtime.bigint();
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+const us = (n: number) => `${(n / 1000).toFixed(1)} µs`;
+
+function latencies(count: number, fn: () => void) {
+  for (let i = 0; i < Math.min(2000, count); i++) fn(); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = ns();
+    fn();
+    samples.push(Number(ns() - start));
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
+}
+
+async function asyncLatencies(count: number, fn: () => Promise<unknown>) {
+  for (let i = 0; i < Math.min(2000, count); i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = ns();
+    await fn();
+    samples.push(Number(ns() - start));
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
+}
+
+async function makeEngine(mode: 'seed' | 'new-dek', secrets: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'kh-bench-'));
+  const store = new SqliteStore(join(dir, 'store.sqlite'));
+  const engine = createEngine({
+    store,
+    keyAdapter: new SoftwareKeyAdapter(store, loadOrCreateKek(join(dir, 'kek.bin'))),
+    logger: pino({ level: 'silent' }),
+    seeds: { mode },
+  });
+  await seedDemo(engine, { password: PASSWORD, bigClusterSecrets: secrets });
+  await engine.start();
+  const admin = await engine.iam.authenticate(
+    `Bearer ${(await engine.iam.token({ grant_type: 'password', username: 'admin', password: PASSWORD })).access_token}`,
+  );
+  const crk = (await engine.keys.list(admin, 'kp-us-south')).find(
+    (k) => k.name === 'cluster-root-key-1',
+  );
+  return { engine, admin, crk: crk?.id ?? '', dir, store };
+}
+
+async function enable(engine: Engine, admin: Principal, crk: string, cluster = CLUSTER) {
+  await engine.controller.enable(admin, {
+    cluster,
+    instance_id: 'kp-us-south',
+    crk_id: crk,
+    private_endpoint: true,
+  });
+  await engine.controller.settled(cluster);
+}
+
+async function sealOpen() {
+  const { engine, admin, crk, dir } = await makeEngine('seed', 10);
+  await enable(engine, admin, crk);
+  const key = await engine.keys.record(crk);
+  const instance = await engine.keys.instance('kp-us-south');
+  const seed: SealingSeed = await engine.seeds.sealingSeed(
+    CLUSTER,
+    key,
+    key.versions[0]?.id ?? '',
+    instance,
+  );
+  const value = randomBytes(1024);
+  const storeKey = K.secret(CLUSTER, 'default', 'bench');
+  const aesKey = randomBytes(32);
+  const aad = Buffer.from(storeKey);
+  const raw = latencies(20_000, () => {
+    const cipher = createCipheriv('aes-256-gcm', aesKey, randomBytes(12));
+    cipher.setAAD(aad);
+    Buffer.concat([cipher.update(value), cipher.final(), cipher.getAuthTag()]);
+  });
+  const seal = latencies(20_000, () => engine.ctx.envelope.seal(storeKey, value, seed));
+  const sealed = engine.ctx.envelope.seal(storeKey, value, seed);
+  const resolver = engine.seeds.resolver(CLUSTER);
+  const open = await asyncLatencies(20_000, () =>
+    engine.ctx.envelope.open(storeKey, sealed, resolver),
+  );
+  console.log('Envelope, 1 KiB secrets (20,000 samples each)');
+  console.log(`  raw AES-256-GCM seal:  p50 ${us(raw.p50)}  p95 ${us(raw.p95)}`);
+  console.log(
+    `  envelope seal:         p50 ${us(seal.p50)}  p95 ${us(seal.p95)}   p95 ratio ${(seal.p95 / raw.p95).toFixed(2)}x (target <= 2x)`,
+  );
+  console.log(
+    `  envelope open:         p50 ${us(open.p50)}  p95 ${us(open.p95)}   p95 ratio ${(open.p95 / raw.p95).toFixed(2)}x`,
+  );
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function adapterCalls() {
+  console.log('Key-adapter calls per 10,000 secret writes');
+  for (const mode of ['seed', 'new-dek'] as const) {
+    const { engine, admin, crk, dir } = await makeEngine(mode, 10);
+    await enable(engine, admin, crk);
+    const before = engine.seeds.adapterCalls;
+    const data = { v: randomBytes(1024).toString('base64') };
+    for (let i = 0; i < 10_000; i++) {
+      await engine.secrets.write(
+        admin,
+        CLUSTER,
+        { namespace: 'bench', name: `s-${i}`, type: 'Opaque', data },
+        'create',
+      );
+    }
+    const calls = engine.seeds.adapterCalls - before;
+    console.log(
+      `  ${mode === 'seed' ? 'cached DEK seed (default)' : 'new DEK per secret     '}: ${calls} calls${mode === 'seed' ? ' (target <= 1)' : ''}`,
+    );
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function reencryption(count: number) {
+  const { engine, admin, crk, dir, store } = await makeEngine('seed', count);
+  const batch = 500;
+  // Limit 1: crypto only. Open then seal every value, as the job does, without the store.
+  const kvs = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.range(K.secrets(CLUSTER), {
+      limit: 1000,
+      ...(after !== undefined && { after }),
+    });
+    kvs.push(...page.kvs);
+    if (!page.more) break;
+    after = page.kvs.at(-1)?.key;
+  }
+  const key = await engine.keys.record(crk);
+  const instance = await engine.keys.instance('kp-us-south');
+  const seed = await engine.seeds.sealingSeed(
+    'c-dev-us-east',
+    key,
+    key.versions[0]?.id ?? '',
+    instance,
+  );
+  const resolver = engine.seeds.resolver(CLUSTER);
+  let start = ns();
+  const sealed: Buffer[] = [];
+  for (const kv of kvs)
+    sealed.push(
+      engine.ctx.envelope.seal(
+        kv.key,
+        await engine.ctx.envelope.open(kv.key, kv.value, resolver),
+        seed,
+      ),
+    );
+  const cryptoRate = kvs.length / (Number(ns() - start) / 1e9);
+  // Limit 2: the store alone. Write the same (sealed) values in the same batch size.
+  start = ns();
+  for (let i = 0; i < sealed.length; i += batch) {
+    const ops = sealed
+      .slice(i, i + batch)
+      .map((value, j) => ({
+        type: 'put' as const,
+        key: `/bench/raw/${String(i + j).padStart(7, '0')}`,
+        value,
+      }));
+    await store.txn([{ key: '/bench/fence', modRevision: 0 }], ops);
+  }
+  const storeRate = kvs.length / (Number(ns() - start) / 1e9);
+  // The job itself.
+  start = ns();
+  await enable(engine, admin, crk);
+  const jobRate = count / (Number(ns() - start) / 1e9);
+  const limit = Math.min(cryptoRate, storeRate);
+  console.log(`Re-encryption of ${count.toLocaleString('en')} secrets (batch ${batch})`);
+  console.log(
+    `  crypto only (open + seal): ${Math.round(cryptoRate).toLocaleString('en')} secrets/s`,
+  );
+  console.log(
+    `  store only (same values):  ${Math.round(storeRate).toLocaleString('en')} secrets/s`,
+  );
+  console.log(
+    `  enablement job:            ${Math.round(jobRate).toLocaleString('en')} secrets/s = ${((100 * jobRate) / limit).toFixed(0)}% of the slower limit (target >= 60%)`,
+  );
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+await sealOpen();
+await adapterCalls();
+await reencryption(20_000);
