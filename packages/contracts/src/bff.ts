@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Cluster, EnableKmsRequest } from './clusters.ts';
+import { Id, Provider } from './common.ts';
 import { Me } from './identity.ts';
+import { KeyStateNumber, KmsInstance } from './keys.ts';
 
 /** The console's own API (served by the BFF under /api). */
 
@@ -31,3 +33,45 @@ export const ClusterRows = z.array(ClusterRow);
 
 export const EnableKmsBody = EnableKmsRequest.omit({ cluster: true, account_id: true });
 export type EnableKmsBody = z.infer<typeof EnableKmsBody>;
+
+/** One cluster's Overview in one call. */
+export const ClusterOverview = z.object({
+  cluster: Cluster,
+  kms: z
+    .object({
+      instanceName: z.string(),
+      provider: Provider,
+      region: z.string().nullable(),
+      rootKeyName: z.string(),
+      rootKeyState: KeyStateNumber.nullable(),
+      keyVersion: z.string(),
+      expirationDate: z.string().nullable(),
+      privateEndpoint: z.boolean(),
+    })
+    .nullable(),
+});
+export type ClusterOverview = z.infer<typeof ClusterOverview>;
+
+export const UnselectableReason = z.enum(['used-before', 'in-use', 'disabled', 'expired', 'destroyed', 'no-permission']);
+export type UnselectableReason = z.infer<typeof UnselectableReason>;
+
+/** What the Enable/Update form offers: the engine decides, the form mirrors it. */
+export const EnableOptions = z.object({
+  instances: z.array(KmsInstance),
+  keys: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      state: KeyStateNumber,
+      expirationDate: z.string().nullable(),
+      selectable: z.boolean(),
+      reason: UnselectableReason.nullable(),
+      reasonText: z.string().nullable(),
+      expiresSoon: z.boolean(),
+    }),
+  ),
+  canEnable: z.boolean(),
+});
+export type EnableOptions = z.infer<typeof EnableOptions>;
+
+export const EnableOptionsQuery = z.object({ instanceId: Id.optional() });

@@ -1,0 +1,143 @@
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import { createParser } from 'eventsource-parser';
+import { StatusEvent } from '@keyhaven/contracts';
+import type { EngineClient } from './engine-client.ts';
+import type { Metrics } from './metrics.ts';
+
+interface Subscriber {
+  res: Response;
+  token: string;
+}
+
+interface Hub {
+  subscribers: Set<Subscriber>;
+  latest: { id: string; data: string } | undefined;
+  upstream: AbortController | undefined;
+}
+
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * Relays the engine's status stream to browsers: one upstream engine watch per cluster, shared by
+ * every subscriber and closed when the last one leaves. Status events are snapshots, so a client
+ * that reconnects is resynchronized by the latest event (if newer than its Last-Event-ID).
+ */
+export class StatusRelay {
+  private readonly hubs = new Map<string, Hub>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {
+    this.heartbeat = setInterval(() => {
+      for (const hub of this.hubs.values())
+        for (const s of hub.subscribers) s.res.write(': heartbeat\n\n');
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Number of upstream engine watches (one per cluster with subscribers). */
+  get upstreams(): number {
+    return [...this.hubs.values()].filter((h) => h.upstream).length;
+  }
+
+  subscribe(
+    clusterId: string,
+    res: Response,
+    token: string,
+    lastEventId: string | undefined,
+  ): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    let hub = this.hubs.get(clusterId);
+    if (!hub) {
+      hub = { subscribers: new Set(), latest: undefined, upstream: undefined };
+      this.hubs.set(clusterId, hub);
+    }
+    const subscriber = { res, token };
+    hub.subscribers.add(subscriber);
+    this.metrics.sseSubscribers.inc();
+    if (hub.latest && (!lastEventId || Number(hub.latest.id) > Number(lastEventId)))
+      this.send(res, hub.latest);
+    if (!hub.upstream) this.connect(clusterId, hub);
+    res.on('close', () => {
+      hub.subscribers.delete(subscriber);
+      this.metrics.sseSubscribers.dec();
+      if (hub.subscribers.size === 0) {
+        hub.upstream?.abort();
+        this.hubs.delete(clusterId);
+      }
+    });
+  }
+
+  private send(res: Response, event: { id: string; data: string }) {
+    res.write(`id: ${event.id}\nevent: status\ndata: ${event.data}\n\n`);
+  }
+
+  private connect(clusterId: string, hub: Hub) {
+    const controller = new AbortController();
+    hub.upstream = controller;
+    const run = async () => {
+      let failures = 0;
+      while (!controller.signal.aborted && !this.closed) {
+        const subscriber = hub.subscribers.values().next().value;
+        if (!subscriber) return;
+        try {
+          const response = await this.engine.raw(
+            {
+              path: `/v2/clusters/${encodeURIComponent(clusterId)}/watch`,
+              token: subscriber.token,
+            },
+            controller.signal,
+          );
+          if (!response.ok || !response.body)
+            throw new Error(`engine watch answered ${response.status}`);
+          failures = 0;
+          const parser = createParser({
+            onEvent: (event) => {
+              const parsed = StatusEvent.safeParse(JSON.parse(event.data));
+              if (!parsed.success || !event.id) return;
+              const message = { id: event.id, data: JSON.stringify(parsed.data) };
+              hub.latest = message;
+              for (const s of hub.subscribers) this.send(s.res, message);
+            },
+          });
+          const decoder = new TextDecoder();
+          const reader = response.body.getReader();
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            parser.feed(decoder.decode(value, { stream: true }));
+          }
+        } catch (err) {
+          if (controller.signal.aborted) return;
+          failures += 1;
+          this.metrics.upstreamErrors.inc({ kind: 'watch' });
+          this.logger.warn({ err, clusterId }, 'status watch broke; reconnecting');
+        }
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** failures)));
+      }
+    };
+    void run();
+  }
+
+  /** Ends every stream (graceful shutdown). */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const hub of this.hubs.values()) {
+      hub.upstream?.abort();
+      for (const s of hub.subscribers) s.res.end();
+    }
+    this.hubs.clear();
+  }
+}
