@@ -9,6 +9,9 @@ import { AppShell } from './AppShell.tsx';
 const LoginRoute = lazy(() =>
   import('./routes/login.tsx').then((m) => ({ default: m.LoginRoute })),
 );
+const ClusterRoute = lazy(() =>
+  import('./routes/cluster.tsx').then((m) => ({ default: m.ClusterRoute })),
+);
 const ClustersRoute = lazy(() =>
   import('./routes/clusters.tsx').then((m) => ({ default: m.ClustersRoute })),
 );
@@ -47,6 +50,14 @@ export function AppRoutes() {
           element={
             <RequireSession>
               <ClustersRoute />
+            </RequireSession>
+          }
+        />
+        <Route
+          path="/clusters/:id"
+          element={
+            <RequireSession>
+              <ClusterRoute />
             </RequireSession>
           }
         />

@@ -1,0 +1,26 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Cluster, type EnableKmsBody } from '@keyhaven/contracts';
+import { apiRequest } from '../../../shared/api/client.ts';
+import { clusterOverviewQueryOptions } from './get-cluster-overview.ts';
+import { clustersQueryOptions } from './get-clusters.ts';
+
+export const enableKms = (clusterId: string, body: EnableKmsBody) =>
+  apiRequest(Cluster, `/api/clusters/${encodeURIComponent(clusterId)}/kms`, {
+    method: 'POST',
+    body,
+  });
+
+export function useEnableKms(clusterId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: EnableKmsBody) => enableKms(clusterId, body),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({
+          queryKey: clusterOverviewQueryOptions(clusterId).queryKey,
+        }),
+        queryClient.invalidateQueries({ queryKey: clustersQueryOptions().queryKey, exact: true }),
+        queryClient.invalidateQueries({ queryKey: ['clusters', clusterId, 'enable-options'] }),
+      ]),
+  });
+}

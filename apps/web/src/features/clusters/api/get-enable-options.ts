@@ -1,0 +1,29 @@
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { EnableOptions } from '@keyhaven/contracts';
+import { apiRequest } from '../../../shared/api/client.ts';
+
+export const getEnableOptions = (
+  clusterId: string,
+  instanceId: string | undefined,
+  signal?: AbortSignal,
+) => {
+  const query = instanceId ? `?instanceId=${encodeURIComponent(instanceId)}` : '';
+  return apiRequest(
+    EnableOptions,
+    `/api/clusters/${encodeURIComponent(clusterId)}/enable-options${query}`,
+    { signal },
+  );
+};
+
+export const enableOptionsQueryOptions = (clusterId: string, instanceId: string | undefined) =>
+  queryOptions({
+    queryKey: ['clusters', clusterId, 'enable-options', instanceId ?? null],
+    queryFn: ({ signal }) => getEnableOptions(clusterId, instanceId, signal),
+    placeholderData: keepPreviousData,
+  });
+
+export const useEnableOptions = (
+  clusterId: string,
+  instanceId: string | undefined,
+  enabled: boolean,
+) => useQuery({ ...enableOptionsQueryOptions(clusterId, instanceId), enabled });

@@ -1,0 +1,138 @@
+import { useRef, useState, type ReactNode } from 'react';
+import { Button, InlineNotification, ProgressBar, SkeletonText, Tag } from '@carbon/react';
+import { providerLabel } from '@keyhaven/contracts';
+import { MasterStatusText } from '../../../shared/ui/MasterStatus.tsx';
+import { useClusterOverview } from '../api/get-cluster-overview.ts';
+import { ago } from '../hooks/master-status.ts';
+import { useMasterStatus } from '../hooks/use-master-status.ts';
+import { EnableKmsModal } from './EnableKmsModal.tsx';
+
+function Row({
+  label,
+  children,
+  loading,
+  failed,
+}: {
+  label: string;
+  children: ReactNode;
+  loading: boolean;
+  failed: boolean;
+}) {
+  return (
+    <div className="kh-summary__row" role="row">
+      <dt role="rowheader">{label}</dt>
+      <dd role="cell">
+        {loading ? (
+          <SkeletonText width="60%" />
+        ) : failed ? (
+          <span className="kh-muted">Not available</span>
+        ) : (
+          children
+        )}
+      </dd>
+    </div>
+  );
+}
+
+/** Overview > Summary: cluster facts, live Master status and Key management service. */
+export function ClusterOverview({ clusterId }: { clusterId: string }) {
+  const overview = useClusterOverview(clusterId);
+  const status = useMasterStatus(clusterId, overview.data);
+  const [modalOpen, setModalOpen] = useState(false);
+  const launcher = useRef<HTMLButtonElement>(null);
+  const cluster = overview.data?.cluster;
+  const kms = overview.data?.kms;
+  const loading = overview.isPending;
+  const failed = overview.isError;
+  const inProgress = status?.progress !== null && status?.progress !== undefined;
+  const mode = cluster?.features.keyProtectEnabled ? 'update' : 'enable';
+
+  return (
+    <section aria-labelledby="summary-heading" className="kh-summary">
+      <h2 id="summary-heading">Summary</h2>
+      {failed && (
+        <InlineNotification
+          kind="error"
+          lowContrast
+          hideCloseButton
+          title="The cluster could not be loaded"
+          subtitle={overview.error.message}
+        />
+      )}
+      <dl role="table" aria-label="Summary">
+        <Row label="Cluster ID" loading={loading} failed={failed}>
+          <code>{cluster?.id}</code>
+        </Row>
+        <Row label="Version" loading={loading} failed={failed}>
+          {cluster?.masterKubeVersion}
+        </Row>
+        <Row label="Location" loading={loading} failed={failed}>
+          {cluster?.location}
+        </Row>
+        <Row label="Master status" loading={loading && !status} failed={failed && !status}>
+          {status && (
+            <div aria-live="polite" className="kh-master-status">
+              <MasterStatusText
+                health={status.health}
+                message={
+                  status.health === 'normal'
+                    ? `${status.message} (${ago(status.modifiedDate)})`
+                    : status.message
+                }
+              />
+              {inProgress && status.progress && (
+                <ProgressBar
+                  label="Secrets re-encrypted"
+                  value={status.progress.done}
+                  max={Math.max(1, status.progress.total)}
+                  helperText={`${status.progress.done.toLocaleString('en-US')} of ${status.progress.total.toLocaleString('en-US')} secrets`}
+                  size="small"
+                />
+              )}
+            </div>
+          )}
+        </Row>
+        <Row label="Key management service" loading={loading} failed={failed}>
+          <div className="kh-kms">
+            {kms ? (
+              <div>
+                <div>
+                  {kms.instanceName}{' '}
+                  <Tag type="blue" size="sm">
+                    {providerLabel[kms.provider]}
+                  </Tag>
+                </div>
+                <div className="kh-muted">
+                  Root key {kms.rootKeyName}, version {kms.keyVersion.slice(0, 8)}
+                  {kms.expirationDate &&
+                    `, expires ${new Date(kms.expirationDate).toLocaleDateString('en-US', { dateStyle: 'medium' })}`}
+                  {` · ${kms.privateEndpoint ? 'private' : 'public'} endpoint`}
+                </div>
+              </div>
+            ) : (
+              <span>Not enabled</span>
+            )}
+            <Button
+              ref={launcher}
+              kind="tertiary"
+              size="sm"
+              disabled={inProgress}
+              onClick={() => setModalOpen(true)}
+            >
+              {mode === 'enable' ? 'Enable' : 'Update'}
+            </Button>
+          </div>
+        </Row>
+      </dl>
+      {cluster && (
+        <EnableKmsModal
+          clusterId={clusterId}
+          mode={mode}
+          open={modalOpen}
+          onClose={() => setModalOpen(false)}
+          launcher={launcher}
+        />
+      )}
+    </section>
+  );
+}

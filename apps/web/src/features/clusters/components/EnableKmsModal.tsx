@@ -1,0 +1,133 @@
+import { useState, type RefObject } from 'react';
+import { Checkbox, ComboBox, InlineNotification, Modal } from '@carbon/react';
+import { providerLabel, type EnableOptions, type KmsInstance } from '@keyhaven/contracts';
+import { useEnableKms } from '../api/enable-kms.ts';
+import { useEnableOptions } from '../api/get-enable-options.ts';
+
+type KeyOption = EnableOptions['keys'][number];
+
+interface Props {
+  clusterId: string;
+  mode: 'enable' | 'update';
+  open: boolean;
+  onClose: () => void;
+  launcher: RefObject<HTMLButtonElement | null>;
+}
+
+const instanceLabel = (i: KmsInstance | null | undefined) =>
+  i ? `${i.name} (${providerLabel[i.provider]}, ${i.region})` : '';
+
+function keyLabel(k: KeyOption | null | undefined): string {
+  if (!k) return '';
+  if (!k.selectable) return `${k.name} (${k.reasonText})`;
+  if (k.expiresSoon && k.expirationDate)
+    return `${k.name} (expires ${new Date(k.expirationDate).toLocaleDateString('en-US', { dateStyle: 'medium' })})`;
+  return k.name;
+}
+
+/** Enable or Update the key management service: pick a KMS instance and a root key (R4, R11, R12). */
+export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Props) {
+  const [instance, setInstance] = useState<KmsInstance | null>(null);
+  const [key, setKey] = useState<KeyOption | null>(null);
+  const [publicEndpoint, setPublicEndpoint] = useState(false);
+  const options = useEnableOptions(clusterId, instance?.id, open);
+  const enable = useEnableKms(clusterId);
+  const verb = mode === 'enable' ? 'Enable' : 'Update';
+  const keys = instance ? (options.data?.keys ?? []) : [];
+  const selectedKey = key && keys.find((k) => k.id === key.id && k.selectable) ? key : null;
+  const valid = instance !== null && selectedKey !== null && !enable.isPending;
+
+  const close = () => {
+    setInstance(null);
+    setKey(null);
+    setPublicEndpoint(false);
+    enable.reset();
+    onClose();
+  };
+  const submit = () => {
+    if (!instance || !selectedKey) return;
+    enable.mutate(
+      { instance_id: instance.id, crk_id: selectedKey.id, private_endpoint: !publicEndpoint },
+      { onSuccess: close },
+    );
+  };
+
+  return (
+    <Modal
+      open={open}
+      modalHeading={`${verb} key management service`}
+      primaryButtonText={verb}
+      secondaryButtonText="Cancel"
+      primaryButtonDisabled={!valid}
+      loadingStatus={enable.isPending ? 'active' : 'inactive'}
+      loadingDescription={mode === 'enable' ? 'Enabling…' : 'Updating…'}
+      onRequestSubmit={submit}
+      onRequestClose={close}
+      launcherButtonRef={launcher}
+      preventCloseOnClickOutside
+      size="sm"
+    >
+      <div className="kh-stack">
+        <p>
+          Secrets of this cluster are encrypted with a root key of the key management service
+          instance that you choose.
+        </p>
+        <ComboBox<KmsInstance>
+          id="kms-instance"
+          titleText="Key management service instance"
+          placeholder="Choose an instance"
+          items={options.data?.instances ?? []}
+          itemToString={instanceLabel}
+          selectedItem={instance}
+          onChange={({ selectedItem }) => {
+            setInstance(selectedItem ?? null);
+            setKey(null);
+          }}
+          invalid={options.isError}
+          invalidText={options.error?.message}
+          helperText={
+            options.data && options.data.instances.length === 0
+              ? 'No KMS instance in this account that you can read.'
+              : undefined
+          }
+        />
+        <ComboBox<KeyOption>
+          id="root-key"
+          titleText="Root key"
+          placeholder={instance ? 'Choose a root key' : 'Choose an instance first'}
+          disabled={!instance || options.isFetching}
+          items={keys.map((k) => ({ ...k, disabled: !k.selectable }))}
+          itemToString={keyLabel}
+          selectedItem={selectedKey}
+          onChange={({ selectedItem }) => setKey(selectedItem ?? null)}
+          warn={selectedKey?.expiresSoon ?? false}
+          warnText="This root key expires within 30 days. When it expires, the cluster can no longer read its secrets."
+          helperText="Keys used before by this cluster, disabled or expired keys cannot be picked."
+        />
+        <Checkbox
+          id="public-endpoint"
+          labelText="Use public service endpoint"
+          helperText="By default the private service endpoint is used to reach the KMS instance."
+          checked={publicEndpoint}
+          onChange={(_event, { checked }) => setPublicEndpoint(checked)}
+        />
+        <InlineNotification
+          kind="warning"
+          lowContrast
+          hideCloseButton
+          title="During the enablement, you might not be able to access the Kubernetes master"
+          subtitle="For example, to update YAML configurations for deployments."
+        />
+        {enable.error && (
+          <InlineNotification
+            kind="error"
+            lowContrast
+            hideCloseButton
+            title={`Could not ${verb.toLowerCase()}`}
+            subtitle={enable.error.message}
+          />
+        )}
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,46 @@
+import type { ClusterOverview, StatusEvent } from '@keyhaven/contracts';
+
+export interface LiveStatus {
+  message: string;
+  health: StatusEvent['masterHealth'];
+  modifiedDate: string;
+  progress: StatusEvent['progress'];
+  revision: number;
+}
+
+/** The status the Overview shows: the newest of the loaded overview and the stream's events. */
+export function liveStatusReducer(current: LiveStatus | undefined, event: StatusEvent): LiveStatus {
+  if (current && event.revision < current.revision) return current;
+  return {
+    message: event.masterStatus,
+    health: event.masterHealth,
+    modifiedDate: event.modifiedDate,
+    progress: event.progress,
+    revision: event.revision,
+  };
+}
+
+export function statusFromOverview(overview: ClusterOverview): LiveStatus {
+  const { cluster } = overview;
+  const running =
+    cluster.enablement &&
+    (cluster.enablement.state === 'running' || cluster.enablement.state === 'retrying');
+  return {
+    message: cluster.masterStatus,
+    health: cluster.masterHealth,
+    modifiedDate: cluster.masterStatusModifiedDate,
+    progress: running ? (cluster.enablement?.progress ?? null) : null,
+    revision: 0,
+  };
+}
+
+/** "Ready (3 min ago)" style, as the seeds print it. */
+export function ago(date: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - new Date(date).getTime()) / 1000));
+  if (seconds < 60) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
