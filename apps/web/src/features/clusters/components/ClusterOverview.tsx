@@ -20,8 +20,10 @@ function Row({
 }) {
   return (
     <div className="kh-summary__row" role="row">
-      <dt role="rowheader">{label}</dt>
-      <dd role="cell">
+      <div role="rowheader" className="kh-summary__label">
+        {label}
+      </div>
+      <div role="cell">
         {loading ? (
           <SkeletonText width="60%" />
         ) : failed ? (
@@ -29,7 +31,7 @@ function Row({
         ) : (
           children
         )}
-      </dd>
+      </div>
     </div>
   );
 }
@@ -59,7 +61,7 @@ export function ClusterOverview({ clusterId }: { clusterId: string }) {
           subtitle={overview.error.message}
         />
       )}
-      <dl role="table" aria-label="Summary">
+      <div role="table" aria-label="Summary">
         <Row label="Cluster ID" loading={loading} failed={failed}>
           <code>{cluster?.id}</code>
         </Row>
@@ -123,7 +125,7 @@ export function ClusterOverview({ clusterId }: { clusterId: string }) {
             </Button>
           </div>
         </Row>
-      </dl>
+      </div>
       {cluster && (
         <EnableKmsModal
           clusterId={clusterId}
