@@ -52,7 +52,14 @@ export const ClusterOverview = z.object({
 });
 export type ClusterOverview = z.infer<typeof ClusterOverview>;
 
-export const UnselectableReason = z.enum(['used-before', 'in-use', 'disabled', 'expired', 'destroyed', 'no-permission']);
+export const UnselectableReason = z.enum([
+  'used-before',
+  'in-use',
+  'disabled',
+  'expired',
+  'destroyed',
+  'no-permission',
+]);
 export type UnselectableReason = z.infer<typeof UnselectableReason>;
 
 /** What the Enable/Update form offers: the engine decides, the form mirrors it. */
@@ -75,3 +82,21 @@ export const EnableOptions = z.object({
 export type EnableOptions = z.infer<typeof EnableOptions>;
 
 export const EnableOptionsQuery = z.object({ instanceId: Id.optional() });
+
+export const CreateRootKeyBody = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(2, 'Use at least 2 characters')
+    .max(90)
+    .regex(/^[A-Za-z0-9 ._-]+$/, 'Use letters, digits, spaces, ".", "_" and "-"'),
+  expirationDate: z.iso.datetime({ offset: true }).optional(),
+});
+export type CreateRootKeyBody = z.infer<typeof CreateRootKeyBody>;
+
+export const RootKeyActionParams = z.object({
+  id: Id,
+  keyId: Id,
+  action: z.enum(['rotate', 'disable', 'enable']),
+});
+export const DeleteRootKeyQuery = z.object({ force: z.enum(['true', 'false']).default('false') });

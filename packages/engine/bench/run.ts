@@ -182,13 +182,11 @@ async function reencryption(count: number) {
   // Limit 2: the store alone. Write the same (sealed) values in the same batch size.
   start = ns();
   for (let i = 0; i < sealed.length; i += batch) {
-    const ops = sealed
-      .slice(i, i + batch)
-      .map((value, j) => ({
-        type: 'put' as const,
-        key: `/bench/raw/${String(i + j).padStart(7, '0')}`,
-        value,
-      }));
+    const ops = sealed.slice(i, i + batch).map((value, j) => ({
+      type: 'put' as const,
+      key: `/bench/raw/${String(i + j).padStart(7, '0')}`,
+      value,
+    }));
     await store.txn([{ key: '/bench/fence', modRevision: 0 }], ops);
   }
   const storeRate = kvs.length / (Number(ns() - start) / 1e9);

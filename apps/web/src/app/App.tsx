@@ -12,6 +12,7 @@ const LoginRoute = lazy(() =>
 const ClusterRoute = lazy(() =>
   import('./routes/cluster.tsx').then((m) => ({ default: m.ClusterRoute })),
 );
+const KmsRoute = lazy(() => import('./routes/kms.tsx').then((m) => ({ default: m.KmsRoute })));
 const ClustersRoute = lazy(() =>
   import('./routes/clusters.tsx').then((m) => ({ default: m.ClustersRoute })),
 );
@@ -58,6 +59,14 @@ export function AppRoutes() {
           element={
             <RequireSession>
               <ClusterRoute />
+            </RequireSession>
+          }
+        />
+        <Route
+          path="/kms"
+          element={
+            <RequireSession>
+              <KmsRoute />
             </RequireSession>
           }
         />

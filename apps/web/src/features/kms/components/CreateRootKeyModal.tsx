@@ -1,0 +1,64 @@
+import { useState } from 'react';
+import { InlineNotification, Modal, TextInput } from '@carbon/react';
+import { useCreateRootKey } from '../api/keys.ts';
+
+/** Create root key: a name and an optional expiration date (R9). */
+export function CreateRootKeyModal({
+  instanceId,
+  onClose,
+}: {
+  instanceId: string;
+  onClose: () => void;
+}) {
+  const [name, setName] = useState('');
+  const [expires, setExpires] = useState('');
+  const create = useCreateRootKey(instanceId);
+  const submit = () =>
+    create.mutate(
+      {
+        name: name.trim(),
+        ...(expires && { expirationDate: new Date(`${expires}T23:59:59Z`).toISOString() }),
+      },
+      { onSuccess: onClose },
+    );
+  return (
+    <Modal
+      open
+      modalHeading="Create root key"
+      primaryButtonText="Create"
+      secondaryButtonText="Cancel"
+      primaryButtonDisabled={name.trim().length < 2 || create.isPending}
+      loadingStatus={create.isPending ? 'active' : 'inactive'}
+      onRequestClose={onClose}
+      onRequestSubmit={submit}
+      size="sm"
+    >
+      <div className="kh-stack">
+        <TextInput
+          id="key-name"
+          labelText="Name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          autoComplete="off"
+        />
+        <TextInput
+          id="key-expiration"
+          type="date"
+          labelText="Expiration date (optional)"
+          helperText="After this date the key can no longer wrap or unwrap."
+          value={expires}
+          onChange={(e) => setExpires(e.target.value)}
+        />
+        {create.error && (
+          <InlineNotification
+            kind="error"
+            lowContrast
+            hideCloseButton
+            title="Could not create the root key"
+            subtitle={create.error.message}
+          />
+        )}
+      </div>
+    </Modal>
+  );
+}
