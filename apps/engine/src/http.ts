@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
+import { describeIssues } from '@keyhaven/contracts';
 import { EngineError } from '@keyhaven/engine';
 
 /** Validates one part of a request against its contract; a mismatch names the field. */
@@ -10,17 +11,8 @@ export function parse<T extends z.ZodType>(
 ): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({
-    path: [where, ...i.path.map(String)].join('.'),
-    message: i.message,
-  }));
-  const first = issues[0];
-  throw new EngineError(
-    400,
-    'INVALID_REQUEST',
-    first ? `${first.path}: ${first.message}` : `invalid ${where}`,
-    { issues },
-  );
+  const { message, issues } = describeIssues(result.error, where);
+  throw new EngineError(400, 'INVALID_REQUEST', message, { issues });
 }
 
 interface HttpishError {

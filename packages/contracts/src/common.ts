@@ -28,3 +28,13 @@ export const providerLabel: Record<Provider, string> = {
   'key-protect': 'Key Protect',
   'hyper-protect-crypto-services': 'Hyper Protect Crypto Services',
 };
+
+/** Describes a failed validation: the first problem as a message, every problem with its path. */
+export function describeIssues(error: z.ZodError, where: string) {
+  const issues = error.issues.map((i) => ({
+    path: [where, ...i.path.map(String)].join('.'),
+    message: i.message,
+  }));
+  const first = issues[0];
+  return { message: first ? `${first.path}: ${first.message}` : `invalid ${where}`, issues };
+}
