@@ -28,6 +28,8 @@ const env = {
   KEYHAVEN_DEMO_PASSWORD: process.env.KH_E2E_PASSWORD as string,
   KEYHAVEN_WEB_DIST: 'dist/web',
   KEYHAVEN_LOG_LEVEL: 'warn',
+  // Small batches stretch the 20,000-secret enablement over seconds, so that progress is observable.
+  KEYHAVEN_JOB_BATCH_SIZE: '10',
 };
 
 export default defineConfig({

@@ -39,8 +39,9 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   await expect(modal).toBeHidden();
 
   const statusRow = summary.getByRole('row', { name: /Master status/ });
-  await expect(statusRow).toContainText('KMS feature enablement in progress.');
   await expect(statusRow.getByRole('progressbar')).toBeVisible();
+  await expect(statusRow).toContainText('KMS feature enablement in progress.');
+  await expect(statusRow).toContainText(/[\d,]+ of 20,000 secrets/);
   await expect(statusRow).toContainText('Ready', { timeout: 60_000 });
   await expect(kmsRow).toContainText('keyhaven-key-protect');
   await expect(kmsRow).toContainText('Root key cluster-root-key-1');
