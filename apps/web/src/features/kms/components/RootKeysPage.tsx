@@ -124,9 +124,14 @@ export function RootKeysPage() {
                     <TableCell>{k.versions.length}</TableCell>
                     <TableCell>
                       {k.expirationDate ? (
-                        <span className={expiresSoon ? 'kh-warn-text' : undefined}>
-                          {date(k.expirationDate)}
-                        </span>
+                        <>
+                          {date(k.expirationDate)}{' '}
+                          {expiresSoon && (
+                            <Tag type="red" size="sm">
+                              Expires soon
+                            </Tag>
+                          )}
+                        </>
                       ) : (
                         'Never'
                       )}
