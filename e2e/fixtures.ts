@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const PASSWORD = process.env.KH_E2E_PASSWORD ?? 'e2e-demo-password';
@@ -15,6 +15,48 @@ export class LoginPage {
   }
 }
 
+/** A cluster's Overview: the Summary rows and the Enable/Update modal. */
+export class ClusterPage {
+  readonly summary: Locator;
+  readonly statusRow: Locator;
+  readonly kmsRow: Locator;
+
+  constructor(readonly page: Page) {
+    this.summary = page.getByRole('table', { name: 'Summary' });
+    this.statusRow = this.summary.getByRole('row', { name: /Master status/ });
+    this.kmsRow = this.summary.getByRole('row', { name: /Key management service/ });
+  }
+
+  async goto(clusterId: string) {
+    await this.page.goto(`/clusters/${clusterId}`);
+  }
+
+  /** Opens the modal from the Key management service row and returns it. */
+  async openKmsModal(verb: 'Enable' | 'Update') {
+    await this.kmsRow.getByRole('button', { name: verb }).click();
+    return this.page.getByRole('dialog', { name: `${verb} key management service` });
+  }
+
+  /** Picks the instance, then opens the root-key list (options are then on the page). */
+  async openRootKeys(modal: Locator, instance: RegExp = /keyhaven-key-protect/) {
+    await modal.getByRole('combobox', { name: 'Key management service instance' }).click();
+    await this.page.getByRole('option', { name: instance }).click();
+    await modal.getByRole('combobox', { name: 'Root key' }).click();
+  }
+
+  rootKeyOption(name: string) {
+    return this.page.getByRole('option', { name, exact: true });
+  }
+
+  /** Enable or Update with a Key Protect root key, and submit. */
+  async enableWith(keyName: string, verb: 'Enable' | 'Update' = 'Enable') {
+    const modal = await this.openKmsModal(verb);
+    await this.openRootKeys(modal);
+    await this.rootKeyOption(keyName).click();
+    await modal.getByRole('button', { name: verb, exact: true }).click();
+  }
+}
+
 /** Fails on serious or critical accessibility findings. */
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -28,6 +70,7 @@ export async function expectAccessible(page: Page) {
 
 interface Fixtures {
   loginPage: LoginPage;
+  clusterPage: ClusterPage;
   /** Console errors and CSP violations seen on the page; each test ends asserting there were none. */
   consoleErrors: string[];
 }
@@ -44,6 +87,9 @@ export const test = base.extend<Fixtures>({
   },
   loginPage: async ({ page }, use) => {
     await use(new LoginPage(page));
+  },
+  clusterPage: async ({ page }, use) => {
+    await use(new ClusterPage(page));
   },
 });
 

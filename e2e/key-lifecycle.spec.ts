@@ -16,39 +16,32 @@ async function keyAction(page: Page, keyName: string, action: string) {
 test('disable, enable, rotate and delete a root key in use, and see the cluster follow', async ({
   page,
   loginPage,
+  clusterPage,
   consoleErrors,
 }) => {
   await loginPage.logIn('admin');
   await expect(page.getByRole('heading', { name: 'Kubernetes clusters' })).toBeVisible();
-  await page.goto('/clusters/c-dev-us-east');
-  const summary = page.getByRole('table', { name: 'Summary' });
-  const statusRow = summary.getByRole('row', { name: /Master status/ });
-  const kmsRow = summary.getByRole('row', { name: /Key management service/ });
-  await kmsRow.getByRole('button', { name: 'Enable' }).click();
-  const modal = page.getByRole('dialog', { name: 'Enable key management service' });
-  await modal.getByRole('combobox', { name: 'Key management service instance' }).click();
-  await page.getByRole('option', { name: /keyhaven-key-protect/ }).click();
-  await modal.getByRole('combobox', { name: 'Root key' }).click();
-  await page.getByRole('option', { name: 'cluster-root-key-3', exact: true }).click();
-  await modal.getByRole('button', { name: 'Enable', exact: true }).click();
+  const { statusRow } = clusterPage;
+  await clusterPage.goto('c-dev-us-east');
+  await clusterPage.enableWith('cluster-root-key-3');
   await expect(statusRow).toContainText('Ready', { timeout: 60_000 });
 
   const row = await keyAction(page, 'cluster-root-key-3', 'Disable');
   await expect(row).toContainText('Disabled');
   await expect(row).toContainText('dev-us-east');
   await expectAccessible(page);
-  await page.goto('/clusters/c-dev-us-east');
+  await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('Root key cluster-root-key-3 is disabled');
   await expect(statusRow.getByRole('img', { name: 'Warning' })).toBeVisible();
 
   await keyAction(page, 'cluster-root-key-3', 'Enable');
   await expect(row).toContainText('Active');
-  await page.goto('/clusters/c-dev-us-east');
+  await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('Ready');
 
   await keyAction(page, 'cluster-root-key-3', 'Rotate');
   await expect(row.getByRole('cell').nth(2)).toHaveText('2');
-  await page.goto('/clusters/c-dev-us-east');
+  await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('Ready');
 
   await keyAction(page, 'cluster-root-key-3', 'Delete');
@@ -59,7 +52,7 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   await dialog.getByLabel('Type cluster-root-key-3 to confirm').fill('cluster-root-key-3');
   await confirm.click();
   await expect(row).toContainText('Destroyed');
-  await page.goto('/clusters/c-dev-us-east');
+  await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('was deleted');
   await expect(statusRow.getByRole('img', { name: 'Critical' })).toBeVisible();
   expect(consoleErrors).toEqual([]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSettings } from '@keyhaven/contracts';
 
 /** The BFF's settings, from the environment, checked at start-up. */
 export const BffConfig = z
@@ -29,8 +30,5 @@ export const BffConfig = z
 export type BffConfig = z.infer<typeof BffConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
-  const result = BffConfig.safeParse(env);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-  throw new Error(`Invalid BFF settings:\n${lines.join('\n')}`);
+  return parseSettings(BffConfig, env, 'BFF');
 }

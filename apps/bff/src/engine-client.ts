@@ -117,13 +117,7 @@ export class EngineClient {
   /** Sends a request and validates the answer against the contract. */
   async json<T extends z.ZodType>(schema: T, call: EngineCall): Promise<z.infer<T>> {
     const response = await this.raw(call);
-    const text = await response.text();
-    let payload: unknown;
-    try {
-      payload = text ? JSON.parse(text) : undefined;
-    } catch {
-      payload = undefined;
-    }
+    const payload = await readJson(response);
     if (!response.ok) throw toApiError(response, payload);
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
@@ -144,16 +138,18 @@ export class EngineClient {
   /** For calls whose success has no body. */
   async send(call: EngineCall): Promise<void> {
     const response = await this.raw(call);
-    const text = await response.text();
-    if (!response.ok) {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(text);
-      } catch {
-        payload = undefined;
-      }
-      throw toApiError(response, payload);
-    }
+    const payload = await readJson(response);
+    if (!response.ok) throw toApiError(response, payload);
+  }
+}
+
+/** The body as JSON, or undefined when it is empty or not JSON. */
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

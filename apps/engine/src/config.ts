@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSettings } from '@keyhaven/contracts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -23,8 +24,5 @@ export type EngineConfig = z.infer<typeof EngineConfig>;
 
 /** Parses the environment or throws an error naming every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
-  const result = EngineConfig.safeParse(env);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-  throw new Error(`Invalid engine settings:\n${lines.join('\n')}`);
+  return parseSettings(EngineConfig, env, 'engine');
 }

@@ -38,3 +38,15 @@ export function describeIssues(error: z.ZodError, where: string) {
   const first = issues[0];
   return { message: first ? `${first.path}: ${first.message}` : `invalid ${where}`, issues };
 }
+
+/** Parses process settings with a schema, or throws one error naming every bad setting. */
+export function parseSettings<T extends z.ZodType>(
+  schema: T,
+  env: NodeJS.ProcessEnv,
+  what: string,
+): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new Error(`Invalid ${what} settings:\n${lines.join('\n')}`);
+}

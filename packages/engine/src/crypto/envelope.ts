@@ -1,6 +1,11 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { DekSourceType, decodeEncryptedObject, encodeEncryptedObject } from './encrypted-object.ts';
+import {
+  DekSourceType,
+  decodeEncryptedObject,
+  encodeEncryptedObject,
+  type EncryptedObject,
+} from './encrypted-object.ts';
 
 export const kmsPrefix = (providerName: string) => `k8s:enc:kms:v2:${providerName}:`;
 const PREFIX_RE = /^k8s:enc:kms:v2:([a-z0-9-]+):/;
@@ -41,6 +46,11 @@ interface DerivedKey {
   info: Buffer;
   uses: number;
   createdAt: number;
+}
+
+export interface DecodedValue {
+  providerName: string;
+  object: EncryptedObject;
 }
 
 export class EnvelopeError extends Error {
@@ -152,24 +162,40 @@ export class Envelope {
     return Buffer.concat([Buffer.from(kmsPrefix(providerName)), body]);
   }
 
-  /** Describes a stored value without opening it. */
-  inspect(stored: Buffer): { providerName: string; keyId: string } | undefined {
+  /** Parses a stored value's frame; undefined for values stored plain (identity). */
+  decode(stored: Buffer): DecodedValue | undefined {
     const providerName = parseKmsPrefix(stored);
     if (!providerName) return undefined;
-    const object = decodeEncryptedObject(stored.subarray(kmsPrefix(providerName).length));
-    return { providerName, keyId: object.keyID };
+    try {
+      return {
+        providerName,
+        object: decodeEncryptedObject(stored.subarray(kmsPrefix(providerName).length)),
+      };
+    } catch {
+      throw new EnvelopeError('the stored value is not a valid encrypted object');
+    }
+  }
+
+  /** Describes a stored value without opening it. */
+  inspect(stored: Buffer): { providerName: string; keyId: string } | undefined {
+    const decoded = this.decode(stored);
+    return decoded && { providerName: decoded.providerName, keyId: decoded.object.keyID };
   }
 
   /** Opens a stored value; values without the KMS prefix were stored plain (identity). */
   async open(storeKey: string, stored: Buffer, context: OpenContext): Promise<Buffer> {
-    const providerName = parseKmsPrefix(stored);
-    if (!providerName) return stored;
-    let object;
-    try {
-      object = decodeEncryptedObject(stored.subarray(kmsPrefix(providerName).length));
-    } catch {
-      throw new EnvelopeError('the stored value is not a valid encrypted object');
-    }
+    return this.openDecoded(storeKey, stored, this.decode(stored), context);
+  }
+
+  /** Opens a value already decoded with decode(), so a caller that inspected it parses it once. */
+  async openDecoded(
+    storeKey: string,
+    stored: Buffer,
+    decoded: DecodedValue | undefined,
+    context: OpenContext,
+  ): Promise<Buffer> {
+    if (!decoded) return stored;
+    const { providerName, object } = decoded;
     const data = Buffer.from(
       object.encryptedData.buffer,
       object.encryptedData.byteOffset,

@@ -132,9 +132,9 @@ export class Secrets {
     if (!cluster.kms) return plaintext;
     const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, K.key(cluster.kms.crkId));
     if (!keyDoc) throw conflict('KEY_MISSING', 'The root key of this cluster no longer exists.');
+    const instance = await this.keys.instance(cluster.kms.instanceId);
     if (this.seeds.settings.mode === 'new-dek') {
       const fresh = await this.seeds.freshDek(cluster.id, keyDoc.value, cluster.kms.keyVersion);
-      const instance = await this.keys.instance(cluster.kms.instanceId);
       return this.ctx.envelope.sealWithDek(
         storeKey,
         plaintext,
@@ -144,7 +144,6 @@ export class Secrets {
         fresh.wrapped,
       );
     }
-    const instance = await this.keys.instance(cluster.kms.instanceId);
     const seed = await this.seeds.sealingSeed(
       cluster.id,
       keyDoc.value,

@@ -656,8 +656,9 @@ export class MasterController {
     const resolver = this.seeds.resolver(clusterId);
     const ops: Op[] = [];
     for (const kv of page.kvs) {
-      if (envelope.inspect(kv.value)?.keyId === seed.keyId) continue;
-      const plaintext = await envelope.open(kv.key, kv.value, resolver);
+      const decoded = envelope.decode(kv.value);
+      if (decoded?.object.keyID === seed.keyId) continue;
+      const plaintext = await envelope.openDecoded(kv.key, kv.value, decoded, resolver);
       ops.push({ type: 'put', key: kv.key, value: envelope.seal(kv.key, plaintext, seed) });
     }
     const now = this.ctx.clock.now().toISOString();
