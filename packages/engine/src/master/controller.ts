@@ -23,6 +23,7 @@ import {
   type ServiceAuthorizationRecord,
 } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
+import { KeyAdapterError } from '../keys/types.ts';
 import type { Op } from '../store/types.ts';
 import type { JobOwnership } from './ownership.ts';
 
@@ -36,7 +37,7 @@ export interface ControllerSettings {
 }
 
 export const defaultControllerSettings: ControllerSettings = {
-  batchSize: 500,
+  batchSize: 1000,
   maxRetryDelayMs: 15_000,
   expirySweepMs: 30_000,
 };
@@ -615,9 +616,23 @@ export class MasterController {
         }
       } catch (err) {
         failures += 1;
-        const problem = err instanceof EngineError ? err : adapterFailure(err);
+        const problem =
+          err instanceof EngineError || err instanceof KeyAdapterError
+            ? adapterFailure(err)
+            : new EngineError(
+                500,
+                'JOB_FAILED',
+                'The re-encryption job hit an unexpected error; it will retry.',
+              );
+        // Unexpected errors keep their stack in the log (never values: errors carry none).
         this.ctx.log.warn(
-          { clusterId, code: problem.code, msg: problem.message, failures },
+          {
+            clusterId,
+            code: problem.code,
+            msg: problem.message,
+            failures,
+            ...(problem.code === 'JOB_FAILED' && { err }),
+          },
           'enablement batch failed; will retry',
         );
         try {

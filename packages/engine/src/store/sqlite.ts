@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { EventEmitter } from 'node:events';
 import {
   prefixEnd,
   type Compare,
@@ -37,7 +36,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly maxTxnOps = 10_000;
   private readonly db: Database.Database;
-  private readonly events = new EventEmitter();
+  private readonly watchers = new Set<{ prefix: string; onEvent: (event: WatchEvent) => void }>();
   private readonly stmt;
   private readonly transaction;
 
@@ -57,7 +56,6 @@ export class SqliteStore implements Store {
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
       INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', 1);
     `);
-    this.events.setMaxListeners(0);
     this.stmt = {
       get: this.db.prepare<[string], Row>('SELECT * FROM kv WHERE key = ?'),
       rangeFrom: this.db.prepare<[string, string, number], Row>(
@@ -76,7 +74,15 @@ export class SqliteStore implements Store {
         "SELECT value FROM meta WHERE name = 'revision'",
       ),
       setRevision: this.db.prepare<[number]>("UPDATE meta SET value = ? WHERE name = 'revision'"),
-      upsert: this.db.prepare<[string, Buffer, number, number]>(
+      upsert: this.db.prepare<
+        [string, Buffer, number, number],
+        { create_rev: number; version: number }
+      >(
+        `INSERT INTO kv (key, value, create_rev, mod_rev, version) VALUES (?, ?, ?, ?, 1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, version = version + 1
+         RETURNING create_rev, version`,
+      ),
+      upsertQuiet: this.db.prepare<[string, Buffer, number, number]>(
         `INSERT INTO kv (key, value, create_rev, mod_rev, version) VALUES (?, ?, ?, ?, 1)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, version = version + 1`,
       ),
@@ -116,9 +122,27 @@ export class SqliteStore implements Store {
     const revision = current + 1;
     const events: WatchEvent[] = [];
     for (const op of ops) {
-      if (op.type === 'put') {
-        this.stmt.upsert.run(op.key, op.value, revision, revision);
-        events.push({ type: 'put', kv: toKv(this.stmt.get.get(op.key) as Row) });
+      // Only keys someone watches need their event (and the extra read it costs).
+      const watched = this.isWatched(op.key);
+      if (op.type === 'put' && !watched) {
+        this.stmt.upsertQuiet.run(op.key, op.value, revision, revision);
+      } else if (op.type === 'delete' && !watched) {
+        this.stmt.delete.run(op.key);
+      } else if (op.type === 'put') {
+        const row = this.stmt.upsert.get(op.key, op.value, revision, revision) as {
+          create_rev: number;
+          version: number;
+        };
+        events.push({
+          type: 'put',
+          kv: {
+            key: op.key,
+            value: op.value,
+            createRevision: row.create_rev,
+            modRevision: revision,
+            version: row.version,
+          },
+        });
       } else {
         const before = this.stmt.get.get(op.key);
         if (!before) continue;
@@ -137,16 +161,22 @@ export class SqliteStore implements Store {
     if (ops.length > this.maxTxnOps)
       throw new RangeError(`a transaction may carry at most ${this.maxTxnOps} operations`);
     const { result, events } = this.transaction.immediate(compares, ops);
-    for (const event of events) this.events.emit('change', event);
+    for (const event of events) {
+      for (const watcher of [...this.watchers])
+        if (event.kv.key.startsWith(watcher.prefix)) watcher.onEvent(event);
+    }
     return result;
   }
 
+  private isWatched(key: string): boolean {
+    for (const watcher of this.watchers) if (key.startsWith(watcher.prefix)) return true;
+    return false;
+  }
+
   async watch(prefix: string, onEvent: (event: WatchEvent) => void): Promise<Unwatch> {
-    const listener = (event: WatchEvent) => {
-      if (event.kv.key.startsWith(prefix)) onEvent(event);
-    };
-    this.events.on('change', listener);
-    return () => this.events.off('change', listener);
+    const watcher = { prefix, onEvent };
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   async ping(): Promise<void> {
@@ -154,7 +184,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.events.removeAllListeners();
+    this.watchers.clear();
     this.db.close();
   }
 }
