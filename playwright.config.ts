@@ -28,8 +28,9 @@ const env = {
   KEYHAVEN_DEMO_PASSWORD: process.env.KH_E2E_PASSWORD as string,
   KEYHAVEN_WEB_DIST: 'dist/web',
   KEYHAVEN_LOG_LEVEL: 'warn',
-  // Small batches stretch the 20,000-secret enablement over seconds, so that progress is observable.
-  KEYHAVEN_JOB_BATCH_SIZE: '10',
+  // Paced batches stretch the 20,000-secret enablement over about 4 s, so that progress is observable.
+  KEYHAVEN_JOB_BATCH_SIZE: '100',
+  KEYHAVEN_JOB_PAUSE_MS: '20',
 };
 
 export default defineConfig({

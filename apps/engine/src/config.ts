@@ -14,6 +14,7 @@ export const EngineConfig = z.object({
   KEYHAVEN_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   KEYHAVEN_DEMO_SECRETS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   KEYHAVEN_JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+  KEYHAVEN_JOB_PAUSE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   KEYHAVEN_DEK_MODE: z.enum(['seed', 'new-dek']).default('seed'),
   KEYHAVEN_DEK_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   KEYHAVEN_LOG_LEVEL: z

@@ -50,6 +50,10 @@ async function main() {
       mode: config.KEYHAVEN_DEK_MODE,
       cacheTtlMs: config.KEYHAVEN_DEK_CACHE_TTL_SECONDS * 1000,
     },
+    controller: {
+      batchSize: config.KEYHAVEN_JOB_BATCH_SIZE,
+      batchPauseMs: config.KEYHAVEN_JOB_PAUSE_MS,
+    },
   });
   if (config.KEYHAVEN_DEMO) {
     const password = demoPassword(dataDir, config.KEYHAVEN_DEMO_PASSWORD);

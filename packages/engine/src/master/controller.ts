@@ -34,11 +34,14 @@ export interface ControllerSettings {
   maxRetryDelayMs: number;
   /** How often expiry of root keys is checked (R9). */
   expirySweepMs: number;
+  /** Pause between batches, to pace re-encryption and spare the store (0: only yield). */
+  batchPauseMs: number;
 }
 
 export const defaultControllerSettings: ControllerSettings = {
   batchSize: 1000,
   maxRetryDelayMs: 15_000,
+  batchPauseMs: 0,
   expirySweepMs: 30_000,
 };
 
@@ -605,7 +608,8 @@ export class MasterController {
         const finished = await this.step(clusterId);
         if (finished) return;
         // Let requests in between batches: reads keep working while the job runs (R2).
-        await new Promise((resolve) => setImmediate(resolve));
+        if (this.settings.batchPauseMs > 0) await this.sleep(this.settings.batchPauseMs);
+        else await new Promise((resolve) => setImmediate(resolve));
         if (failures > 0) {
           failures = 0;
           await updateDoc<JobRecord>(this.ctx.store, K.job(clusterId), (j) => {

@@ -34,6 +34,19 @@ export function statusFromOverview(overview: ClusterOverview): LiveStatus {
   };
 }
 
+/**
+ * What the Overview shows: the stream's status once it arrives, unless the loaded overview changed
+ * later (a refetch right after Enable can beat the stream). Progress-only events keep their
+ * status's date, so the stream wins a tie and its progress stays live.
+ */
+export function currentStatus(
+  streamed: LiveStatus | undefined,
+  loaded: LiveStatus | undefined,
+): LiveStatus | undefined {
+  if (!streamed || !loaded) return streamed ?? loaded;
+  return Date.parse(loaded.modifiedDate) > Date.parse(streamed.modifiedDate) ? loaded : streamed;
+}
+
 /** "Ready (3 min ago)" style, as the seeds print it. */
 export function ago(date: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - new Date(date).getTime()) / 1000));

@@ -3,7 +3,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { StatusEvent, type ClusterOverview } from '@keyhaven/contracts';
 import { clusterOverviewQueryOptions } from '../api/get-cluster-overview.ts';
 import { clustersQueryOptions } from '../api/get-clusters.ts';
-import { liveStatusReducer, statusFromOverview, type LiveStatus } from './master-status.ts';
+import {
+  currentStatus,
+  liveStatusReducer,
+  statusFromOverview,
+  type LiveStatus,
+} from './master-status.ts';
 
 /**
  * Live master status from the BFF's event stream. EventSource reconnects by itself after a drop;
@@ -48,6 +53,5 @@ export function useMasterStatus(
       dispatch(null);
     };
   }, [clusterId, queryClient]);
-  // The stream starts with the current status; until it arrives, show the loaded overview's.
-  return streamed ?? (overview && statusFromOverview(overview));
+  return currentStatus(streamed, overview && statusFromOverview(overview));
 }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { StatusEvent } from '@keyhaven/contracts';
+import { ago, currentStatus, liveStatusReducer, type LiveStatus } from './master-status.ts';
+
+const event = (revision: number, over: Partial<StatusEvent> = {}): StatusEvent => ({
+  clusterId: 'c1',
+  revision,
+  masterStatus: 'KMS feature enablement in progress.',
+  masterHealth: 'in_progress',
+  modifiedDate: '2026-11-23T10:00:00.000Z',
+  progress: { done: revision * 100, total: 20_000 },
+  keyProtectEnabled: true,
+  ...over,
+});
+
+describe('live master status', () => {
+  it('takes newer events and ignores ones that arrive out of order', () => {
+    let state = liveStatusReducer(undefined, event(5));
+    state = liveStatusReducer(state, event(7));
+    state = liveStatusReducer(state, event(6));
+    expect(state.progress).toEqual({ done: 700, total: 20_000 });
+    state = liveStatusReducer(
+      state,
+      event(8, {
+        masterStatus: 'Ready',
+        masterHealth: 'normal',
+        progress: null,
+        modifiedDate: '2026-11-23T10:01:00.000Z',
+      }),
+    );
+    expect(state).toMatchObject({ message: 'Ready', health: 'normal', progress: null });
+  });
+
+  it('shows a refetched overview that changed after the last streamed event, else the stream', () => {
+    const streamedReady: LiveStatus = {
+      message: 'Ready',
+      health: 'normal',
+      modifiedDate: '2026-11-23T09:00:00.000Z',
+      progress: null,
+      revision: 3,
+    };
+    const loadedEnabling: LiveStatus = {
+      message: 'KMS feature enablement in progress.',
+      health: 'in_progress',
+      modifiedDate: '2026-11-23T10:00:00.000Z',
+      progress: { done: 0, total: 20_000 },
+      revision: 0,
+    };
+    expect(currentStatus(streamedReady, loadedEnabling)).toBe(loadedEnabling);
+    const streamedProgress = liveStatusReducer(undefined, event(9));
+    expect(currentStatus(streamedProgress, loadedEnabling)).toBe(streamedProgress);
+    expect(currentStatus(undefined, loadedEnabling)).toBe(loadedEnabling);
+    expect(currentStatus(streamedProgress, undefined)).toBe(streamedProgress);
+  });
+
+  it('says how long ago, as the seeds print it', () => {
+    const now = Date.parse('2026-11-23T10:00:00.000Z');
+    expect(ago('2026-11-23T09:59:40.000Z', now)).toBe('just now');
+    expect(ago('2026-11-23T09:57:00.000Z', now)).toBe('3 min ago');
+    expect(ago('2026-11-23T07:00:00.000Z', now)).toBe('3 h ago');
+  });
+});
