@@ -14,6 +14,21 @@ const env = {
 };
 const bffPort = Number(env.KEYHAVEN_PORT ?? 8080);
 const enginePort = Number(env.KEYHAVEN_ENGINE_PORT ?? 8081);
+// `npm start -- --hsm`: root keys in the SoftHSM2 token made by `npm run hsm:init` (data/hsm), with
+// their own data directory so that software-held demo keys and HSM-held ones never mix.
+const hsm = process.argv.includes('--hsm');
+if (hsm) {
+  const hsmDir = resolve(root, 'data/hsm');
+  if (!existsSync(join(hsmDir, 'softhsm2.conf'))) {
+    console.error('No SoftHSM2 token yet: run `npm run hsm:init` first.');
+    process.exit(1);
+  }
+  env.SOFTHSM2_CONF = join(hsmDir, 'softhsm2.conf');
+  env.KEYHAVEN_KEY_ADAPTER = 'pkcs11';
+  env.KEYHAVEN_PKCS11_TOKEN_LABEL ??= 'keyhaven';
+  env.KEYHAVEN_PKCS11_PIN_FILE ??= join(hsmDir, 'user-pin');
+  env.KEYHAVEN_DATA_DIR ??= join(root, 'data/hsm-demo');
+}
 const dataDir = resolve(root, env.KEYHAVEN_DATA_DIR ?? 'data');
 env.KEYHAVEN_DATA_DIR = dataDir;
 env.KEYHAVEN_PORT = String(bffPort);
@@ -112,7 +127,7 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 console.log(
-  '> Starting the engine (SQLite + software key adapter; the first start seeds demo data)',
+  `> Starting the engine (SQLite + ${hsm ? 'PKCS#11 key adapter on the SoftHSM2 token' : 'software key adapter'}; the first start seeds demo data)`,
 );
 service('engine', 'apps/engine/src/main.ts');
 await waitFor(`http://127.0.0.1:${enginePort}/readyz`, 'The engine');

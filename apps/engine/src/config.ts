@@ -1,29 +1,86 @@
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseSettings } from '@keyhaven/contracts';
+import { defaultPkcs11Settings, type Pkcs11Settings } from '@keyhaven/engine';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** The engine's settings, from the environment, checked at start-up. */
-export const EngineConfig = z.object({
-  KEYHAVEN_ENGINE_HOST: z.string().default('127.0.0.1'),
-  KEYHAVEN_ENGINE_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
-  KEYHAVEN_DATA_DIR: z.string().min(1).default('./data'),
-  KEYHAVEN_STORE: z.enum(['sqlite', 'etcd']).default('sqlite'),
-  KEYHAVEN_KEY_ADAPTER: z.enum(['software', 'pkcs11']).default('software'),
-  KEYHAVEN_DEMO: bool.default(true),
-  KEYHAVEN_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  KEYHAVEN_DEMO_SECRETS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
-  KEYHAVEN_JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
-  KEYHAVEN_JOB_PAUSE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
-  KEYHAVEN_DEK_MODE: z.enum(['seed', 'new-dek']).default('seed'),
-  KEYHAVEN_DEK_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
-  KEYHAVEN_LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info'),
-});
+export const EngineConfig = z
+  .object({
+    KEYHAVEN_ENGINE_HOST: z.string().default('127.0.0.1'),
+    KEYHAVEN_ENGINE_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+    KEYHAVEN_DATA_DIR: z.string().min(1).default('./data'),
+    KEYHAVEN_STORE: z.enum(['sqlite', 'etcd']).default('sqlite'),
+    KEYHAVEN_KEY_ADAPTER: z.enum(['software', 'pkcs11']).default('software'),
+    KEYHAVEN_DEMO: bool.default(true),
+    KEYHAVEN_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    KEYHAVEN_DEMO_SECRETS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+    KEYHAVEN_JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+    KEYHAVEN_JOB_PAUSE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+    KEYHAVEN_DEK_MODE: z.enum(['seed', 'new-dek']).default('seed'),
+    KEYHAVEN_DEK_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+    KEYHAVEN_LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    KEYHAVEN_PKCS11_MODULE: z.string().min(1).default(defaultPkcs11Settings.modulePath),
+    KEYHAVEN_PKCS11_TOKEN_LABEL: z
+      .string()
+      .min(1)
+      .max(32, 'token labels have at most 32 characters')
+      .optional(),
+    KEYHAVEN_PKCS11_PIN: z.string().min(4, 'must be at least 4 characters').optional(),
+    KEYHAVEN_PKCS11_PIN_FILE: z.string().min(1).optional(),
+    KEYHAVEN_PKCS11_MAX_RETRIES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(defaultPkcs11Settings.maxRetries),
+  })
+  .superRefine((c, ctx) => {
+    const hsm = c.KEYHAVEN_KEY_ADAPTER === 'pkcs11' || c.KEYHAVEN_PKCS11_TOKEN_LABEL !== undefined;
+    if (!hsm) return;
+    const issue = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!c.KEYHAVEN_PKCS11_TOKEN_LABEL)
+      issue(
+        'KEYHAVEN_PKCS11_TOKEN_LABEL',
+        'required with the pkcs11 key adapter: the label of the token that holds the root keys',
+      );
+    if (!existsSync(c.KEYHAVEN_PKCS11_MODULE))
+      issue('KEYHAVEN_PKCS11_MODULE', `no PKCS#11 library at ${c.KEYHAVEN_PKCS11_MODULE}`);
+    if ((c.KEYHAVEN_PKCS11_PIN === undefined) === (c.KEYHAVEN_PKCS11_PIN_FILE === undefined))
+      issue(
+        'KEYHAVEN_PKCS11_PIN',
+        'set exactly one of KEYHAVEN_PKCS11_PIN and KEYHAVEN_PKCS11_PIN_FILE (the user PIN of the token)',
+      );
+    if (c.KEYHAVEN_PKCS11_PIN_FILE !== undefined) {
+      try {
+        accessSync(c.KEYHAVEN_PKCS11_PIN_FILE, constants.R_OK);
+      } catch {
+        issue('KEYHAVEN_PKCS11_PIN_FILE', `cannot read ${c.KEYHAVEN_PKCS11_PIN_FILE}`);
+      }
+    }
+  });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 
 /** Parses the environment or throws an error naming every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
   return parseSettings(EngineConfig, env, 'engine');
+}
+
+/** The HSM settings, when a token is configured; the PIN comes from the environment or a file. */
+export function pkcs11Settings(config: EngineConfig): Pkcs11Settings | undefined {
+  if (!config.KEYHAVEN_PKCS11_TOKEN_LABEL) return undefined;
+  const pin =
+    config.KEYHAVEN_PKCS11_PIN ??
+    readFileSync(config.KEYHAVEN_PKCS11_PIN_FILE ?? '', 'utf8').trim();
+  return {
+    ...defaultPkcs11Settings,
+    modulePath: config.KEYHAVEN_PKCS11_MODULE,
+    tokenLabel: config.KEYHAVEN_PKCS11_TOKEN_LABEL,
+    pin,
+    maxRetries: config.KEYHAVEN_PKCS11_MAX_RETRIES,
+  };
 }

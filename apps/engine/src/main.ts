@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import {
+  Pkcs11KeyAdapter,
   SoftwareKeyAdapter,
   SqliteStore,
   createEngine,
@@ -11,7 +12,7 @@ import {
   seedDemo,
 } from '@keyhaven/engine';
 import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, pkcs11Settings } from './config.ts';
 
 /** The demo password: from the environment, or random on first start and kept (0600) in the data dir. */
 function demoPassword(dataDir: string, given: string | undefined): string {
@@ -34,17 +35,31 @@ async function main() {
   const logger = pino({ level: config.KEYHAVEN_LOG_LEVEL, base: { service: 'engine' } });
   const dataDir = resolve(config.KEYHAVEN_DATA_DIR);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (config.KEYHAVEN_STORE !== 'sqlite' || config.KEYHAVEN_KEY_ADAPTER !== 'software') {
+  if (config.KEYHAVEN_STORE !== 'sqlite') {
     process.stderr.write(
-      `KEYHAVEN_STORE=${config.KEYHAVEN_STORE} and KEYHAVEN_KEY_ADAPTER=${config.KEYHAVEN_KEY_ADAPTER} are not available in this build yet: use sqlite and software.\n`,
+      `KEYHAVEN_STORE=${config.KEYHAVEN_STORE} is not available in this build yet: use sqlite.\n`,
     );
     process.exit(2);
   }
   const store = new SqliteStore(join(dataDir, 'keyhaven.sqlite'));
-  const keyAdapter = new SoftwareKeyAdapter(store, loadOrCreateKek(join(dataDir, 'kek.bin')));
+  const hsmSettings = pkcs11Settings(config);
+  const hsm = hsmSettings && new Pkcs11KeyAdapter(hsmSettings, logger);
+  if (hsm) {
+    // Start even when the token is unavailable: readiness and every key action say why (R14).
+    await hsm.check().then(
+      () => logger.info({ token: hsmSettings.tokenLabel }, 'HSM token ready'),
+      (err: Error) =>
+        logger.error({ token: hsmSettings.tokenLabel, msg: err.message }, 'HSM token unavailable'),
+    );
+  }
+  const keyAdapter =
+    config.KEYHAVEN_KEY_ADAPTER === 'pkcs11' && hsm
+      ? hsm
+      : new SoftwareKeyAdapter(store, loadOrCreateKek(join(dataDir, 'kek.bin')));
   const engine = createEngine({
     store,
     keyAdapter,
+    hsmAdapter: hsm,
     logger,
     seeds: {
       mode: config.KEYHAVEN_DEK_MODE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig, pkcs11Settings } from '../src/config.ts';
 
 describe('engine settings', () => {
   it('has the documented defaults', () => {
@@ -23,5 +23,38 @@ describe('engine settings', () => {
     ).toThrow(
       /Invalid engine settings:\n {2}KEYHAVEN_ENGINE_PORT: .*\n {2}KEYHAVEN_STORE: .*\n {2}KEYHAVEN_DEMO_PASSWORD: must be at least 8 characters/,
     );
+  });
+
+  it('checks the PKCS#11 settings when a token is used, naming each problem and never the PIN', () => {
+    const attempt = () =>
+      loadConfig({
+        KEYHAVEN_KEY_ADAPTER: 'pkcs11',
+        KEYHAVEN_PKCS11_MODULE: '/nowhere/libpkcs11.so',
+        KEYHAVEN_PKCS11_PIN: 'secret-pin-1234',
+        KEYHAVEN_PKCS11_PIN_FILE: '/nowhere/pin',
+      });
+    expect(attempt).toThrow(/KEYHAVEN_PKCS11_TOKEN_LABEL: required with the pkcs11 key adapter/);
+    expect(attempt).toThrow(
+      /KEYHAVEN_PKCS11_MODULE: no PKCS#11 library at \/nowhere\/libpkcs11.so/,
+    );
+    expect(attempt).toThrow(/KEYHAVEN_PKCS11_PIN: set exactly one of/);
+    expect(attempt).toThrow(/KEYHAVEN_PKCS11_PIN_FILE: cannot read \/nowhere\/pin/);
+    expect(attempt).not.toThrow(/secret-pin-1234/);
+  });
+
+  it('takes the PIN from the environment when given, and needs no token settings otherwise', () => {
+    const config = loadConfig({
+      KEYHAVEN_KEY_ADAPTER: 'pkcs11',
+      KEYHAVEN_PKCS11_MODULE: process.execPath,
+      KEYHAVEN_PKCS11_TOKEN_LABEL: 'keyhaven',
+      KEYHAVEN_PKCS11_PIN: 'secret-pin-1234',
+    });
+    expect(pkcs11Settings(config)).toMatchObject({
+      modulePath: process.execPath,
+      tokenLabel: 'keyhaven',
+      pin: 'secret-pin-1234',
+      maxRetries: 3,
+    });
+    expect(pkcs11Settings(loadConfig({}))).toBeUndefined();
   });
 });

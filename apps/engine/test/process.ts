@@ -19,10 +19,14 @@ export interface EngineProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the real engine service (apps/engine) as its own process and waits until it is ready. */
+/**
+ * Starts the real engine service (apps/engine) as its own process and waits until it is ready, or
+ * only alive (`healthz`) when the test expects a dependency to be unavailable.
+ */
 export async function spawnEngine(
   env: Record<string, string>,
   port: number,
+  waitFor: 'readyz' | 'healthz' = 'readyz',
 ): Promise<EngineProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/engine/src/main.ts'], {
     cwd: root,
@@ -37,7 +41,7 @@ export async function spawnEngine(
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`engine exited early:\n${out}`);
     try {
-      if ((await fetch(`${url}/readyz`)).ok) return { child, url, output: () => out, exited };
+      if ((await fetch(`${url}/${waitFor}`)).ok) return { child, url, output: () => out, exited };
     } catch {
       // not listening yet
     }

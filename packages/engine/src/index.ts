@@ -10,3 +10,4 @@ export { Envelope, kmsPrefix, parseKmsPrefix } from './crypto/envelope.ts';
 export { K } from './domain/records.ts';
 export { keyIdOf } from './domain/seeds.ts';
 export type { Clock } from './domain/context.ts';
+export { Pkcs11KeyAdapter, defaultPkcs11Settings, type Pkcs11Settings } from './keys/pkcs11.ts';

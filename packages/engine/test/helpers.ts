@@ -32,6 +32,8 @@ export interface TestEngine {
 export interface TestEngineOptions {
   secrets?: number;
   adapter?: (store: SqliteStore, dir: string) => KeyAdapter;
+  /** The adapter for Hyper Protect Crypto Services instances. */
+  hsm?: () => KeyAdapter;
   logStream?: NodeJS.WritableStream;
   mode?: 'seed' | 'new-dek';
 }
@@ -51,6 +53,7 @@ export async function makeEngine(options: TestEngineOptions = {}): Promise<TestE
   const engine = createEngine({
     store,
     keyAdapter,
+    hsmAdapter: options.hsm?.(),
     logger,
     clock,
     seeds: { mode: options.mode ?? 'seed' },

@@ -1,0 +1,80 @@
+import { expect } from 'vitest';
+import { pino } from 'pino';
+import { Cluster, KeyCollection } from '@keyhaven/contracts';
+import { createEngine, K, type KeyAdapter, type Store } from '@keyhaven/engine';
+
+export const CLUSTER = 'c-prod-us-south';
+
+/** Starts an enablement of the demo cluster with the named Key Protect root key, over HTTP. */
+export async function enableOverHttp(url: string, token: string, keyName: string) {
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const keys = KeyCollection.parse(
+    await (
+      await fetch(`${url}/api/v2/keys`, { headers: { ...auth, 'bluemix-instance': 'kp-us-south' } })
+    ).json(),
+  );
+  const crk = keys.resources.find((k) => k.name === keyName);
+  const accepted = await fetch(`${url}/v2/enableKMS`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ cluster: CLUSTER, instance_id: 'kp-us-south', crk_id: crk?.id }),
+  });
+  expect(accepted.status).toBe(202);
+}
+
+export async function clusterOverHttp(url: string, token: string) {
+  const response = await fetch(`${url}/v2/clusters/${CLUSTER}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return Cluster.parse(await response.json());
+}
+
+/** Polls the cluster until done(cluster) holds. */
+export async function waitForCluster(
+  url: string,
+  token: string,
+  done: (cluster: Cluster) => boolean,
+  pollMs = 20,
+): Promise<Cluster> {
+  for (;;) {
+    const cluster = await clusterOverHttp(url, token);
+    if (done(cluster)) return cluster;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/**
+ * Opens every stored secret of the demo cluster with a fresh engine on the same store and key
+ * adapter: each must carry the KMS prefix and decrypt to its original demo value.
+ */
+export async function expectEverySecretOpens(store: Store, keyAdapter: KeyAdapter, total: number) {
+  const engine = createEngine({ store, keyAdapter, logger: pino({ level: 'silent' }) });
+  try {
+    const prefix = K.secrets(CLUSTER);
+    const resolver = engine.seeds.resolver(CLUSTER);
+    let after: string | undefined;
+    let count = 0;
+    for (;;) {
+      const page = await store.range(prefix, {
+        limit: 1000,
+        ...(after !== undefined && { after }),
+      });
+      for (const kv of page.kvs) {
+        expect(kv.value.subarray(0, 27).toString()).toBe('k8s:enc:kms:v2:key-protect:');
+        const object = JSON.parse(
+          (await engine.ctx.envelope.open(kv.key, kv.value, resolver)).toString(),
+        ) as { metadata: { name: string }; data: { password: string } };
+        const index = Number(object.metadata.name.slice('app-secret-'.length));
+        expect(Buffer.from(object.data.password, 'base64').toString()).toBe(
+          `demo-value-${CLUSTER}-${index}`,
+        );
+        count += 1;
+      }
+      if (!page.more) break;
+      after = page.kvs.at(-1)?.key;
+    }
+    expect(count).toBe(total);
+  } finally {
+    await engine.close();
+  }
+}
