@@ -33,7 +33,9 @@ export type Engine = ReturnType<typeof createEngine>;
 
 /** Builds the engine from its collaborators; call start() to resume jobs and watch status. */
 export function createEngine(deps: EngineDeps) {
-  const adapters = new Map<string, KeyAdapter>([[deps.keyAdapter.name, deps.keyAdapter]]);
+  const adapters = new Map<'software' | 'pkcs11', KeyAdapter>([
+    [deps.keyAdapter.name, deps.keyAdapter],
+  ]);
   if (deps.hsmAdapter) adapters.set(deps.hsmAdapter.name, deps.hsmAdapter);
   const ctx: EngineContext = {
     store: deps.store,
@@ -48,6 +50,19 @@ export function createEngine(deps: EngineDeps) {
           true,
         );
       return adapter;
+    },
+    async adapterHealth() {
+      const health = new Map<'software' | 'pkcs11', string | undefined>();
+      for (const [name, adapter] of adapters) {
+        health.set(
+          name,
+          await adapter.check().then(
+            () => undefined,
+            (err: unknown) => (err instanceof Error ? err.message : 'unavailable'),
+          ),
+        );
+      }
+      return health;
     },
     clock: deps.clock ?? systemClock,
     log: deps.logger,
@@ -86,14 +101,7 @@ export function createEngine(deps: EngineDeps) {
     async ready(): Promise<{ store: string; adapters: Record<string, string> }> {
       await deps.store.ping();
       const states: Record<string, string> = {};
-      for (const [name, adapter] of adapters) {
-        try {
-          await adapter.check();
-          states[name] = 'ok';
-        } catch (err) {
-          states[name] = err instanceof Error ? err.message : 'unavailable';
-        }
-      }
+      for (const [name, problem] of await ctx.adapterHealth()) states[name] = problem ?? 'ok';
       return { store: 'ok', adapters: states };
     },
     async close() {

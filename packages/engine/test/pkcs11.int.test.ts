@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultPkcs11Settings, KeyAdapterError, Pkcs11KeyAdapter } from '../src/index.ts';
-import { makeEngine } from './helpers.ts';
+import { PROD, enableAndWait, makeEngine, readAll } from './helpers.ts';
 import { rulesSuite } from './rules-suite.ts';
 import { initSoftHsmToken } from '../../../scripts/softhsm-token.ts';
 
@@ -168,6 +168,30 @@ describe('PKCS#11 key adapter on a real SoftHSM2 token', () => {
     expect((await adapterError(wrongPin.check())).code).toBe('HSM_LOGIN_FAILED');
     expect(wrongPin.tokenCalls).toBe(calls);
     await wrongPin.close();
+  });
+});
+
+describe('an engine whose token goes away', () => {
+  it('warns in the master status of the clusters that use it, and recovers when the token is back', async () => {
+    const t = await makeEngine({ adapter: () => new Pkcs11KeyAdapter(token.settings) });
+    try {
+      await enableAndWait(t, PROD, 'cluster-root-key-1');
+      renameSync(token.tokenDir, `${token.tokenDir}-away`);
+      try {
+        await t.engine.controller.reconcile();
+        const cluster = await t.engine.clusters.get(t.admin, PROD);
+        expect(cluster.masterHealth).toBe('warning');
+        expect(cluster.masterStatus).toMatch(/^Root key cluster-root-key-1 is unreachable: /);
+        expect((await t.engine.ready()).adapters.pkcs11).not.toBe('ok');
+      } finally {
+        renameSync(`${token.tokenDir}-away`, token.tokenDir);
+      }
+      await t.engine.controller.reconcile();
+      expect((await t.engine.clusters.get(t.admin, PROD)).masterStatus).toBe('Ready');
+      expect(await readAll(t, PROD)).toHaveLength(250);
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -29,6 +29,8 @@ export function desiredStatus(
   job: JobRecord | undefined,
   key: RootKeyRecord | undefined,
   now: Date,
+  /** Why the key adapter that holds the cluster's root key cannot serve it, if it cannot. */
+  adapterProblem?: string,
 ): MasterStatus {
   if (job && (job.state === 'running' || job.state === 'retrying')) {
     return job.state === 'retrying'
@@ -44,6 +46,12 @@ export function desiredStatus(
       return {
         message: reason.message,
         health: reason.code === 'ROOT_KEY_DELETED' ? 'critical' : 'warning',
+      };
+    if (adapterProblem)
+      return {
+        // Cached DEK seeds keep the cluster running for a while; new seeds wait for the adapter.
+        message: `Root key ${key.name} is unreachable: ${adapterProblem}.`,
+        health: 'warning',
       };
   }
   if (job?.state === 'failed')

@@ -21,6 +21,8 @@ export interface EngineContext {
   adapterFor(adapter: 'software' | 'pkcs11'): KeyAdapter;
   defaultAdapter: 'software' | 'pkcs11';
   hasAdapter(adapter: 'software' | 'pkcs11'): boolean;
+  /** Each configured adapter's problem, or undefined when it answers (R14 readiness). */
+  adapterHealth(): Promise<Map<'software' | 'pkcs11', string | undefined>>;
   clock: Clock;
   log: Logger;
   envelope: Envelope;

@@ -58,6 +58,8 @@ export class MasterController {
   private stopped = false;
   private unwatch: (() => void)[] = [];
   private sweeper: NodeJS.Timeout | undefined;
+  /** What the last sweep found wrong with each key adapter (undefined: it answered). */
+  private adapterProblems = new Map<'software' | 'pkcs11', string | undefined>();
   private readonly sleepers = new Set<() => void>();
 
   constructor(
@@ -155,6 +157,14 @@ export class MasterController {
         for (const r of key.registrations) await this.refreshStatus(r.clusterId);
       }
     }
+    const health = await this.ctx.adapterHealth();
+    const changed = [...health].some(
+      ([name, problem]) => this.adapterProblems.get(name) !== problem,
+    );
+    this.adapterProblems = health;
+    if (changed)
+      for (const { value: key } of keys)
+        for (const r of key.registrations) await this.refreshStatus(r.clusterId);
     const jobs = await listDocs<JobRecord>(this.ctx.store, K.jobs);
     for (const { value: job } of jobs) if (isActive(job)) this.startJob(job.clusterId);
     for (const { value: key } of keys) {
@@ -182,7 +192,15 @@ export class MasterController {
       ? await getDoc<RootKeyRecord>(this.ctx.store, K.key(cluster.value.kms.crkId))
       : undefined;
     const now = this.ctx.clock.now();
-    const want = desiredStatus(cluster.value, job?.value, key?.value, now);
+    const kms = cluster.value.kms;
+    const version = key?.value.versions.find((v) => v.id === kms?.keyVersion);
+    const want = desiredStatus(
+      cluster.value,
+      job?.value,
+      key?.value,
+      now,
+      version && this.adapterProblems.get(version.adapter),
+    );
     if (
       want.message === cluster.value.status.message &&
       want.health === cluster.value.status.health
