@@ -23,6 +23,23 @@ export const EngineConfig = z
     KEYHAVEN_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    KEYHAVEN_ETCD_ENDPOINTS: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(z.url({ protocol: /^https?$/, error: 'each endpoint must be an http(s) URL' }))
+          .min(1),
+      )
+      .optional(),
+    KEYHAVEN_ETCD_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    KEYHAVEN_KEK_FILE: z.string().min(1).optional(),
+    KEYHAVEN_ETCD_LEASE_TTL_SECONDS: z.coerce.number().int().min(2).max(60).default(5),
     KEYHAVEN_PKCS11_MODULE: z.string().min(1).default(defaultPkcs11Settings.modulePath),
     KEYHAVEN_PKCS11_TOKEN_LABEL: z
       .string()
@@ -39,6 +56,13 @@ export const EngineConfig = z
       .default(defaultPkcs11Settings.maxRetries),
   })
   .superRefine((c, ctx) => {
+    if (c.KEYHAVEN_STORE === 'etcd' && !c.KEYHAVEN_ETCD_ENDPOINTS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEYHAVEN_ETCD_ENDPOINTS'],
+        message:
+          'required with the etcd store: comma-separated client URLs, e.g. http://127.0.0.1:2379',
+      });
     const hsm = c.KEYHAVEN_KEY_ADAPTER === 'pkcs11' || c.KEYHAVEN_PKCS11_TOKEN_LABEL !== undefined;
     if (!hsm) return;
     const issue = (path: string, message: string) =>

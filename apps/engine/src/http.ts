@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import { describeIssues } from '@keyhaven/contracts';
-import { EngineError } from '@keyhaven/engine';
+import { EngineError, StoreUnavailableError } from '@keyhaven/engine';
 
 /** Validates one part of a request against its contract; a mismatch names the field. */
 export function parse<T extends z.ZodType>(
@@ -31,6 +31,14 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (err instanceof EngineError) {
     ({ status, code, message, details } = err);
     if (err.retryAfter) res.setHeader('Retry-After', String(err.retryAfter));
+  } else if (err instanceof StoreUnavailableError) {
+    // etcd lost its quorum or cannot be reached: nothing was written; the caller may try again.
+    status = 503;
+    code = 'STORE_UNAVAILABLE';
+    message =
+      'The store is unavailable (no quorum or no connection); nothing was changed. Try again shortly.';
+    res.setHeader('Retry-After', '2');
+    req.log?.warn({ msg: (err.cause as Error | undefined)?.message }, 'store unavailable');
   } else if (
     typeof err === 'object' &&
     err !== null &&

@@ -4,6 +4,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import {
+  defaultEtcdSettings,
+  EtcdOwnership,
+  EtcdStore,
   Pkcs11KeyAdapter,
   SoftwareKeyAdapter,
   SqliteStore,
@@ -35,13 +38,18 @@ async function main() {
   const logger = pino({ level: config.KEYHAVEN_LOG_LEVEL, base: { service: 'engine' } });
   const dataDir = resolve(config.KEYHAVEN_DATA_DIR);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (config.KEYHAVEN_STORE !== 'sqlite') {
-    process.stderr.write(
-      `KEYHAVEN_STORE=${config.KEYHAVEN_STORE} is not available in this build yet: use sqlite.\n`,
-    );
-    process.exit(2);
-  }
-  const store = new SqliteStore(join(dataDir, 'keyhaven.sqlite'));
+  const etcd =
+    config.KEYHAVEN_STORE === 'etcd'
+      ? new EtcdStore({
+          ...defaultEtcdSettings,
+          endpoints: config.KEYHAVEN_ETCD_ENDPOINTS ?? [],
+          callTimeoutMs: config.KEYHAVEN_ETCD_TIMEOUT_MS,
+        })
+      : undefined;
+  const store = etcd ?? new SqliteStore(join(dataDir, 'keyhaven.sqlite'));
+  // Replicas on one etcd share jobs through leases; alone on SQLite, this process owns them all.
+  const ownership =
+    etcd && new EtcdOwnership(etcd.client, config.KEYHAVEN_ETCD_LEASE_TTL_SECONDS, logger);
   const hsmSettings = pkcs11Settings(config);
   const hsm = hsmSettings && new Pkcs11KeyAdapter(hsmSettings, logger);
   if (hsm) {
@@ -55,11 +63,15 @@ async function main() {
   const keyAdapter =
     config.KEYHAVEN_KEY_ADAPTER === 'pkcs11' && hsm
       ? hsm
-      : new SoftwareKeyAdapter(store, loadOrCreateKek(join(dataDir, 'kek.bin')));
+      : new SoftwareKeyAdapter(
+          store,
+          loadOrCreateKek(config.KEYHAVEN_KEK_FILE ?? join(dataDir, 'kek.bin')),
+        );
   const engine = createEngine({
     store,
     keyAdapter,
     hsmAdapter: hsm,
+    ...(ownership && { ownership }),
     logger,
     seeds: {
       mode: config.KEYHAVEN_DEK_MODE,
@@ -106,4 +118,10 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-void main();
+main().catch((err: unknown) => {
+  // Start-up failures (the store unreachable, a data directory not writable) end with one line.
+  process.stderr.write(
+    `The engine could not start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -106,6 +106,7 @@ export function createEngine(deps: EngineDeps) {
     },
     async close() {
       await controller.stop();
+      await deps.ownership?.close?.();
       for (const adapter of adapters.values()) await adapter.close();
       await deps.store.close();
     },

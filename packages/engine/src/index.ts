@@ -1,6 +1,8 @@
 export { createEngine, type Engine, type EngineDeps } from './engine.ts';
 export { seedDemo, seedSecrets, DEMO_ACCOUNT, PARTNER_ACCOUNT } from './demo.ts';
 export { SqliteStore } from './store/sqlite.ts';
+export { EtcdStore, defaultEtcdSettings, type EtcdStoreSettings } from './store/etcd.ts';
+export { StoreUnavailableError } from './store/types.ts';
 export type { Store, KeyValue, Op, Compare, WatchEvent } from './store/types.ts';
 export { SoftwareKeyAdapter, loadOrCreateKek } from './keys/software.ts';
 export { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
@@ -11,3 +13,5 @@ export { K } from './domain/records.ts';
 export { keyIdOf } from './domain/seeds.ts';
 export type { Clock } from './domain/context.ts';
 export { Pkcs11KeyAdapter, defaultPkcs11Settings, type Pkcs11Settings } from './keys/pkcs11.ts';
+export { EtcdOwnership } from './master/etcd-ownership.ts';
+export type { JobOwnership } from './master/ownership.ts';

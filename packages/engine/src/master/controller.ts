@@ -11,7 +11,7 @@ import {
   type Doc,
   type EngineContext,
 } from '../domain/context.ts';
-import { EngineError, conflict, badRequest } from '../domain/errors.ts';
+import { EngineError, conflict, badRequest, unavailable } from '../domain/errors.ts';
 import { requirePlatformRole, requireServiceRole, type Principal } from '../domain/iam.ts';
 import { adapterFailure, isExpired, keyUnusableReason, type Keys } from '../domain/keys.ts';
 import {
@@ -24,7 +24,7 @@ import {
 } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
 import { KeyAdapterError } from '../keys/types.ts';
-import type { Op } from '../store/types.ts';
+import { StoreUnavailableError, type Op } from '../store/types.ts';
 import type { JobOwnership } from './ownership.ts';
 
 export interface ControllerSettings {
@@ -44,6 +44,9 @@ export const defaultControllerSettings: ControllerSettings = {
   batchPauseMs: 0,
   expirySweepMs: 30_000,
 };
+
+/** Room left in each job transaction for the job, cluster and root-key records. */
+const RECORD_ROOM = 64 * 1024;
 
 const isActive = (job: JobRecord | undefined) =>
   job !== undefined && (job.state === 'running' || job.state === 'retrying');
@@ -100,6 +103,8 @@ export class MasterController {
         (e) => void onChange(idOf(e.kv.key, K.jobs), e.kv.modRevision).catch(() => {}),
       ),
     );
+    // Another replica let a job go (it finished, stopped, or died and its lease expired).
+    await this.ownership.onRelease?.((clusterId) => void this.resumeReleased(clusterId));
     await this.reconcile();
     this.sweeper = setInterval(
       () => void this.reconcile().catch((err) => this.ctx.log.warn({ err }, 'reconcile failed')),
@@ -603,6 +608,7 @@ export class MasterController {
     const run = (async () => {
       const release = await this.ownership.acquire(clusterId);
       if (!release) return;
+      this.ctx.log.info({ clusterId }, 'took over the re-encryption job');
       try {
         await this.runJob(clusterId);
       } finally {
@@ -614,6 +620,18 @@ export class MasterController {
     this.running.set(clusterId, run);
   }
 
+  private async resumeReleased(clusterId: string): Promise<void> {
+    try {
+      const jobs =
+        clusterId === '*'
+          ? (await listDocs<JobRecord>(this.ctx.store, K.jobs)).map((d) => d.value)
+          : [(await this.clusters.job(clusterId))?.value];
+      for (const job of jobs) if (job && isActive(job)) this.startJob(job.clusterId);
+    } catch (err) {
+      this.ctx.log.warn({ err, clusterId }, 'could not take over a released job');
+    }
+  }
+
   /** Resolves when the cluster's job (if any is running here) has ended. */
   async settled(clusterId: string): Promise<void> {
     await this.running.get(clusterId);
@@ -622,6 +640,10 @@ export class MasterController {
   private async runJob(clusterId: string): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      if (this.ownership.holds && !this.ownership.holds(clusterId)) {
+        this.ctx.log.warn({ clusterId }, 'no longer owns the job; leaving it to the new owner');
+        return;
+      }
       try {
         const finished = await this.step(clusterId);
         if (finished) return;
@@ -641,11 +663,16 @@ export class MasterController {
         const problem =
           err instanceof EngineError || err instanceof KeyAdapterError
             ? adapterFailure(err)
-            : new EngineError(
-                500,
-                'JOB_FAILED',
-                'The re-encryption job hit an unexpected error; it will retry.',
-              );
+            : err instanceof StoreUnavailableError
+              ? unavailable(
+                  'STORE_UNAVAILABLE',
+                  'The store is unavailable (no quorum or no connection); the job resumes when it is back.',
+                )
+              : new EngineError(
+                  500,
+                  'JOB_FAILED',
+                  'The re-encryption job hit an unexpected error; it will retry.',
+                );
         // Unexpected errors keep their stack in the log (never values: errors carry none).
         this.ctx.log.warn(
           {
@@ -692,22 +719,33 @@ export class MasterController {
     });
     const resolver = this.seeds.resolver(clusterId);
     const ops: Op[] = [];
+    // A batch also fits the store's request size (etcd: 1.5 MiB), with room for the records that
+    // change with it; one secret alone always fits (Kubernetes caps secrets at 1 MiB).
+    const budget = store.maxTxnBytes - RECORD_ROOM;
+    let bytes = 0;
+    let taken = 0;
     for (const kv of page.kvs) {
       const decoded = envelope.decode(kv.value);
-      if (decoded?.object.keyID === seed.keyId) continue;
-      const plaintext = await envelope.openDecoded(kv.key, kv.value, decoded, resolver);
-      ops.push({ type: 'put', key: kv.key, value: envelope.seal(kv.key, plaintext, seed) });
+      if (decoded?.object.keyID !== seed.keyId) {
+        const plaintext = await envelope.openDecoded(kv.key, kv.value, decoded, resolver);
+        const value = envelope.seal(kv.key, plaintext, seed);
+        if (taken > 0 && bytes + kv.key.length + value.length > budget) break;
+        bytes += kv.key.length + value.length;
+        ops.push({ type: 'put', key: kv.key, value });
+      }
+      taken += 1;
     }
+    const more = page.more || taken < page.kvs.length;
     const now = this.ctx.clock.now().toISOString();
-    const last = page.kvs.at(-1);
+    const last = page.kvs[taken - 1];
     const nextJob: JobRecord = {
       ...job,
       state: 'running',
       checkpoint: last?.key ?? job.checkpoint,
-      done: Math.min(job.total, job.done + page.kvs.length),
+      done: Math.min(job.total, job.done + taken),
     };
     const compares = [{ key: K.job(clusterId), modRevision: jobDoc.modRevision }];
-    if (page.more) {
+    if (more) {
       const { succeeded } = await store.txn(compares, [
         ...ops,
         { type: 'put', key: K.job(clusterId), value: json(nextJob) },

@@ -5,6 +5,11 @@
 export interface JobOwnership {
   /** Resolves to a release function when this process may run the job, or undefined. */
   acquire(clusterId: string): Promise<(() => Promise<void>) | undefined>;
+  /** Calls back with a cluster id when another owner lets a job go ('*': any job may be free). */
+  onRelease?(listener: (clusterId: string) => void): Promise<void>;
+  /** Whether this process still owns the job (false once its lease is gone). */
+  holds?(clusterId: string): boolean;
+  close?(): Promise<void>;
 }
 
 export class LocalOwnership implements JobOwnership {

@@ -35,6 +35,7 @@ const toKv = (row: Row): KeyValue => ({
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly maxTxnOps = 10_000;
+  readonly maxTxnBytes = 256 * 1024 * 1024;
   private readonly db: Database.Database;
   private readonly watchers = new Set<{ prefix: string; onEvent: (event: WatchEvent) => void }>();
   private readonly stmt;
@@ -160,6 +161,11 @@ export class SqliteStore implements Store {
   async txn(compares: readonly Compare[], ops: readonly Op[]): Promise<TxnResult> {
     if (ops.length > this.maxTxnOps)
       throw new RangeError(`a transaction may carry at most ${this.maxTxnOps} operations`);
+    if (
+      ops.reduce((n, op) => n + op.key.length + (op.type === 'put' ? op.value.length : 0), 0) >
+      this.maxTxnBytes
+    )
+      throw new RangeError(`a transaction may carry at most ${this.maxTxnBytes} bytes`);
     const { result, events } = this.transaction.immediate(compares, ops);
     for (const event of events) {
       for (const watcher of [...this.watchers])

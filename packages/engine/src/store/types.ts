@@ -52,6 +52,8 @@ export interface Store {
   watch(prefix: string, onEvent: (event: WatchEvent) => void): Promise<Unwatch>;
   /** Largest number of ops one txn may carry. */
   readonly maxTxnOps: number;
+  /** Largest total of keys and values one txn may carry. */
+  readonly maxTxnBytes: number;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

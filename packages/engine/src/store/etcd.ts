@@ -1,0 +1,146 @@
+import { Etcd3, type IKeyValue, type IRequestOp } from 'etcd3';
+import {
+  StoreUnavailableError,
+  prefixEnd,
+  type Compare,
+  type KeyValue,
+  type Op,
+  type RangeOptions,
+  type RangeResult,
+  type Store,
+  type TxnResult,
+  type Unwatch,
+  type WatchEvent,
+} from './types.ts';
+
+export interface EtcdStoreSettings {
+  /** Client URLs of the members, e.g. http://127.0.0.1:2379. */
+  endpoints: string[];
+  /** Deadline of one call; a call without quorum fails after this long. */
+  callTimeoutMs: number;
+  /** etcd's --max-txn-ops (default 128). */
+  maxTxnOps: number;
+  /** Under etcd's --max-request-bytes (default 1.5 MiB), leaving room for the request's framing. */
+  maxTxnBytes: number;
+}
+
+export const defaultEtcdSettings = {
+  callTimeoutMs: 5000,
+  maxTxnOps: 128,
+  maxTxnBytes: 1_500_000,
+} as const;
+
+const toKv = (kv: IKeyValue): KeyValue => ({
+  key: kv.key.toString(),
+  value: kv.value,
+  createRevision: Number(kv.create_revision),
+  modRevision: Number(kv.mod_revision),
+  version: Number(kv.version),
+});
+
+/** Errors of etcd or gRPC become StoreUnavailableError; our own RangeErrors pass through. */
+async function guard<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof RangeError) throw err;
+    throw new StoreUnavailableError(err);
+  }
+}
+
+/**
+ * The store on an etcd cluster. Keys are plain etcd keys, so `etcdctl get /registry/...` shows a
+ * secret's stored bytes; transactions are etcd transactions (compare on mod revisions), and
+ * watches are etcd watches, so every replica on the same cluster sees every change.
+ */
+export class EtcdStore implements Store {
+  readonly kind = 'etcd' as const;
+  readonly maxTxnOps: number;
+  readonly maxTxnBytes: number;
+  readonly client: Etcd3;
+
+  constructor(settings: EtcdStoreSettings) {
+    this.maxTxnOps = settings.maxTxnOps;
+    this.maxTxnBytes = settings.maxTxnBytes;
+    this.client = new Etcd3({
+      hosts: settings.endpoints,
+      dialTimeout: settings.callTimeoutMs,
+      defaultCallOptions: (context) =>
+        context.isStream ? {} : { deadline: Date.now() + settings.callTimeoutMs },
+    });
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    const res = await guard(() => this.client.kv.range({ key: Buffer.from(key) }));
+    const kv = res.kvs[0];
+    return kv && toKv(kv);
+  }
+
+  async range(prefix: string, { after, limit }: RangeOptions): Promise<RangeResult> {
+    const res = await guard(() =>
+      this.client.kv.range({
+        // Strictly after `after`: the smallest key greater than it is after + NUL.
+        key: Buffer.from(after !== undefined ? `${after}\0` : prefix),
+        range_end: Buffer.from(prefixEnd(prefix)),
+        limit,
+        sort_order: 'Ascend',
+        sort_target: 'Key',
+      }),
+    );
+    return { kvs: res.kvs.map(toKv), more: res.more };
+  }
+
+  async count(prefix: string): Promise<number> {
+    const res = await guard(() =>
+      this.client.kv.range({
+        key: Buffer.from(prefix),
+        range_end: Buffer.from(prefixEnd(prefix)),
+        count_only: true,
+      }),
+    );
+    return Number(res.count);
+  }
+
+  async txn(compares: readonly Compare[], ops: readonly Op[]): Promise<TxnResult> {
+    if (ops.length > this.maxTxnOps)
+      throw new RangeError(`a transaction may carry at most ${this.maxTxnOps} operations`);
+    let bytes = 0;
+    const success: IRequestOp[] = ops.map((op) => {
+      bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
+      return op.type === 'put'
+        ? { request_put: { key: Buffer.from(op.key), value: op.value } }
+        : { request_delete_range: { key: Buffer.from(op.key) } };
+    });
+    if (bytes > this.maxTxnBytes)
+      throw new RangeError(`a transaction may carry at most ${this.maxTxnBytes} bytes`);
+    const res = await guard(() =>
+      this.client.kv.txn({
+        compare: compares.map((c) => ({
+          key: Buffer.from(c.key),
+          target: 'Mod',
+          result: 'Equal',
+          mod_revision: c.modRevision,
+        })),
+        success,
+        failure: [],
+      }),
+    );
+    return { succeeded: res.succeeded, revision: Number(res.header.revision) };
+  }
+
+  async watch(prefix: string, onEvent: (event: WatchEvent) => void): Promise<Unwatch> {
+    const watcher = await guard(() => this.client.watch().prefix(prefix).create());
+    watcher.on('put', (kv) => onEvent({ type: 'put', kv: toKv(kv) }));
+    watcher.on('delete', (kv) => onEvent({ type: 'delete', kv: toKv(kv) }));
+    return () => void watcher.cancel().catch(() => undefined);
+  }
+
+  /** A linearizable read: it needs a quorum, so it fails when the cluster has lost one. */
+  async ping(): Promise<void> {
+    await guard(() => this.client.kv.range({ key: Buffer.from('/keyhaven/ping') }));
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}
