@@ -3,12 +3,15 @@
  *   npm run bench -w packages/engine
  *     seal p95 within 2x of raw AES-256-GCM; at most 1 key-adapter call per 10,000 cached writes;
  *     re-encryption at >= 60% of the slower of its two limits (crypto only, store only).
+ *   npm run bench -w packages/engine -- --store etcd
+ *     on a local 3-member etcd: re-encryption of 100,000 secrets >= 50% of raw etcd puts of the
+ *     same values and batch size; p95 of a status change reaching a watcher on another replica.
  *   npm run bench -w packages/engine -- --adapter pkcs11
  *     on a fresh SoftHSM2 token: adapter wrap/unwrap rate >= 80% of a bare pkcs11js loop; token
  *     calls during an enablement of 20,000 secrets (a handful, not one per secret).
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pkcs11js from 'pkcs11js';
 import { tmpdir } from 'node:os';
@@ -16,7 +19,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import {
   createEngine,
+  defaultEtcdSettings,
   defaultPkcs11Settings,
+  EtcdOwnership,
+  EtcdStore,
   K,
   Pkcs11KeyAdapter,
   loadOrCreateKek,
@@ -24,11 +30,14 @@ import {
   SoftwareKeyAdapter,
   SqliteStore,
   type Engine,
+  type JobOwnership,
   type KeyAdapter,
+  type Store,
   type Pkcs11Settings,
   type Principal,
 } from '../src/index.ts';
 import { initSoftHsmToken } from '../../../scripts/softhsm-token.ts';
+import { startEtcdCluster } from '../../../scripts/etcd-cluster.ts';
 import type { SealingSeed } from '../src/crypto/envelope.ts';
 import { defaultControllerSettings } from '../src/master/controller.ts';
 
@@ -77,16 +86,25 @@ async function asyncLatencies(count: number, fn: () => Promise<unknown>) {
   return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
 }
 
-async function makeEngine(mode: 'seed' | 'new-dek', secrets: number, adapter?: KeyAdapter) {
+async function makeEngine(
+  mode: 'seed' | 'new-dek',
+  secrets: number,
+  adapter?: KeyAdapter,
+  shared?: { store: Store; ownership?: JobOwnership; kekDir?: string; seed?: boolean },
+) {
   const dir = mkdtempSync(join(tmpdir(), 'kh-bench-'));
-  const store = new SqliteStore(join(dir, 'store.sqlite'));
+  const store = shared?.store ?? new SqliteStore(join(dir, 'store.sqlite'));
   const engine = createEngine({
     store,
-    keyAdapter: adapter ?? new SoftwareKeyAdapter(store, loadOrCreateKek(join(dir, 'kek.bin'))),
+    ...(shared?.ownership && { ownership: shared.ownership }),
+    keyAdapter:
+      adapter ??
+      new SoftwareKeyAdapter(store, loadOrCreateKek(join(shared?.kekDir ?? dir, 'kek.bin'))),
     logger: pino({ level: 'silent' }),
     seeds: { mode },
   });
-  await seedDemo(engine, { password: PASSWORD, bigClusterSecrets: secrets });
+  if (shared?.seed !== false)
+    await seedDemo(engine, { password: PASSWORD, bigClusterSecrets: secrets });
   await engine.start();
   const admin = await engine.iam.authenticate(
     `Bearer ${(await engine.iam.token({ grant_type: 'password', username: 'admin', password: PASSWORD })).access_token}`,
@@ -172,9 +190,9 @@ async function adapterCalls() {
   }
 }
 
-async function reencryption(count: number) {
-  const { engine, admin, crk, dir, store } = await makeEngine('seed', count);
-  const batch = defaultControllerSettings.batchSize;
+async function reencryption(count: number, shared?: { store: Store }) {
+  const { engine, admin, crk, dir, store } = await makeEngine('seed', count, undefined, shared);
+  const batch = Math.min(defaultControllerSettings.batchSize, store.maxTxnOps - 4);
   // Limit 1: crypto only. Open then seal every value, as the job does, without the store.
   const kvs = [];
   let after: string | undefined;
@@ -196,17 +214,23 @@ async function reencryption(count: number) {
     instance,
   );
   const resolver = engine.seeds.resolver(CLUSTER);
-  let start = ns();
-  const sealed: Buffer[] = [];
-  for (const kv of kvs)
-    sealed.push(
-      engine.ctx.envelope.seal(
-        kv.key,
-        await engine.ctx.envelope.open(kv.key, kv.value, resolver),
-        seed,
-      ),
-    );
-  const cryptoRate = kvs.length / (Number(ns() - start) / 1e9);
+  // The median of three passes: one pass alone swings with the machine's noise.
+  let sealed: Buffer[] = [];
+  const cryptoRates: number[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const begin = ns();
+    sealed = [];
+    for (const kv of kvs)
+      sealed.push(
+        engine.ctx.envelope.seal(
+          kv.key,
+          await engine.ctx.envelope.open(kv.key, kv.value, resolver),
+          seed,
+        ),
+      );
+    cryptoRates.push(kvs.length / (Number(ns() - begin) / 1e9));
+  }
+  const cryptoRate = cryptoRates.sort((a, b) => a - b)[1] ?? 0;
   // Limit 2: the store alone, with the same values and batch size. Two figures: the raw write
   // rate (sealed values written as new keys), and the store work the job really does (read a
   // batch of plain secrets, overwrite it with the sealed values), on a copy of the secrets.
@@ -246,7 +270,7 @@ async function reencryption(count: number) {
     }));
     await store.txn([{ key: '/bench/fence', modRevision: 0 }], ops);
   });
-  start = ns();
+  const start = ns();
   await enable(engine, admin, crk);
   const jobRate = count / (Number(ns() - start) / 1e9);
   const ratio = (limit: number) => `${((100 * jobRate) / limit).toFixed(0)}%`;
@@ -260,11 +284,73 @@ async function reencryption(count: number) {
   console.log(
     `  store only, read + overwrite batch:  ${Math.round(readWriteRate).toLocaleString('en')} secrets/s`,
   );
-  console.log(
-    `  enablement job:                      ${Math.round(jobRate).toLocaleString('en')} secrets/s = ${ratio(Math.min(cryptoRate, writeRate))} of the slower of crypto only and raw writes (target >= 60%)`,
-  );
+  if (store.kind === 'etcd')
+    console.log(
+      `  enablement job:                      ${Math.round(jobRate).toLocaleString('en')} secrets/s = ${ratio(writeRate)} of raw etcd puts of the same values and batch size (target >= 50%)`,
+    );
+  else
+    console.log(
+      `  enablement job:                      ${Math.round(jobRate).toLocaleString('en')} secrets/s = ${ratio(Math.min(cryptoRate, writeRate))} of the slower of crypto only and raw writes (target >= 60%)`,
+    );
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Time from a status change on one replica to its arrival at a watcher on another replica. */
+async function crossReplicaStatus(endpoints: string[]) {
+  const client = () => new EtcdStore({ ...defaultEtcdSettings, endpoints });
+  const storeA = client();
+  const storeB = client();
+  const kekDir = mkdtempSync(join(tmpdir(), 'kh-bench-kek-'));
+  const log = pino({ level: 'silent' });
+  const a = await makeEngine('seed', 50, undefined, {
+    store: storeA,
+    ownership: new EtcdOwnership(storeA.client, 5, log),
+    kekDir,
+  });
+  const b = await makeEngine('seed', 0, undefined, {
+    store: storeB,
+    ownership: new EtcdOwnership(storeB.client, 5, log),
+    kekDir,
+    seed: false,
+  });
+  await enable(a.engine, a.admin, a.crk);
+  let arrived: (() => void) | undefined;
+  const unwatch = await b.engine.controller.watch(CLUSTER, () => arrived?.());
+  const samples: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const seen = new Promise<void>((resolve) => (arrived = resolve));
+    const start = ns();
+    // Disabling and enabling the root key flips the cluster's master status (warning / Ready).
+    await a.engine.controller.setKeyEnabled(a.admin, 'kp-us-south', a.crk, i % 2 === 1);
+    await seen;
+    samples.push(Number(ns() - start));
+  }
+  unwatch();
+  samples.sort((x, y) => x - y);
+  console.log(
+    `Status change on replica A to a watcher on replica B (etcd watch), 40 changes: p50 ${(percentile(samples, 0.5) / 1e6).toFixed(1)} ms, p95 ${(percentile(samples, 0.95) / 1e6).toFixed(1)} ms`,
+  );
+  await b.engine.close();
+  await a.engine.close();
+  rmSync(kekDir, { recursive: true, force: true });
+}
+
+async function etcdBench() {
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kh-bench-etcd-'));
+  const etcd = await startEtcdCluster(dir);
+  try {
+    console.log(`etcd: 3 members on loopback (Debian etcd-server), data on ${dir}`);
+    await reencryption(100_000, {
+      store: new EtcdStore({ ...defaultEtcdSettings, endpoints: etcd.endpoints }),
+    });
+    const wipe = new EtcdStore({ ...defaultEtcdSettings, endpoints: etcd.endpoints });
+    await wipe.client.delete().all();
+    await wipe.close();
+    await crossReplicaStatus(etcd.endpoints);
+  } finally {
+    await etcd.stop();
+  }
 }
 
 /** A bare pkcs11js session on the token, for the baseline the adapter is measured against. */
@@ -362,9 +448,17 @@ async function pkcs11Adapter() {
 }
 
 const { values: args } = parseArgs({
-  options: { adapter: { type: 'string', default: 'software' } },
+  options: {
+    adapter: { type: 'string', default: 'software' },
+    store: { type: 'string', default: 'sqlite' },
+  },
 });
-if (args.adapter === 'pkcs11') {
+if (args.store === 'etcd') {
+  await etcdBench();
+} else if (args.store !== 'sqlite') {
+  console.error(`unknown --store ${args.store}: use sqlite or etcd`);
+  process.exit(2);
+} else if (args.adapter === 'pkcs11') {
   await pkcs11Adapter();
 } else if (args.adapter === 'software') {
   await sealOpen();

@@ -92,6 +92,28 @@ export function storeConformance(label: string, open: () => Promise<StoreFixture
       expect(events[1]?.kv.modRevision).toBeGreaterThan(events[0]?.kv.modRevision ?? 0);
     });
 
+    it('pages in order, once each, and sees keys written ahead of the cursor meanwhile', async () => {
+      const key = (i: number) => `/m/${String(i).padStart(4, '0')}`;
+      const put = (k: string) => ({ type: 'put' as const, key: k, value: Buffer.from(k) });
+      for (let i = 0; i < 300; i += 100)
+        await store.txn(
+          [],
+          Array.from({ length: 100 }, (_, j) => put(key(i + j))),
+        );
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let round = 0; ; round++) {
+        const page = await store.range('/m/', { limit: 7, ...(after !== undefined && { after }) });
+        seen.push(...page.kvs.map((kv) => kv.key));
+        if (round === 3) await store.txn([], [put(`${key(150)}a`), put(key(9999)), put('/m')]);
+        if (!page.more) break;
+        after = page.kvs.at(-1)?.key;
+      }
+      expect(seen).toEqual(
+        [...Array.from({ length: 300 }, (_, i) => key(i)), `${key(150)}a`, key(9999)].sort(),
+      );
+    });
+
     it('keeps a 1 MiB value (the Kubernetes secret limit) byte for byte', async () => {
       const value = randomBytes(1024 * 1024);
       const { succeeded } = await store.txn([], [{ type: 'put', key: '/big/1', value }]);

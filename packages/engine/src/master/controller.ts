@@ -24,7 +24,8 @@ import {
 } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
 import { KeyAdapterError } from '../keys/types.ts';
-import { StoreUnavailableError, type Op } from '../store/types.ts';
+import { StoreUnavailableError, type Op, type RangeResult } from '../store/types.ts';
+import type { SealingSeed } from '../crypto/envelope.ts';
 import type { JobOwnership } from './ownership.ts';
 
 export interface ControllerSettings {
@@ -44,6 +45,14 @@ export const defaultControllerSettings: ControllerSettings = {
   batchPauseMs: 0,
   expirySweepMs: 30_000,
 };
+
+/** A job between batches: its record and root key as last read or written, and the next page. */
+interface JobRun {
+  job: Doc<JobRecord>;
+  key: Doc<RootKeyRecord>;
+  seed: SealingSeed;
+  next?: Promise<RangeResult>;
+}
 
 /** Room left in each job transaction for the job, cluster and root-key records. */
 const RECORD_ROOM = 64 * 1024;
@@ -639,14 +648,15 @@ export class MasterController {
 
   private async runJob(clusterId: string): Promise<void> {
     let failures = 0;
+    let run: JobRun | undefined;
     while (!this.stopped) {
       if (this.ownership.holds && !this.ownership.holds(clusterId)) {
         this.ctx.log.warn({ clusterId }, 'no longer owns the job; leaving it to the new owner');
         return;
       }
       try {
-        const finished = await this.step(clusterId);
-        if (finished) return;
+        run = await this.step(clusterId, run);
+        if (!run) return;
         // Let requests in between batches: reads keep working while the job runs (R2).
         if (this.settings.batchPauseMs > 0) await this.sleep(this.settings.batchPauseMs);
         else await new Promise((resolve) => setImmediate(resolve));
@@ -656,9 +666,11 @@ export class MasterController {
             const { message: _cleared, ...rest } = j;
             return { ...rest, state: 'running' };
           });
+          run = undefined;
           await this.refreshStatus(clusterId);
         }
       } catch (err) {
+        run = undefined;
         failures += 1;
         const problem =
           err instanceof EngineError || err instanceof KeyAdapterError
@@ -699,24 +711,43 @@ export class MasterController {
     }
   }
 
-  /** Re-encrypts one batch; returns true when the job has finished (or no longer applies). */
-  private async step(clusterId: string): Promise<boolean> {
-    const { store, envelope } = this.ctx;
-    const jobDoc = await this.clusters.job(clusterId);
-    if (!jobDoc || !isActive(jobDoc.value)) return true;
-    const job = jobDoc.value;
-    const keyDoc = await getDoc<RootKeyRecord>(store, K.key(job.crkId));
-    if (!keyDoc || keyDoc.value.state === KeyState.Destroyed) {
-      await this.failJob(clusterId, `Root key ${keyDoc?.value.name ?? job.crkId} was deleted.`);
+  /** Loads what every batch of a job needs; undefined when the job has ended or no longer applies. */
+  private async loadRun(clusterId: string): Promise<JobRun | undefined> {
+    const job = await this.clusters.job(clusterId);
+    if (!job || !isActive(job.value)) return undefined;
+    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.value.crkId));
+    if (!key || key.value.state === KeyState.Destroyed) {
+      await this.failJob(clusterId, `Root key ${key?.value.name ?? job.value.crkId} was deleted.`);
       await this.refreshStatus(clusterId);
-      return true;
+      return undefined;
     }
-    const instance = await this.keys.instance(job.instanceId);
-    const seed = await this.seeds.sealingSeed(clusterId, keyDoc.value, job.keyVersion, instance);
-    const page = await store.range(K.secrets(clusterId), {
+    const instance = await this.keys.instance(job.value.instanceId);
+    const seed = await this.seeds.sealingSeed(clusterId, key.value, job.value.keyVersion, instance);
+    return { job, key, seed };
+  }
+
+  private readPage(clusterId: string, after: string | null): Promise<RangeResult> {
+    return this.ctx.store.range(K.secrets(clusterId), {
       limit: this.batchSize,
-      ...(job.checkpoint !== null && { after: job.checkpoint }),
+      ...(after !== null && { after }),
     });
+  }
+
+  /**
+   * Re-encrypts one batch; returns the run to continue with, or undefined when the job has finished
+   * (or no longer applies). A run keeps the job's and root key's revisions between batches instead
+   * of reading them again: each batch's transaction compares both, so a change to either (the key
+   * disabled or deleted, the job cancelled) fails the batch, and the next step reloads. The next
+   * page is read while this batch commits (writes are refused during the job, R2, so the page
+   * cannot change under it).
+   */
+  private async step(clusterId: string, current: JobRun | undefined): Promise<JobRun | undefined> {
+    const { store, envelope } = this.ctx;
+    const run = current ?? (await this.loadRun(clusterId));
+    if (!run) return undefined;
+    const { job: jobDoc, key: keyDoc, seed } = run;
+    const job = jobDoc.value;
+    const page = await (run.next ?? this.readPage(clusterId, job.checkpoint));
     const resolver = this.seeds.resolver(clusterId);
     const ops: Op[] = [];
     // A batch also fits the store's request size (etcd: 1.5 MiB), with room for the records that
@@ -744,14 +775,21 @@ export class MasterController {
       checkpoint: last?.key ?? job.checkpoint,
       done: Math.min(job.total, job.done + taken),
     };
-    const compares = [{ key: K.job(clusterId), modRevision: jobDoc.modRevision }];
+    const compares = [
+      { key: K.job(clusterId), modRevision: jobDoc.modRevision },
+      { key: K.key(job.crkId), modRevision: keyDoc.modRevision },
+    ];
     if (more) {
-      const { succeeded } = await store.txn(compares, [
+      const next = this.readPage(clusterId, nextJob.checkpoint);
+      // Read ahead; if this batch fails, the read is dropped (and its failure with it).
+      next.catch(() => undefined);
+      const { succeeded, revision } = await store.txn(compares, [
         ...ops,
         { type: 'put', key: K.job(clusterId), value: json(nextJob) },
       ]);
-      if (!succeeded) throw conflict('CONCURRENT_CHANGE', 'the job changed while a batch ran');
-      return false;
+      if (!succeeded)
+        throw conflict('CONCURRENT_CHANGE', 'the job or its root key changed while a batch ran');
+      return { ...run, job: { value: nextJob, modRevision: revision }, next };
     }
     // The last batch: the job, the cluster's status and the old key's registration change together.
     const cluster = await this.clusters.record(clusterId);
@@ -781,7 +819,6 @@ export class MasterController {
       ),
     };
     finalOps.push({ type: 'put', key: K.key(job.crkId), value: json(updatedKey) });
-    compares.push({ key: K.key(job.crkId), modRevision: keyDoc.modRevision });
     if (job.fromCrkId && job.fromCrkId !== job.crkId) {
       const fromDoc = await getDoc<RootKeyRecord>(store, K.key(job.fromCrkId));
       if (fromDoc) {
@@ -806,6 +843,6 @@ export class MasterController {
       result: 'success',
       message: `Re-encrypted ${job.total} secrets under root key ${keyDoc.value.name}; the master is Ready.`,
     });
-    return true;
+    return undefined;
   }
 }

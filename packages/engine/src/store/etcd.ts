@@ -38,6 +38,46 @@ const toKv = (kv: IKeyValue): KeyValue => ({
   version: Number(kv.version),
 });
 
+/** Keys read ahead for paging (see range). */
+const LOOKAHEAD = 4096;
+
+/** The keys of a prefix from some point on, as one keys-only read saw them. */
+class KeyWindow {
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    readonly prefix: string,
+    private readonly keys: string[],
+    /** Whether the prefix holds keys beyond this window. */
+    readonly more: boolean,
+    /** The key the window starts after (undefined: the start of the prefix). */
+    private readonly start: string | undefined,
+  ) {
+    keys.forEach((key, i) => this.index.set(key, i));
+  }
+
+  /** Where a page starting after `after` begins in this window, or -1 if it is not in it. */
+  position(after: string | undefined): number {
+    if (after === this.start) return 0;
+    if (after === undefined) return -1;
+    const i = this.index.get(after);
+    return i === undefined ? -1 : i + 1;
+  }
+
+  after(after: string | undefined, limit: number): string[] {
+    const from = this.position(after);
+    return this.keys.slice(from, from + limit);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  isLast(key: string): boolean {
+    return this.keys.at(-1) === key;
+  }
+}
+
 /** Errors of etcd or gRPC become StoreUnavailableError; our own RangeErrors pass through. */
 async function guard<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -58,6 +98,7 @@ export class EtcdStore implements Store {
   readonly maxTxnOps: number;
   readonly maxTxnBytes: number;
   readonly client: Etcd3;
+  private window: KeyWindow | undefined;
 
   constructor(settings: EtcdStoreSettings) {
     this.maxTxnOps = settings.maxTxnOps;
@@ -76,18 +117,55 @@ export class EtcdStore implements Store {
     return kv && toKv(kv);
   }
 
-  async range(prefix: string, { after, limit }: RangeOptions): Promise<RangeResult> {
+  private async plainRange(start: string, end: string, limit: number): Promise<RangeResult> {
     const res = await guard(() =>
       this.client.kv.range({
-        // Strictly after `after`: the smallest key greater than it is after + NUL.
-        key: Buffer.from(after !== undefined ? `${after}\0` : prefix),
-        range_end: Buffer.from(prefixEnd(prefix)),
+        key: Buffer.from(start),
+        range_end: Buffer.from(end),
+        // No sort order: etcd returns keys in key order anyway, and asking for a sort makes it
+        // read the whole rest of the range before applying the limit.
         limit,
-        sort_order: 'Ascend',
-        sort_target: 'Key',
       }),
     );
     return { kvs: res.kvs.map(toKv), more: res.more };
+  }
+
+  /**
+   * Pages through a prefix. etcd 3.4 walks its index from a range's start to its end whatever the
+   * limit (to count the keys), so paging a large prefix with open-ended ranges costs O(n) per page.
+   * Instead, the keys of the next few thousand entries are read once (keys only), and each page
+   * reads a range bounded by its last key. Keys written meanwhile inside a page's bounds are still
+   * seen, and the last page of the prefix is always open-ended.
+   */
+  async range(prefix: string, { after, limit }: RangeOptions): Promise<RangeResult> {
+    const start = after !== undefined ? `${after}\0` : prefix;
+    const end = prefixEnd(prefix);
+    if (limit * 4 > LOOKAHEAD) return this.plainRange(start, end, limit);
+    let window = this.window;
+    const position = window && window.prefix === prefix ? window.position(after) : -1;
+    if (!window || position < 0 || (window.more && window.size - position < limit)) {
+      const res = await guard(() =>
+        this.client.kv.range({
+          key: Buffer.from(start),
+          range_end: Buffer.from(end),
+          limit: LOOKAHEAD,
+          keys_only: true,
+        }),
+      );
+      window = new KeyWindow(
+        prefix,
+        res.kvs.map((kv) => kv.key.toString()),
+        res.more,
+        after,
+      );
+      this.window = window;
+    }
+    const keys = window.after(after, limit);
+    const last = keys.at(-1);
+    if (last === undefined || (!window.more && window.isLast(last)))
+      return this.plainRange(start, end, limit);
+    const page = await this.plainRange(start, `${last}\0`, limit);
+    return { kvs: page.kvs, more: true };
   }
 
   async count(prefix: string): Promise<number> {

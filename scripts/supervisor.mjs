@@ -1,0 +1,108 @@
+// Runs Keyhaven's services as child processes for `npm start` and `npm run cluster:local`: JSON log
+// lines go to <logDir>/<name>.log (warnings and errors also to the terminal), other output to the
+// terminal; if one service dies the others are stopped; Ctrl-C stops them all (SIGKILL after 5 s).
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** Runs a setup step in the foreground; exits when it fails. */
+export function step(root, env, title, command, args) {
+  console.log(`> ${title}`);
+  const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`${title} failed.`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+/** npm ci when node_modules is missing, then the console build. */
+export function prepare(root, env) {
+  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+    // Native addons (better-sqlite3, pkcs11js) compile here instead of fetching prebuilt binaries.
+    step(
+      root,
+      { ...env, npm_config_build_from_source: 'true' },
+      'Installing dependencies (npm ci)',
+      'npm',
+      ['ci', '--no-audit', '--no-fund'],
+    );
+  }
+  step(root, env, 'Building the console', process.execPath, [
+    join(root, 'node_modules/vite/bin/vite.js'),
+    'build',
+    '--logLevel',
+    'warn',
+  ]);
+}
+
+export function createSupervisor({ root, env, logDir, onStop }) {
+  mkdirSync(logDir, { recursive: true });
+  const children = new Set();
+  let stopping = false;
+
+  function stop(code) {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    const force = setTimeout(() => {
+      for (const child of children) child.kill('SIGKILL');
+    }, 5000);
+    const done = async () => {
+      if (children.size > 0) return;
+      clearTimeout(force);
+      await onStop?.();
+      process.exit(code);
+    };
+    for (const child of children) child.on('exit', () => void done());
+    void done();
+  }
+
+  /** Starts a TypeScript entry point (through tsx) as a named service. */
+  function service(name, entry, extraEnv = {}) {
+    const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: root,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        if (line.startsWith('{')) {
+          log.write(line + '\n');
+          if (/"level":(40|50|60)/.test(line)) console.error(`[${name}] ${line}`);
+        } else if (line.trim()) console.log(line);
+      });
+    }
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      log.end();
+      if (!stopping) {
+        console.error(
+          `The ${name} stopped unexpectedly (${signal ?? `exit code ${code}`}); see ${join(logDir, `${name}.log`)}.`,
+        );
+        stop(1);
+      }
+    });
+    return child;
+  }
+
+  async function waitFor(url, what) {
+    for (let i = 0; i < 600; i++) {
+      if (stopping) return;
+      try {
+        if ((await fetch(url)).ok) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    console.error(`${what} did not become ready at ${url}.`);
+    stop(1);
+  }
+
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  return { service, waitFor, stop, stopping: () => stopping };
+}
