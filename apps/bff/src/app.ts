@@ -32,6 +32,8 @@ import {
   buildOpenApi,
   type Operation,
 } from '@keyhaven/contracts';
+import type { Route } from './route.ts';
+import { secretRoutes } from './routes/secrets.ts';
 import { StatusRelay } from './sse.ts';
 import type { EngineClient } from './engine-client.ts';
 import { ApiError, errorHandler, parse } from './errors.ts';
@@ -47,13 +49,6 @@ export interface BffDeps {
   webDist?: string | undefined;
   /** Login attempts allowed per window, per address and per username. */
   loginLimit?: { windowMs: number; perAddress: number; perUser: number };
-}
-
-export interface ApiCall {
-  req: Request;
-  res: Response;
-  session: SessionData;
-  requestId: string;
 }
 
 /** Builds the console's server: middleware in a fixed order, then routes, 404 and one error handler. */
@@ -146,17 +141,7 @@ export function createApp(deps: BffDeps) {
   });
 
   /** A logged-in API route: session, CSRF on state changes, contract-checked input. */
-  const route = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
-    op: Omit<Operation, 'params' | 'query' | 'body'> & {
-      params?: P;
-      query?: Q;
-      body?: B;
-      status?: number;
-    },
-    handler: (
-      call: ApiCall & { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> },
-    ) => Promise<unknown>,
-  ) => {
+  const route: Route = (op, handler) => {
     operations.push({ ...op, path: '/api' + op.path });
     const h: RequestHandler = async (req, res) => {
       const session = await sessions.require(req, res);
@@ -586,6 +571,8 @@ export function createApp(deps: BffDeps) {
       return key;
     },
   );
+
+  secretRoutes(route, engine);
 
   const openapi = buildOpenApi('Keyhaven console API', operations);
   api.get('/openapi.json', (_req, res) => {

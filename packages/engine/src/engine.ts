@@ -85,7 +85,7 @@ export function createEngine(deps: EngineDeps) {
       ...deps.controller,
     },
   );
-  const secrets = new Secrets(ctx, clusters, keys, seeds);
+  const secrets = new Secrets(ctx, clusters, keys, seeds, activity);
 
   return {
     ctx,

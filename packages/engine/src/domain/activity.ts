@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ActivityEntry } from '@keyhaven/contracts';
 import { json, type EngineContext } from './context.ts';
+import type { Op } from '../store/types.ts';
 import { K } from './records.ts';
 
 const MAX_TIME = 9_999_999_999_999;
@@ -9,20 +10,20 @@ const MAX_TIME = 9_999_999_999_999;
 export class Activity {
   constructor(private readonly ctx: EngineContext) {}
 
-  async record(entry: Omit<ActivityEntry, 'id' | 'at'>): Promise<void> {
+  /** The put that records an entry, for callers that write it atomically with their change. */
+  op(entry: Omit<ActivityEntry, 'id' | 'at'>): Op {
     const at = this.ctx.clock.now();
     const id = `${String(MAX_TIME - at.getTime()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
     const full: ActivityEntry = { ...entry, id, at: at.toISOString() };
-    await this.ctx.store.txn(
-      [],
-      [
-        {
-          type: 'put',
-          key: K.activity(entry.target.kind, entry.target.id) + id,
-          value: json(full),
-        },
-      ],
-    );
+    return {
+      type: 'put',
+      key: K.activity(entry.target.kind, entry.target.id) + id,
+      value: json(full),
+    };
+  }
+
+  async record(entry: Omit<ActivityEntry, 'id' | 'at'>): Promise<void> {
+    await this.ctx.store.txn([], [this.op(entry)]);
   }
 
   async list(

@@ -1,3 +1,4 @@
+import type { Activity } from './activity.ts';
 import type { RawSecret, Secret, SecretMeta, SecretWrite } from '@keyhaven/contracts';
 import { MAX_SECRET_BYTES } from '@keyhaven/contracts';
 import type { Clusters } from './clusters.ts';
@@ -38,6 +39,7 @@ export class Secrets {
     private readonly clusters: Clusters,
     private readonly keys: Keys,
     private readonly seeds: Seeds,
+    private readonly activity: Activity,
   ) {}
 
   async list(
@@ -190,7 +192,16 @@ export class Secrets {
         { key: K.cluster(clusterId), modRevision: cluster.modRevision },
         { key: storeKey, modRevision: existing?.modRevision ?? 0 },
       ],
-      [{ type: 'put', key: storeKey, value }],
+      [
+        { type: 'put', key: storeKey, value },
+        this.activity.op({
+          actor: principal.username,
+          action: `secret.${mode}`,
+          target: { kind: 'cluster', id: clusterId },
+          result: 'success',
+          message: `${mode === 'create' ? 'Created' : 'Updated'} secret ${input.namespace}/${input.name}.`,
+        }),
+      ],
     );
     if (!succeeded)
       throw new EngineError(
@@ -223,7 +234,16 @@ export class Secrets {
     if (!existing) throw notFound('Secret', `${namespace}/${name}`);
     const { succeeded } = await this.ctx.store.txn(
       [guard, { key: storeKey, modRevision: existing.modRevision }],
-      [{ type: 'delete', key: storeKey }],
+      [
+        { type: 'delete', key: storeKey },
+        this.activity.op({
+          actor: principal.username,
+          action: 'secret.delete',
+          target: { kind: 'cluster', id: clusterId },
+          result: 'success',
+          message: `Deleted secret ${namespace}/${name}.`,
+        }),
+      ],
     );
     if (!succeeded)
       throw new EngineError(

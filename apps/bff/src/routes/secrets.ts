@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import {
+  ActivityList,
+  Id,
+  RawSecret,
+  Secret,
+  SecretListQuery,
+  SecretMeta,
+  SecretPage,
+  SecretRef,
+  SecretWrite,
+} from '@keyhaven/contracts';
+import type { EngineClient } from '../engine-client.ts';
+import type { Route } from '../route.ts';
+
+const ClusterPath = z.object({ id: Id });
+const SecretPath = ClusterPath.extend(SecretRef.shape);
+const secretUrl = (p: z.infer<typeof SecretPath>) =>
+  `/v2/clusters/${p.id}/secrets/${encodeURIComponent(p.namespace)}/${encodeURIComponent(p.name)}`;
+
+/** A cluster's secrets (as kubectl would see them), their stored bytes, and activity. */
+export function secretRoutes(route: Route, engine: EngineClient) {
+  route(
+    {
+      method: 'get',
+      path: '/clusters/:id/secrets',
+      summary: "A page of the cluster's secrets: names and storage state, never values",
+      params: ClusterPath,
+      query: SecretListQuery,
+      response: SecretPage,
+    },
+    ({ session, requestId, params, query }) => {
+      const search = new URLSearchParams({ limit: String(query.limit) });
+      if (query.namespace) search.set('namespace', query.namespace);
+      if (query.continue) search.set('continue', query.continue);
+      return engine.json(SecretPage, {
+        path: `/v2/clusters/${params.id}/secrets?${search}`,
+        token: session.token,
+        requestId,
+      });
+    },
+  );
+  route(
+    {
+      method: 'post',
+      path: '/clusters/:id/secrets',
+      summary: 'Create a secret (refused with 503 while KMS enablement runs)',
+      params: ClusterPath,
+      body: SecretWrite,
+      response: SecretMeta,
+      status: 201,
+    },
+    ({ session, requestId, params, body }) =>
+      engine.json(SecretMeta, {
+        method: 'POST',
+        path: `/v2/clusters/${params.id}/secrets`,
+        token: session.token,
+        requestId,
+        body,
+      }),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/clusters/:id/secrets/:namespace/:name',
+      summary: "Read a secret's values (the user asked to reveal them; needs Editor)",
+      params: SecretPath,
+      response: Secret,
+    },
+    async ({ session, requestId, params, res }) => {
+      res.setHeader('Cache-Control', 'no-store');
+      return engine.json(Secret, { path: secretUrl(params), token: session.token, requestId });
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/clusters/:id/secrets/:namespace/:name/raw',
+      summary: 'The bytes the store holds for a secret, to verify its encryption',
+      params: SecretPath,
+      response: RawSecret,
+    },
+    ({ session, requestId, params }) =>
+      engine.json(RawSecret, { path: `${secretUrl(params)}/raw`, token: session.token, requestId }),
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/clusters/:id/secrets/:namespace/:name',
+      summary: 'Delete a secret',
+      params: SecretPath,
+    },
+    ({ session, requestId, params }) =>
+      engine.send({ method: 'DELETE', path: secretUrl(params), token: session.token, requestId }),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/clusters/:id/activity',
+      summary: "The cluster's actions and status changes, newest first",
+      params: ClusterPath,
+      response: ActivityList,
+    },
+    ({ session, requestId, params }) =>
+      engine.json(ActivityList, {
+        path: `/v2/clusters/${params.id}/activity`,
+        token: session.token,
+        requestId,
+      }),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/kms/instances/:id/keys/:keyId/activity',
+      summary: "A root key's activity, newest first",
+      params: z.object({ id: Id, keyId: Id }),
+      response: ActivityList,
+    },
+    ({ session, requestId, params }) =>
+      engine.json(ActivityList, {
+        path: `/api/v2/keys/${params.keyId}/activity`,
+        token: session.token,
+        requestId,
+        headers: { 'bluemix-instance': params.id },
+      }),
+  );
+}

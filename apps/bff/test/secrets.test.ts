@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import {
+  ActivityList,
+  RawSecret,
+  Secret,
+  SecretMeta,
+  SecretPage,
+  SessionInfo,
+} from '@keyhaven/contracts';
+import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
+import { startEngineServer, type EngineServer } from '../../engine/test/harness.ts';
+import { makeBff } from './harness.ts';
+
+let e: EngineServer;
+let app: ReturnType<typeof makeBff>;
+beforeAll(async () => {
+  e = await startEngineServer({ secrets: 10 });
+  app = makeBff([e.url]);
+});
+afterAll(async () => {
+  await e.close();
+});
+
+async function login(username = 'admin') {
+  const agent = request.agent(app);
+  const res = await agent.post('/api/session').send({ username, password: PASSWORD });
+  expect(res.status).toBe(200);
+  return { agent, csrf: SessionInfo.parse(res.body).csrfToken };
+}
+
+const CLUSTER = '/api/clusters/c-dev-us-east';
+const value = Buffer.from('s3cr3t-value').toString('base64');
+
+describe('BFF secrets and activity', () => {
+  it('lists a page of secrets without values, creates, reveals, shows stored bytes and deletes one', async () => {
+    const { agent, csrf } = await login();
+    const page = SecretPage.parse((await agent.get(`${CLUSTER}/secrets?limit=5`).expect(200)).body);
+    expect(page.items).toHaveLength(5);
+    expect(page.total).toBe(12);
+    expect(page.continue).not.toBeNull();
+    expect(JSON.stringify(page)).not.toContain('demo-value');
+
+    const created = await agent
+      .post(`${CLUSTER}/secrets`)
+      .set('x-csrf-token', csrf)
+      .send({ namespace: 'default', name: 'db-password', data: { password: value } });
+    expect(created.status).toBe(201);
+    expect(SecretMeta.parse(created.body)).toMatchObject({ name: 'db-password', encrypted: false });
+    expect(JSON.stringify(created.body)).not.toContain(value);
+
+    const read = await agent.get(`${CLUSTER}/secrets/default/db-password`).expect(200);
+    expect(read.headers['cache-control']).toBe('no-store');
+    expect(Secret.parse(read.body).data.password).toBe(value);
+
+    const raw = RawSecret.parse(
+      (await agent.get(`${CLUSTER}/secrets/default/db-password/raw`).expect(200)).body,
+    );
+    expect(raw.storeKey).toBe('/clusters/c-dev-us-east/registry/secrets/default/db-password');
+    expect(raw.encrypted).toBe(false);
+
+    await agent
+      .delete(`${CLUSTER}/secrets/default/db-password`)
+      .set('x-csrf-token', csrf)
+      .expect(204);
+    const gone = await agent.get(`${CLUSTER}/secrets/default/db-password`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.message).toMatch(/db-password/);
+  });
+
+  it('refuses bad input naming the field, and a missing CSRF token, changing nothing', async () => {
+    const { agent, csrf } = await login();
+    const bad = await agent
+      .post(`${CLUSTER}/secrets`)
+      .set('x-csrf-token', csrf)
+      .send({ namespace: 'Not_A_Namespace', name: 'x', data: { a: value } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('INVALID_REQUEST');
+    expect(bad.body.message).toMatch(/namespace/);
+    const noData = await agent
+      .post(`${CLUSTER}/secrets`)
+      .set('x-csrf-token', csrf)
+      .send({ namespace: 'default', name: 'x', data: {} });
+    expect(noData.status).toBe(400);
+    expect(noData.body.message).toMatch(/data/);
+    const noCsrf = await agent
+      .post(`${CLUSTER}/secrets`)
+      .send({ namespace: 'default', name: 'x', data: { a: value } });
+    expect(noCsrf.status).toBe(403);
+    const badPath = await agent.get(`${CLUSTER}/secrets/default/..%2Fetc`);
+    expect(badPath.status).toBe(400);
+    const page = SecretPage.parse(
+      (await agent.get(`${CLUSTER}/secrets?limit=100`).expect(200)).body,
+    );
+    expect(page.items.map((s) => s.name)).not.toContain('x');
+  });
+
+  it("refuses a viewer the values, naming the role, but shows the list; passes on the engine's 409", async () => {
+    const { agent } = await login('viewer');
+    await agent.get(`${CLUSTER}/secrets`).expect(200);
+    const refused = await agent.get(`${CLUSTER}/secrets/default/app-secret-00000`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/Editor platform role/);
+    const admin = await login();
+    const duplicate = await admin.agent
+      .post(`${CLUSTER}/secrets`)
+      .set('x-csrf-token', admin.csrf)
+      .send({ namespace: 'default', name: 'app-secret-00000', data: { a: value } });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.message).toMatch(/app-secret-00000/);
+  });
+
+  it('shows activity for a cluster and a root key, newest first', async () => {
+    const { agent, csrf } = await login();
+    await agent
+      .post(`${CLUSTER}/secrets`)
+      .set('x-csrf-token', csrf)
+      .send({ namespace: 'default', name: 'audited', data: { a: value } })
+      .expect(201);
+    const activity = ActivityList.parse((await agent.get(`${CLUSTER}/activity`).expect(200)).body);
+    expect(activity.length).toBeGreaterThan(0);
+    const times = activity.map((a) => a.at);
+    expect([...times].sort().reverse()).toEqual(times);
+    const keyId = e.t.keys.get('cluster-root-key-1');
+    const keyActivity = await agent.get(`/api/kms/instances/kp-us-south/keys/${keyId}/activity`);
+    expect(keyActivity.status).toBe(200);
+    ActivityList.parse(keyActivity.body);
+    expect((await agent.get('/api/clusters/c-nope/activity')).status).toBe(404);
+  });
+});
