@@ -40,6 +40,18 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   await expect(kmsRow).toContainText('keyhaven-key-protect');
   await expect(kmsRow).toContainText('Root key cluster-root-key-1');
 
+  // Verify encryption: the stored bytes start with the KMS prefix, as etcdctl | hexdump -C shows.
+  await clusterPage.openTab('Secrets');
+  const verify = await clusterPage.secretAction('default/app-secret-00000', 'Verify encryption');
+  await expect(verify).toContainText('The stored value starts with k8s:enc:kms:v2:key-protect:');
+  const dump = verify.getByLabel('Stored bytes as a hex dump');
+  await expect(dump).toContainText(
+    '00000000  6b 38 73 3a 65 6e 63 3a  6b 6d 73 3a 76 32 3a 6b  |k8s:enc:kms:v2:k|',
+  );
+  await expectAccessible(page);
+  await verify.getByRole('button', { name: 'Close' }).click();
+  await clusterPage.openTab('Overview');
+
   // Update: the key used now (and so before) cannot be picked again (R4).
   const update = await clusterPage.openKmsModal('Update');
   await clusterPage.openRootKeys(update);

@@ -12,6 +12,8 @@ export class LoginPage {
     await this.page.getByLabel('Username').fill(username);
     await this.page.getByLabel('Password', { exact: true }).fill(password);
     await this.page.getByRole('button', { name: 'Log in' }).click();
+    // Wait for the session before the caller navigates away (a wrong password stays here).
+    if (password === PASSWORD) await this.page.waitForURL((url) => url.pathname !== '/login');
   }
 }
 
@@ -42,6 +44,17 @@ export class ClusterPage {
     await modal.getByRole('combobox', { name: 'Key management service instance' }).click();
     await this.page.getByRole('option', { name: instance }).click();
     await modal.getByRole('combobox', { name: 'Root key' }).click();
+  }
+
+  async openTab(name: 'Overview' | 'Secrets' | 'Activity') {
+    await this.page.getByRole('tab', { name }).click();
+  }
+
+  /** Opens a secret's action menu in the Secrets tab and picks an item; returns the dialog. */
+  async secretAction(secret: string, item: 'Reveal values' | 'Verify encryption' | 'Delete') {
+    await this.page.getByRole('button', { name: `Actions for ${secret}` }).click();
+    await this.page.getByRole('menuitem', { name: item }).click();
+    return this.page.getByRole('dialog');
   }
 
   rootKeyOption(name: string) {

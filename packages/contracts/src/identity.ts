@@ -43,3 +43,13 @@ export const ApiKeyCreated = z.object({
   apikey: z.string(),
 });
 export const ApiKeySummary = ApiKeyCreated.omit({ apikey: true });
+
+/** Whether the user holds at least `role` on the cluster (grants on "*" cover every cluster). */
+export function hasPlatformRole(user: Me, clusterId: string, role: PlatformRole): boolean {
+  const rank = PlatformRole.options.indexOf(role);
+  return user.platformRoles.some(
+    (g) =>
+      (g.clusterId === clusterId || g.clusterId === '*') &&
+      PlatformRole.options.indexOf(g.role) >= rank,
+  );
+}

@@ -1,11 +1,23 @@
-import { Breadcrumb, BreadcrumbItem } from '@carbon/react';
-import { Link, useParams } from 'react-router';
+import { Breadcrumb, BreadcrumbItem, Tab, TabList, TabPanel, TabPanels, Tabs } from '@carbon/react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { hasPlatformRole } from '@keyhaven/contracts';
+import { ActivityTab } from '../../features/activity/components/ActivityTab.tsx';
+import { useSession } from '../../features/auth/api/session.ts';
 import { useClusterOverview } from '../../features/clusters/api/get-cluster-overview.ts';
 import { ClusterOverview } from '../../features/clusters/components/ClusterOverview.tsx';
+import { SecretsTab } from '../../features/secrets/components/SecretsTab.tsx';
 
+const TABS = ['overview', 'secrets', 'activity'] as const;
+
+/** A cluster: Overview, Secrets and Activity tabs; the tab is in the URL (?tab=) for links. */
 export function ClusterRoute() {
   const { id = '' } = useParams();
   const overview = useClusterOverview(id);
+  const session = useSession();
+  const [search, setSearch] = useSearchParams();
+  const selected = Math.max(0, TABS.indexOf(search.get('tab') as (typeof TABS)[number]));
+  const user = session.data?.user;
+  const canEdit = user !== undefined && hasPlatformRole(user, id, 'Editor');
   return (
     <>
       <Breadcrumb noTrailingSlash>
@@ -14,8 +26,27 @@ export function ClusterRoute() {
         </BreadcrumbItem>
       </Breadcrumb>
       <h1 className="kh-page-title">{overview.data?.cluster.name ?? id}</h1>
-      <h2 className="kh-section-title">Overview</h2>
-      <ClusterOverview clusterId={id} />
+      <Tabs
+        selectedIndex={selected}
+        onChange={({ selectedIndex }) =>
+          setSearch(selectedIndex === 0 ? {} : { tab: TABS[selectedIndex] ?? 'overview' }, {
+            replace: true,
+          })
+        }
+      >
+        <TabList aria-label="Cluster sections">
+          <Tab>Overview</Tab>
+          <Tab>Secrets</Tab>
+          <Tab>Activity</Tab>
+        </TabList>
+        <TabPanels>
+          <TabPanel>
+            <ClusterOverview clusterId={id} />
+          </TabPanel>
+          <TabPanel>{selected === 1 && <SecretsTab clusterId={id} canEdit={canEdit} />}</TabPanel>
+          <TabPanel>{selected === 2 && <ActivityTab clusterId={id} />}</TabPanel>
+        </TabPanels>
+      </Tabs>
     </>
   );
 }

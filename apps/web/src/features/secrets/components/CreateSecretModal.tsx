@@ -1,0 +1,89 @@
+import { useState } from 'react';
+import { InlineNotification, Modal, TextArea, TextInput } from '@carbon/react';
+import { SecretRef } from '@keyhaven/contracts';
+import { useCreateSecret } from '../api/secrets.ts';
+import { toBase64 } from '../lib/hexdump.ts';
+
+const KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** Creates a secret with one data key; the value is sent base64-encoded, as Kubernetes stores it. */
+export function CreateSecretModal({
+  clusterId,
+  onClose,
+}: {
+  clusterId: string;
+  onClose: () => void;
+}) {
+  const [namespace, setNamespace] = useState('default');
+  const [name, setName] = useState('');
+  const [key, setKey] = useState('password');
+  const [value, setValue] = useState('');
+  const create = useCreateSecret(clusterId);
+  const refIssues = SecretRef.safeParse({ namespace, name }).error?.issues ?? [];
+  const issueFor = (field: string) => refIssues.find((i) => i.path[0] === field)?.message;
+  const nameError = name === '' ? undefined : issueFor('name');
+  const namespaceError = issueFor('namespace');
+  const keyError = KEY.test(key) ? undefined : 'May contain letters, digits, "-", "_" and "."';
+  const valid = name !== '' && !nameError && !namespaceError && !keyError && value !== '';
+
+  return (
+    <Modal
+      open
+      modalHeading="Create secret"
+      primaryButtonText={create.isPending ? 'Creating…' : 'Create'}
+      secondaryButtonText="Cancel"
+      primaryButtonDisabled={!valid || create.isPending}
+      onRequestClose={onClose}
+      onRequestSubmit={() =>
+        create.mutate(
+          { namespace, name, type: 'Opaque', data: { [key]: toBase64(value) } },
+          { onSuccess: onClose },
+        )
+      }
+    >
+      <div className="kh-form">
+        <TextInput
+          id="secret-namespace"
+          labelText="Namespace"
+          value={namespace}
+          invalid={Boolean(namespaceError)}
+          invalidText={namespaceError}
+          onChange={(e) => setNamespace(e.target.value)}
+        />
+        <TextInput
+          id="secret-name"
+          labelText="Name"
+          value={name}
+          invalid={Boolean(nameError)}
+          invalidText={nameError}
+          onChange={(e) => setName(e.target.value)}
+          data-modal-primary-focus
+        />
+        <TextInput
+          id="secret-key"
+          labelText="Key"
+          value={key}
+          invalid={Boolean(keyError)}
+          invalidText={keyError}
+          onChange={(e) => setKey(e.target.value)}
+        />
+        <TextArea
+          id="secret-value"
+          labelText="Value"
+          helperText="Stored encrypted under the cluster's root key when KMS is enabled."
+          value={value}
+          rows={3}
+          onChange={(e) => setValue(e.target.value)}
+        />
+        {create.isError && (
+          <InlineNotification
+            kind="error"
+            title="The secret was not created"
+            subtitle={create.error.message}
+            hideCloseButton
+          />
+        )}
+      </div>
+    </Modal>
+  );
+}

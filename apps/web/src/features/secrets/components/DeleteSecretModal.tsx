@@ -1,0 +1,37 @@
+import { InlineNotification, Modal } from '@carbon/react';
+import type { SecretMeta } from '@keyhaven/contracts';
+import { useDeleteSecret } from '../api/secrets.ts';
+
+export function DeleteSecretModal({
+  clusterId,
+  secret,
+  onClose,
+}: {
+  clusterId: string;
+  secret: SecretMeta;
+  onClose: () => void;
+}) {
+  const remove = useDeleteSecret(clusterId);
+  return (
+    <Modal
+      open
+      danger
+      modalHeading={`Delete secret ${secret.namespace}/${secret.name}?`}
+      primaryButtonText={remove.isPending ? 'Deleting…' : 'Delete'}
+      secondaryButtonText="Cancel"
+      primaryButtonDisabled={remove.isPending}
+      onRequestClose={onClose}
+      onRequestSubmit={() => remove.mutate(secret, { onSuccess: onClose })}
+    >
+      <p>Workloads that read this secret will no longer find it. This cannot be undone.</p>
+      {remove.isError && (
+        <InlineNotification
+          kind="error"
+          title="The secret was not deleted"
+          subtitle={remove.error.message}
+          hideCloseButton
+        />
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,66 @@
+import {
+  InlineLoading,
+  InlineNotification,
+  Modal,
+  StructuredListBody,
+  StructuredListCell,
+  StructuredListHead,
+  StructuredListRow,
+  StructuredListWrapper,
+} from '@carbon/react';
+import type { SecretMeta } from '@keyhaven/contracts';
+import { useSecretValues } from '../api/secrets.ts';
+import { fromBase64Text } from '../lib/hexdump.ts';
+
+/** Shows a secret's values, which the user asked to see; they are fetched now and not kept. */
+export function RevealSecretModal({
+  clusterId,
+  secret,
+  onClose,
+}: {
+  clusterId: string;
+  secret: SecretMeta;
+  onClose: () => void;
+}) {
+  const values = useSecretValues(clusterId, secret);
+  return (
+    <Modal
+      open
+      passiveModal
+      modalHeading={`Values of ${secret.namespace}/${secret.name}`}
+      onRequestClose={onClose}
+    >
+      {values.isPending && <InlineLoading description="Decrypting…" />}
+      {values.isError && (
+        <InlineNotification
+          kind="error"
+          title="The values could not be read"
+          subtitle={values.error.message}
+          hideCloseButton
+        />
+      )}
+      {values.data && (
+        <StructuredListWrapper aria-label="Secret values">
+          <StructuredListHead>
+            <StructuredListRow head>
+              <StructuredListCell head>Key</StructuredListCell>
+              <StructuredListCell head>Value</StructuredListCell>
+            </StructuredListRow>
+          </StructuredListHead>
+          <StructuredListBody>
+            {Object.entries(values.data.data).map(([key, value]) => (
+              <StructuredListRow key={key}>
+                <StructuredListCell>{key}</StructuredListCell>
+                <StructuredListCell>
+                  <code>
+                    {fromBase64Text(value) ?? `(binary, ${value.length} base64 characters)`}
+                  </code>
+                </StructuredListCell>
+              </StructuredListRow>
+            ))}
+          </StructuredListBody>
+        </StructuredListWrapper>
+      )}
+    </Modal>
+  );
+}

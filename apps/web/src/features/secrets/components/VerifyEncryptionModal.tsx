@@ -1,0 +1,73 @@
+import { useState } from 'react';
+import { Button, InlineLoading, InlineNotification, Modal, Tag } from '@carbon/react';
+import type { SecretMeta } from '@keyhaven/contracts';
+import { useRawSecret } from '../api/secrets.ts';
+import { fromBase64, hexdump } from '../lib/hexdump.ts';
+
+const PREVIEW = 256;
+
+/**
+ * The bytes the store holds for a secret, as `etcdctl get <key> | hexdump -C` shows them: an
+ * encrypted secret starts with k8s:enc:kms:v2:<provider>:, a plain one with its JSON.
+ */
+export function VerifyEncryptionModal({
+  clusterId,
+  secret,
+  onClose,
+}: {
+  clusterId: string;
+  secret: SecretMeta;
+  onClose: () => void;
+}) {
+  const raw = useRawSecret(clusterId, secret);
+  const [all, setAll] = useState(false);
+  const bytes = raw.data ? fromBase64(raw.data.value) : undefined;
+  return (
+    <Modal
+      open
+      passiveModal
+      size="lg"
+      modalHeading={`Verify encryption: ${secret.namespace}/${secret.name}`}
+      onRequestClose={onClose}
+    >
+      {raw.isPending && <InlineLoading description="Reading the stored bytes…" />}
+      {raw.isError && (
+        <InlineNotification
+          kind="error"
+          title="The stored bytes could not be read"
+          subtitle={raw.error.message}
+          hideCloseButton
+        />
+      )}
+      {raw.data && bytes && (
+        <>
+          <p className="kh-verify-summary">
+            {raw.data.encrypted ? (
+              <Tag type="green">Encrypted with KMS</Tag>
+            ) : (
+              <Tag type="warm-gray">Not encrypted with KMS</Tag>
+            )}
+            {raw.data.prefix
+              ? ` The stored value starts with ${raw.data.prefix}`
+              : ' The stored value is the plain secret (no KMS prefix).'}
+          </p>
+          <p className="kh-verify-command">
+            <code>etcdctl get {raw.data.storeKey} | hexdump -C</code>
+          </p>
+          {/* A scrolling region must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable). */}
+          {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
+          <pre className="kh-hexdump" aria-label="Stored bytes as a hex dump" tabIndex={0}>
+            {hexdump(bytes, all ? bytes.length : PREVIEW).join('\n')}
+          </pre>
+          {bytes.length > PREVIEW && (
+            <Button kind="ghost" size="sm" onClick={() => setAll((a) => !a)}>
+              {all
+                ? 'Show the first 256 bytes'
+                : `Show all ${bytes.length.toLocaleString('en-US')} bytes`}
+            </Button>
+          )}
+        </>
+      )}
+    </Modal>
+  );
+}

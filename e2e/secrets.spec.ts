@@ -1,0 +1,83 @@
+import { expect, expectAccessible, test } from './fixtures.ts';
+
+test('secrets: create, reveal, verify the stored bytes, delete, and see it all in Activity', async ({
+  page,
+  loginPage,
+  clusterPage,
+  consoleErrors,
+}) => {
+  await loginPage.logIn('admin');
+  await clusterPage.goto('c-staging-us-south');
+  await clusterPage.openTab('Secrets');
+  const table = page.getByRole('table', { name: 'Secrets' });
+  await expect(table).toContainText('app-secret-00000');
+  await expect(table).not.toContainText('demo-value');
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: 'Create secret' }).click();
+  const create = page.getByRole('dialog', { name: 'Create secret' });
+  await create.getByLabel('Name', { exact: true }).fill('Bad_Name');
+  await expect(create.getByText('must be a lowercase DNS name')).toBeVisible();
+  await create.getByLabel('Name', { exact: true }).fill('e2e-db-password');
+  await create.getByLabel('Value').fill('correct horse battery staple');
+  await expectAccessible(page);
+  await create.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(create).toBeHidden();
+
+  // The list pages by 50: the new secret sorts before app-secret-* in "default".
+  await expect(table).toContainText('e2e-db-password');
+  const reveal = await clusterPage.secretAction('default/e2e-db-password', 'Reveal values');
+  await expect(reveal).toContainText('correct horse battery staple');
+  await reveal.getByRole('button', { name: 'Close' }).click();
+
+  const verify = await clusterPage.secretAction('default/e2e-db-password', 'Verify encryption');
+  await expect(verify).toContainText('The stored value is the plain secret (no KMS prefix).');
+  await expect(verify).toContainText(
+    'etcdctl get /clusters/c-staging-us-south/registry/secrets/default/e2e-db-password',
+  );
+  await expect(verify.getByLabel('Stored bytes as a hex dump')).toContainText('|{"apiVersion":"v|');
+  await verify.getByRole('button', { name: 'Close' }).click();
+
+  const remove = await clusterPage.secretAction('default/e2e-db-password', 'Delete');
+  await remove.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(remove).toBeHidden();
+  await expect(table).not.toContainText('e2e-db-password');
+
+  await clusterPage.openTab('Activity');
+  const activity = page.getByRole('table', { name: 'Activity' });
+  await expect(activity.getByRole('row').nth(1)).toContainText(
+    'Deleted secret default/e2e-db-password.',
+  );
+  await expect(activity).toContainText('Created secret default/e2e-db-password.');
+  await expectAccessible(page);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a viewer sees the secrets but cannot create, reveal or delete them', async ({
+  page,
+  loginPage,
+  clusterPage,
+}) => {
+  await loginPage.logIn('viewer');
+  await clusterPage.goto('c-staging-us-south');
+  await clusterPage.openTab('Secrets');
+  await expect(page.getByRole('table', { name: 'Secrets' })).toContainText('app-secret-00000');
+  const create = page.getByRole('button', { name: 'Create secret' });
+  await expect(create).toBeDisabled();
+  await expect(create).toHaveAttribute('title', 'Needs the Editor platform role on this cluster');
+  await page.getByRole('button', { name: 'Actions for default/app-secret-00000' }).click();
+  await expect(page.getByRole('menuitem', { name: 'Reveal values' })).toBeDisabled();
+  await expect(page.getByRole('menuitem', { name: 'Delete' })).toBeDisabled();
+  await expect(page.getByRole('menuitem', { name: 'Verify encryption' })).toBeEnabled();
+  await page.keyboard.press('Escape');
+
+  // A big cluster pages through its secrets 50 at a time.
+  await clusterPage.goto('c-prod-us-south');
+  await clusterPage.openTab('Secrets');
+  await expect(page.getByText('Page 1 of 400')).toBeVisible();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect(page.getByText('Page 2 of 400')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Secrets' })).toContainText('app-secret-00200');
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await expect(page.getByText('Page 1 of 400')).toBeVisible();
+});
