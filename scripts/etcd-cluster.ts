@@ -7,7 +7,8 @@ import { join } from 'node:path';
 
 export const ETCD_BINARY = '/usr/bin/etcd';
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (for tests and local clusters). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as { port: number };

@@ -94,6 +94,15 @@ describe('two engine replicas on a 3-member etcd, each fault during an enablemen
     const [first] = await startReplicas();
     const running = await enableAndWaitForProgress(first);
     await etcd.kill(await etcd.leader());
+    // Users see no difference: the cluster keeps answering while etcd elects a new leader.
+    const token = await tokenFor(first.url, 'admin', PASSWORD);
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${first.url}/v2/clusters/c-prod-us-south`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await expectCompleted(first, running.enablement?.jobId);
   });
 
