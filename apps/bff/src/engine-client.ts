@@ -22,6 +22,11 @@ export interface EngineClientOptions {
   onUpstreamError?: (kind: string) => void;
 }
 
+interface EngineAnswer {
+  response: Response;
+  payload: unknown;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -31,6 +36,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class EngineClient {
   private preferred = 0;
+  private readonly inflight = new Map<string, Promise<EngineAnswer>>();
   private readonly timeoutMs: number;
   private readonly readRetries: number;
 
@@ -114,10 +120,30 @@ export class EngineClient {
     );
   }
 
+  private async load(call: EngineCall): Promise<EngineAnswer> {
+    const response = await this.raw(call);
+    return { response, payload: await readJson(response) };
+  }
+
+  /**
+   * Identical reads in flight at the same moment (same path, token and headers) share one engine
+   * call: a burst of users' identical screens costs the engine one request, and nobody gets an
+   * answer older than their own request. The shared call carries the first caller's request id.
+   */
+  private read(call: EngineCall): Promise<EngineAnswer> {
+    if ((call.method ?? 'GET') !== 'GET') return this.load(call);
+    const key = JSON.stringify([call.path, call.token, call.headers]);
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.load(call).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending;
+  }
+
   /** Sends a request and validates the answer against the contract. */
   async json<T extends z.ZodType>(schema: T, call: EngineCall): Promise<z.infer<T>> {
-    const response = await this.raw(call);
-    const payload = await readJson(response);
+    const { response, payload } = await this.read(call);
     if (!response.ok) throw toApiError(response, payload);
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {

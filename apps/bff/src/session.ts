@@ -1,4 +1,10 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createSecretKey,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import type { Request, Response } from 'express';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 import { ApiError } from './errors.ts';
@@ -21,17 +27,22 @@ export interface SessionOptions {
   now?: () => number;
 }
 
+/** Decrypted session cookies kept in memory, oldest dropped first. */
+const OPENED_MAX = 10_000;
+
 /**
  * Stateless sessions: the cookie is a JWE (dir + A256GCM: encrypted and authenticated) under a key
  * derived from the shared secret, so any BFF replica accepts it. Logout revokes the engine token,
  * which ends the session on every replica.
  */
 export class Sessions {
-  private readonly key: Uint8Array;
+  /** Imported once: jose would otherwise import a raw key into WebCrypto on every request. */
+  private readonly key: KeyObject;
   private readonly now: () => number;
+  private readonly opened = new Map<string, SessionData>();
 
   constructor(options: SessionOptions) {
-    this.key = new Uint8Array(
+    this.key = createSecretKey(
       createHash('sha256').update('keyhaven session v1\0').update(options.secret).digest(),
     );
     this.now = options.now ?? Date.now;
@@ -57,6 +68,8 @@ export class Sessions {
   }
 
   clear(req: Request, res: Response): void {
+    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    if (cookie) this.opened.delete(cookie);
     res.clearCookie(SESSION_COOKIE, {
       httpOnly: true,
       sameSite: 'strict',
@@ -69,15 +82,24 @@ export class Sessions {
   async read(req: Request): Promise<SessionData | undefined> {
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (!cookie) return undefined;
-    try {
-      const { payload } = await jwtDecrypt(cookie, this.key, { currentDate: new Date(this.now()) });
-      const data = payload as unknown as SessionData;
-      const now = this.now();
-      if (now - data.lastSeen > IDLE_LIMIT_MS || now >= data.tokenExpiresAt) return undefined;
-      return data;
-    } catch {
-      return undefined;
+    let data = this.opened.get(cookie);
+    if (!data) {
+      try {
+        const { payload } = await jwtDecrypt(cookie, this.key, {
+          currentDate: new Date(this.now()),
+        });
+        data = payload as unknown as SessionData;
+      } catch {
+        return undefined;
+      }
+      // Decrypting is most of a request's cost: remember recent cookies (only their contents,
+      // which this process could decrypt again anyway). The limits below are checked every time.
+      if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value ?? '');
+      this.opened.set(cookie, data);
     }
+    const now = this.now();
+    if (now - data.lastSeen > IDLE_LIMIT_MS || now >= data.tokenExpiresAt) return undefined;
+    return data;
   }
 
   /** The session of a request that must be logged in; refreshes the idle timer. */

@@ -1,0 +1,208 @@
+/**
+ * BFF benchmarks, printed as figures and ratios measured in one run on this machine:
+ *   npm run bench -w apps/bff
+ * 1. GET /api/clusters/:id (the Overview, two engine calls behind it) under 100 connections for
+ *    10 s, next to a bare Express route in the same setup (each server its own process, autocannon
+ *    in a third): target >= 40% of the bare route's throughput and p99 < 100 ms.
+ * 2. 1,000 concurrent SSE clients of one cluster: delay from an engine status change to receipt by
+ *    every client, p95 over 20 changes (target < 250 ms), and the BFF's resident memory (< 200 MB).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createParser } from 'eventsource-parser';
+import { freePort, spawnEngine, tokenFor } from '../../engine/test/process.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+const PASSWORD = 'bff-bench-password';
+const CLUSTER = 'c-dev-us-east';
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
+async function startProcess(entry: string, env: Record<string, string>, ready: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(ready)).ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${entry} did not start`);
+}
+
+interface CannonResult {
+  requests: { average: number };
+  latency: { p99: number };
+  non2xx: number;
+  errors: number;
+}
+
+/** autocannon in its own process, so the load generator does not share the server's thread. */
+function cannon(url: string, headers: Record<string, string>): Promise<CannonResult> {
+  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-c', '100', '-d', '10', '-j'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
+  args.push(url);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.on('exit', () => {
+      try {
+        done(JSON.parse(out) as CannonResult);
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+  });
+}
+
+const rssMb = (child: ChildProcess) => {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'kh-bff-bench-'));
+const children: ChildProcess[] = [];
+try {
+  const enginePort = await freePort();
+  const engine = await spawnEngine(
+    {
+      KEYHAVEN_DATA_DIR: join(dir, 'engine'),
+      KEYHAVEN_DEMO_PASSWORD: PASSWORD,
+      KEYHAVEN_DEMO_SECRETS: '100',
+      KEYHAVEN_LOG_LEVEL: 'warn',
+    },
+    enginePort,
+  );
+  children.push(engine.child);
+  const bffPort = await freePort();
+  const bffUrl = `http://127.0.0.1:${bffPort}`;
+  const bff = await startProcess(
+    'apps/bff/src/main.ts',
+    {
+      KEYHAVEN_PORT: String(bffPort),
+      KEYHAVEN_ENGINE_URL: engine.url,
+      KEYHAVEN_DATA_DIR: join(dir, 'bff'),
+      KEYHAVEN_SESSION_SECRET: 'a-bench-session-secret-of-32-characters',
+      KEYHAVEN_LOG_LEVEL: 'warn',
+    },
+    `${bffUrl}/healthz`,
+  );
+  children.push(bff);
+  const barePort = await freePort();
+  const bare = await startProcess(
+    'apps/bff/bench/bare.ts',
+    { PORT: String(barePort) },
+    `http://127.0.0.1:${barePort}/bare`,
+  );
+  children.push(bare);
+
+  const login = await fetch(`${bffUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+  // Enable KMS first so that the Overview makes its full set of engine calls.
+  const token = await tokenFor(engine.url, 'admin', PASSWORD);
+  const auth = { authorization: `Bearer ${token}` };
+  const keys = (await (
+    await fetch(`${engine.url}/api/v2/keys`, {
+      headers: { ...auth, 'bluemix-instance': 'kp-us-south' },
+    })
+  ).json()) as { resources: { id: string; name: string }[] };
+  const crk = keys.resources.find((k) => k.name === 'cluster-root-key-1')?.id ?? '';
+  await fetch(`${engine.url}/v2/enableKMS`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ cluster: CLUSTER, instance_id: 'kp-us-south', crk_id: crk }),
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+
+  const baseline = await cannon(`http://127.0.0.1:${barePort}/bare`, {});
+  const overview = await cannon(`${bffUrl}/api/clusters/${CLUSTER}`, { cookie });
+  const ratio = (100 * overview.requests.average) / baseline.requests.average;
+  console.log('Overview endpoint under 100 connections for 10 s (autocannon in its own process)');
+  console.log(
+    `  bare Express route:           ${Math.round(baseline.requests.average).toLocaleString('en')} req/s, p99 ${baseline.latency.p99} ms`,
+  );
+  console.log(
+    `  GET /api/clusters/${CLUSTER}: ${Math.round(overview.requests.average).toLocaleString('en')} req/s, p99 ${overview.latency.p99} ms = ${ratio.toFixed(0)}% of bare (target >= 40%, p99 < 100 ms); non-2xx ${overview.non2xx}, errors ${overview.errors}`,
+  );
+
+  // 1,000 SSE clients of one cluster.
+  const idleRss = rssMb(bff);
+  const CLIENTS = 1000;
+  const abort = new AbortController();
+  const arrivals: number[][] = Array.from({ length: CLIENTS }, () => []);
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, i) => {
+      const response = await fetch(`${bffUrl}/api/clusters/${CLUSTER}/events`, {
+        headers: { cookie },
+        signal: abort.signal,
+      });
+      const parser = createParser({ onEvent: () => arrivals[i]?.push(performance.now()) });
+      const reader = response.body?.getReader();
+      const decoder = new TextDecoder();
+      void (async () => {
+        for (;;) {
+          const chunk = await reader?.read().catch(() => undefined);
+          if (!chunk || chunk.done) return;
+          parser.feed(decoder.decode(chunk.value, { stream: true }));
+        }
+      })();
+    }),
+  );
+  const waitAll = async (count: number) => {
+    for (let i = 0; i < 1000; i++) {
+      if (arrivals.every((a) => a.length >= count)) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error('not every client received the event');
+  };
+  await waitAll(1);
+  const rss = rssMb(bff);
+  const delays: number[] = [];
+  for (let change = 0; change < 20; change++) {
+    const before = arrivals.map((a) => a.length);
+    const start = performance.now();
+    // Disabling and enabling the root key flips the cluster's master status.
+    await fetch(
+      `${engine.url}/api/v2/keys/${crk}/actions/${change % 2 === 0 ? 'disable' : 'enable'}`,
+      {
+        method: 'POST',
+        headers: { ...auth, 'bluemix-instance': 'kp-us-south' },
+      },
+    );
+    for (let i = 0; i < 1000; i++) {
+      if (arrivals.every((a, j) => a.length > (before[j] ?? 0))) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    arrivals.forEach((a, j) => {
+      const at = a[before[j] ?? 0];
+      if (at !== undefined) delays.push(at - start);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  abort.abort();
+  delays.sort((a, b) => a - b);
+  console.log(`${CLIENTS.toLocaleString('en')} SSE clients of one cluster, 20 status changes`);
+  console.log(
+    `  engine change to receipt by each client: p50 ${percentile(delays, 0.5).toFixed(0)} ms, p95 ${percentile(delays, 0.95).toFixed(0)} ms (target < 250 ms); ${delays.length.toLocaleString('en')} receipts of ${(20 * CLIENTS).toLocaleString('en')}`,
+  );
+  console.log(
+    `  BFF resident memory with the clients connected: ${rss.toFixed(0)} MB (target < 200 MB); before they connected: ${idleRss.toFixed(0)} MB (after the load test; TypeScript runs through tsx in-process)`,
+  );
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
