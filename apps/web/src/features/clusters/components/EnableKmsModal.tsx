@@ -26,6 +26,20 @@ function keyLabel(k: KeyOption | null | undefined): string {
 }
 
 /** Enable or Update the key management service: pick a KMS instance and a root key (R4, R11, R12). */
+/** Typing in a picker narrows its list to the items whose label contains what was typed. */
+function matchesTyped<T>({
+  item,
+  itemToString,
+  inputValue,
+}: {
+  item: T;
+  itemToString?: (item: T) => string;
+  inputValue: string | null;
+}): boolean {
+  const label = itemToString?.(item) ?? String(item);
+  return label.toLowerCase().includes((inputValue ?? '').toLowerCase());
+}
+
 export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Props) {
   const [instance, setInstance] = useState<KmsInstance | null>(null);
   const [key, setKey] = useState<KeyOption | null>(null);
@@ -54,6 +68,7 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
 
   return (
     <Modal
+      selectorPrimaryFocus="#kms-instance"
       open={open}
       modalHeading={`${verb} key management service`}
       primaryButtonText={verb}
@@ -78,6 +93,7 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
           placeholder="Choose an instance"
           items={options.data?.instances ?? []}
           itemToString={instanceLabel}
+          shouldFilterItem={matchesTyped}
           selectedItem={instance}
           onChange={({ selectedItem }) => {
             setInstance(selectedItem ?? null);
@@ -98,6 +114,7 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
           disabled={!instance || options.isFetching}
           items={keys.map((k) => ({ ...k, disabled: !k.selectable }))}
           itemToString={keyLabel}
+          shouldFilterItem={matchesTyped}
           selectedItem={selectedKey}
           onChange={({ selectedItem }) => setKey(selectedItem ?? null)}
           warn={selectedKey?.expiresSoon ?? false}
