@@ -12,31 +12,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createParser } from 'eventsource-parser';
-import { freePort, spawnEngine, tokenFor } from '../../engine/test/process.ts';
+import { freePort, spawnEngine, spawnService, tokenFor } from '../../engine/test/process.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const PASSWORD = 'bff-bench-password';
 const CLUSTER = 'c-dev-us-east';
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-
-async function startProcess(entry: string, env: Record<string, string>, ready: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(ready)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${entry} did not start`);
-}
 
 interface CannonResult {
   requests: { average: number };
@@ -85,7 +67,7 @@ try {
   children.push(engine.child);
   const bffPort = await freePort();
   const bffUrl = `http://127.0.0.1:${bffPort}`;
-  const bff = await startProcess(
+  const bff = await spawnService(
     'apps/bff/src/main.ts',
     {
       KEYHAVEN_PORT: String(bffPort),
@@ -98,7 +80,7 @@ try {
   );
   children.push(bff);
   const barePort = await freePort();
-  const bare = await startProcess(
+  const bare = await spawnService(
     'apps/bff/bench/bare.ts',
     { PORT: String(barePort) },
     `http://127.0.0.1:${barePort}/bare`,

@@ -52,3 +52,30 @@ export async function tokenFor(url: string, username: string, password: string):
   });
   return ((await response.json()) as { access_token: string }).access_token;
 }
+
+/** Starts another TypeScript service (the BFF, a baseline server) and waits until readyUrl answers. */
+export async function spawnService(
+  entry: string,
+  env: Record<string, string>,
+  readyUrl: string,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += String(d)));
+  child.stderr?.on('data', (d) => (out += String(d)));
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited early:\n${out}`);
+    try {
+      if ((await fetch(readyUrl)).ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${entry} did not become ready:\n${out}`);
+}
