@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import {
+  CreateRootKeyBody,
+  DeleteRootKeyQuery,
+  Id,
+  InstanceCollection,
+  KeyCollection,
+  KmsInstance,
+  RootKey,
+  RootKeyActionParams,
+} from '@keyhaven/contracts';
+import type { EngineClient } from '../engine-client.ts';
+import { ApiError } from '../errors.ts';
+import type { Route } from '../route.ts';
+
+/** Key management: KMS instances and their root keys with create, rotate, disable, enable, delete. */
+export function kmsRoutes(route: Route, engine: EngineClient) {
+  const InstancePath = z.object({ id: Id });
+  const KeyPath = z.object({ id: Id, keyId: Id });
+  const kmsHeaders = (instanceId: string) => ({ 'bluemix-instance': instanceId });
+  route(
+    {
+      method: 'get',
+      path: '/kms/instances',
+      summary: 'KMS instances the user can read',
+      response: z.array(KmsInstance),
+    },
+    async ({ session, requestId }) => {
+      return (
+        await engine.json(InstanceCollection, {
+          path: '/v2/kms/instances',
+          token: session.token,
+          requestId,
+        })
+      ).instances;
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/kms/instances/:id/keys',
+      summary: "An instance's root keys",
+      params: InstancePath,
+      response: z.array(RootKey),
+    },
+    async ({ session, requestId, params }) => {
+      return (
+        await engine.json(KeyCollection, {
+          path: '/api/v2/keys',
+          token: session.token,
+          requestId,
+          headers: kmsHeaders(params.id),
+        })
+      ).resources;
+    },
+  );
+  route(
+    {
+      method: 'post',
+      path: '/kms/instances/:id/keys',
+      summary: 'Create a root key (optional expiration date)',
+      params: InstancePath,
+      body: CreateRootKeyBody,
+      response: RootKey,
+      status: 201,
+    },
+    async ({ session, requestId, params, body }) => {
+      const created = await engine.json(KeyCollection, {
+        method: 'POST',
+        path: '/api/v2/keys',
+        token: session.token,
+        requestId,
+        headers: { ...kmsHeaders(params.id), 'content-type': 'application/vnd.ibm.kms.key+json' },
+        body: {
+          metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
+          resources: [
+            {
+              type: 'application/vnd.ibm.kms.key+json',
+              name: body.name,
+              extractable: false,
+              ...(body.expirationDate && { expirationDate: body.expirationDate }),
+            },
+          ],
+        },
+      });
+      const key = created.resources[0];
+      if (!key)
+        throw new ApiError(
+          502,
+          'BAD_ENGINE_RESPONSE',
+          'The Keyhaven engine sent an unexpected answer.',
+        );
+      return key;
+    },
+  );
+  route(
+    {
+      method: 'post',
+      path: '/kms/instances/:id/keys/:keyId/actions/:action',
+      summary: 'Rotate, disable or enable a root key',
+      params: RootKeyActionParams,
+    },
+    async ({ session, requestId, params }) => {
+      await engine.send({
+        method: 'POST',
+        path: `/api/v2/keys/${params.keyId}/actions/${params.action}`,
+        token: session.token,
+        requestId,
+        headers: kmsHeaders(params.id),
+      });
+    },
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/kms/instances/:id/keys/:keyId',
+      summary: 'Delete a root key (force=true when clusters use it)',
+      params: KeyPath,
+      query: DeleteRootKeyQuery,
+      response: RootKey,
+    },
+    async ({ session, requestId, params, query }) => {
+      const deleted = await engine.json(KeyCollection, {
+        method: 'DELETE',
+        path: `/api/v2/keys/${params.keyId}?force=${query.force}`,
+        token: session.token,
+        requestId,
+        headers: kmsHeaders(params.id),
+      });
+      const key = deleted.resources[0];
+      if (!key)
+        throw new ApiError(
+          502,
+          'BAD_ENGINE_RESPONSE',
+          'The Keyhaven engine sent an unexpected answer.',
+        );
+      return key;
+    },
+  );
+}

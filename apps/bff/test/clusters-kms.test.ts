@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import {
+  Cluster,
+  ClusterOverview,
+  ClusterRows,
+  EnableOptions,
+  KmsInstance,
+  RootKey,
+  SessionInfo,
+} from '@keyhaven/contracts';
+import { z } from 'zod';
+import { PASSWORD, keyId } from '../../../packages/engine/test/helpers.ts';
+import { startEngineServer, type EngineServer } from '../../engine/test/harness.ts';
+import { makeBff } from './harness.ts';
+
+let e: EngineServer;
+let app: ReturnType<typeof makeBff>;
+beforeAll(async () => {
+  e = await startEngineServer({ secrets: 10 });
+  app = makeBff([e.url]);
+});
+afterAll(async () => {
+  await e.close();
+});
+
+async function login(username = 'admin') {
+  const agent = request.agent(app);
+  const res = await agent.post('/api/session').send({ username, password: PASSWORD });
+  expect(res.status).toBe(200);
+  return { agent, csrf: SessionInfo.parse(res.body).csrfToken };
+}
+
+describe('BFF clusters', () => {
+  it('lists clusters with master status and KMS per row, and one cluster overview', async () => {
+    const { agent } = await login('viewer');
+    const rows = ClusterRows.parse((await agent.get('/api/clusters').expect(200)).body);
+    expect(rows.map((r) => r.name).sort()).toEqual([
+      'dev-us-east',
+      'prod-us-south',
+      'staging-us-south',
+    ]);
+    expect(rows.every((r) => r.kmsEnabled === false && r.masterStatus === 'Ready')).toBe(true);
+    const overview = ClusterOverview.parse(
+      (await agent.get('/api/clusters/c-dev-us-east').expect(200)).body,
+    );
+    expect(overview).toMatchObject({ cluster: { id: 'c-dev-us-east' }, kms: null });
+    const missing = await agent.get('/api/clusters/c-nowhere');
+    expect(missing.status).toBe(404);
+    expect(missing.body.message).toMatch(/c-nowhere/);
+    expect((await agent.get('/api/clusters/..%2Fetc')).status).toBe(400);
+  });
+
+  it('offers instances and keys with the reasons they cannot be picked', async () => {
+    const { agent } = await login();
+    const first = EnableOptions.parse(
+      (await agent.get('/api/clusters/c-dev-us-east/enable-options').expect(200)).body,
+    );
+    expect(first.canEnable).toBe(true);
+    expect(first.keys).toEqual([]);
+    expect(first.instances.map((i) => i.id)).toContain('kp-us-south');
+    const options = EnableOptions.parse(
+      (await agent.get('/api/clusters/c-dev-us-east/enable-options?instanceId=kp-us-south')).body,
+    );
+    const byName = new Map(options.keys.map((k) => [k.name, k]));
+    expect(byName.get('cluster-root-key-1')).toMatchObject({ selectable: true, reason: null });
+    expect(byName.get('disabled-root-key')).toMatchObject({
+      selectable: false,
+      reason: 'disabled',
+      reasonText: 'Disabled',
+    });
+    expect(byName.get('expiring-root-key')).toMatchObject({ selectable: true, expiresSoon: true });
+
+    const viewer = await login('viewer');
+    const viewerOptions = EnableOptions.parse(
+      (await viewer.agent.get('/api/clusters/c-dev-us-east/enable-options?instanceId=kp-us-south'))
+        .body,
+    );
+    expect(viewerOptions.canEnable).toBe(false);
+    expect(viewerOptions.keys.find((k) => k.name === 'cluster-root-key-1')).toMatchObject({
+      selectable: false,
+      reason: 'no-permission',
+    });
+  });
+
+  it('enables KMS (202), refuses a viewer naming the Administrator role, and bad bodies naming the field', async () => {
+    const viewer = await login('viewer');
+    const refused = await viewer.agent
+      .post('/api/clusters/c-staging-us-south/kms')
+      .set('x-csrf-token', viewer.csrf)
+      .send({ instance_id: 'kp-us-south', crk_id: keyId(e.t, 'cluster-root-key-1') });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/Administrator/);
+
+    const { agent, csrf } = await login();
+    const bad = await agent
+      .post('/api/clusters/c-staging-us-south/kms')
+      .set('x-csrf-token', csrf)
+      .send({ instance_id: 'kp-us-south', crk_id: 42 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/crk_id/);
+    const noCsrf = await agent
+      .post('/api/clusters/c-staging-us-south/kms')
+      .send({ instance_id: 'kp-us-south', crk_id: keyId(e.t, 'cluster-root-key-1') });
+    expect(noCsrf.status).toBe(403);
+    const disabled = await agent
+      .post('/api/clusters/c-staging-us-south/kms')
+      .set('x-csrf-token', csrf)
+      .send({ instance_id: 'kp-us-south', crk_id: keyId(e.t, 'disabled-root-key') });
+    expect(disabled.status).toBe(409);
+    expect(disabled.body.code).toBe('ROOT_KEY_DISABLED');
+    const untouched = Cluster.parse(
+      (await agent.get('/api/clusters/c-staging-us-south').expect(200)).body.cluster,
+    );
+    expect(untouched.kms).toBeNull();
+
+    const accepted = await agent
+      .post('/api/clusters/c-staging-us-south/kms')
+      .set('x-csrf-token', csrf)
+      .send({ instance_id: 'kp-us-south', crk_id: keyId(e.t, 'cluster-root-key-1') });
+    expect(accepted.status).toBe(202);
+    expect(Cluster.parse(accepted.body).masterStatus).toMatch(/KMS feature enablement/);
+    await e.t.engine.controller.settled('c-staging-us-south');
+    const overview = ClusterOverview.parse(
+      (await agent.get('/api/clusters/c-staging-us-south').expect(200)).body,
+    );
+    expect(overview.kms).toMatchObject({
+      instanceName: 'keyhaven-key-protect',
+      rootKeyName: 'cluster-root-key-1',
+      rootKeyState: 1,
+      privateEndpoint: true,
+    });
+  });
+});
+
+describe('BFF key management', () => {
+  it('lists instances and keys; creates, rotates, disables, enables and deletes a root key', async () => {
+    const { agent, csrf } = await login();
+    const instances = z
+      .array(KmsInstance)
+      .parse((await agent.get('/api/kms/instances').expect(200)).body);
+    expect(instances.map((i) => i.id)).toContain('kp-us-south');
+    const base = '/api/kms/instances/kp-us-south/keys';
+    const created = RootKey.parse(
+      (
+        await agent
+          .post(base)
+          .set('x-csrf-token', csrf)
+          .send({ name: 'bff-test-key', expirationDate: '2031-01-01T00:00:00Z' })
+          .expect(201)
+      ).body,
+    );
+    expect(created).toMatchObject({ name: 'bff-test-key', state: 1, extractable: false });
+    const bad = await agent.post(base).set('x-csrf-token', csrf).send({ name: '!' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/name/);
+    for (const action of ['rotate', 'disable', 'enable'])
+      await agent
+        .post(`${base}/${created.id}/actions/${action}`)
+        .set('x-csrf-token', csrf)
+        .expect(204);
+    expect(
+      (await agent.post(`${base}/${created.id}/actions/explode`).set('x-csrf-token', csrf)).status,
+    ).toBe(400);
+    const keys = z.array(RootKey).parse((await agent.get(base).expect(200)).body);
+    expect(keys.find((k) => k.id === created.id)).toMatchObject({ state: 1 });
+    const deleted = RootKey.parse(
+      (await agent.delete(`${base}/${created.id}`).set('x-csrf-token', csrf).expect(200)).body,
+    );
+    expect(deleted.state).toBe(5);
+
+    // A key in use is refused without force, naming the cluster.
+    const inUse = await agent
+      .delete(`${base}/${keyId(e.t, 'cluster-root-key-1')}`)
+      .set('x-csrf-token', csrf);
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.message).toMatch(/staging-us-south/);
+
+    const viewer = await login('viewer');
+    const denied = await viewer.agent
+      .post(base)
+      .set('x-csrf-token', viewer.csrf)
+      .send({ name: 'viewer-key' });
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toMatch(/Writer|Manager/);
+  });
+});
