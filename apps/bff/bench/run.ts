@@ -1,10 +1,10 @@
 /**
  * BFF benchmarks, printed as figures and ratios measured in one run on this machine:
  *   npm run bench -w apps/bff
- * 1. GET /api/clusters/:id (the Overview, two engine calls behind it) under 100 connections for
+ * 1. (run second) GET /api/clusters/:id (the Overview, two engine calls behind it) under 100 connections for
  *    10 s, next to a bare Express route in the same setup (each server its own process, autocannon
  *    in a third): target >= 40% of the bare route's throughput and p99 < 100 ms.
- * 2. 1,000 concurrent SSE clients of one cluster: delay from an engine status change to receipt by
+ * 2. (run first, on a fresh BFF) 1,000 concurrent SSE clients of one cluster: delay from an engine status change to receipt by
  *    every client, p95 over 20 changes (target < 250 ms), and the BFF's resident memory (< 200 MB).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -110,18 +110,9 @@ try {
   });
   await new Promise((r) => setTimeout(r, 1000));
 
-  const baseline = await cannon(`http://127.0.0.1:${barePort}/bare`, {});
-  const overview = await cannon(`${bffUrl}/api/clusters/${CLUSTER}`, { cookie });
-  const ratio = (100 * overview.requests.average) / baseline.requests.average;
-  console.log('Overview endpoint under 100 connections for 10 s (autocannon in its own process)');
-  console.log(
-    `  bare Express route:           ${Math.round(baseline.requests.average).toLocaleString('en')} req/s, p99 ${baseline.latency.p99} ms`,
-  );
-  console.log(
-    `  GET /api/clusters/${CLUSTER}: ${Math.round(overview.requests.average).toLocaleString('en')} req/s, p99 ${overview.latency.p99} ms = ${ratio.toFixed(0)}% of bare (target >= 40%, p99 < 100 ms); non-2xx ${overview.non2xx}, errors ${overview.errors}`,
-  );
-
   // 1,000 SSE clients of one cluster.
+  // Before the load test: V8 keeps the heap that a load test grew, which would hide what the
+  // streams themselves cost.
   const idleRss = rssMb(bff);
   const CLIENTS = 1000;
   const abort = new AbortController();
@@ -182,7 +173,18 @@ try {
     `  engine change to receipt by each client: p50 ${percentile(delays, 0.5).toFixed(0)} ms, p95 ${percentile(delays, 0.95).toFixed(0)} ms (target < 250 ms); ${delays.length.toLocaleString('en')} receipts of ${(20 * CLIENTS).toLocaleString('en')}`,
   );
   console.log(
-    `  BFF resident memory with the clients connected: ${rss.toFixed(0)} MB (target < 200 MB); before they connected: ${idleRss.toFixed(0)} MB (after the load test; TypeScript runs through tsx in-process)`,
+    `  BFF resident memory with the clients connected: ${rss.toFixed(0)} MB (target < 200 MB); before they connected: ${idleRss.toFixed(0)} MB (TypeScript runs through tsx in-process)`,
+  );
+
+  const baseline = await cannon(`http://127.0.0.1:${barePort}/bare`, {});
+  const overview = await cannon(`${bffUrl}/api/clusters/${CLUSTER}`, { cookie });
+  const ratio = (100 * overview.requests.average) / baseline.requests.average;
+  console.log('Overview endpoint under 100 connections for 10 s (autocannon in its own process)');
+  console.log(
+    `  bare Express route:           ${Math.round(baseline.requests.average).toLocaleString('en')} req/s, p99 ${baseline.latency.p99} ms`,
+  );
+  console.log(
+    `  GET /api/clusters/${CLUSTER}: ${Math.round(overview.requests.average).toLocaleString('en')} req/s, p99 ${overview.latency.p99} ms = ${ratio.toFixed(0)}% of bare (target >= 40%, p99 < 100 ms); non-2xx ${overview.non2xx}, errors ${overview.errors}`,
   );
 } finally {
   for (const child of children) child.kill('SIGTERM');

@@ -127,8 +127,9 @@ export class EngineClient {
 
   /**
    * Identical reads in flight at the same moment (same path, token and headers) share one engine
-   * call: a burst of users' identical screens costs the engine one request, and nobody gets an
-   * answer older than their own request. The shared call carries the first caller's request id.
+   * call: a burst of identical screens costs the engine one request. A caller that joins a call
+   * already under way gets an answer at most that call's duration old (milliseconds; live status
+   * comes from the event stream anyway). The shared call carries the first caller's request id.
    */
   private read(call: EngineCall): Promise<EngineAnswer> {
     if ((call.method ?? 'GET') !== 'GET') return this.load(call);
