@@ -53,13 +53,20 @@ test('secrets: create, reveal, verify the stored bytes, delete, and see it all i
   expect(consoleErrors).toEqual([]);
 });
 
-test('a viewer sees the secrets but cannot create, reveal or delete them', async ({
+test('a viewer sees everything readable; actions they may not take are disabled, naming the role', async ({
   page,
   loginPage,
   clusterPage,
+  consoleErrors,
 }) => {
   await loginPage.logIn('viewer');
   await clusterPage.goto('c-staging-us-south');
+  const enable = clusterPage.kmsRow.getByRole('button', { name: /Enable|Update/ });
+  await expect(enable).toBeDisabled();
+  await expect(enable).toHaveAttribute(
+    'title',
+    'Needs the Administrator platform role on this cluster',
+  );
   await clusterPage.openTab('Secrets');
   await expect(page.getByRole('table', { name: 'Secrets' })).toContainText('app-secret-00000');
   const create = page.getByRole('button', { name: 'Create secret' });
@@ -71,6 +78,17 @@ test('a viewer sees the secrets but cannot create, reveal or delete them', async
   await expect(page.getByRole('menuitem', { name: 'Verify encryption' })).toBeEnabled();
   await page.keyboard.press('Escape');
 
+  // Key management: readable, but every action needs a service role the viewer lacks.
+  await page.goto('/kms');
+  const createKey = page.getByRole('button', { name: 'Create root key' });
+  await expect(createKey).toBeDisabled();
+  await expect(createKey).toHaveAttribute('title', /^Needs the Writer service role on /);
+  await page.getByRole('button', { name: 'Actions for cluster-root-key-2' }).click();
+  await expect(page.getByRole('menuitem', { name: 'Rotate' })).toBeDisabled();
+  await expect(page.getByRole('menuitem', { name: 'Delete' })).toBeDisabled();
+  await expectAccessible(page);
+  await page.keyboard.press('Escape');
+
   // A big cluster pages through its secrets 50 at a time.
   await clusterPage.goto('c-prod-us-south');
   await clusterPage.openTab('Secrets');
@@ -80,4 +98,5 @@ test('a viewer sees the secrets but cannot create, reveal or delete them', async
   await expect(page.getByRole('table', { name: 'Secrets' })).toContainText('app-secret-00200');
   await page.getByRole('button', { name: 'Previous page' }).click();
   await expect(page.getByText('Page 1 of 400')).toBeVisible();
+  expect(consoleErrors).toEqual([]);
 });

@@ -53,3 +53,13 @@ export function hasPlatformRole(user: Me, clusterId: string, role: PlatformRole)
       PlatformRole.options.indexOf(g.role) >= rank,
   );
 }
+
+/** Whether the user holds at least `role` on the KMS instance (grants on "*" cover every one). */
+export function hasServiceRole(user: Me, instanceId: string, role: ServiceRole): boolean {
+  const rank = ServiceRole.options.indexOf(role);
+  return user.serviceRoles.some(
+    (g) =>
+      (g.instanceId === instanceId || g.instanceId === '*') &&
+      ServiceRole.options.indexOf(g.role) >= rank,
+  );
+}

@@ -18,6 +18,7 @@ export function ClusterRoute() {
   const selected = Math.max(0, TABS.indexOf(search.get('tab') as (typeof TABS)[number]));
   const user = session.data?.user;
   const canEdit = user !== undefined && hasPlatformRole(user, id, 'Editor');
+  const canEnable = user !== undefined && hasPlatformRole(user, id, 'Administrator');
   return (
     <>
       <Breadcrumb noTrailingSlash>
@@ -41,7 +42,7 @@ export function ClusterRoute() {
         </TabList>
         <TabPanels>
           <TabPanel>
-            <ClusterOverview clusterId={id} />
+            <ClusterOverview clusterId={id} canEnable={canEnable} />
           </TabPanel>
           <TabPanel>{selected === 1 && <SecretsTab clusterId={id} canEdit={canEdit} />}</TabPanel>
           <TabPanel>{selected === 2 && <ActivityTab clusterId={id} />}</TabPanel>

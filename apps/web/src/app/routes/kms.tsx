@@ -1,10 +1,12 @@
+import { useSession } from '../../features/auth/api/session.ts';
 import { RootKeysPage } from '../../features/kms/components/RootKeysPage.tsx';
 
 export function KmsRoute() {
+  const session = useSession();
   return (
     <>
       <h1 className="kh-page-title">Key management</h1>
-      <RootKeysPage />
+      <RootKeysPage user={session.data?.user} />
     </>
   );
 }

@@ -37,7 +37,14 @@ function Row({
 }
 
 /** Overview > Summary: cluster facts, live Master status and Key management service. */
-export function ClusterOverview({ clusterId }: { clusterId: string }) {
+export function ClusterOverview({
+  clusterId,
+  canEnable,
+}: {
+  clusterId: string;
+  /** Whether the user holds Administrator on the cluster (the engine checks too). */
+  canEnable: boolean;
+}) {
   const overview = useClusterOverview(clusterId);
   const status = useMasterStatus(clusterId, overview.data);
   const [modalOpen, setModalOpen] = useState(false);
@@ -118,7 +125,10 @@ export function ClusterOverview({ clusterId }: { clusterId: string }) {
               ref={launcher}
               kind="tertiary"
               size="sm"
-              disabled={inProgress}
+              disabled={inProgress || !canEnable}
+              title={
+                canEnable ? undefined : 'Needs the Administrator platform role on this cluster'
+              }
               onClick={() => setModalOpen(true)}
             >
               {mode === 'enable' ? 'Enable' : 'Update'}

@@ -17,7 +17,14 @@ import {
   TableToolbarContent,
   Tag,
 } from '@carbon/react';
-import { KeyState, providerLabel, type KmsInstance, type RootKey } from '@keyhaven/contracts';
+import {
+  KeyState,
+  hasServiceRole,
+  providerLabel,
+  type KmsInstance,
+  type Me,
+  type RootKey,
+} from '@keyhaven/contracts';
 import { useNow } from '../../../shared/ui/use-now.ts';
 import { useInstances, useRootKeyAction, useRootKeys } from '../api/keys.ts';
 import { CreateRootKeyModal } from './CreateRootKeyModal.tsx';
@@ -36,7 +43,7 @@ function StateTag({ rootKey, now }: { rootKey: RootKey; now: number }) {
 }
 
 /** Key management: an instance's root keys with create, rotate, disable, enable and delete. */
-export function RootKeysPage() {
+export function RootKeysPage({ user }: { user: Me | undefined }) {
   const instances = useInstances();
   const now = useNow();
   const [chosen, setChosen] = useState<KmsInstance | null>(null);
@@ -45,6 +52,14 @@ export function RootKeysPage() {
   const action = useRootKeyAction(instance?.id ?? '');
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<RootKey | null>(null);
+  // What the user may do here (the engine checks too): create and rotate need Writer on the
+  // instance; disable, enable and delete need Manager.
+  const may = (role: 'Writer' | 'Manager') =>
+    instance !== null && user !== undefined && hasServiceRole(user, instance.id, role);
+  const needs = (role: 'Writer' | 'Manager') =>
+    may(role)
+      ? undefined
+      : `Needs the ${role} service role on ${instance?.name ?? 'this instance'}`;
 
   if (instances.isError)
     return (
@@ -98,7 +113,13 @@ export function RootKeysPage() {
         >
           <TableToolbar aria-label="Root keys toolbar">
             <TableToolbarContent>
-              <Button onClick={() => setCreating(true)}>Create root key</Button>
+              <Button
+                onClick={() => setCreating(true)}
+                disabled={!may('Writer')}
+                title={needs('Writer')}
+              >
+                Create root key
+              </Button>
             </TableToolbarContent>
           </TableToolbar>
           <Table aria-label="Root keys">
@@ -149,24 +170,30 @@ export function RootKeysPage() {
                         >
                           <OverflowMenuItem
                             itemText="Rotate"
-                            disabled={k.state !== KeyState.Active}
+                            disabled={k.state !== KeyState.Active || !may('Writer')}
+                            title={needs('Writer')}
                             onClick={() => action.mutate({ keyId: k.id, action: 'rotate' })}
                           />
                           {k.state === KeyState.Suspended ? (
                             <OverflowMenuItem
                               itemText="Enable"
+                              disabled={!may('Manager')}
+                              title={needs('Manager')}
                               onClick={() => action.mutate({ keyId: k.id, action: 'enable' })}
                             />
                           ) : (
                             <OverflowMenuItem
                               itemText="Disable"
-                              disabled={k.state !== KeyState.Active}
+                              disabled={k.state !== KeyState.Active || !may('Manager')}
+                              title={needs('Manager')}
                               onClick={() => action.mutate({ keyId: k.id, action: 'disable' })}
                             />
                           )}
                           <OverflowMenuItem
                             itemText="Delete"
                             isDelete
+                            disabled={!may('Manager')}
+                            title={needs('Manager')}
                             onClick={() => setDeleting(k)}
                           />
                         </OverflowMenu>
