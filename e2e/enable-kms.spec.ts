@@ -13,6 +13,14 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   await expect(kmsRow).toContainText('Not enabled');
   await expectAccessible(page);
 
+  // Before enablement the store holds the plain secret.
+  await clusterPage.openTab('Secrets');
+  const plain = await clusterPage.secretAction('default/app-secret-00000', 'Verify encryption');
+  await expect(plain).toContainText('The stored value is the plain secret (no KMS prefix).');
+  await expect(plain.getByLabel('Stored bytes as a hex dump')).toContainText('|{"apiVersion":"v|');
+  await plain.getByRole('button', { name: 'Close' }).click();
+  await clusterPage.openTab('Overview');
+
   const modal = await clusterPage.openKmsModal('Enable');
   await expect(modal).toBeVisible();
   const enable = modal.getByRole('button', { name: 'Enable', exact: true });

@@ -30,12 +30,25 @@ test('secrets: create, reveal, verify the stored bytes, delete, and see it all i
   await expect(reveal).toContainText('correct horse battery staple');
   await reveal.getByRole('button', { name: 'Close' }).click();
 
+  // The stored bytes agree with the list: KMS prefix when the cluster encrypts (another spec may
+  // have enabled KMS on it), the plain JSON otherwise.
+  const encrypted = await table
+    .getByRole('row', { name: /e2e-db-password/ })
+    .getByText('Encrypted with KMS')
+    .isVisible();
   const verify = await clusterPage.secretAction('default/e2e-db-password', 'Verify encryption');
-  await expect(verify).toContainText('The stored value is the plain secret (no KMS prefix).');
   await expect(verify).toContainText(
     'etcdctl get /clusters/c-staging-us-south/registry/secrets/default/e2e-db-password',
   );
-  await expect(verify.getByLabel('Stored bytes as a hex dump')).toContainText('|{"apiVersion":"v|');
+  const dump = verify.getByLabel('Stored bytes as a hex dump');
+  if (encrypted) {
+    await expect(verify).toContainText('The stored value starts with k8s:enc:kms:v2:key-protect:');
+    await expect(dump).toContainText('|k8s:enc:kms:v2:k|');
+    await expect(dump).not.toContainText('correct horse');
+  } else {
+    await expect(verify).toContainText('The stored value is the plain secret (no KMS prefix).');
+    await expect(dump).toContainText('|{"apiVersion":"v|');
+  }
   await verify.getByRole('button', { name: 'Close' }).click();
 
   const remove = await clusterPage.secretAction('default/e2e-db-password', 'Delete');

@@ -111,6 +111,8 @@ export function createApp(deps: BffDeps) {
     limit: limit.perAddress,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    // Failed attempts count (guessing passwords); logging in successfully again does not.
+    skipSuccessfulRequests: true,
     handler: tooMany('Too many login attempts from this address. Wait a minute and try again.'),
   });
   const loginByUser = rateLimit({
@@ -118,6 +120,8 @@ export function createApp(deps: BffDeps) {
     limit: limit.perUser,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    // Failed attempts count (guessing passwords); logging in successfully again does not.
+    skipSuccessfulRequests: true,
     keyGenerator: (req) =>
       `user:${String((req.body as { username?: unknown } | undefined)?.username ?? '')
         .toLowerCase()

@@ -123,6 +123,15 @@ describe('BFF sessions', () => {
       code: 'TOO_MANY_ATTEMPTS',
       message: 'Too many login attempts for this user. Wait a minute and try again.',
     });
+    // Successful logins do not use up the allowance.
+    const fresh = makeBff([e.url], {
+      loginLimit: { windowMs: 60_000, perAddress: 100, perUser: 3 },
+    });
+    for (let i = 0; i < 5; i++)
+      await request(fresh)
+        .post('/api/session')
+        .send({ username: 'viewer', password: PASSWORD })
+        .expect(200);
     // Another user from the same address is not affected.
     await request(app)
       .post('/api/session')
