@@ -33,6 +33,16 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('Root key cluster-root-key-3 is disabled');
   await expect(statusRow.getByRole('img', { name: 'Warning' })).toBeVisible();
+  // Secrets cannot be read while the key is disabled.
+  await clusterPage.openTab('Secrets');
+  const reveal = await clusterPage.secretAction('default/app-secret-00000', 'Reveal values');
+  await expect(reveal).toContainText('The values could not be read');
+  await expect(reveal).toContainText('Root key cluster-root-key-3 is disabled');
+  await reveal.getByRole('button', { name: 'Close' }).click();
+  // Chromium logs the refused read (409) as a failed resource: that one is expected.
+  const refused = consoleErrors.findIndex((e) => e.includes('status of 409'));
+  expect(refused).toBeGreaterThanOrEqual(0);
+  consoleErrors.splice(refused, 1);
 
   await keyAction(page, 'cluster-root-key-3', 'Enable');
   await expect(row).toContainText('Active');

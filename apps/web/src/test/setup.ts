@@ -10,6 +10,8 @@ class ResizeObserverStub {
   disconnect() {}
 }
 globalThis.ResizeObserver ??= ResizeObserverStub as unknown as typeof ResizeObserver;
+// jsdom does no layout: ComboBox scrolls the highlighted option into view as you type.
+Element.prototype.scrollIntoView ??= function scrollIntoView() {};
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 let consoleError: { mock: { calls: unknown[][] }; mockRestore(): void };

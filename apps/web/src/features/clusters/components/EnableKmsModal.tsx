@@ -25,7 +25,6 @@ function keyLabel(k: KeyOption | null | undefined): string {
   return k.name;
 }
 
-/** Enable or Update the key management service: pick a KMS instance and a root key (R4, R11, R12). */
 /** Typing in a picker narrows its list to the items whose label contains what was typed. */
 function matchesTyped<T>({
   item,
@@ -40,6 +39,7 @@ function matchesTyped<T>({
   return label.toLowerCase().includes((inputValue ?? '').toLowerCase());
 }
 
+/** Enable or Update the key management service: pick a KMS instance and a root key (R4, R11, R12). */
 export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Props) {
   const [instance, setInstance] = useState<KmsInstance | null>(null);
   const [key, setKey] = useState<KeyOption | null>(null);

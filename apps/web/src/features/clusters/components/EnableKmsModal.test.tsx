@@ -1,0 +1,196 @@
+import { describe, expect, it, vi } from 'vitest';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import type { Cluster, EnableKmsBody, EnableOptions, ErrorBody } from '@keyhaven/contracts';
+import { server } from '../../../test/server.ts';
+import { renderWithProviders } from '../../../test/render.tsx';
+import { EnableKmsModal } from './EnableKmsModal.tsx';
+
+const DAY = 24 * 3600 * 1000;
+const instances: EnableOptions['instances'] = [
+  {
+    id: 'kp-1',
+    name: 'keyhaven-key-protect',
+    provider: 'key-protect',
+    region: 'us-south',
+    accountId: 'acct',
+    privateEndpoint: 'https://private.us-south.kms.example',
+    publicEndpoint: 'https://us-south.kms.example',
+  },
+];
+const key = (
+  id: string,
+  name: string,
+  extra: Partial<EnableOptions['keys'][number]> = {},
+): EnableOptions['keys'][number] => ({
+  id,
+  name,
+  state: 1,
+  expirationDate: null,
+  selectable: true,
+  reason: null,
+  reasonText: null,
+  expiresSoon: false,
+  ...extra,
+});
+const keys: EnableOptions['keys'] = [
+  key('k-1', 'cluster-root-key-1'),
+  key('k-2', 'old-key', {
+    selectable: false,
+    reason: 'used-before',
+    reasonText: 'Used before by this cluster',
+  }),
+  key('k-3', 'off-key', {
+    state: 2,
+    selectable: false,
+    reason: 'disabled',
+    reasonText: 'Disabled',
+  }),
+  key('k-4', 'soon-key', {
+    expirationDate: new Date(Date.now() + 10 * DAY).toISOString(),
+    expiresSoon: true,
+  }),
+];
+
+const cluster: Cluster = {
+  id: 'c1',
+  name: 'prod',
+  region: 'us-south',
+  location: 'Dallas 10',
+  masterKubeVersion: '1.31.4',
+  accountId: 'acct',
+  createdDate: '2026-01-01T00:00:00Z',
+  masterStatus: 'KMS feature enablement in progress.',
+  masterHealth: 'in_progress',
+  masterStatusModifiedDate: '2026-11-24T00:00:00Z',
+  lifecycle: {
+    masterStatus: 'KMS feature enablement in progress.',
+    masterStatusModifiedDate: '2026-11-24T00:00:00Z',
+    masterHealth: 'in_progress',
+  },
+  features: { keyProtectEnabled: false },
+  kms: null,
+  enablement: null,
+};
+
+function serveOptions() {
+  server.use(
+    http.get('/api/clusters/c1/enable-options', ({ request }) => {
+      const chosen = new URL(request.url).searchParams.get('instanceId');
+      return HttpResponse.json<EnableOptions>({
+        instances,
+        keys: chosen ? keys : [],
+        canEnable: true,
+      });
+    }),
+  );
+}
+
+function renderModal(onClose = vi.fn()) {
+  renderWithProviders(
+    <EnableKmsModal
+      clusterId="c1"
+      mode="enable"
+      open
+      onClose={onClose}
+      launcher={{ current: document.createElement('button') }}
+    />,
+  );
+  return onClose;
+}
+
+async function pick(label: string, option: string | RegExp) {
+  await userEvent.click(screen.getByRole('combobox', { name: label }));
+  await userEvent.click(await screen.findByRole('option', { name: option }));
+}
+
+describe('EnableKmsModal', () => {
+  it('keeps Enable disabled until an instance and a selectable key are picked; private endpoint by default', async () => {
+    serveOptions();
+    let sent: EnableKmsBody | undefined;
+    server.use(
+      http.post('/api/clusters/c1/kms', async ({ request }) => {
+        sent = (await request.json()) as EnableKmsBody;
+        return HttpResponse.json(cluster, { status: 202 });
+      }),
+    );
+    const onClose = renderModal();
+    expect(screen.getByRole('dialog', { name: 'Enable key management service' })).toBeVisible();
+    expect(
+      screen.getByText(
+        /During the enablement, you might not be able to access the Kubernetes master/,
+      ),
+    ).toBeInTheDocument();
+    const enable = screen.getByRole('button', { name: 'Enable' });
+    expect(enable).toBeDisabled();
+    expect(screen.getByRole('combobox', { name: 'Root key' })).toBeDisabled();
+    await pick('Key management service instance', /keyhaven-key-protect \(Key Protect, us-south\)/);
+    expect(enable).toBeDisabled();
+
+    await userEvent.click(screen.getByRole('combobox', { name: 'Root key' }));
+    expect(
+      await screen.findByRole('option', { name: 'old-key (Used before by this cluster)' }),
+    ).toHaveAttribute('disabled');
+    expect(screen.getByRole('option', { name: 'off-key (Disabled)' })).toHaveAttribute('disabled');
+    await userEvent.click(screen.getByRole('option', { name: /^soon-key \(expires / }));
+    expect(screen.getByText(/This root key expires within 30 days/)).toBeInTheDocument();
+
+    // Typing filters the list; picking another key replaces the first choice.
+    const rootKey = screen.getByRole('combobox', { name: 'Root key' });
+    await userEvent.clear(rootKey);
+    await userEvent.type(rootKey, 'cluster');
+    await userEvent.click(await screen.findByRole('option', { name: 'cluster-root-key-1' }));
+    expect(rootKey).toHaveValue('cluster-root-key-1');
+    expect(screen.getByRole('checkbox', { name: 'Use public service endpoint' })).not.toBeChecked();
+    expect(enable).toBeEnabled();
+    await userEvent.click(enable);
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(sent).toEqual({ instance_id: 'kp-1', crk_id: 'k-1', private_endpoint: true });
+  });
+
+  it.each([
+    [403, 'FORBIDDEN', 'You need the Administrator platform role on cluster c1.'],
+    [
+      409,
+      'ROOT_KEY_DISABLED',
+      'Root key cluster-root-key-1 is disabled: enable it to read secrets again.',
+    ],
+  ])(
+    'shows a %i from the server inside the modal and stays open',
+    async (status, code, message) => {
+      serveOptions();
+      server.use(
+        http.post('/api/clusters/c1/kms', () =>
+          HttpResponse.json<ErrorBody>({ code, message }, { status }),
+        ),
+      );
+      const onClose = renderModal();
+      await pick('Key management service instance', /keyhaven-key-protect/);
+      await pick('Root key', 'cluster-root-key-1');
+      await userEvent.click(screen.getByRole('button', { name: 'Enable' }));
+      expect(await screen.findByText(message)).toBeInTheDocument();
+      expect(onClose).not.toHaveBeenCalled();
+      expect(screen.getByRole('dialog', { name: 'Enable key management service' })).toBeVisible();
+    },
+  );
+
+  it('says so when the options cannot be loaded', async () => {
+    server.use(
+      http.get('/api/clusters/c1/enable-options', () =>
+        HttpResponse.json<ErrorBody>(
+          {
+            code: 'ENGINE_UNAVAILABLE',
+            message: 'The Keyhaven engine is unavailable. Try again shortly.',
+          },
+          { status: 503 },
+        ),
+      ),
+    );
+    renderModal();
+    expect(
+      await screen.findByText('The Keyhaven engine is unavailable. Try again shortly.'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Enable' })).toBeDisabled();
+  });
+});
