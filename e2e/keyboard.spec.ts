@@ -17,6 +17,8 @@ test('keyboard only: log in, open a cluster and enable KMS without the mouse', a
   await page.goto('/clusters/c-staging-us-south');
   // Logged out: the login page, then back where we were going.
   const username = page.getByLabel('Username');
+  await expect(username).toBeVisible();
+  await expectAccessible(page);
   await tabTo(page, username);
   await page.keyboard.type('admin');
   await page.keyboard.press('Tab');

@@ -40,7 +40,7 @@ run() {
 run "Type check" npm run --silent typecheck
 run "Lint (zero warnings) and formatting" npm run --silent lint
 run "Unit and component tests" npx vitest run --project unit --project component
-run "Integration tests (real engine processes, real SQLite)" npx vitest run --project integration
+run "Integration tests (real engine processes, SQLite, a 3-member etcd, SoftHSM2)" npx vitest run --project integration
 run "Build the console" npx vite build --logLevel warn
 run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test
 echo
