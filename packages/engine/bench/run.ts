@@ -270,9 +270,23 @@ async function reencryption(count: number, shared?: { store: Store }) {
     }));
     await store.txn([{ key: '/bench/fence', modRevision: 0 }], ops);
   });
-  const start = ns();
-  await enable(engine, admin, crk);
-  const jobRate = count / (Number(ns() - start) / 1e9);
+  // The job, like the crypto limit, is the median of three runs: here and on two fresh engines
+  // seeded the same way (SQLite only; an etcd cluster is shared, so it runs once).
+  const jobRates: number[] = [];
+  const timeJob = async (e: Engine, who: Principal, key: string) => {
+    const start = ns();
+    await enable(e, who, key);
+    jobRates.push(count / (Number(ns() - start) / 1e9));
+  };
+  await timeJob(engine, admin, crk);
+  if (!shared)
+    for (let run = 0; run < 2; run++) {
+      const fresh = await makeEngine('seed', count);
+      await timeJob(fresh.engine, fresh.admin, fresh.crk);
+      await fresh.engine.close();
+      rmSync(fresh.dir, { recursive: true, force: true });
+    }
+  const jobRate = jobRates.sort((a, b) => a - b)[Math.floor(jobRates.length / 2)] ?? 0;
   const ratio = (limit: number) => `${((100 * jobRate) / limit).toFixed(0)}%`;
   console.log(`Re-encryption of ${count.toLocaleString('en')} secrets (batch ${batch})`);
   console.log(
