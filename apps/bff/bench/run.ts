@@ -12,7 +12,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createParser } from 'eventsource-parser';
-import { freePort, spawnEngine, spawnService, tokenFor } from '../../engine/test/process.ts';
+import {
+  enableKmsOverHttp,
+  freePort,
+  spawnEngine,
+  spawnService,
+  tokenFor,
+} from '../../engine/test/process.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const PASSWORD = 'bff-bench-password';
@@ -97,17 +103,7 @@ try {
   // Enable KMS first so that the Overview makes its full set of engine calls.
   const token = await tokenFor(engine.url, 'admin', PASSWORD);
   const auth = { authorization: `Bearer ${token}` };
-  const keys = (await (
-    await fetch(`${engine.url}/api/v2/keys`, {
-      headers: { ...auth, 'bluemix-instance': 'kp-us-south' },
-    })
-  ).json()) as { resources: { id: string; name: string }[] };
-  const crk = keys.resources.find((k) => k.name === 'cluster-root-key-1')?.id ?? '';
-  await fetch(`${engine.url}/v2/enableKMS`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ cluster: CLUSTER, instance_id: 'kp-us-south', crk_id: crk }),
-  });
+  const crk = await enableKmsOverHttp(engine.url, token, CLUSTER, 'cluster-root-key-1');
   await new Promise((r) => setTimeout(r, 1000));
 
   // 1,000 SSE clients of one cluster.

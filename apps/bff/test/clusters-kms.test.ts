@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import request from 'supertest';
 import {
   Cluster,
   ClusterOverview,
@@ -7,12 +6,11 @@ import {
   EnableOptions,
   KmsInstance,
   RootKey,
-  SessionInfo,
 } from '@keyhaven/contracts';
 import { z } from 'zod';
-import { PASSWORD, keyId } from '../../../packages/engine/test/helpers.ts';
+import { keyId } from '../../../packages/engine/test/helpers.ts';
 import { startEngineServer, type EngineServer } from '../../engine/test/harness.ts';
-import { makeBff } from './harness.ts';
+import { login, makeBff } from './harness.ts';
 
 let e: EngineServer;
 let app: ReturnType<typeof makeBff>;
@@ -24,16 +22,9 @@ afterAll(async () => {
   await e.close();
 });
 
-async function login(username = 'admin') {
-  const agent = request.agent(app);
-  const res = await agent.post('/api/session').send({ username, password: PASSWORD });
-  expect(res.status).toBe(200);
-  return { agent, csrf: SessionInfo.parse(res.body).csrfToken };
-}
-
 describe('BFF clusters', () => {
   it('lists clusters with master status and KMS per row, and one cluster overview', async () => {
-    const { agent } = await login('viewer');
+    const { agent } = await login(app, 'viewer');
     const rows = ClusterRows.parse((await agent.get('/api/clusters').expect(200)).body);
     expect(rows.map((r) => r.name).sort()).toEqual([
       'dev-us-east',
@@ -52,7 +43,7 @@ describe('BFF clusters', () => {
   });
 
   it('offers instances and keys with the reasons they cannot be picked', async () => {
-    const { agent } = await login();
+    const { agent } = await login(app);
     const first = EnableOptions.parse(
       (await agent.get('/api/clusters/c-dev-us-east/enable-options').expect(200)).body,
     );
@@ -71,7 +62,7 @@ describe('BFF clusters', () => {
     });
     expect(byName.get('expiring-root-key')).toMatchObject({ selectable: true, expiresSoon: true });
 
-    const viewer = await login('viewer');
+    const viewer = await login(app, 'viewer');
     const viewerOptions = EnableOptions.parse(
       (await viewer.agent.get('/api/clusters/c-dev-us-east/enable-options?instanceId=kp-us-south'))
         .body,
@@ -84,7 +75,7 @@ describe('BFF clusters', () => {
   });
 
   it('enables KMS (202), refuses a viewer naming the Administrator role, and bad bodies naming the field', async () => {
-    const viewer = await login('viewer');
+    const viewer = await login(app, 'viewer');
     const refused = await viewer.agent
       .post('/api/clusters/c-staging-us-south/kms')
       .set('x-csrf-token', viewer.csrf)
@@ -92,7 +83,7 @@ describe('BFF clusters', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.message).toMatch(/Administrator/);
 
-    const { agent, csrf } = await login();
+    const { agent, csrf } = await login(app);
     const bad = await agent
       .post('/api/clusters/c-staging-us-south/kms')
       .set('x-csrf-token', csrf)
@@ -135,7 +126,7 @@ describe('BFF clusters', () => {
 
 describe('BFF key management', () => {
   it('lists instances and keys; creates, rotates, disables, enables and deletes a root key', async () => {
-    const { agent, csrf } = await login();
+    const { agent, csrf } = await login(app);
     const instances = z
       .array(KmsInstance)
       .parse((await agent.get('/api/kms/instances').expect(200)).body);
@@ -176,7 +167,7 @@ describe('BFF key management', () => {
     expect(inUse.status).toBe(409);
     expect(inUse.body.message).toMatch(/staging-us-south/);
 
-    const viewer = await login('viewer');
+    const viewer = await login(app, 'viewer');
     const denied = await viewer.agent
       .post(base)
       .set('x-csrf-token', viewer.csrf)

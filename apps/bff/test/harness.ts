@@ -1,4 +1,8 @@
+import { expect } from 'vitest';
+import request from 'supertest';
 import { pino } from 'pino';
+import { SessionInfo } from '@keyhaven/contracts';
+import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
 import { createApp } from '../src/app.ts';
 import { EngineClient } from '../src/engine-client.ts';
 import { createMetrics } from '../src/metrics.ts';
@@ -34,4 +38,13 @@ export function makeBff(
     metrics,
     ...(options.loginLimit && { loginLimit: options.loginLimit }),
   });
+}
+
+/** Logs in through the BFF; the agent keeps the cookie, csrf goes in x-csrf-token. */
+export async function login(app: ReturnType<typeof makeBff>, username = 'admin') {
+  const agent = request.agent(app);
+  const res = await agent.post('/api/session').send({ username, password: PASSWORD });
+  expect(res.status).toBe(200);
+  const session = SessionInfo.parse(res.body);
+  return { agent, session, csrf: session.csrfToken, cookie: String(res.headers['set-cookie']) };
 }

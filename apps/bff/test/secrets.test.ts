@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import request from 'supertest';
-import {
-  ActivityList,
-  RawSecret,
-  Secret,
-  SecretMeta,
-  SecretPage,
-  SessionInfo,
-} from '@keyhaven/contracts';
-import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
+import { ActivityList, RawSecret, Secret, SecretMeta, SecretPage } from '@keyhaven/contracts';
 import { startEngineServer, type EngineServer } from '../../engine/test/harness.ts';
-import { makeBff } from './harness.ts';
+import { login, makeBff } from './harness.ts';
 
 let e: EngineServer;
 let app: ReturnType<typeof makeBff>;
@@ -22,19 +13,12 @@ afterAll(async () => {
   await e.close();
 });
 
-async function login(username = 'admin') {
-  const agent = request.agent(app);
-  const res = await agent.post('/api/session').send({ username, password: PASSWORD });
-  expect(res.status).toBe(200);
-  return { agent, csrf: SessionInfo.parse(res.body).csrfToken };
-}
-
 const CLUSTER = '/api/clusters/c-dev-us-east';
 const value = Buffer.from('s3cr3t-value').toString('base64');
 
 describe('BFF secrets and activity', () => {
   it('lists a page of secrets without values, creates, reveals, shows stored bytes and deletes one', async () => {
-    const { agent, csrf } = await login();
+    const { agent, csrf } = await login(app);
     const page = SecretPage.parse((await agent.get(`${CLUSTER}/secrets?limit=5`).expect(200)).body);
     expect(page.items).toHaveLength(5);
     expect(page.total).toBe(12);
@@ -69,7 +53,7 @@ describe('BFF secrets and activity', () => {
   });
 
   it('refuses bad input naming the field, and a missing CSRF token, changing nothing', async () => {
-    const { agent, csrf } = await login();
+    const { agent, csrf } = await login(app);
     const bad = await agent
       .post(`${CLUSTER}/secrets`)
       .set('x-csrf-token', csrf)
@@ -96,12 +80,12 @@ describe('BFF secrets and activity', () => {
   });
 
   it("refuses a viewer the values, naming the role, but shows the list; passes on the engine's 409", async () => {
-    const { agent } = await login('viewer');
+    const { agent } = await login(app, 'viewer');
     await agent.get(`${CLUSTER}/secrets`).expect(200);
     const refused = await agent.get(`${CLUSTER}/secrets/default/app-secret-00000`);
     expect(refused.status).toBe(403);
     expect(refused.body.message).toMatch(/Editor platform role/);
-    const admin = await login();
+    const admin = await login(app);
     const duplicate = await admin.agent
       .post(`${CLUSTER}/secrets`)
       .set('x-csrf-token', admin.csrf)
@@ -111,7 +95,7 @@ describe('BFF secrets and activity', () => {
   });
 
   it('shows activity for a cluster and a root key, newest first', async () => {
-    const { agent, csrf } = await login();
+    const { agent, csrf } = await login(app);
     await agent
       .post(`${CLUSTER}/secrets`)
       .set('x-csrf-token', csrf)

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { ClusterRows, SessionInfo } from '@keyhaven/contracts';
 import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
 import { startEngineServer, type EngineServer } from '../../engine/test/harness.ts';
-import { makeBff } from './harness.ts';
+import { login, makeBff } from './harness.ts';
 
 let e: EngineServer;
 beforeAll(async () => {
@@ -12,13 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await e.close();
 });
-
-async function login(app: ReturnType<typeof makeBff>, username = 'admin') {
-  const agent = request.agent(app);
-  const res = await agent.post('/api/session').send({ username, password: PASSWORD });
-  expect(res.status).toBe(200);
-  return { agent, session: SessionInfo.parse(res.body), cookie: String(res.headers['set-cookie']) };
-}
 
 describe('BFF sessions', () => {
   it('logs in with an HttpOnly, SameSite=Strict, encrypted cookie that holds nothing readable', async () => {

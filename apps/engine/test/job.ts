@@ -1,25 +1,14 @@
 import { expect } from 'vitest';
 import { pino } from 'pino';
-import { Cluster, KeyCollection } from '@keyhaven/contracts';
+import { Cluster } from '@keyhaven/contracts';
 import { createEngine, K, type KeyAdapter, type Store } from '@keyhaven/engine';
+import { enableKmsOverHttp } from './process.ts';
 
 export const CLUSTER = 'c-prod-us-south';
 
 /** Starts an enablement of the demo cluster with the named Key Protect root key, over HTTP. */
 export async function enableOverHttp(url: string, token: string, keyName: string) {
-  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const keys = KeyCollection.parse(
-    await (
-      await fetch(`${url}/api/v2/keys`, { headers: { ...auth, 'bluemix-instance': 'kp-us-south' } })
-    ).json(),
-  );
-  const crk = keys.resources.find((k) => k.name === keyName);
-  const accepted = await fetch(`${url}/v2/enableKMS`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({ cluster: CLUSTER, instance_id: 'kp-us-south', crk_id: crk?.id }),
-  });
-  expect(accepted.status).toBe(202);
+  await enableKmsOverHttp(url, token, CLUSTER, keyName);
 }
 
 export async function clusterOverHttp(url: string, token: string) {

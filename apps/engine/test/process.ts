@@ -79,3 +79,28 @@ export async function spawnService(
   child.kill('SIGKILL');
   throw new Error(`${entry} did not become ready:\n${out}`);
 }
+
+/**
+ * Enables KMS on a demo cluster with the named Key Protect root key through the engine's API;
+ * returns the key's id. Throws unless the engine accepts (202).
+ */
+export async function enableKmsOverHttp(
+  url: string,
+  token: string,
+  cluster: string,
+  keyName: string,
+): Promise<string> {
+  const auth = { authorization: `Bearer ${token}` };
+  const keys = (await (
+    await fetch(`${url}/api/v2/keys`, { headers: { ...auth, 'bluemix-instance': 'kp-us-south' } })
+  ).json()) as { resources: { id: string; name: string }[] };
+  const crk = keys.resources.find((k) => k.name === keyName)?.id;
+  if (!crk) throw new Error(`no root key ${keyName}`);
+  const accepted = await fetch(`${url}/v2/enableKMS`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ cluster, instance_id: 'kp-us-south', crk_id: crk }),
+  });
+  if (accepted.status !== 202) throw new Error(`enableKMS answered ${accepted.status}`);
+  return crk;
+}

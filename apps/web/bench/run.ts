@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
-import { freePort, spawnEngine, spawnService, tokenFor } from '../../engine/test/process.ts';
+import {
+  enableKmsOverHttp,
+  freePort,
+  spawnEngine,
+  spawnService,
+  tokenFor,
+} from '../../engine/test/process.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const dist = join(root, 'dist/web');
@@ -111,17 +117,7 @@ try {
   // Enable KMS so that disabling and enabling the root key flips the Master status.
   const token = await tokenFor(engine.url, 'admin', PASSWORD);
   const auth = { authorization: `Bearer ${token}` };
-  const keys = (await (
-    await fetch(`${engine.url}/api/v2/keys`, {
-      headers: { ...auth, 'bluemix-instance': 'kp-us-south' },
-    })
-  ).json()) as { resources: { id: string; name: string }[] };
-  const crk = keys.resources.find((k) => k.name === 'cluster-root-key-1')?.id ?? '';
-  await fetch(`${engine.url}/v2/enableKMS`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ cluster: CLUSTER, instance_id: 'kp-us-south', crk_id: crk }),
-  });
+  const crk = await enableKmsOverHttp(engine.url, token, CLUSTER, 'cluster-root-key-1');
   await statusRow.getByText('Ready').waitFor();
   await page.waitForTimeout(1000);
 
