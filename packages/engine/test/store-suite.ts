@@ -83,8 +83,12 @@ export function storeConformance(label: string, open: () => Promise<StoreFixture
       await store.txn([], [{ type: 'put', key: '/w/1', value: Buffer.from('a') }]);
       await store.txn([], [{ type: 'put', key: '/other', value: Buffer.from('a') }]);
       await store.txn([], [{ type: 'delete', key: '/w/1' }]);
+      // etcd delivers events a moment later; SQLite at once.
+      for (let i = 0; i < 100 && events.length < 2; i++)
+        await new Promise((r) => setTimeout(r, 20));
       unwatch();
       await store.txn([], [{ type: 'put', key: '/w/2', value: Buffer.from('a') }]);
+      await new Promise((r) => setTimeout(r, 100));
       expect(events.map((e) => [e.type, e.kv.key])).toEqual([
         ['put', '/w/1'],
         ['delete', '/w/1'],

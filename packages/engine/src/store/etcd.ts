@@ -208,9 +208,14 @@ export class EtcdStore implements Store {
 
   async watch(prefix: string, onEvent: (event: WatchEvent) => void): Promise<Unwatch> {
     const watcher = await guard(() => this.client.watch().prefix(prefix).create());
-    watcher.on('put', (kv) => onEvent({ type: 'put', kv: toKv(kv) }));
-    watcher.on('delete', (kv) => onEvent({ type: 'delete', kv: toKv(kv) }));
-    return () => void watcher.cancel().catch(() => undefined);
+    // Cancelling reaches etcd later; no event is delivered once the caller has unwatched.
+    let active = true;
+    watcher.on('put', (kv) => active && onEvent({ type: 'put', kv: toKv(kv) }));
+    watcher.on('delete', (kv) => active && onEvent({ type: 'delete', kv: toKv(kv) }));
+    return () => {
+      active = false;
+      void watcher.cancel().catch(() => undefined);
+    };
   }
 
   /** A linearizable read: it needs a quorum, so it fails when the cluster has lost one. */
