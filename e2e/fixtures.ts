@@ -72,7 +72,9 @@ export class ClusterPage {
 
 /** Fails on serious or critical accessibility findings. */
 export async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
+  // A Carbon modal that is closing fades out for a moment: half-transparent text is not what a
+  // user reads, so closed modals are left out of the scan.
+  const results = await new AxeBuilder({ page }).exclude('.cds--modal:not(.is-visible)').analyze();
   const severe = results.violations.filter(
     (v) => v.impact === 'serious' || v.impact === 'critical',
   );
