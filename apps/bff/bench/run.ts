@@ -15,7 +15,7 @@ import { createParser } from 'eventsource-parser';
 import {
   enableKmsOverHttp,
   freePort,
-  spawnEngine,
+  spawnConsole,
   spawnService,
   tokenFor,
 } from '../../engine/test/process.ts';
@@ -60,31 +60,8 @@ const rssMb = (child: ChildProcess) => {
 const dir = mkdtempSync(join(tmpdir(), 'kh-bff-bench-'));
 const children: ChildProcess[] = [];
 try {
-  const enginePort = await freePort();
-  const engine = await spawnEngine(
-    {
-      KEYHAVEN_DATA_DIR: join(dir, 'engine'),
-      KEYHAVEN_DEMO_PASSWORD: PASSWORD,
-      KEYHAVEN_DEMO_SECRETS: '100',
-      KEYHAVEN_LOG_LEVEL: 'warn',
-    },
-    enginePort,
-  );
-  children.push(engine.child);
-  const bffPort = await freePort();
-  const bffUrl = `http://127.0.0.1:${bffPort}`;
-  const bff = await spawnService(
-    'apps/bff/src/main.ts',
-    {
-      KEYHAVEN_PORT: String(bffPort),
-      KEYHAVEN_ENGINE_URL: engine.url,
-      KEYHAVEN_DATA_DIR: join(dir, 'bff'),
-      KEYHAVEN_SESSION_SECRET: 'a-bench-session-secret-of-32-characters',
-      KEYHAVEN_LOG_LEVEL: 'warn',
-    },
-    `${bffUrl}/healthz`,
-  );
-  children.push(bff);
+  const { engine, bff, bffUrl } = await spawnConsole(dir, PASSWORD);
+  children.push(engine.child, bff);
   const barePort = await freePort();
   const bare = await spawnService(
     'apps/bff/bench/bare.ts',

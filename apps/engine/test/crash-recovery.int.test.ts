@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadOrCreateKek, SoftwareKeyAdapter, SqliteStore } from '@keyhaven/engine';
-import { enableOverHttp, expectEverySecretOpens, waitForCluster } from './job.ts';
+import { startEnablement, expectEverySecretOpens, waitForCluster } from './job.ts';
 import { freePort, spawnEngine, tokenFor } from './process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kh-crash-'));
@@ -21,15 +21,8 @@ it('finishes an enablement of 20,000 secrets after the engine is SIGKILLed mid-w
   const port = await freePort();
   const first = await spawnEngine(env, port);
   const token = await tokenFor(first.url, 'admin', PASSWORD);
-  await enableOverHttp(first.url, token, 'cluster-root-key-1');
-
-  // Wait until the job is under way, then kill the process without warning.
-  const running = await waitForCluster(
-    first.url,
-    token,
-    (c) => (c.enablement?.progress.done ?? 0) >= 2000,
-    5,
-  );
+  // Once the job is under way, kill the process without warning.
+  const running = await startEnablement(first.url, token, 'cluster-root-key-1');
   first.child.kill('SIGKILL');
   await first.exited;
   expect(running.enablement?.progress.total).toBe(20_000);

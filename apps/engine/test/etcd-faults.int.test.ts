@@ -9,7 +9,7 @@ import {
   SoftwareKeyAdapter,
 } from '@keyhaven/engine';
 import { startEtcdCluster, type EtcdCluster } from '../../../scripts/etcd-cluster.ts';
-import { enableOverHttp, expectEverySecretOpens, waitForCluster } from './job.ts';
+import { startEnablement, expectEverySecretOpens, waitForCluster } from './job.ts';
 import { freePort, spawnEngine, tokenFor, type EngineProcess } from './process.ts';
 
 const PASSWORD = 'etcd-fault-password';
@@ -40,13 +40,7 @@ async function startReplicas() {
 /** Enables KMS on the demo cluster through `via` and waits until the job is under way. */
 async function enableAndWaitForProgress(via: EngineProcess) {
   const token = await tokenFor(via.url, 'admin', PASSWORD);
-  await enableOverHttp(via.url, token, 'cluster-root-key-1');
-  const running = await waitForCluster(
-    via.url,
-    token,
-    (c) => (c.enablement?.progress.done ?? 0) >= 2000,
-    5,
-  );
+  const running = await startEnablement(via.url, token, 'cluster-root-key-1');
   expect(running.enablement?.progress.done).toBeLessThan(SECRETS);
   return running;
 }

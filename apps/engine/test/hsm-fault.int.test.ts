@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { defaultPkcs11Settings, Pkcs11KeyAdapter, SqliteStore } from '@keyhaven/engine';
 import { initSoftHsmToken } from '../../../scripts/softhsm-token.ts';
-import { clusterOverHttp, enableOverHttp, expectEverySecretOpens, waitForCluster } from './job.ts';
+import { clusterOverHttp, startEnablement, expectEverySecretOpens, waitForCluster } from './job.ts';
 import { freePort, spawnEngine, tokenFor } from './process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kh-hsm-fault-'));
@@ -30,13 +30,7 @@ it('pauses an enablement of 20,000 secrets while the HSM refuses the PIN, says w
   const port = await freePort();
   const first = await spawnEngine(env(hsm.pinFile), port);
   const token = await tokenFor(first.url, 'admin', PASSWORD);
-  await enableOverHttp(first.url, token, 'cluster-root-key-1');
-  const running = await waitForCluster(
-    first.url,
-    token,
-    (c) => (c.enablement?.progress.done ?? 0) >= 2000,
-    5,
-  );
+  const running = await startEnablement(first.url, token, 'cluster-root-key-1');
   first.child.kill('SIGTERM');
   await first.exited;
   expect(running.enablement?.progress.done).toBeLessThan(20_000);

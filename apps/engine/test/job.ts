@@ -6,9 +6,13 @@ import { enableKmsOverHttp } from './process.ts';
 
 export const CLUSTER = 'c-prod-us-south';
 
-/** Starts an enablement of the demo cluster with the named Key Protect root key, over HTTP. */
-export async function enableOverHttp(url: string, token: string, keyName: string) {
+/**
+ * Enables KMS on the demo cluster with the named Key Protect root key, over HTTP, and returns the
+ * cluster once the job is under way (2,000 secrets done), for a fault to strike mid-job.
+ */
+export async function startEnablement(url: string, token: string, keyName: string) {
   await enableKmsOverHttp(url, token, CLUSTER, keyName);
+  return waitForCluster(url, token, (c) => (c.enablement?.progress.done ?? 0) >= 2000, 5);
 }
 
 export async function clusterOverHttp(url: string, token: string) {

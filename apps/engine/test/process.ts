@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../../..');
 
-export { freePort } from '../../../scripts/etcd-cluster.ts';
+import { freePort } from '../../../scripts/etcd-cluster.ts';
+
+export { freePort };
 
 export interface EngineProcess {
   child: ChildProcess;
@@ -103,4 +105,39 @@ export async function enableKmsOverHttp(
   });
   if (accepted.status !== 202) throw new Error(`enableKMS answered ${accepted.status}`);
   return crk;
+}
+
+/**
+ * The engine (seeded with a small demo) and a BFF in front of it, each its own process, for the
+ * benchmarks; extra settings go to the BFF.
+ */
+export async function spawnConsole(
+  dir: string,
+  password: string,
+  bffEnv: Record<string, string> = {},
+) {
+  const engine = await spawnEngine(
+    {
+      KEYHAVEN_DATA_DIR: join(dir, 'engine'),
+      KEYHAVEN_DEMO_PASSWORD: password,
+      KEYHAVEN_DEMO_SECRETS: '100',
+      KEYHAVEN_LOG_LEVEL: 'warn',
+    },
+    await freePort(),
+  );
+  const bffPort = await freePort();
+  const bffUrl = `http://127.0.0.1:${bffPort}`;
+  const bff = await spawnService(
+    'apps/bff/src/main.ts',
+    {
+      KEYHAVEN_PORT: String(bffPort),
+      KEYHAVEN_ENGINE_URL: engine.url,
+      KEYHAVEN_DATA_DIR: join(dir, 'bff'),
+      KEYHAVEN_SESSION_SECRET: 'a-bench-session-secret-of-32-characters',
+      KEYHAVEN_LOG_LEVEL: 'warn',
+      ...bffEnv,
+    },
+    `${bffUrl}/healthz`,
+  );
+  return { engine, bff, bffUrl };
 }

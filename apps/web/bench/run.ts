@@ -12,13 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
-import {
-  enableKmsOverHttp,
-  freePort,
-  spawnEngine,
-  spawnService,
-  tokenFor,
-} from '../../engine/test/process.ts';
+import { enableKmsOverHttp, spawnConsole, tokenFor } from '../../engine/test/process.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const dist = join(root, 'dist/web');
@@ -41,31 +35,17 @@ execFileSync(
 const dir = mkdtempSync(join(tmpdir(), 'kh-web-bench-'));
 const stops: (() => void)[] = [];
 try {
-  const engine = await spawnEngine(
-    {
-      KEYHAVEN_DATA_DIR: join(dir, 'engine'),
-      KEYHAVEN_DEMO_PASSWORD: PASSWORD,
-      KEYHAVEN_DEMO_SECRETS: '100',
-      KEYHAVEN_LOG_LEVEL: 'warn',
-    },
-    await freePort(),
+  const {
+    engine,
+    bff,
+    bffUrl: base,
+  } = await spawnConsole(dir, PASSWORD, {
+    KEYHAVEN_WEB_DIST: dist,
+  });
+  stops.push(
+    () => engine.child.kill('SIGTERM'),
+    () => bff.kill('SIGTERM'),
   );
-  stops.push(() => engine.child.kill('SIGTERM'));
-  const bffPort = await freePort();
-  const base = `http://127.0.0.1:${bffPort}`;
-  const bff = await spawnService(
-    'apps/bff/src/main.ts',
-    {
-      KEYHAVEN_PORT: String(bffPort),
-      KEYHAVEN_ENGINE_URL: engine.url,
-      KEYHAVEN_DATA_DIR: join(dir, 'bff'),
-      KEYHAVEN_SESSION_SECRET: 'a-bench-session-secret-of-32-characters',
-      KEYHAVEN_WEB_DIST: dist,
-      KEYHAVEN_LOG_LEVEL: 'warn',
-    },
-    `${base}/healthz`,
-  );
-  stops.push(() => bff.kill('SIGTERM'));
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

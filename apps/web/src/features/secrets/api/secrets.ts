@@ -14,6 +14,13 @@ const one = (clusterId: string, namespace: string, name: string) =>
 
 export const PAGE_SIZE = 50;
 
+/** What each dialog about one secret (reveal, verify, delete) is given. */
+export interface SecretDialogProps {
+  clusterId: string;
+  secret: SecretMeta;
+  onClose: () => void;
+}
+
 export const secretsQueryOptions = (clusterId: string, cursor: string | undefined) =>
   queryOptions({
     queryKey: ['clusters', clusterId, 'secrets', cursor ?? ''],

@@ -1,16 +1,7 @@
 import { InlineNotification, Modal } from '@carbon/react';
-import type { SecretMeta } from '@keyhaven/contracts';
-import { useDeleteSecret } from '../api/secrets.ts';
+import { useDeleteSecret, type SecretDialogProps } from '../api/secrets.ts';
 
-export function DeleteSecretModal({
-  clusterId,
-  secret,
-  onClose,
-}: {
-  clusterId: string;
-  secret: SecretMeta;
-  onClose: () => void;
-}) {
+export function DeleteSecretModal({ clusterId, secret, onClose }: SecretDialogProps) {
   const remove = useDeleteSecret(clusterId);
   return (
     <Modal

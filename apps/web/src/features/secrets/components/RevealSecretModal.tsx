@@ -8,20 +8,11 @@ import {
   StructuredListRow,
   StructuredListWrapper,
 } from '@carbon/react';
-import type { SecretMeta } from '@keyhaven/contracts';
-import { useSecretValues } from '../api/secrets.ts';
+import { useSecretValues, type SecretDialogProps } from '../api/secrets.ts';
 import { fromBase64Text } from '../lib/hexdump.ts';
 
 /** Shows a secret's values, which the user asked to see; they are fetched now and not kept. */
-export function RevealSecretModal({
-  clusterId,
-  secret,
-  onClose,
-}: {
-  clusterId: string;
-  secret: SecretMeta;
-  onClose: () => void;
-}) {
+export function RevealSecretModal({ clusterId, secret, onClose }: SecretDialogProps) {
   const values = useSecretValues(clusterId, secret);
   return (
     <Modal

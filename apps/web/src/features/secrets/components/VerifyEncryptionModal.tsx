@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Button, InlineLoading, InlineNotification, Modal, Tag } from '@carbon/react';
-import type { SecretMeta } from '@keyhaven/contracts';
-import { useRawSecret } from '../api/secrets.ts';
+import { useRawSecret, type SecretDialogProps } from '../api/secrets.ts';
 import { fromBase64, hexdump } from '../lib/hexdump.ts';
 
 const PREVIEW = 256;
@@ -10,15 +9,7 @@ const PREVIEW = 256;
  * The bytes the store holds for a secret, as `etcdctl get <key> | hexdump -C` shows them: an
  * encrypted secret starts with k8s:enc:kms:v2:<provider>:, a plain one with its JSON.
  */
-export function VerifyEncryptionModal({
-  clusterId,
-  secret,
-  onClose,
-}: {
-  clusterId: string;
-  secret: SecretMeta;
-  onClose: () => void;
-}) {
+export function VerifyEncryptionModal({ clusterId, secret, onClose }: SecretDialogProps) {
   const raw = useRawSecret(clusterId, secret);
   const [all, setAll] = useState(false);
   const bytes = raw.data ? fromBase64(raw.data.value) : undefined;
