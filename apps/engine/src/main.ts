@@ -95,6 +95,10 @@ async function main() {
       );
   }
   await engine.start();
+  // The re-encryption workers warm up in the background; a job that comes first just waits for them.
+  void engine.controller
+    .warmUp()
+    .catch((err: unknown) => logger.warn({ err }, 'could not warm up the re-encryption workers'));
   const server = createApp(engine, logger).listen(
     config.KEYHAVEN_ENGINE_PORT,
     config.KEYHAVEN_ENGINE_HOST,

@@ -36,12 +36,15 @@ export interface TestEngineOptions {
   hsm?: () => KeyAdapter;
   logStream?: NodeJS.WritableStream;
   mode?: 'seed' | 'new-dek';
+  /** Opens the SQLite store (for a store with other limits). */
+  store?: (path: string) => SqliteStore;
 }
 
 /** An engine on a fresh SQLite file and the software adapter, seeded with the demo data. */
 export async function makeEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'keyhaven-test-'));
-  const store = new SqliteStore(join(dir, 'store.sqlite'));
+  const path = join(dir, 'store.sqlite');
+  const store = options.store?.(path) ?? new SqliteStore(path);
   const keyAdapter =
     options.adapter?.(store, dir) ??
     new SoftwareKeyAdapter(store, loadOrCreateKek(join(dir, 'kek.bin')));

@@ -26,6 +26,7 @@ import type { Seeds } from '../domain/seeds.ts';
 import { KeyAdapterError } from '../keys/types.ts';
 import { StoreUnavailableError, type Op, type RangeResult } from '../store/types.ts';
 import type { SealingSeed } from '../crypto/envelope.ts';
+import { ResealPool, type ResealItem } from '../crypto/reseal-pool.ts';
 import type { JobOwnership } from './ownership.ts';
 
 export interface ControllerSettings {
@@ -46,12 +47,23 @@ export const defaultControllerSettings: ControllerSettings = {
   expirySweepMs: 30_000,
 };
 
-/** A job between batches: its record and root key as last read or written, and the next page. */
+/** A page of secrets whose new values are being sealed on the worker threads. */
+interface Prepared {
+  page: RangeResult;
+  /** Per secret of the page: its new value, or undefined when the job's key already seals it. */
+  sealed: Promise<(Buffer | undefined)[]>;
+}
+
+/**
+ * A job between batches: its record and root key as last read or written, the next batch (being
+ * sealed) and the page after it (being read).
+ */
 interface JobRun {
   job: Doc<JobRecord>;
   key: Doc<RootKeyRecord>;
   seed: SealingSeed;
-  next?: Promise<RangeResult>;
+  prepared?: Prepared;
+  following?: Promise<RangeResult>;
 }
 
 /** Room left in each job transaction for the job, cluster and root-key records. */
@@ -73,6 +85,7 @@ export class MasterController {
   /** What the last sweep found wrong with each key adapter (undefined: it answered). */
   private adapterProblems = new Map<'software' | 'pkcs11', string | undefined>();
   private readonly sleepers = new Set<() => void>();
+  private readonly resealPool = new ResealPool();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -122,12 +135,18 @@ export class MasterController {
     this.sweeper.unref();
   }
 
+  /** Starts the re-encryption workers now rather than on the first job (a long-running engine). */
+  warmUp(): Promise<void> {
+    return this.resealPool.warm();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.sweeper) clearInterval(this.sweeper);
     for (const wake of this.sleepers) wake();
     for (const u of this.unwatch) u();
     await Promise.allSettled(this.running.values());
+    await this.resealPool.close();
   }
 
   /** Sends every status change of the cluster, starting with its current status. */
@@ -733,33 +752,94 @@ export class MasterController {
     });
   }
 
+  /** Starts reading the page after this one, if there is one; a dropped read fails quietly. */
+  private readAfter(clusterId: string, page: RangeResult): Promise<RangeResult> | undefined {
+    const last = page.kvs.at(-1);
+    if (!page.more || !last) return undefined;
+    const reading = this.readPage(clusterId, last.key);
+    reading.catch(() => undefined);
+    return reading;
+  }
+
+  /**
+   * Hands a page to the worker threads: values the job's key already seals are skipped, the others
+   * go with the unwrapped seeds that open them (resolved here, where the key adapters are).
+   */
+  private async prepare(
+    clusterId: string,
+    page: RangeResult,
+    seed: SealingSeed,
+  ): Promise<Prepared> {
+    const { envelope } = this.ctx;
+    const resolver = this.seeds.resolver(clusterId);
+    const secrets: Buffer[] = [];
+    const secretIndex = new Map<string, number>();
+    const items: ResealItem[] = [];
+    const positions: number[] = [];
+    for (const [position, kv] of page.kvs.entries()) {
+      const decoded = envelope.decode(kv.value);
+      if (decoded?.object.keyID === seed.keyId) continue;
+      let secret: number | undefined;
+      if (decoded) {
+        const { keyID, encryptedDEKSource, encryptedDEKSourceType } = decoded.object;
+        const source = Buffer.from(
+          encryptedDEKSource.buffer,
+          encryptedDEKSource.byteOffset,
+          encryptedDEKSource.byteLength,
+        );
+        const id = `${keyID}/${source.toString('base64')}`;
+        secret = secretIndex.get(id);
+        if (secret === undefined) {
+          secret =
+            secrets.push(
+              await resolver.resolve(keyID, source, encryptedDEKSourceType, decoded.providerName),
+            ) - 1;
+          secretIndex.set(id, secret);
+        }
+      }
+      items.push({ key: kv.key, value: kv.value, ...(secret !== undefined && { secret }) });
+      positions.push(position);
+    }
+    const sealed = this.resealPool.reseal(items, secrets, seed).then((values) => {
+      const byPosition = new Array<Buffer | undefined>(page.kvs.length);
+      positions.forEach((position, i) => (byPosition[position] = values[i]));
+      return byPosition;
+    });
+    // A batch dropped after a failure is never awaited; its failure goes with it.
+    sealed.catch(() => undefined);
+    return { page, sealed };
+  }
+
   /**
    * Re-encrypts one batch; returns the run to continue with, or undefined when the job has finished
    * (or no longer applies). A run keeps the job's and root key's revisions between batches instead
    * of reading them again: each batch's transaction compares both, so a change to either (the key
-   * disabled or deleted, the job cancelled) fails the batch, and the next step reloads. The next
-   * page is read while this batch commits (writes are refused during the job, R2, so the page
-   * cannot change under it).
+   * disabled or deleted, the job cancelled) fails the batch, and the next step reloads.
+   *
+   * Batches form a pipeline: while this batch commits on the main thread, the next one is sealed
+   * on the worker threads and the page after it is read. Reading ahead is safe because
+   * secret writes are refused while the job runs (R2), so the pages cannot change under it.
    */
   private async step(clusterId: string, current: JobRun | undefined): Promise<JobRun | undefined> {
-    const { store, envelope } = this.ctx;
+    const { store } = this.ctx;
     const run = current ?? (await this.loadRun(clusterId));
     if (!run) return undefined;
     const { job: jobDoc, key: keyDoc, seed } = run;
     const job = jobDoc.value;
-    const page = await (run.next ?? this.readPage(clusterId, job.checkpoint));
-    const resolver = this.seeds.resolver(clusterId);
+    const { page, sealed } =
+      run.prepared ??
+      (await this.prepare(clusterId, await this.readPage(clusterId, job.checkpoint), seed));
+    const following = run.following ?? this.readAfter(clusterId, page);
+    const values = await sealed;
     const ops: Op[] = [];
     // A batch also fits the store's request size (etcd: 1.5 MiB), with room for the records that
     // change with it; one secret alone always fits (Kubernetes caps secrets at 1 MiB).
     const budget = store.maxTxnBytes - RECORD_ROOM;
     let bytes = 0;
     let taken = 0;
-    for (const kv of page.kvs) {
-      const decoded = envelope.decode(kv.value);
-      if (decoded?.object.keyID !== seed.keyId) {
-        const plaintext = await envelope.openDecoded(kv.key, kv.value, decoded, resolver);
-        const value = envelope.seal(kv.key, plaintext, seed);
+    for (const [position, kv] of page.kvs.entries()) {
+      const value = values[position];
+      if (value) {
         if (taken > 0 && bytes + kv.key.length + value.length > budget) break;
         bytes += kv.key.length + value.length;
         ops.push({ type: 'put', key: kv.key, value });
@@ -780,16 +860,25 @@ export class MasterController {
       { key: K.key(job.crkId), modRevision: keyDoc.modRevision },
     ];
     if (more) {
-      const next = this.readPage(clusterId, nextJob.checkpoint);
-      // Read ahead; if this batch fails, the read is dropped (and its failure with it).
-      next.catch(() => undefined);
+      // A batch cut short by the size budget leaves the pipeline, and so does a failure to read
+      // or prepare the next page (this batch still commits): the next step starts afresh from
+      // the checkpoint, where such a failure counts.
+      const ahead: Pick<JobRun, 'prepared' | 'following'> =
+        following && taken === page.kvs.length
+          ? await following
+              .then(async (nextPage) => ({
+                prepared: await this.prepare(clusterId, nextPage, seed),
+                ...(nextPage.more && { following: this.readAfter(clusterId, nextPage) }),
+              }))
+              .catch(() => ({}))
+          : {};
       const { succeeded, revision } = await store.txn(compares, [
         ...ops,
         { type: 'put', key: K.job(clusterId), value: json(nextJob) },
       ]);
       if (!succeeded)
         throw conflict('CONCURRENT_CHANGE', 'the job or its root key changed while a batch ran');
-      return { ...run, job: { value: nextJob, modRevision: revision }, next };
+      return { key: keyDoc, seed, ...ahead, job: { value: nextJob, modRevision: revision } };
     }
     // The last batch: the job, the cluster's status and the old key's registration change together.
     const cluster = await this.clusters.record(clusterId);

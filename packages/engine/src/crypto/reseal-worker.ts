@@ -1,0 +1,45 @@
+/**
+ * The worker-thread side of ResealPool: opens each value of a batch and seals it under the new
+ * seed, so that the crypto of a re-encryption job runs on another core than the store's writes.
+ * Seeds arrive already unwrapped (the key adapter stays on the main thread) and are never logged.
+ */
+import { parentPort } from 'node:worker_threads';
+import { Envelope, EnvelopeError } from './envelope.ts';
+import { pack, unpack, type ResealReply, type ResealRequest } from './reseal-pool.ts';
+
+const envelope = new Envelope();
+const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+
+parentPort?.on('message', async (request: ResealRequest) => {
+  let reply: ResealReply;
+  try {
+    const seed = {
+      ...request.seed,
+      seed: toBuffer(request.seed.seed),
+      wrappedSeed: toBuffer(request.seed.wrappedSeed),
+    };
+    const values = unpack(request.values);
+    const sealed: Buffer[] = [];
+    for (const [i, stored] of values.entries()) {
+      const key = request.keys[i] ?? '';
+      const secret = request.secrets[request.secretOf[i] ?? -1];
+      const plaintext =
+        secret === undefined
+          ? stored
+          : await envelope.open(key, stored, { resolve: async () => toBuffer(secret) });
+      sealed.push(envelope.seal(key, plaintext, seed));
+    }
+    const packed = pack(sealed);
+    parentPort?.postMessage({ id: request.id, sealed: packed } satisfies ResealReply, [
+      packed.bytes,
+    ]);
+    return;
+  } catch (err) {
+    reply = {
+      id: request.id,
+      error: err instanceof Error ? err.message : 'the worker failed',
+      envelope: err instanceof EnvelopeError,
+    };
+  }
+  parentPort?.postMessage(reply);
+});
