@@ -62,9 +62,9 @@ describe('re-seal worker pool', () => {
       key: key(i),
       value: randomBytes(512),
     }));
-    const inFlight = pool.reseal(items, [], seed);
+    const failed = expect(pool.reseal(items, [], seed)).rejects.toThrow(/re-seal worker stopped/);
     await pool.close();
-    await expect(inFlight).rejects.toThrow(/re-seal worker stopped/);
+    await failed;
     const [value] = await pool.reseal([{ key: key(1), value: Buffer.from('back') }], [], seed);
     expect(await envelope.open(key(1), value ?? Buffer.alloc(0), opener(seed))).toEqual(
       Buffer.from('back'),
