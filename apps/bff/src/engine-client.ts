@@ -25,6 +25,8 @@ export interface EngineClientOptions {
 interface EngineAnswer {
   response: Response;
   payload: unknown;
+  /** The payload checked against each contract asked for, shared by the callers of a shared read. */
+  parsed: Map<z.ZodType, z.ZodSafeParseResult<unknown>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -122,7 +124,7 @@ export class EngineClient {
 
   private async load(call: EngineCall): Promise<EngineAnswer> {
     const response = await this.raw(call);
-    return { response, payload: await readJson(response) };
+    return { response, payload: await readJson(response), parsed: new Map() };
   }
 
   /**
@@ -133,7 +135,7 @@ export class EngineClient {
    */
   private read(call: EngineCall): Promise<EngineAnswer> {
     if ((call.method ?? 'GET') !== 'GET') return this.load(call);
-    const key = JSON.stringify([call.path, call.token, call.headers]);
+    const key = `${call.path}\n${call.token ?? ''}\n${call.headers ? JSON.stringify(call.headers) : ''}`;
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.load(call).finally(() => this.inflight.delete(key));
@@ -142,11 +144,19 @@ export class EngineClient {
     return pending;
   }
 
-  /** Sends a request and validates the answer against the contract. */
+  /**
+   * Sends a request and validates the answer against the contract. Callers of a shared read get
+   * the same checked value (once, not once each), so they must treat it as read-only.
+   */
   async json<T extends z.ZodType>(schema: T, call: EngineCall): Promise<z.infer<T>> {
-    const { response, payload } = await this.read(call);
+    const answer = await this.read(call);
+    const { response, payload } = answer;
     if (!response.ok) throw toApiError(response, payload);
-    const parsed = schema.safeParse(payload);
+    let parsed = answer.parsed.get(schema);
+    if (!parsed) {
+      parsed = schema.safeParse(payload);
+      answer.parsed.set(schema, parsed);
+    }
     if (!parsed.success) {
       this.options.onUpstreamError?.('contract');
       this.options.logger.error(
@@ -159,7 +169,7 @@ export class EngineClient {
         'The Keyhaven engine sent an unexpected answer.',
       );
     }
-    return parsed.data;
+    return parsed.data as z.infer<T>;
   }
 
   /** For calls whose success has no body. */

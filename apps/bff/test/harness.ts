@@ -16,9 +16,13 @@ export function makeBff(
   options: {
     now?: () => number;
     loginLimit?: { windowMs: number; perAddress: number; perUser: number };
+    /** Where the BFF's logs go (at info); none: silent. */
+    logStream?: NodeJS.WritableStream;
   } = {},
 ) {
-  const logger = pino({ level: 'silent' });
+  const logger = options.logStream
+    ? pino({ level: 'info' }, options.logStream)
+    : pino({ level: 'silent' });
   const metrics = createMetrics();
   const engine = new EngineClient({
     urls: engineUrls,

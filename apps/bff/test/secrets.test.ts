@@ -1,6 +1,8 @@
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityList, RawSecret, Secret, SecretMeta, SecretPage } from '@keyhaven/contracts';
 import { startEngineServer, type EngineServer } from '../../engine/test/harness.ts';
+import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
 import { login, makeBff } from './harness.ts';
 
 let e: EngineServer;
@@ -110,5 +112,36 @@ describe('BFF secrets and activity', () => {
     expect(keyActivity.status).toBe(200);
     ActivityList.parse(keyActivity.body);
     expect((await agent.get('/api/clusters/c-nope/activity')).status).toBe(404);
+  });
+
+  it('logs every request with its request id, and no cookie, token, password or secret value', async () => {
+    const stream = new PassThrough();
+    let logs = '';
+    stream.on('data', (chunk) => (logs += String(chunk)));
+    const logged = makeBff([e.url], { logStream: stream });
+    const { agent, csrf, cookie } = await login(logged);
+    const marker = 'log-marker-value-7f3a9c';
+    const encoded = Buffer.from(marker).toString('base64');
+    const created = await agent
+      .post(`${CLUSTER}/secrets`)
+      .set('x-csrf-token', csrf)
+      .send({ namespace: 'default', name: 'logged', data: { v: encoded } });
+    expect(created.status).toBe(201);
+    const read = await agent.get(`${CLUSTER}/secrets/default/logged`).expect(200);
+    await agent.delete(`${CLUSTER}/secrets/default/logged`).set('x-csrf-token', csrf).expect(204);
+
+    const lines = logs
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { req?: { id?: string; method?: string; url?: string } });
+    const readLine = lines.find((l) => l.req?.id === read.headers['x-request-id']);
+    expect(readLine?.req).toMatchObject({
+      method: 'GET',
+      url: '/api/clusters/c-dev-us-east/secrets/default/logged',
+    });
+    expect(lines.filter((l) => l.req?.method === 'POST')).toHaveLength(2);
+    const sessionCookie = cookie.split(';')[0]?.split('=')[1] ?? '';
+    for (const needle of [marker, encoded, PASSWORD, csrf, sessionCookie, 'authorization'])
+      expect(logs).not.toContain(needle);
   });
 });
