@@ -51,8 +51,12 @@ export class EngineClient {
     return this.options.urls;
   }
 
-  /** Sends a request, failing over to the next engine when one cannot be reached. */
-  async raw(call: EngineCall, signal?: AbortSignal): Promise<Response> {
+  /**
+   * Sends a request, failing over to the next engine when one cannot be reached. The timeout
+   * covers the whole exchange, or for a stream (a watch) only until its headers arrive: a stream
+   * stays open as long as its reader wants it.
+   */
+  async raw(call: EngineCall, signal?: AbortSignal, stream = false): Promise<Response> {
     const method = call.method ?? 'GET';
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     if (call.token) headers.authorization = `Bearer ${call.token}`;
@@ -71,14 +75,22 @@ export class EngineClient {
       for (let i = 0; i < this.urls.length; i++) {
         const index = (this.preferred + i) % this.urls.length;
         const url = this.urls[index] + call.path;
+        const timeout = new AbortController();
+        const timer = setTimeout(
+          () =>
+            timeout.abort(new DOMException('The engine did not answer in time.', 'TimeoutError')),
+          this.timeoutMs,
+        );
+        // Like AbortSignal.timeout: a pending timer does not keep the process alive.
+        timer.unref();
         try {
-          const timeout = AbortSignal.timeout(this.timeoutMs);
           const response = await fetch(url, {
             method,
             headers,
             ...(body !== undefined && { body }),
-            signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+            signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
           });
+          if (stream) clearTimeout(timer);
           this.preferred = index;
           if (
             method === 'GET' &&
@@ -92,6 +104,7 @@ export class EngineClient {
           }
           return response;
         } catch (err) {
+          clearTimeout(timer);
           if (signal?.aborted) throw err;
           lastError = err;
           this.options.onUpstreamError?.(

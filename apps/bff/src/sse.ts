@@ -98,6 +98,7 @@ export class StatusRelay {
               token: subscriber.token,
             },
             controller.signal,
+            true,
           );
           if (!response.ok || !response.body)
             throw new Error(`engine watch answered ${response.status}`);

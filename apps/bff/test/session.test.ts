@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { ClusterRows, SessionInfo } from '@keyhaven/contracts';
@@ -144,6 +145,28 @@ describe('BFF sessions', () => {
       message: 'The Keyhaven engine is unavailable. Try again shortly.',
     });
     expect((await request(app).get('/readyz')).status).toBe(503);
+  });
+
+  it('answers a 503 naming the timeout when the engine takes connections but never answers', async () => {
+    // Accepts and holds every connection, like a hung engine.
+    const held: Socket[] = [];
+    const hung = createServer((socket) => held.push(socket)).listen(0, '127.0.0.1');
+    await new Promise((r) => hung.once('listening', r));
+    try {
+      const app = makeBff([`http://127.0.0.1:${(hung.address() as AddressInfo).port}`]);
+      const res = await request(app)
+        .post('/api/session')
+        .send({ username: 'admin', password: PASSWORD });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.body).toEqual({
+        code: 'ENGINE_TIMEOUT',
+        message: 'The Keyhaven engine did not answer in time. Try again.',
+      });
+    } finally {
+      for (const socket of held) socket.destroy();
+      hung.close();
+    }
   });
 
   it('fails over to the next engine URL when one is down', async () => {

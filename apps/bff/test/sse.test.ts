@@ -106,3 +106,33 @@ it('serves 50 subscribers of one cluster from a single upstream watch, each rece
     raw.mockRestore();
   }
 });
+
+it('keeps the upstream watch open longer than an engine call may take, and still relays changes', async () => {
+  const login = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const raw = vi.spyOn(EngineClient.prototype, 'raw');
+  const abort = new AbortController();
+  try {
+    const events = await subscribe(cookie, 'c-prod-us-south', abort.signal);
+    await until(() => events.length >= 1, 'the first snapshot');
+    // The harness gives engine calls 2 s; a stream is not a call that should end by then.
+    await new Promise((r) => setTimeout(r, 3000));
+    const crk = keyId(e.t, 'cluster-root-key-2');
+    await e.t.engine.controller.enable(e.t.admin, {
+      cluster: 'c-prod-us-south',
+      instance_id: 'kp-us-south',
+      crk_id: crk,
+      private_endpoint: true,
+    });
+    await e.t.engine.controller.settled('c-prod-us-south');
+    await until(() => events.at(-1)?.event.masterStatus === 'Ready', 'Ready after the change');
+    expect(raw.mock.calls.filter(([call]) => call.path.endsWith('/watch'))).toHaveLength(1);
+  } finally {
+    abort.abort();
+    raw.mockRestore();
+  }
+});

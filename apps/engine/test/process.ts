@@ -125,19 +125,32 @@ export async function spawnConsole(
     },
     await freePort(),
   );
-  const bffPort = await freePort();
-  const bffUrl = `http://127.0.0.1:${bffPort}`;
+  const { bff, bffUrl } = await spawnBff(engine.url, join(dir, 'bff'), bffEnv);
+  return { engine, bff, bffUrl };
+}
+
+/**
+ * A BFF in front of the engine; every BFF started here shares one session secret, so that a
+ * cookie from one is accepted by the others (like replicas).
+ */
+export async function spawnBff(
+  engineUrl: string,
+  dataDir: string,
+  env: Record<string, string> = {},
+) {
+  const port = await freePort();
+  const bffUrl = `http://127.0.0.1:${port}`;
   const bff = await spawnService(
     'apps/bff/src/main.ts',
     {
-      KEYHAVEN_PORT: String(bffPort),
-      KEYHAVEN_ENGINE_URL: engine.url,
-      KEYHAVEN_DATA_DIR: join(dir, 'bff'),
+      KEYHAVEN_PORT: String(port),
+      KEYHAVEN_ENGINE_URL: engineUrl,
+      KEYHAVEN_DATA_DIR: dataDir,
       KEYHAVEN_SESSION_SECRET: 'a-bench-session-secret-of-32-characters',
       KEYHAVEN_LOG_LEVEL: 'warn',
-      ...bffEnv,
+      ...env,
     },
     `${bffUrl}/healthz`,
   );
-  return { engine, bff, bffUrl };
+  return { bff, bffUrl };
 }
