@@ -12,9 +12,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createParser } from 'eventsource-parser';
 import {
+  bffSessionCookie,
   enableKmsOverHttp,
+  followEventStream,
   freePort,
   spawnBff,
   spawnConsole,
@@ -79,12 +80,7 @@ try {
   );
   children.push(bare);
 
-  const login = await fetch(`${bffUrl}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const cookie = await bffSessionCookie(bffUrl, 'admin', PASSWORD);
 
   // Enable KMS first so that the Overview makes its full set of engine calls.
   const token = await tokenFor(engine.url, 'admin', PASSWORD);
@@ -105,16 +101,7 @@ try {
         headers: { cookie },
         signal: abort.signal,
       });
-      const parser = createParser({ onEvent: () => arrivals[i]?.push(performance.now()) });
-      const reader = response.body?.getReader();
-      const decoder = new TextDecoder();
-      void (async () => {
-        for (;;) {
-          const chunk = await reader?.read().catch(() => undefined);
-          if (!chunk || chunk.done) return;
-          parser.feed(decoder.decode(chunk.value, { stream: true }));
-        }
-      })();
+      followEventStream(response, () => arrivals[i]?.push(performance.now()));
     }),
   );
   const waitAll = async (count: number) => {

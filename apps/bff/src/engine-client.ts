@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { ErrorBody } from '@keyhaven/contracts';
-import { ApiError } from './errors.ts';
+import { ApiError, badEngineResponse } from './errors.ts';
 
 export interface EngineCall {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -176,11 +176,7 @@ export class EngineClient {
         { path: call.path, issues: parsed.error.issues.slice(0, 5) },
         'engine answer broke the contract',
       );
-      throw new ApiError(
-        502,
-        'BAD_ENGINE_RESPONSE',
-        'The Keyhaven engine sent an unexpected answer.',
-      );
+      throw badEngineResponse();
     }
     return parsed.data as z.infer<T>;
   }

@@ -16,6 +16,10 @@ export class ApiError extends Error {
   }
 }
 
+/** The engine answered, but not in the shape its contract promises. */
+export const badEngineResponse = () =>
+  new ApiError(502, 'BAD_ENGINE_RESPONSE', 'The Keyhaven engine sent an unexpected answer.');
+
 export function parse<T extends z.ZodType>(
   schema: T,
   value: unknown,

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { createParser } from 'eventsource-parser';
 import { StatusEvent } from '@keyhaven/contracts';
 import { PASSWORD, keyId } from '../../../packages/engine/test/helpers.ts';
 import { startEngineServer, type EngineServer } from '../../engine/test/harness.ts';
+import { bffSessionCookie, followEventStream } from '../../engine/test/process.ts';
 import { EngineClient } from '../src/engine-client.ts';
 import { makeBff } from './harness.ts';
 
@@ -36,20 +36,9 @@ async function subscribe(cookie: string, clusterId: string, signal: AbortSignal)
   });
   expect(response.status).toBe(200);
   const events: Received[] = [];
-  const parser = createParser({
-    onEvent: (message) => {
-      events.push({ id: message.id ?? '', event: StatusEvent.parse(JSON.parse(message.data)) });
-    },
+  followEventStream(response, (message) => {
+    events.push({ id: message.id ?? '', event: StatusEvent.parse(JSON.parse(message.data)) });
   });
-  const reader = response.body?.getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    for (;;) {
-      const chunk = await reader?.read().catch(() => undefined);
-      if (!chunk || chunk.done) return;
-      parser.feed(decoder.decode(chunk.value, { stream: true }));
-    }
-  })();
   return events;
 }
 
@@ -62,12 +51,7 @@ const until = async (check: () => boolean, what: string) => {
 };
 
 it('serves 50 subscribers of one cluster from a single upstream watch, each receiving every event in order', async () => {
-  const login = await fetch(`${base}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const cookie = await bffSessionCookie(base, 'admin', PASSWORD);
   const raw = vi.spyOn(EngineClient.prototype, 'raw');
   const abort = new AbortController();
   try {
@@ -108,12 +92,7 @@ it('serves 50 subscribers of one cluster from a single upstream watch, each rece
 });
 
 it('keeps the upstream watch open longer than an engine call may take, and still relays changes', async () => {
-  const login = await fetch(`${base}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const cookie = await bffSessionCookie(base, 'admin', PASSWORD);
   const raw = vi.spyOn(EngineClient.prototype, 'raw');
   const abort = new AbortController();
   try {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -153,4 +154,31 @@ export async function spawnBff(
     `${bffUrl}/healthz`,
   );
   return { bff, bffUrl };
+}
+
+/** Logs in through a BFF over HTTP; returns the session cookie (`name=value`) for later requests. */
+export async function bffSessionCookie(bffUrl: string, username: string, password: string) {
+  const login = await fetch(`${bffUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  return (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
+/** Feeds every event of a Server-Sent Events response to onEvent, until the stream ends. */
+export function followEventStream(
+  response: Response,
+  onEvent: (message: EventSourceMessage) => void,
+): void {
+  const parser = createParser({ onEvent });
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    for (;;) {
+      const chunk = await reader?.read().catch(() => undefined);
+      if (!chunk || chunk.done) return;
+      parser.feed(decoder.decode(chunk.value, { stream: true }));
+    }
+  })();
 }

@@ -44,22 +44,41 @@ export const ApiKeyCreated = z.object({
 });
 export const ApiKeySummary = ApiKeyCreated.omit({ apikey: true });
 
+/** Whether some grant that covers the resource ranks at least `role` in `order` (lowest first). */
+function holds<R extends string, G extends { role: R }>(
+  order: readonly R[],
+  grants: readonly G[],
+  covers: (grant: G) => boolean,
+  role: R,
+): boolean {
+  const rank = order.indexOf(role);
+  return grants.some((g) => covers(g) && order.indexOf(g.role) >= rank);
+}
+
 /** Whether the user holds at least `role` on the cluster (grants on "*" cover every cluster). */
-export function hasPlatformRole(user: Me, clusterId: string, role: PlatformRole): boolean {
-  const rank = PlatformRole.options.indexOf(role);
-  return user.platformRoles.some(
-    (g) =>
-      (g.clusterId === clusterId || g.clusterId === '*') &&
-      PlatformRole.options.indexOf(g.role) >= rank,
+export function hasPlatformRole(
+  user: Pick<Me, 'platformRoles'>,
+  clusterId: string,
+  role: PlatformRole,
+): boolean {
+  return holds(
+    PlatformRole.options,
+    user.platformRoles,
+    (g) => g.clusterId === clusterId || g.clusterId === '*',
+    role,
   );
 }
 
 /** Whether the user holds at least `role` on the KMS instance (grants on "*" cover every one). */
-export function hasServiceRole(user: Me, instanceId: string, role: ServiceRole): boolean {
-  const rank = ServiceRole.options.indexOf(role);
-  return user.serviceRoles.some(
-    (g) =>
-      (g.instanceId === instanceId || g.instanceId === '*') &&
-      ServiceRole.options.indexOf(g.role) >= rank,
+export function hasServiceRole(
+  user: Pick<Me, 'serviceRoles'>,
+  instanceId: string,
+  role: ServiceRole,
+): boolean {
+  return holds(
+    ServiceRole.options,
+    user.serviceRoles,
+    (g) => g.instanceId === instanceId || g.instanceId === '*',
+    role,
   );
 }

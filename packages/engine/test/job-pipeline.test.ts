@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { K, SqliteStore, type Op } from '../src/index.ts';
+import { RECORD_ROOM } from '../src/master/controller.ts';
 import { enableAndWait, keyId, makeEngine, PROD, readAll, type TestEngine } from './helpers.ts';
 
-/** Room the controller keeps in each job transaction for its own records. */
-const RECORD_ROOM = 64 * 1024;
 const BIG_SECRETS = 40;
 /** What a job transaction may carry in secrets here: a page of small ones, or four big ones. */
 const BUDGET = 60_000;

@@ -10,7 +10,7 @@ import {
   RootKeyActionParams,
 } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
-import { ApiError } from '../errors.ts';
+import { badEngineResponse } from '../errors.ts';
 import type { Route } from '../route.ts';
 
 /** Key management: KMS instances and their root keys with create, rotate, disable, enable, delete. */
@@ -18,6 +18,12 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
   const InstancePath = z.object({ id: Id });
   const KeyPath = z.object({ id: Id, keyId: Id });
   const kmsHeaders = (instanceId: string) => ({ 'bluemix-instance': instanceId });
+  /** The key of a one-key answer (create, delete). */
+  const onlyKey = (collection: { resources: RootKey[] }): RootKey => {
+    const key = collection.resources[0];
+    if (!key) throw badEngineResponse();
+    return key;
+  };
   route(
     {
       method: 'get',
@@ -83,14 +89,7 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
           ],
         },
       });
-      const key = created.resources[0];
-      if (!key)
-        throw new ApiError(
-          502,
-          'BAD_ENGINE_RESPONSE',
-          'The Keyhaven engine sent an unexpected answer.',
-        );
-      return key;
+      return onlyKey(created);
     },
   );
   route(
@@ -127,14 +126,7 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
         requestId,
         headers: kmsHeaders(params.id),
       });
-      const key = deleted.resources[0];
-      if (!key)
-        throw new ApiError(
-          502,
-          'BAD_ENGINE_RESPONSE',
-          'The Keyhaven engine sent an unexpected answer.',
-        );
-      return key;
+      return onlyKey(deleted);
     },
   );
 }

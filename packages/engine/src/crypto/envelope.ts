@@ -75,6 +75,10 @@ export class EnvelopeError extends Error {
   }
 }
 
+/** A Buffer over the same bytes (no copy): protobuf and worker messages hand out Uint8Arrays. */
+export const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 export function parseKmsPrefix(stored: Buffer): string | undefined {
   if (stored.length < 16 || stored[0] !== 0x6b /* k */) return undefined;
   return PREFIX_RE.exec(stored.subarray(0, 64).toString('latin1'))?.[1];
@@ -230,16 +234,8 @@ export class Envelope {
   ): Promise<Buffer> {
     if (!decoded) return stored;
     const { providerName, object } = decoded;
-    const data = Buffer.from(
-      object.encryptedData.buffer,
-      object.encryptedData.byteOffset,
-      object.encryptedData.byteLength,
-    );
-    const source = Buffer.from(
-      object.encryptedDEKSource.buffer,
-      object.encryptedDEKSource.byteOffset,
-      object.encryptedDEKSource.byteLength,
-    );
+    const data = asBuffer(object.encryptedData);
+    const source = asBuffer(object.encryptedDEKSource);
     const secret = await context.resolve(
       object.keyID,
       source,

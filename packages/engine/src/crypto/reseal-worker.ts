@@ -4,19 +4,18 @@
  * Seeds arrive already unwrapped (the key adapter stays on the main thread) and are never logged.
  */
 import { parentPort } from 'node:worker_threads';
-import { Envelope, EnvelopeError } from './envelope.ts';
+import { asBuffer, Envelope, EnvelopeError } from './envelope.ts';
 import { pack, unpack, type ResealReply, type ResealRequest } from './reseal-pool.ts';
 
 const envelope = new Envelope();
-const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 
 parentPort?.on('message', async (request: ResealRequest) => {
   let reply: ResealReply;
   try {
     const seed = {
       ...request.seed,
-      seed: toBuffer(request.seed.seed),
-      wrappedSeed: toBuffer(request.seed.wrappedSeed),
+      seed: asBuffer(request.seed.seed),
+      wrappedSeed: asBuffer(request.seed.wrappedSeed),
     };
     const values = unpack(request.values);
     const sealed: Buffer[] = [];
@@ -26,7 +25,7 @@ parentPort?.on('message', async (request: ResealRequest) => {
       const plaintext =
         secret === undefined
           ? stored
-          : await envelope.open(key, stored, { resolve: async () => toBuffer(secret) });
+          : await envelope.open(key, stored, { resolve: async () => asBuffer(secret) });
       sealed.push(envelope.seal(key, plaintext, seed));
     }
     const packed = pack(sealed);

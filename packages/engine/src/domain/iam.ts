@@ -6,19 +6,19 @@ import {
   type ScryptOptions,
 } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import type {
-  Me,
+import {
   PlatformRole,
   ServiceRole,
-  TokenRequest,
-  TokenResponse,
+  hasPlatformRole,
+  hasServiceRole,
+  type Me,
+  type TokenRequest,
+  type TokenResponse,
 } from '@keyhaven/contracts';
 import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context.ts';
 import { EngineError } from './errors.ts';
 import { K, type UserRecord } from './records.ts';
 
-const PLATFORM_ORDER: PlatformRole[] = ['Viewer', 'Operator', 'Editor', 'Administrator'];
-const SERVICE_ORDER: ServiceRole[] = ['Reader', 'Writer', 'Manager'];
 const TOKEN_TTL_SECONDS = 3600;
 const ISSUER = 'keyhaven-engine';
 
@@ -60,36 +60,18 @@ export function platformRoleOn(principal: Principal, clusterId: string): Platfor
   let best = -1;
   for (const grant of principal.platformRoles) {
     if (grant.clusterId === clusterId || grant.clusterId === '*')
-      best = Math.max(best, PLATFORM_ORDER.indexOf(grant.role));
+      best = Math.max(best, PlatformRole.options.indexOf(grant.role));
   }
-  return PLATFORM_ORDER[best];
+  return PlatformRole.options[best];
 }
 
 export function serviceRoleOn(principal: Principal, instanceId: string): ServiceRole | undefined {
   let best = -1;
   for (const grant of principal.serviceRoles) {
     if (grant.instanceId === instanceId || grant.instanceId === '*')
-      best = Math.max(best, SERVICE_ORDER.indexOf(grant.role));
+      best = Math.max(best, ServiceRole.options.indexOf(grant.role));
   }
-  return SERVICE_ORDER[best];
-}
-
-export function hasPlatformRole(
-  principal: Principal,
-  clusterId: string,
-  role: PlatformRole,
-): boolean {
-  const held = platformRoleOn(principal, clusterId);
-  return held !== undefined && PLATFORM_ORDER.indexOf(held) >= PLATFORM_ORDER.indexOf(role);
-}
-
-export function hasServiceRole(
-  principal: Principal,
-  instanceId: string,
-  role: ServiceRole,
-): boolean {
-  const held = serviceRoleOn(principal, instanceId);
-  return held !== undefined && SERVICE_ORDER.indexOf(held) >= SERVICE_ORDER.indexOf(role);
+  return ServiceRole.options[best];
 }
 
 export function forbidden(

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { KeyState, type KmsInstance, type RootKey } from '@keyhaven/contracts';
+import { KeyState, hasServiceRole, type KmsInstance, type RootKey } from '@keyhaven/contracts';
 import { KeyAdapterError } from '../keys/types.ts';
 import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound, unavailable } from './errors.ts';
-import { requireServiceRole, type Principal, hasServiceRole } from './iam.ts';
+import { requireServiceRole, type Principal } from './iam.ts';
 import {
   K,
   type ClusterRecord,

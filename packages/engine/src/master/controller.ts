@@ -25,7 +25,7 @@ import {
 import type { Seeds } from '../domain/seeds.ts';
 import { KeyAdapterError } from '../keys/types.ts';
 import { StoreUnavailableError, type Op, type RangeResult } from '../store/types.ts';
-import type { SealingSeed } from '../crypto/envelope.ts';
+import { asBuffer, type SealingSeed } from '../crypto/envelope.ts';
 import { ResealPool, type ResealItem } from '../crypto/reseal-pool.ts';
 import type { JobOwnership } from './ownership.ts';
 
@@ -67,7 +67,7 @@ interface JobRun {
 }
 
 /** Room left in each job transaction for the job, cluster and root-key records. */
-const RECORD_ROOM = 64 * 1024;
+export const RECORD_ROOM = 64 * 1024;
 
 const isActive = (job: JobRecord | undefined) =>
   job !== undefined && (job.state === 'running' || job.state === 'retrying');
@@ -782,11 +782,7 @@ export class MasterController {
       let secret: number | undefined;
       if (decoded) {
         const { keyID, encryptedDEKSource, encryptedDEKSourceType } = decoded.object;
-        const source = Buffer.from(
-          encryptedDEKSource.buffer,
-          encryptedDEKSource.byteOffset,
-          encryptedDEKSource.byteLength,
-        );
+        const source = asBuffer(encryptedDEKSource);
         const id = `${keyID}/${source.toString('base64')}`;
         secret = secretIndex.get(id);
         if (secret === undefined) {
