@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import { createHttpServer } from '@keyhaven/server';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { EngineClient } from './engine-client.ts';
@@ -38,7 +39,7 @@ function main() {
     secret: sessionSecret(resolve(config.KEYHAVEN_DATA_DIR), config.KEYHAVEN_SESSION_SECRET),
   });
   const app = createApp({ engine, sessions, logger, metrics, webDist: config.KEYHAVEN_WEB_DIST });
-  const server = app.listen(config.KEYHAVEN_PORT, config.KEYHAVEN_HOST, () => {
+  const server = createHttpServer(app).listen(config.KEYHAVEN_PORT, config.KEYHAVEN_HOST, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ port }, 'bff listening');
   });

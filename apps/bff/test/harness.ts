@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import request from 'supertest';
 import { pino } from 'pino';
 import { SessionInfo } from '@keyhaven/contracts';
+import { createHttpServer } from '@keyhaven/server';
 import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
 import { createApp } from '../src/app.ts';
 import { EngineClient } from '../src/engine-client.ts';
@@ -10,7 +11,7 @@ import { Sessions } from '../src/session.ts';
 
 export const SESSION_SECRET = 'a-test-session-secret-of-32-chars-or-more';
 
-/** The BFF app in front of the given engine URLs (no SPA). */
+/** The BFF's HTTP server (as main.ts builds it, not listening yet) in front of the given engine URLs (no SPA). */
 export function makeBff(
   engineUrls: string[],
   options: {
@@ -35,13 +36,15 @@ export function makeBff(
     secret: SESSION_SECRET,
     ...(options.now && { now: options.now }),
   });
-  return createApp({
-    engine,
-    sessions,
-    logger,
-    metrics,
-    ...(options.loginLimit && { loginLimit: options.loginLimit }),
-  });
+  return createHttpServer(
+    createApp({
+      engine,
+      sessions,
+      logger,
+      metrics,
+      ...(options.loginLimit && { loginLimit: options.loginLimit }),
+    }),
+  );
 }
 
 /** Logs in through the BFF; the agent keeps the cookie, csrf goes in x-csrf-token. */

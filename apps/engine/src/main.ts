@@ -14,6 +14,7 @@ import {
   loadOrCreateKek,
   seedDemo,
 } from '@keyhaven/engine';
+import { createHttpServer } from '@keyhaven/server';
 import { createApp } from './app.ts';
 import { loadConfig, pkcs11Settings } from './config.ts';
 
@@ -99,7 +100,7 @@ async function main() {
   void engine.controller
     .warmUp()
     .catch((err: unknown) => logger.warn({ err }, 'could not warm up the re-encryption workers'));
-  const server = createApp(engine, logger).listen(
+  const server = createHttpServer(createApp(engine, logger)).listen(
     config.KEYHAVEN_ENGINE_PORT,
     config.KEYHAVEN_ENGINE_HOST,
     () => {
