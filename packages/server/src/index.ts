@@ -1,12 +1,18 @@
 import { IncomingMessage, ServerResponse, createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 
-/** Own properties of `from` and of its prototypes up to (not including) `stop`, copied onto `to`. */
+/**
+ * Own properties of `from` and of its prototypes up to (not including) `stop`, copied onto `to`
+ * (all but `constructor`, which stays `to`'s own).
+ */
 function copyChain(from: object, stop: object, to: object) {
   const chain: object[] = [];
   for (let o: object | null = from; o && o !== stop; o = Object.getPrototypeOf(o) as object | null)
     chain.unshift(o);
-  for (const o of chain) Object.defineProperties(to, Object.getOwnPropertyDescriptors(o));
+  for (const o of chain) {
+    const { constructor: _, ...descriptors } = Object.getOwnPropertyDescriptors(o);
+    Object.defineProperties(to, descriptors);
+  }
 }
 
 /**

@@ -21,6 +21,8 @@ describe('createHttpServer', () => {
         isExpressRequest: Object.getPrototypeOf(req) === app.request,
       });
     });
+    // A second server for the same app (as tests build them) serves it the same way.
+    createHttpServer(app);
     const res = await request(createHttpServer(app))
       .get('/echo/ada?tag=one')
       .set('x-test', 'yes')
