@@ -11,7 +11,10 @@ import { Sessions } from '../src/session.ts';
 
 export const SESSION_SECRET = 'a-test-session-secret-of-32-chars-or-more';
 
-/** The BFF's HTTP server (as main.ts builds it, not listening yet) in front of the given engine URLs (no SPA). */
+/**
+ * The BFF's HTTP server, built as main.ts builds it (not listening yet), in front of the given
+ * engine URLs (no SPA).
+ */
 export function makeBff(
   engineUrls: string[],
   options: {

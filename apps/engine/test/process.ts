@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-
-const root = resolve(import.meta.dirname, '../../..');
-
 import { freePort } from '../../../scripts/etcd-cluster.ts';
 
 export { freePort };
+
+const root = resolve(import.meta.dirname, '../../..');
 
 export interface EngineProcess {
   child: ChildProcess;

@@ -10,7 +10,6 @@ import { pack, unpack, type ResealReply, type ResealRequest } from './reseal-poo
 const envelope = new Envelope();
 
 parentPort?.on('message', async (request: ResealRequest) => {
-  let reply: ResealReply;
   try {
     const seed = {
       ...request.seed,
@@ -32,13 +31,11 @@ parentPort?.on('message', async (request: ResealRequest) => {
     parentPort?.postMessage({ id: request.id, sealed: packed } satisfies ResealReply, [
       packed.bytes,
     ]);
-    return;
   } catch (err) {
-    reply = {
+    parentPort?.postMessage({
       id: request.id,
       error: err instanceof Error ? err.message : 'the worker failed',
       envelope: err instanceof EnvelopeError,
-    };
+    } satisfies ResealReply);
   }
-  parentPort?.postMessage(reply);
 });

@@ -1,6 +1,7 @@
 import {
   MASTER_STATUS_ENABLING,
   MASTER_STATUS_READY,
+  hasPlatformRole,
   type Cluster,
   type EnablementResult,
   type MasterHealth,
@@ -8,7 +9,7 @@ import {
 } from '@keyhaven/contracts';
 import { getDoc, listDocs, type EngineContext } from './context.ts';
 import { notFound } from './errors.ts';
-import { platformRoleOn, requirePlatformRole, type Principal } from './iam.ts';
+import { requirePlatformRole, type Principal } from './iam.ts';
 import { keyUnusableReason } from './keys.ts';
 import {
   K,
@@ -145,7 +146,8 @@ export class Clusters {
     const jobOf = new Map(jobs.map((j) => [j.value.clusterId, j.value]));
     const visible = clusters
       .map((c) => c.value)
-      .filter((c) => platformRoleOn(principal, c.id) !== undefined);
+      // Any role on a cluster (Viewer is the lowest) shows it.
+      .filter((c) => hasPlatformRole(principal, c.id, 'Viewer'));
     return Promise.all(visible.map((c) => this.view(c, jobOf.get(c.id))));
   }
 

@@ -7,11 +7,11 @@ import {
 } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import {
-  PlatformRole,
-  ServiceRole,
   hasPlatformRole,
   hasServiceRole,
   type Me,
+  type PlatformRole,
+  type ServiceRole,
   type TokenRequest,
   type TokenResponse,
 } from '@keyhaven/contracts';
@@ -55,24 +55,6 @@ export interface Principal {
 }
 
 const unauthorized = (message: string) => new EngineError(401, 'UNAUTHORIZED', message);
-
-export function platformRoleOn(principal: Principal, clusterId: string): PlatformRole | undefined {
-  let best = -1;
-  for (const grant of principal.platformRoles) {
-    if (grant.clusterId === clusterId || grant.clusterId === '*')
-      best = Math.max(best, PlatformRole.options.indexOf(grant.role));
-  }
-  return PlatformRole.options[best];
-}
-
-export function serviceRoleOn(principal: Principal, instanceId: string): ServiceRole | undefined {
-  let best = -1;
-  for (const grant of principal.serviceRoles) {
-    if (grant.instanceId === instanceId || grant.instanceId === '*')
-      best = Math.max(best, ServiceRole.options.indexOf(grant.role));
-  }
-  return ServiceRole.options[best];
-}
 
 export function forbidden(
   role: PlatformRole | ServiceRole,
