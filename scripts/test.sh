@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export IBM_TELEMETRY_DISABLED=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 
 # Debian packages for the browser, the HSM token and etcd (only as root; others must have them).
 need=()
@@ -39,6 +40,11 @@ run() {
 
 run "Type check" npm run --silent typecheck
 run "Lint (zero warnings) and formatting" npm run --silent lint
+openapi_lint() {
+  node --import tsx scripts/openapi.ts .tmp/openapi
+  npx redocly lint .tmp/openapi/engine.json .tmp/openapi/bff.json --format=summary
+}
+run "OpenAPI documents (Redocly, recommended rules: 0 errors)" openapi_lint
 run "Unit and component tests" npx vitest run --project unit --project component
 run "Integration tests (real engine processes, SQLite, a 3-member etcd, SoftHSM2)" npx vitest run --project integration
 run "Build the console" npx vite build --logLevel warn

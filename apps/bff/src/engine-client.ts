@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { ErrorBody } from '@keyhaven/contracts';
-import { ApiError, badEngineResponse } from './errors.ts';
+import { HttpError } from '@keyhaven/server';
+import { badEngineResponse } from './errors.ts';
 
 export interface EngineCall {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -118,7 +119,7 @@ export class EngineClient {
     }
     this.options.logger.warn({ err: lastError, path: call.path }, 'engine unreachable');
     if ((lastError as Error | undefined)?.name === 'TimeoutError') {
-      throw new ApiError(
+      throw new HttpError(
         503,
         'ENGINE_TIMEOUT',
         'The Keyhaven engine did not answer in time. Try again.',
@@ -126,7 +127,7 @@ export class EngineClient {
         '5',
       );
     }
-    throw new ApiError(
+    throw new HttpError(
       503,
       'ENGINE_UNAVAILABLE',
       'The Keyhaven engine is unavailable. Try again shortly.',
@@ -199,18 +200,18 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-export function toApiError(response: Response, payload: unknown): ApiError {
+export function toApiError(response: Response, payload: unknown): HttpError {
   const body = ErrorBody.safeParse(payload);
   const retryAfter = response.headers.get('retry-after') ?? undefined;
   if (body.success)
-    return new ApiError(
+    return new HttpError(
       response.status,
       body.data.code,
       body.data.message,
       body.data.details,
       retryAfter,
     );
-  return new ApiError(
+  return new HttpError(
     response.status >= 500 ? 502 : response.status,
     'ENGINE_ERROR',
     `The Keyhaven engine answered ${response.status}.`,

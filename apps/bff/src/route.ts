@@ -1,24 +1,14 @@
-import type { Request, Response } from 'express';
-import type { z } from 'zod';
-import type { Operation } from '@keyhaven/contracts';
+import type { RouteFn } from '@keyhaven/server';
 import type { SessionData } from './session.ts';
 
-export interface ApiCall {
-  req: Request;
-  res: Response;
+/**
+ * What a console API handler receives beside its checked input: the user's session (absent only
+ * on the routes declared `auth: false`, which never read it) and the request id to pass on.
+ */
+export interface BffCall {
   session: SessionData;
   requestId: string;
 }
 
-/** Declares a logged-in API route: session, CSRF on state changes, contract-checked input. */
-export type Route = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
-  op: Omit<Operation, 'params' | 'query' | 'body'> & {
-    params?: P;
-    query?: Q;
-    body?: B;
-    status?: number;
-  },
-  handler: (
-    call: ApiCall & { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> },
-  ) => Promise<unknown>,
-) => void;
+/** Declares a console API route: session, CSRF on state changes, contract-checked input. */
+export type Route = RouteFn<BffCall>;

@@ -7,7 +7,7 @@ import {
 } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { EncryptJWT, jwtDecrypt } from 'jose';
-import { ApiError } from './errors.ts';
+import { HttpError } from '@keyhaven/server';
 
 export const SESSION_COOKIE = 'kh_session';
 export const IDLE_LIMIT_MS = 30 * 60 * 1000;
@@ -105,7 +105,7 @@ export class Sessions {
   /** The session of a request that must be logged in; refreshes the idle timer. */
   async require(req: Request, res: Response): Promise<SessionData> {
     const data = await this.read(req);
-    if (!data) throw new ApiError(401, 'UNAUTHENTICATED', 'Your session has ended. Log in again.');
+    if (!data) throw new HttpError(401, 'UNAUTHENTICATED', 'Your session has ended. Log in again.');
     // Roll the idle timer, at most once a minute so a burst of requests does not rewrite the cookie each time.
     if (this.now() - data.lastSeen > 60_000)
       await this.write(req, res, { ...data, lastSeen: this.now() });
@@ -118,7 +118,7 @@ export function checkCsrf(req: Request, session: SessionData): void {
   const given = Buffer.from(String(req.headers['x-csrf-token'] ?? ''));
   const expected = Buffer.from(session.csrf);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new ApiError(
+    throw new HttpError(
       403,
       'CSRF_TOKEN_INVALID',
       'The request is missing its CSRF token. Reload the page and try again.',

@@ -161,7 +161,8 @@ describe('engine HTTP API', () => {
     expect(
       doc.paths['/v2/enableKMS'].post.requestBody.content['application/json'].schema.required,
     ).toEqual(['cluster', 'instance_id', 'crk_id']);
-    expect(Object.keys(doc.paths)).toContain('/api/v2/keys/{id}/actions/{action}');
+    for (const action of ['wrap', 'unwrap', 'rewrap', 'rotate', 'disable', 'enable'])
+      expect(Object.keys(doc.paths)).toContain(`/api/v2/keys/{id}/actions/${action}`);
   });
 });
 

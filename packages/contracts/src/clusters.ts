@@ -41,6 +41,10 @@ export const EnablementResult = z.object({
 });
 export type EnablementResult = z.infer<typeof EnablementResult>;
 
+/** Whether an enablement job is still under way (running, or waiting to retry after a failure). */
+export const isJobActive = (job: Pick<EnablementResult, 'state'> | null | undefined): boolean =>
+  job != null && (job.state === 'running' || job.state === 'retrying');
+
 /** A cluster as the Kubernetes Service API returns it (the fields Keyhaven uses). */
 export const Cluster = z.object({
   id: z.string(),

@@ -21,6 +21,10 @@ export type PlatformRole = z.infer<typeof PlatformRole>;
 export const ServiceRole = z.enum(['Reader', 'Writer', 'Manager']);
 export type ServiceRole = z.infer<typeof ServiceRole>;
 
+/** Where root keys live: the engine's software adapter, or a PKCS#11 token (an HSM). */
+export const KeyAdapterName = z.enum(['software', 'pkcs11']);
+export type KeyAdapterName = z.infer<typeof KeyAdapterName>;
+
 export const Provider = z.enum(['key-protect', 'hyper-protect-crypto-services']);
 export type Provider = z.infer<typeof Provider>;
 

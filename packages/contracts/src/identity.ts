@@ -24,7 +24,9 @@ export const TokenResponse = z.object({
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
 export const PlatformGrant = z.object({ clusterId: z.string(), role: PlatformRole });
+export type PlatformGrant = z.infer<typeof PlatformGrant>;
 export const ServiceGrant = z.object({ instanceId: z.string(), role: ServiceRole });
+export type ServiceGrant = z.infer<typeof ServiceGrant>;
 
 export const Me = z.object({
   id: z.string(),

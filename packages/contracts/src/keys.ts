@@ -75,22 +75,20 @@ export const KeyCreateRequest = z.object({
     collectionType: z.literal('application/vnd.ibm.kms.key+json'),
     collectionTotal: z.literal(1),
   }),
-  resources: z
-    .array(
-      z.object({
-        type: z.literal('application/vnd.ibm.kms.key+json'),
-        name: z
-          .string()
-          .trim()
-          .min(2)
-          .max(90)
-          .regex(/^[A-Za-z0-9 ._-]+$/, 'may contain letters, digits, spaces, ".", "_" and "-"'),
-        description: z.string().max(240).optional(),
-        extractable: z.literal(false),
-        expirationDate: IsoDate.optional(),
-      }),
-    )
-    .length(1),
+  resources: z.tuple([
+    z.object({
+      type: z.literal('application/vnd.ibm.kms.key+json'),
+      name: z
+        .string()
+        .trim()
+        .min(2)
+        .max(90)
+        .regex(/^[A-Za-z0-9 ._-]+$/, 'may contain letters, digits, spaces, ".", "_" and "-"'),
+      description: z.string().max(240).optional(),
+      extractable: z.literal(false),
+      expirationDate: IsoDate.optional(),
+    }),
+  ]),
 });
 export type KeyCreateRequest = z.infer<typeof KeyCreateRequest>;
 
@@ -105,6 +103,8 @@ export const WrapRequest = z.object({
 export const WrapResponse = z.object({
   ciphertext: z.string(),
   keyVersion: z.object({ id: z.string() }),
+  /** The data key, when the engine generated it (wrap without a plaintext). */
+  plaintext: z.string().optional(),
 });
 export const UnwrapRequest = z.object({
   ciphertext: base64,
@@ -122,3 +122,62 @@ export const DeleteKeyQuery = z.object({
     .optional()
     .transform((v) => v === 'true'),
 });
+
+export type WrapRequest = z.infer<typeof WrapRequest>;
+export type UnwrapRequest = z.infer<typeof UnwrapRequest>;
+export type WrapResponse = z.infer<typeof WrapResponse>;
+export type UnwrapResponse = z.infer<typeof UnwrapResponse>;
+
+export const KeyVersionCollection = Collection(
+  KeyVersion,
+  'application/vnd.ibm.kms.key_version+json',
+);
+export const RegistrationCollection = Collection(
+  Registration,
+  'application/vnd.ibm.kms.registration+json',
+);
+
+/** Why a root key cannot wrap or unwrap, as the console's pickers and tags name it. */
+export type KeyUnusableReason = 'destroyed' | 'expired' | 'disabled';
+
+export type KeyUsability =
+  { usable: true } | { usable: false; reason: KeyUnusableReason; code: string; message: string };
+
+/** Whether a root key is past its expiration date (R9). */
+export function isKeyExpired(key: { expirationDate?: string | undefined }, now: Date): boolean {
+  return (
+    key.expirationDate !== undefined && new Date(key.expirationDate).getTime() <= now.getTime()
+  );
+}
+
+/**
+ * Whether a root key can wrap and unwrap now (R7, R8, R9): deleted, expired (by date or by the
+ * engine's sweep) and disabled keys cannot. The engine decides with it; the console mirrors it.
+ */
+export function keyUsability(
+  key: { name: string; state: KeyStateNumber; expirationDate?: string | undefined },
+  now: Date,
+): KeyUsability {
+  if (key.state === KeyState.Destroyed)
+    return {
+      usable: false,
+      reason: 'destroyed',
+      code: 'ROOT_KEY_DELETED',
+      message: `Root key ${key.name} was deleted: data encrypted with it cannot be recovered.`,
+    };
+  if (isKeyExpired(key, now) || key.state === KeyState.Deactivated)
+    return {
+      usable: false,
+      reason: 'expired',
+      code: 'ROOT_KEY_EXPIRED',
+      message: `Root key ${key.name} expired on ${key.expirationDate ?? 'its expiration date'}: it can no longer wrap or unwrap.`,
+    };
+  if (key.state !== KeyState.Active)
+    return {
+      usable: false,
+      reason: 'disabled',
+      code: 'ROOT_KEY_DISABLED',
+      message: `Root key ${key.name} is disabled: enable it to read secrets again.`,
+    };
+  return { usable: true };
+}

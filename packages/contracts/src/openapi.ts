@@ -1,73 +1,156 @@
 import { z } from 'zod';
+import { ErrorBody } from './common.ts';
 
+/** One operation of a service's API, as its route declares it and OpenAPI documents it. */
 export interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
+  /** Unique across the document; what a generated client names the call. */
+  operationId: string;
   summary: string;
+  tag: string;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** The answer's schema; without one the operation answers 204 No Content. */
   response?: z.ZodType;
+  /** Status of a successful answer (200, or 204 without a response schema). */
+  status?: number;
+  /** Media type of the answer (application/json when omitted). */
+  contentType?: string;
+  /** Error statuses this operation gives besides those every operation of its kind gives. */
+  errors?: readonly number[];
+  /** false: no credentials needed (logging in, the token exchange). */
+  auth?: boolean;
 }
 
-const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'openapi-3.0' });
+export interface OpenApiOptions {
+  title: string;
+  description: string;
+  servers: { url: string; description: string }[];
+  securitySchemes: Record<string, Record<string, unknown>>;
+  /** The security requirement of an operation that needs credentials. */
+  securityOf: (op: Operation) => Record<string, string[]>[];
+  /** Error statuses every operation can give (an unavailable dependency, for one). */
+  commonErrors: readonly number[];
+  tags: Record<string, string>;
+}
 
-/** Builds an OpenAPI 3 document from the same zod schemas the services validate with. */
-export function buildOpenApi(title: string, operations: readonly Operation[]) {
+const ERROR_TEXT: Record<number, string> = {
+  400: 'The request is not valid: the message names the field',
+  401: 'Not logged in, or the token or session expired',
+  403: 'The caller lacks the role the operation needs: the message names it',
+  404: 'The resource does not exist, or the caller may not see it',
+  409: 'The request conflicts with the current state: the message says why',
+  413: 'The request body is too large',
+  429: 'Too many attempts: wait and try again',
+  500: 'An unexpected failure (nothing secret is said)',
+  502: 'A service behind this one sent an unexpected answer',
+  503: 'A service or the store behind this one is unavailable: retry later',
+  504: 'A service behind this one did not answer in time',
+};
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output') {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
+  return json;
+}
+
+function parametersOf(op: Operation) {
+  const parameters: unknown[] = [];
+  for (const [where, schema] of [
+    ['path', op.params],
+    ['query', op.query],
+  ] as const) {
+    if (!schema) continue;
+    const json = toSchema(schema, 'input') as {
+      properties?: Record<string, Record<string, unknown>>;
+      required?: string[];
+    };
+    for (const [name, s] of Object.entries(json.properties ?? {})) {
+      const { description, ...rest } = s;
+      parameters.push({
+        name,
+        in: where,
+        required: where === 'path' || (json.required ?? []).includes(name),
+        ...(typeof description === 'string' && { description }),
+        schema: rest,
+      });
+    }
+  }
+  return parameters;
+}
+
+/** The error statuses an operation really gives: from its input, its credentials and its own. */
+function errorStatuses(op: Operation, common: readonly number[]) {
+  const statuses = new Set<number>(common);
+  if (op.params || op.query || op.body) statuses.add(400);
+  if (op.body) statuses.add(413);
+  if (op.auth !== false) statuses.add(401);
+  if (op.params) statuses.add(404);
+  for (const s of op.errors ?? []) statuses.add(s);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+function operationOf(op: Operation, options: OpenApiOptions) {
+  const status = op.status ?? (op.response ? 200 : 204);
+  const responses: Record<string, unknown> = {
+    [status]: {
+      description: op.summary,
+      ...(op.response && {
+        content: {
+          [op.contentType ?? 'application/json']: { schema: toSchema(op.response, 'output') },
+        },
+      }),
+    },
+  };
+  for (const s of errorStatuses(op, options.commonErrors)) {
+    responses[s] = {
+      description: ERROR_TEXT[s] ?? 'Error',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+  }
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    tags: [op.tag],
+    security: op.auth === false ? [] : options.securityOf(op),
+    parameters: parametersOf(op),
+    ...(op.body && {
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: toSchema(op.body, 'input') } },
+      },
+    }),
+    responses,
+  };
+}
+
+/** Builds an OpenAPI 3.1 document (JSON Schema 2020-12) from the schemas the services validate with. */
+export function buildOpenApi(options: OpenApiOptions, operations: readonly Operation[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const path = op.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const parameters: unknown[] = [];
-    for (const [where, schema] of [
-      ['path', op.params],
-      ['query', op.query],
-    ] as const) {
-      if (!schema) continue;
-      const json = toSchema(schema, 'input') as {
-        properties?: Record<string, unknown>;
-        required?: string[];
-      };
-      for (const [name, s] of Object.entries(json.properties ?? {})) {
-        parameters.push({
-          name,
-          in: where,
-          required: where === 'path' || (json.required ?? []).includes(name),
-          schema: s,
-        });
-      }
-    }
     paths[path] ??= {};
-    paths[path][op.method] = {
-      summary: op.summary,
-      parameters,
-      ...(op.body && {
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: toSchema(op.body, 'input') } },
-        },
-      }),
-      responses: {
-        '200': {
-          description: 'OK',
-          ...(op.response && {
-            content: { 'application/json': { schema: toSchema(op.response, 'output') } },
-          }),
-        },
-        default: {
-          description: 'Error',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['code', 'message'],
-                properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-              },
-            },
-          },
-        },
-      },
-    };
+    paths[path][op.method] = operationOf(op, options);
   }
-  return { openapi: '3.0.3', info: { title, version: '0.1.0' }, paths };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: options.title,
+      version: '0.1.0',
+      description: options.description,
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Keyhaven' },
+    },
+    servers: options.servers,
+    tags: Object.entries(options.tags).map(([name, description]) => ({ name, description })),
+    paths,
+    components: {
+      securitySchemes: options.securitySchemes,
+      schemas: { Error: toSchema(ErrorBody, 'output') },
+    },
+  };
 }

@@ -40,7 +40,7 @@ import {
 import { initSoftHsmToken } from '../../../scripts/softhsm-token.ts';
 import { startEtcdCluster } from '../../../scripts/etcd-cluster.ts';
 import type { SealingSeed } from '../src/crypto/envelope.ts';
-import { defaultControllerSettings } from '../src/master/controller.ts';
+import { defaultControllerSettings } from '../src/master/settings.ts';
 
 const PASSWORD = 'bench-password';
 const JOB_RUNS = 5;
@@ -350,7 +350,7 @@ async function crossReplicaStatus(endpoints: string[]) {
     const seen = new Promise<void>((resolve) => (arrived = resolve));
     const start = ns();
     // Disabling and enabling the root key flips the cluster's master status (warning / Ready).
-    await a.engine.controller.setKeyEnabled(a.admin, 'kp-us-south', a.crk, i % 2 === 1);
+    await a.engine.keyLifecycle.setEnabled(a.admin, 'kp-us-south', a.crk, i % 2 === 1);
     await seen;
     samples.push(Number(ns() - start));
   }

@@ -22,44 +22,38 @@ export interface DemoOptions {
   bigClusterSecrets?: number;
 }
 
-/**
- * Seeds the demo account once: users admin and viewer, a Key Protect and an HPCS instance with
- * root keys, clusters without KMS (one with many secrets), and an instance in a partner account.
- */
-export async function seedDemo(engine: Engine, options: DemoOptions): Promise<boolean> {
-  const { store, clock } = engine.ctx;
-  if (await store.get(MARKER)) return false;
-  const now = clock.now();
-  const put = (key: string, value: unknown): Op => ({ type: 'put', key, value: json(value) });
-  const accounts: AccountRecord[] = [
-    { id: DEMO_ACCOUNT, name: 'Demo account' },
-    { id: PARTNER_ACCOUNT, name: 'Partner account' },
-  ];
-  const instances: InstanceRecord[] = [
-    {
-      id: 'kp-us-south',
-      name: 'keyhaven-key-protect',
-      provider: 'key-protect',
-      region: 'us-south',
-      accountId: DEMO_ACCOUNT,
-    },
-    {
-      id: 'hpcs-us-south',
-      name: 'keyhaven-hpcs',
-      provider: 'hyper-protect-crypto-services',
-      region: 'us-south',
-      accountId: DEMO_ACCOUNT,
-    },
-    {
-      id: 'kp-partner-eu-de',
-      name: 'partner-key-protect',
-      provider: 'key-protect',
-      region: 'eu-de',
-      accountId: PARTNER_ACCOUNT,
-    },
-  ];
-  const passwordHash = await hashPassword(options.password);
-  const users: UserRecord[] = [
+const ACCOUNTS: AccountRecord[] = [
+  { id: DEMO_ACCOUNT, name: 'Demo account' },
+  { id: PARTNER_ACCOUNT, name: 'Partner account' },
+];
+
+const INSTANCES: InstanceRecord[] = [
+  {
+    id: 'kp-us-south',
+    name: 'keyhaven-key-protect',
+    provider: 'key-protect',
+    region: 'us-south',
+    accountId: DEMO_ACCOUNT,
+  },
+  {
+    id: 'hpcs-us-south',
+    name: 'keyhaven-hpcs',
+    provider: 'hyper-protect-crypto-services',
+    region: 'us-south',
+    accountId: DEMO_ACCOUNT,
+  },
+  {
+    id: 'kp-partner-eu-de',
+    name: 'partner-key-protect',
+    provider: 'key-protect',
+    region: 'eu-de',
+    accountId: PARTNER_ACCOUNT,
+  },
+];
+
+/** admin (every cluster and instance) and viewer (read only). */
+function demoUsers(passwordHash: string): UserRecord[] {
+  return [
     {
       id: 'user-admin',
       username: 'admin',
@@ -82,54 +76,53 @@ export async function seedDemo(engine: Engine, options: DemoOptions): Promise<bo
       ],
     },
   ];
-  const created = now.toISOString();
+}
+
+function demoClusters(created: string): ClusterRecord[] {
   const ready = { message: 'Ready', health: 'normal' as const, modifiedDate: created };
-  const clusters: ClusterRecord[] = [
+  return [
     ['prod-us-south', 'Dallas 10', '1.31.4', 'c-prod-us-south'],
     ['staging-us-south', 'Dallas 12', '1.31.4', 'c-staging-us-south'],
     ['dev-us-east', 'Washington DC 1', '1.30.8', 'c-dev-us-east'],
-  ].map(([name, location, version, id]) => ({
-    id: id as string,
-    name: name as string,
-    region: (name as string).endsWith('us-east') ? 'us-east' : 'us-south',
-    location: location as string,
-    version: version as string,
+  ].map(([name = '', location = '', version = '', id = '']) => ({
+    id,
+    name,
+    region: name.endsWith('us-east') ? 'us-east' : 'us-south',
+    location,
+    version,
     accountId: DEMO_ACCOUNT,
     createdDate: created,
     status: ready,
     kms: null,
     previousCrkIds: [],
   }));
-  await store.txn(
-    [],
-    [
-      ...accounts.map((a) => put(K.account(a.id), a)),
-      ...instances.map((i) => put(K.instance(i.id), i)),
-      ...users.map((u) => put(K.user(u.id), u)),
-      ...clusters.map((c) => put(K.cluster(c.id), c)),
-    ],
-  );
+}
+
+/**
+ * Root keys in every instance: three usable ones, one expiring in 10 days and one disabled in each
+ * of the demo account's instances, and one in the partner's, which the admin may use only through
+ * the API (R11).
+ */
+async function seedRootKeys(engine: Engine, password: string, now: Date): Promise<void> {
+  const { store } = engine.ctx;
   const admin = await engine.iam.authenticate(
-    `Bearer ${(await engine.iam.token({ grant_type: 'password', username: 'admin', password: options.password })).access_token}`,
+    `Bearer ${(await engine.iam.token({ grant_type: 'password', username: 'admin', password })).access_token}`,
   );
-  // The partner instance is reachable by the admin only through the API (R11).
-  const adminWithPartner = {
-    ...admin,
-    serviceRoles: [
-      ...admin.serviceRoles,
-      { instanceId: 'kp-partner-eu-de', role: 'Manager' as const },
-    ],
-  };
+  const partnerRole = { instanceId: 'kp-partner-eu-de', role: 'Manager' as const };
+  const adminWithPartner = { ...admin, serviceRoles: [...admin.serviceRoles, partnerRole] };
+  const adminRecord = await getDoc<UserRecord>(store, K.user(admin.id));
+  if (!adminRecord) throw new Error('the demo admin was not written');
   await store.txn(
     [],
     [
-      put(K.user(admin.id), {
-        ...(await getDoc<UserRecord>(store, K.user(admin.id)))!.value,
-        serviceRoles: adminWithPartner.serviceRoles,
-      }),
+      {
+        type: 'put',
+        key: K.user(admin.id),
+        value: json({ ...adminRecord.value, serviceRoles: adminWithPartner.serviceRoles }),
+      },
     ],
   );
-  for (const instance of instances) {
+  for (const instance of INSTANCES) {
     const own = instance.accountId === DEMO_ACCOUNT;
     const names = own
       ? ['cluster-root-key-1', 'cluster-root-key-2', 'cluster-root-key-3']
@@ -143,8 +136,31 @@ export async function seedDemo(engine: Engine, options: DemoOptions): Promise<bo
     const disabled = await engine.keys.create(adminWithPartner, instance.id, {
       name: 'disabled-root-key',
     });
-    await engine.controller.setKeyEnabled(adminWithPartner, instance.id, disabled.id, false);
+    await engine.keyLifecycle.setEnabled(adminWithPartner, instance.id, disabled.id, false);
   }
+}
+
+/**
+ * Seeds the demo account once: users admin and viewer, a Key Protect and an HPCS instance with
+ * root keys, clusters without KMS (one with many secrets), and an instance in a partner account.
+ */
+export async function seedDemo(engine: Engine, options: DemoOptions): Promise<boolean> {
+  const { store, clock } = engine.ctx;
+  if (await store.get(MARKER)) return false;
+  const now = clock.now();
+  const created = now.toISOString();
+  const put = (key: string, value: unknown): Op => ({ type: 'put', key, value: json(value) });
+  const users = demoUsers(await hashPassword(options.password));
+  await store.txn(
+    [],
+    [
+      ...ACCOUNTS.map((a) => put(K.account(a.id), a)),
+      ...INSTANCES.map((i) => put(K.instance(i.id), i)),
+      ...users.map((u) => put(K.user(u.id), u)),
+      ...demoClusters(created).map((c) => put(K.cluster(c.id), c)),
+    ],
+  );
+  await seedRootKeys(engine, options.password, now);
   await seedSecrets(engine, 'c-prod-us-south', options.bigClusterSecrets ?? 20_000);
   await seedSecrets(engine, 'c-staging-us-south', 40);
   await seedSecrets(engine, 'c-dev-us-east', 12);

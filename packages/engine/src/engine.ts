@@ -1,3 +1,4 @@
+import type { KeyAdapterName } from '@keyhaven/contracts';
 import type { Logger } from 'pino';
 import { Envelope } from './crypto/envelope.ts';
 import { Activity } from './domain/activity.ts';
@@ -8,11 +9,10 @@ import { Keys } from './domain/keys.ts';
 import { Secrets } from './domain/secrets.ts';
 import { Seeds, defaultSeedSettings, type SeedSettings } from './domain/seeds.ts';
 import { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
-import {
-  MasterController,
-  defaultControllerSettings,
-  type ControllerSettings,
-} from './master/controller.ts';
+import { KeyLifecycle } from './domain/key-lifecycle.ts';
+import { KeyWrapping } from './domain/wrapping.ts';
+import { MasterController } from './master/controller.ts';
+import { defaultControllerSettings, type ControllerSettings } from './master/settings.ts';
 import { LocalOwnership, type JobOwnership } from './master/ownership.ts';
 import type { Store } from './store/types.ts';
 
@@ -33,9 +33,7 @@ export type Engine = ReturnType<typeof createEngine>;
 
 /** Builds the engine from its collaborators; call start() to resume jobs and watch status. */
 export function createEngine(deps: EngineDeps) {
-  const adapters = new Map<'software' | 'pkcs11', KeyAdapter>([
-    [deps.keyAdapter.name, deps.keyAdapter],
-  ]);
+  const adapters = new Map<KeyAdapterName, KeyAdapter>([[deps.keyAdapter.name, deps.keyAdapter]]);
   if (deps.hsmAdapter) adapters.set(deps.hsmAdapter.name, deps.hsmAdapter);
   const ctx: EngineContext = {
     store: deps.store,
@@ -52,7 +50,7 @@ export function createEngine(deps: EngineDeps) {
       return adapter;
     },
     async adapterHealth() {
-      const health = new Map<'software' | 'pkcs11', string | undefined>();
+      const health = new Map<KeyAdapterName, string | undefined>();
       for (const [name, adapter] of adapters) {
         health.set(
           name,
@@ -69,10 +67,11 @@ export function createEngine(deps: EngineDeps) {
     envelope: new Envelope(() => (deps.clock ?? systemClock).now().getTime()),
   };
   const iam = new Iam(ctx);
-  const keys = new Keys(ctx);
+  const activity = new Activity(ctx);
+  const keys = new Keys(ctx, activity);
+  const wrapping = new KeyWrapping(ctx, keys);
   const clusters = new Clusters(ctx);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
-  const activity = new Activity(ctx);
   const controller = new MasterController(
     ctx,
     clusters,
@@ -85,12 +84,15 @@ export function createEngine(deps: EngineDeps) {
       ...deps.controller,
     },
   );
+  const keyLifecycle = new KeyLifecycle(ctx, keys, clusters, seeds, activity, controller);
   const secrets = new Secrets(ctx, clusters, keys, seeds, activity);
 
   return {
     ctx,
     iam,
     keys,
+    keyLifecycle,
+    wrapping,
     clusters,
     seeds,
     activity,

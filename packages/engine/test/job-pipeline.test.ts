@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { K, SqliteStore, type Op } from '../src/index.ts';
-import { RECORD_ROOM } from '../src/master/controller.ts';
+import { RECORD_ROOM } from '../src/master/reencryption.ts';
 import { enableAndWait, keyId, makeEngine, PROD, readAll, type TestEngine } from './helpers.ts';
 
 const BIG_SECRETS = 40;

@@ -175,7 +175,7 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
       await enableAndWait(t, PROD, 'cluster-root-key-1');
       await enableAndWait(t, 'c-staging-us-south', 'cluster-root-key-1');
       const before = (await t.engine.keys.record(keyId(t, 'cluster-root-key-1'))).versions;
-      const rotated = await t.engine.controller.rotate(
+      const rotated = await t.engine.keyLifecycle.rotate(
         t.admin,
         'kp-us-south',
         keyId(t, 'cluster-root-key-1'),
@@ -198,7 +198,7 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
 
     it('R7: disabling the root key turns the cluster to a warning and reads fail; enabling restores it', async () => {
       await enableAndWait(t, PROD, 'cluster-root-key-1');
-      await t.engine.controller.setKeyEnabled(
+      await t.engine.keyLifecycle.setEnabled(
         t.admin,
         'kp-us-south',
         keyId(t, 'cluster-root-key-1'),
@@ -223,7 +223,7 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
         409,
         'ROOT_KEY_DISABLED',
       );
-      await t.engine.controller.setKeyEnabled(
+      await t.engine.keyLifecycle.setEnabled(
         t.admin,
         'kp-us-south',
         keyId(t, 'cluster-root-key-1'),
@@ -237,19 +237,14 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
     it('R8: deleting a key in use is refused unless forced; forced deletion makes the cluster critical and its data unrecoverable', async () => {
       await enableAndWait(t, PROD, 'cluster-root-key-1');
       const err = await rejects(
-        t.engine.controller.deleteKey(
-          t.admin,
-          'kp-us-south',
-          keyId(t, 'cluster-root-key-1'),
-          false,
-        ),
+        t.engine.keyLifecycle.delete(t.admin, 'kp-us-south', keyId(t, 'cluster-root-key-1'), false),
         409,
         'KEY_IN_USE',
       );
       expect(err.message).toContain('prod-us-south');
       expect(err.details).toEqual({ clusters: [{ id: PROD, name: 'prod-us-south' }] });
       expect(await readAll(t, PROD)).toHaveLength(250);
-      const deleted = await t.engine.controller.deleteKey(
+      const deleted = await t.engine.keyLifecycle.delete(
         t.admin,
         'kp-us-south',
         keyId(t, 'cluster-root-key-1'),

@@ -30,14 +30,14 @@ describe('R14: secret values and key material never reach the logs; health and r
         'create',
       );
       await enableAndWait(t, PROD, 'cluster-root-key-1');
-      await t.engine.controller.setKeyEnabled(
+      await t.engine.keyLifecycle.setEnabled(
         t.admin,
         'kp-us-south',
         keyId(t, 'cluster-root-key-1'),
         false,
       );
       await t.engine.secrets.get(t.admin, PROD, 'default', 'marked').catch(() => undefined);
-      await t.engine.controller.setKeyEnabled(
+      await t.engine.keyLifecycle.setEnabled(
         t.admin,
         'kp-us-south',
         keyId(t, 'cluster-root-key-1'),

@@ -9,11 +9,9 @@ import {
   EnableOptions,
   EnableOptionsQuery,
   Id,
-  InstanceCollection,
-  KeyCollection,
-  Me,
-  hasPlatformRole,
 } from '@keyhaven/contracts';
+import { clusterOverview } from '../cluster-overview.ts';
+import { enableOptions } from '../enable-options.ts';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 import type { StatusRelay } from '../sse.ts';
@@ -25,6 +23,8 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       method: 'get',
       path: '/clusters',
       summary: 'Clusters with KMS and master status per row',
+      operationId: 'listClusters',
+      tag: 'Clusters',
       response: ClusterRows,
     },
     async ({ session, requestId }) => {
@@ -52,48 +52,14 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       method: 'get',
       path: '/clusters/:id',
       summary: "One cluster's Overview: master status, KMS instance and root key",
+      operationId: 'getClusterOverview',
+      tag: 'Clusters',
+      errors: [403],
       params: ClusterPath,
       response: ClusterOverview,
     },
-    async ({ session, requestId, params }) => {
-      // The instances are asked for alongside the cluster (one round trip less for the usual,
-      // enabled case); each extra part may fail on its own without failing the Overview.
-      const instancesRead = engine
-        .json(InstanceCollection, { path: '/v2/kms/instances', token: session.token, requestId })
-        .catch(() => undefined);
-      const cluster = await engine.json(Cluster, {
-        path: `/v2/clusters/${params.id}`,
-        token: session.token,
-        requestId,
-      });
-      if (!cluster.kms) return { cluster, kms: null };
-      const [instances, keys] = await Promise.all([
-        instancesRead,
-        engine
-          .json(KeyCollection, {
-            path: `/api/v2/keys/${cluster.kms.crkId}`,
-            token: session.token,
-            requestId,
-            headers: { 'bluemix-instance': cluster.kms.instanceId },
-          })
-          .catch(() => undefined),
-      ]);
-      const instance = instances?.instances.find((i) => i.id === cluster.kms?.instanceId);
-      const key = keys?.resources[0];
-      return {
-        cluster,
-        kms: {
-          instanceName: cluster.kms.instanceName,
-          provider: cluster.kms.provider,
-          region: instance?.region ?? null,
-          rootKeyName: cluster.kms.crkName,
-          rootKeyState: key?.state ?? null,
-          keyVersion: cluster.kms.keyVersion,
-          expirationDate: key?.expirationDate ?? null,
-          privateEndpoint: cluster.kms.privateEndpoint,
-        },
-      };
-    },
+    ({ session, requestId, params }) =>
+      clusterOverview(engine, { token: session.token, requestId }, params.id),
   );
 
   route(
@@ -101,77 +67,15 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       method: 'get',
       path: '/clusters/:id/enable-options',
       summary: 'Instances and root keys the Enable/Update form may offer',
+      operationId: 'getEnableOptions',
+      tag: 'Clusters',
+      errors: [403],
       params: ClusterPath,
       query: EnableOptionsQuery,
       response: EnableOptions,
     },
-    async ({ session, requestId, params, query }) => {
-      const [cluster, me, instances] = await Promise.all([
-        engine.json(Cluster, {
-          path: `/v2/clusters/${params.id}`,
-          token: session.token,
-          requestId,
-        }),
-        engine.json(Me, { path: '/identity/me', token: session.token, requestId }),
-        engine.json(InstanceCollection, {
-          path: '/v2/kms/instances',
-          token: session.token,
-          requestId,
-        }),
-      ]);
-      // Cross-account instances work through the API and CLI, not the console (R11).
-      const offered = instances.instances.filter((i) => i.accountId === cluster.accountId);
-      const canEnable = hasPlatformRole(me, cluster.id, 'Administrator');
-      const chosen = query.instanceId && offered.find((i) => i.id === query.instanceId);
-      if (!chosen) return { instances: offered, keys: [], canEnable };
-      const keys = await engine.json(KeyCollection, {
-        path: '/api/v2/keys',
-        token: session.token,
-        requestId,
-        headers: { 'bluemix-instance': chosen.id },
-      });
-      const now = Date.now();
-      return {
-        instances: offered,
-        canEnable,
-        keys: keys.resources.map((k) => {
-          const expiry = k.expirationDate ? new Date(k.expirationDate).getTime() : undefined;
-          const reason: EnableOptions['keys'][number]['reason'] =
-            k.state === 5
-              ? 'destroyed'
-              : expiry !== undefined && expiry <= now
-                ? 'expired'
-                : k.state !== 1
-                  ? 'disabled'
-                  : cluster.kms?.crkId === k.id
-                    ? 'in-use'
-                    : cluster.kms?.previousCrkIds.includes(k.id)
-                      ? 'used-before'
-                      : canEnable
-                        ? null
-                        : 'no-permission';
-          const reasonText = {
-            destroyed: 'Deleted',
-            expired: 'Expired',
-            disabled: 'Disabled',
-            'in-use': 'In use by this cluster',
-            'used-before': 'Used before by this cluster',
-            'no-permission': 'No permission',
-          };
-          return {
-            id: k.id,
-            name: k.name,
-            state: k.state,
-            expirationDate: k.expirationDate ?? null,
-            selectable: reason === null,
-            reason,
-            reasonText: reason && reasonText[reason],
-            expiresSoon:
-              expiry !== undefined && expiry > now && expiry - now < 30 * 24 * 3600 * 1000,
-          };
-        }),
-      };
-    },
+    ({ session, requestId, params, query }) =>
+      enableOptions(engine, { token: session.token, requestId }, params.id, query.instanceId),
   );
 
   route(
@@ -179,6 +83,9 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       method: 'post',
       path: '/clusters/:id/kms',
       summary: 'Enable or update KMS (accepted at once, runs as a job)',
+      operationId: 'enableKms',
+      tag: 'Clusters',
+      errors: [403, 409],
       params: ClusterPath,
       body: EnableKmsBody,
       response: Cluster,
@@ -201,6 +108,9 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       method: 'get',
       path: '/clusters/:id/events',
       summary: 'Server-Sent Events: live master status',
+      operationId: 'streamClusterStatus',
+      tag: 'Clusters',
+      errors: [403],
       params: ClusterPath,
     },
     async ({ req, res, session, requestId, params }) => {

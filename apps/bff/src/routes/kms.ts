@@ -3,9 +3,7 @@ import {
   CreateRootKeyBody,
   DeleteRootKeyQuery,
   Id,
-  InstanceCollection,
   KeyCollection,
-  KmsInstance,
   RootKey,
   RootKeyActionParams,
 } from '@keyhaven/contracts';
@@ -13,7 +11,7 @@ import type { EngineClient } from '../engine-client.ts';
 import { badEngineResponse } from '../errors.ts';
 import type { Route } from '../route.ts';
 
-/** Key management: KMS instances and their root keys with create, rotate, disable, enable, delete. */
+/** Key management: an instance's root keys with create, rotate, disable, enable, delete. */
 export function kmsRoutes(route: Route, engine: EngineClient) {
   const InstancePath = z.object({ id: Id });
   const KeyPath = z.object({ id: Id, keyId: Id });
@@ -27,25 +25,11 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
   route(
     {
       method: 'get',
-      path: '/kms/instances',
-      summary: 'KMS instances the user can read',
-      response: z.array(KmsInstance),
-    },
-    async ({ session, requestId }) => {
-      return (
-        await engine.json(InstanceCollection, {
-          path: '/v2/kms/instances',
-          token: session.token,
-          requestId,
-        })
-      ).instances;
-    },
-  );
-  route(
-    {
-      method: 'get',
       path: '/kms/instances/:id/keys',
       summary: "An instance's root keys",
+      operationId: 'listRootKeys',
+      tag: 'Key management',
+      errors: [403],
       params: InstancePath,
       response: z.array(RootKey),
     },
@@ -65,6 +49,9 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       method: 'post',
       path: '/kms/instances/:id/keys',
       summary: 'Create a root key (optional expiration date)',
+      operationId: 'createRootKey',
+      tag: 'Key management',
+      errors: [403, 409],
       params: InstancePath,
       body: CreateRootKeyBody,
       response: RootKey,
@@ -97,6 +84,9 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       method: 'post',
       path: '/kms/instances/:id/keys/:keyId/actions/:action',
       summary: 'Rotate, disable or enable a root key',
+      operationId: 'changeRootKey',
+      tag: 'Key management',
+      errors: [403, 409],
       params: RootKeyActionParams,
     },
     async ({ session, requestId, params }) => {
@@ -114,6 +104,9 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       method: 'delete',
       path: '/kms/instances/:id/keys/:keyId',
       summary: 'Delete a root key (force=true when clusters use it)',
+      operationId: 'deleteRootKey',
+      tag: 'Key management',
+      errors: [403, 409],
       params: KeyPath,
       query: DeleteRootKeyQuery,
       response: RootKey,

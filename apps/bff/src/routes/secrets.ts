@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  ActivityList,
   Id,
   RawSecret,
   Secret,
@@ -25,6 +24,9 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       method: 'get',
       path: '/clusters/:id/secrets',
       summary: "A page of the cluster's secrets: names and storage state, never values",
+      operationId: 'listSecrets',
+      tag: 'Secrets',
+      errors: [403],
       params: ClusterPath,
       query: SecretListQuery,
       response: SecretPage,
@@ -45,6 +47,9 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       method: 'post',
       path: '/clusters/:id/secrets',
       summary: 'Create a secret (refused with 503 while KMS enablement runs)',
+      operationId: 'createSecret',
+      tag: 'Secrets',
+      errors: [403, 409],
       params: ClusterPath,
       body: SecretWrite,
       response: SecretMeta,
@@ -64,6 +69,9 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       method: 'get',
       path: '/clusters/:id/secrets/:namespace/:name',
       summary: "Read a secret's values (the user asked to reveal them; needs Editor)",
+      operationId: 'revealSecret',
+      tag: 'Secrets',
+      errors: [403, 409],
       params: SecretPath,
       response: Secret,
     },
@@ -77,6 +85,9 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       method: 'get',
       path: '/clusters/:id/secrets/:namespace/:name/raw',
       summary: 'The bytes the store holds for a secret, to verify its encryption',
+      operationId: 'getStoredSecret',
+      tag: 'Secrets',
+      errors: [403],
       params: SecretPath,
       response: RawSecret,
     },
@@ -88,40 +99,12 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       method: 'delete',
       path: '/clusters/:id/secrets/:namespace/:name',
       summary: 'Delete a secret',
+      operationId: 'deleteSecret',
+      tag: 'Secrets',
+      errors: [403, 409],
       params: SecretPath,
     },
     ({ session, requestId, params }) =>
       engine.send({ method: 'DELETE', path: secretUrl(params), token: session.token, requestId }),
-  );
-  route(
-    {
-      method: 'get',
-      path: '/clusters/:id/activity',
-      summary: "The cluster's actions and status changes, newest first",
-      params: ClusterPath,
-      response: ActivityList,
-    },
-    ({ session, requestId, params }) =>
-      engine.json(ActivityList, {
-        path: `/v2/clusters/${params.id}/activity`,
-        token: session.token,
-        requestId,
-      }),
-  );
-  route(
-    {
-      method: 'get',
-      path: '/kms/instances/:id/keys/:keyId/activity',
-      summary: "A root key's activity, newest first",
-      params: z.object({ id: Id, keyId: Id }),
-      response: ActivityList,
-    },
-    ({ session, requestId, params }) =>
-      engine.json(ActivityList, {
-        path: `/api/v2/keys/${params.keyId}/activity`,
-        token: session.token,
-        requestId,
-        headers: { 'bluemix-instance': params.id },
-      }),
   );
 }

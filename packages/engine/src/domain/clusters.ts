@@ -2,6 +2,8 @@ import {
   MASTER_STATUS_ENABLING,
   MASTER_STATUS_READY,
   hasPlatformRole,
+  isJobActive,
+  keyUsability,
   type Cluster,
   type EnablementResult,
   type MasterHealth,
@@ -10,7 +12,6 @@ import {
 import { getDoc, listDocs, type EngineContext } from './context.ts';
 import { notFound } from './errors.ts';
 import { requirePlatformRole, type Principal } from './iam.ts';
-import { keyUnusableReason } from './keys.ts';
 import {
   K,
   type ClusterRecord,
@@ -33,7 +34,7 @@ export function desiredStatus(
   /** Why the key adapter that holds the cluster's root key cannot serve it, if it cannot. */
   adapterProblem?: string,
 ): MasterStatus {
-  if (job && (job.state === 'running' || job.state === 'retrying')) {
+  if (job && isJobActive(job)) {
     return job.state === 'retrying'
       ? {
           message: `${MASTER_STATUS_ENABLING} Paused: ${job.message ?? 'waiting to retry'}`,
@@ -42,11 +43,11 @@ export function desiredStatus(
       : { message: MASTER_STATUS_ENABLING, health: 'in_progress' };
   }
   if (cluster.kms && key) {
-    const reason = keyUnusableReason(key, now);
-    if (reason)
+    const usability = keyUsability(key, now);
+    if (!usability.usable)
       return {
-        message: reason.message,
-        health: reason.code === 'ROOT_KEY_DELETED' ? 'critical' : 'warning',
+        message: usability.message,
+        health: usability.reason === 'destroyed' ? 'critical' : 'warning',
       };
     if (adapterProblem)
       return {
@@ -126,7 +127,7 @@ export class Clusters {
   }
 
   statusEvent(cluster: ClusterRecord, job: JobRecord | undefined, revision: number): StatusEvent {
-    const active = job && (job.state === 'running' || job.state === 'retrying');
+    const active = job && isJobActive(job);
     return {
       clusterId: cluster.id,
       revision,

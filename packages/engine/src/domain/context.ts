@@ -1,7 +1,8 @@
+import type { KeyAdapterName } from '@keyhaven/contracts';
 import type { Logger } from 'pino';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { KeyAdapter } from '../keys/types.ts';
-import type { Store } from '../store/types.ts';
+import type { Op, Store } from '../store/types.ts';
 import { EngineError } from './errors.ts';
 
 export interface Clock {
@@ -18,11 +19,11 @@ export interface Doc<T> {
 export interface EngineContext {
   store: Store;
   /** The adapter for a provider: HPCS may differ from Key Protect. */
-  adapterFor(adapter: 'software' | 'pkcs11'): KeyAdapter;
-  defaultAdapter: 'software' | 'pkcs11';
-  hasAdapter(adapter: 'software' | 'pkcs11'): boolean;
+  adapterFor(adapter: KeyAdapterName): KeyAdapter;
+  defaultAdapter: KeyAdapterName;
+  hasAdapter(adapter: KeyAdapterName): boolean;
   /** Each configured adapter's problem, or undefined when it answers (R14 readiness). */
-  adapterHealth(): Promise<Map<'software' | 'pkcs11', string | undefined>>;
+  adapterHealth(): Promise<Map<KeyAdapterName, string | undefined>>;
   clock: Clock;
   log: Logger;
   envelope: Envelope;
@@ -49,12 +50,14 @@ export const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 /**
  * Read-modify-write with compare-and-swap on the document's revision, retried on a race.
- * The change function may throw to refuse; nothing is written then.
+ * The change function may throw to refuse; nothing is written then. `alongside` adds writes that
+ * belong to the change (its activity entries), committed in the same transaction.
  */
 export async function updateDoc<T>(
   store: Store,
   key: string,
   change: (current: T) => T,
+  alongside: (next: T) => Op[] = () => [],
 ): Promise<T> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const doc = await getDoc<T>(store, key);
@@ -62,7 +65,7 @@ export async function updateDoc<T>(
     const next = change(doc.value);
     const { succeeded } = await store.txn(
       [{ key, modRevision: doc.modRevision }],
-      [{ type: 'put', key, value: json(next) }],
+      [{ type: 'put', key, value: json(next) }, ...alongside(next)],
     );
     if (succeeded) return next;
   }

@@ -1,6 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { KeyState, hasServiceRole, type KmsInstance, type RootKey } from '@keyhaven/contracts';
+import { randomUUID } from 'node:crypto';
+import {
+  KeyState,
+  hasServiceRole,
+  keyUsability,
+  type KeyAdapterName,
+  type KmsInstance,
+  type RootKey,
+  type ServiceRole,
+} from '@keyhaven/contracts';
 import { KeyAdapterError } from '../keys/types.ts';
+import type { Op } from '../store/types.ts';
+import type { Activity } from './activity.ts';
 import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound, unavailable } from './errors.ts';
 import { requireServiceRole, type Principal } from './iam.ts';
@@ -24,36 +34,10 @@ export const toInstance = (record: InstanceRecord): KmsInstance => ({
   ...endpointsOf(record),
 });
 
-export function isExpired(key: RootKeyRecord, now: Date): boolean {
-  return (
-    key.expirationDate !== undefined && new Date(key.expirationDate).getTime() <= now.getTime()
-  );
-}
-
-/** Why a key cannot wrap or unwrap now, or undefined when it can (R7, R8, R9). */
-export function keyUnusableReason(
-  key: RootKeyRecord,
-  now: Date,
-): { code: string; message: string } | undefined {
-  if (key.state === KeyState.Destroyed) {
-    return {
-      code: 'ROOT_KEY_DELETED',
-      message: `Root key ${key.name} was deleted: data encrypted with it cannot be recovered.`,
-    };
-  }
-  if (isExpired(key, now)) {
-    return {
-      code: 'ROOT_KEY_EXPIRED',
-      message: `Root key ${key.name} expired on ${key.expirationDate}: it can no longer wrap or unwrap.`,
-    };
-  }
-  if (key.state !== KeyState.Active) {
-    return {
-      code: 'ROOT_KEY_DISABLED',
-      message: `Root key ${key.name} is disabled: enable it to read secrets again.`,
-    };
-  }
-  return undefined;
+/** Refuses (409, naming why) a root key that cannot wrap or unwrap now (R7, R8, R9). */
+export function requireUsableKey(key: RootKeyRecord, now: Date): void {
+  const usability = keyUsability(key, now);
+  if (!usability.usable) throw conflict(usability.code, usability.message);
 }
 
 /** Turns a key-adapter failure into an engine error that names the problem. */
@@ -68,10 +52,13 @@ export function adapterFailure(err: unknown): EngineError {
 }
 
 export class Keys {
-  constructor(private readonly ctx: EngineContext) {}
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly activity: Activity,
+  ) {}
 
   /** HPCS keys live in the HSM when one is configured; otherwise in the engine's default adapter. */
-  adapterOf(instance: InstanceRecord): 'software' | 'pkcs11' {
+  adapterOf(instance: InstanceRecord): KeyAdapterName {
     const hsm =
       instance.provider === 'hyper-protect-crypto-services' && this.ctx.hasAdapter('pkcs11');
     return hsm ? 'pkcs11' : this.ctx.defaultAdapter;
@@ -99,12 +86,7 @@ export class Keys {
   }
 
   /** The key in this instance, checking the caller's role on the instance first. */
-  async keyIn(
-    principal: Principal,
-    instanceId: string,
-    keyId: string,
-    role: 'Reader' | 'Writer' | 'Manager',
-  ) {
+  async keyIn(principal: Principal, instanceId: string, keyId: string, role: ServiceRole) {
     const instance = await this.instance(instanceId);
     requireServiceRole(principal, instanceId, role);
     const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
@@ -170,17 +152,32 @@ export class Keys {
     };
     await this.ctx.store.txn(
       [{ key: K.key(id), modRevision: 0 }],
-      [{ type: 'put', key: K.key(id), value: json(record) }],
+      [
+        { type: 'put', key: K.key(id), value: json(record) },
+        this.activity.op({
+          actor: principal.username,
+          action: 'key.create',
+          target: { kind: 'key', id },
+          result: 'success',
+          message: `Created root key ${record.name}.`,
+        }),
+      ],
     );
     return record;
   }
 
-  async setState(keyId: string, state: RootKeyRecord['state']): Promise<RootKeyRecord> {
-    return updateDoc<RootKeyRecord>(this.ctx.store, K.key(keyId), (k) => ({
-      ...k,
-      state,
-      lastUpdateDate: this.ctx.clock.now().toISOString(),
-    }));
+  /** Sets a key's state; `alongside` adds the activity entries that record it, in one transaction. */
+  async setState(
+    keyId: string,
+    state: RootKeyRecord['state'],
+    alongside?: (next: RootKeyRecord) => Op[],
+  ): Promise<RootKeyRecord> {
+    return updateDoc<RootKeyRecord>(
+      this.ctx.store,
+      K.key(keyId),
+      (k) => ({ ...k, state, lastUpdateDate: this.ctx.clock.now().toISOString() }),
+      alongside,
+    );
   }
 
   async view(record: RootKeyRecord): Promise<RootKey> {
@@ -217,90 +214,5 @@ export class Keys {
       })),
       deleted: record.state === KeyState.Destroyed,
     };
-  }
-
-  private apiAad(keyId: string, aad: string[] | undefined) {
-    return Buffer.from(JSON.stringify(['keyhaven api wrap', keyId, ...(aad ?? [])]));
-  }
-
-  /** Key Protect's wrap action: wraps the given (or a fresh 32-byte) data key with the latest version. */
-  async wrapApi(
-    principal: Principal,
-    instanceId: string,
-    keyId: string,
-    request: { plaintext?: string | undefined; aad?: string[] | undefined },
-  ) {
-    const { key } = await this.keyIn(principal, instanceId, keyId, 'Reader');
-    const reason = keyUnusableReason(key, this.ctx.clock.now());
-    if (reason) throw conflict(reason.code, reason.message);
-    const version = key.versions.at(-1);
-    if (!version) throw conflict('KEY_MISSING', `Root key ${key.name} has no key material.`);
-    const generated = request.plaintext === undefined;
-    const plaintext = generated ? randomBytes(32) : Buffer.from(request.plaintext ?? '', 'base64');
-    try {
-      const wrapped = await this.ctx
-        .adapterFor(version.adapter)
-        .wrap(version.handle, plaintext, this.apiAad(key.id, request.aad));
-      const ciphertext = Buffer.from(
-        JSON.stringify({ v: version.id, c: wrapped.toString('base64') }),
-      ).toString('base64');
-      return {
-        ciphertext,
-        keyVersion: { id: version.id },
-        ...(generated && { plaintext: plaintext.toString('base64') }),
-      };
-    } catch (err) {
-      throw adapterFailure(err);
-    }
-  }
-
-  async unwrapApi(
-    principal: Principal,
-    instanceId: string,
-    keyId: string,
-    request: { ciphertext: string; aad?: string[] | undefined },
-  ) {
-    const { key } = await this.keyIn(principal, instanceId, keyId, 'Reader');
-    const reason = keyUnusableReason(key, this.ctx.clock.now());
-    if (reason) throw conflict(reason.code, reason.message);
-    let parsed: { v?: unknown; c?: unknown };
-    try {
-      parsed = JSON.parse(Buffer.from(request.ciphertext, 'base64').toString()) as {
-        v?: unknown;
-        c?: unknown;
-      };
-    } catch {
-      throw new EngineError(
-        400,
-        'INVALID_CIPHERTEXT',
-        'The ciphertext was not produced by this key.',
-        { field: 'ciphertext' },
-      );
-    }
-    const version = key.versions.find((v) => v.id === parsed.v);
-    if (!version || typeof parsed.c !== 'string') {
-      throw new EngineError(
-        400,
-        'INVALID_CIPHERTEXT',
-        'The ciphertext was not produced by this key.',
-        { field: 'ciphertext' },
-      );
-    }
-    try {
-      const plaintext = await this.ctx
-        .adapterFor(version.adapter)
-        .unwrap(version.handle, Buffer.from(parsed.c, 'base64'), this.apiAad(key.id, request.aad));
-      return { plaintext: plaintext.toString('base64'), keyVersion: { id: version.id } };
-    } catch (err) {
-      const failure = adapterFailure(err);
-      if (failure.code === 'UNWRAP_FAILED')
-        throw new EngineError(
-          400,
-          'INVALID_CIPHERTEXT',
-          'The ciphertext or its additional authenticated data does not match this key.',
-          { field: 'ciphertext' },
-        );
-      throw failure;
-    }
   }
 }

@@ -1,9 +1,11 @@
 import type {
+  EnablementResult,
+  KeyAdapterName,
   KeyStateNumber,
   MasterHealth,
-  PlatformRole,
+  PlatformGrant,
   Provider,
-  ServiceRole,
+  ServiceGrant,
 } from '@keyhaven/contracts';
 
 /** What the engine keeps in its store, one JSON document per key. */
@@ -27,8 +29,8 @@ export interface UserRecord {
   passwordHash: string;
   apiKeys: ApiKeyRecord[];
   /** clusterId '*' grants the role on every cluster of the account. */
-  platformRoles: { clusterId: string; role: PlatformRole }[];
-  serviceRoles: { instanceId: string; role: ServiceRole }[];
+  platformRoles: PlatformGrant[];
+  serviceRoles: ServiceGrant[];
 }
 
 export interface InstanceRecord {
@@ -43,7 +45,7 @@ export interface KeyVersionRecord {
   id: string;
   /** Opaque key-adapter handle; the material stays in the adapter. */
   handle: string;
-  adapter: 'software' | 'pkcs11';
+  adapter: KeyAdapterName;
   creationDate: string;
 }
 
@@ -83,7 +85,7 @@ export interface ClusterRecord {
 export interface JobRecord {
   id: string;
   clusterId: string;
-  reason: 'enable' | 'update' | 'rotate';
+  reason: EnablementResult['reason'];
   actor: string;
   instanceId: string;
   crkId: string;
@@ -92,7 +94,7 @@ export interface JobRecord {
   accountId: string;
   /** The key this job moves away from, if any (its registration is dropped at the end). */
   fromCrkId: string | null;
-  state: 'running' | 'retrying' | 'succeeded' | 'failed';
+  state: EnablementResult['state'];
   message?: string;
   checkpoint: string | null;
   done: number;

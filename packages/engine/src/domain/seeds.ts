@@ -1,3 +1,4 @@
+import type { KeyAdapterName } from '@keyhaven/contracts';
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { DekSourceType } from '../crypto/encrypted-object.ts';
@@ -5,7 +6,7 @@ import type { OpenContext, SealingSeed } from '../crypto/envelope.ts';
 import type { KeyAdapter } from '../keys/types.ts';
 import { getDoc, type EngineContext } from './context.ts';
 import { EngineError } from './errors.ts';
-import { adapterFailure, keyUnusableReason } from './keys.ts';
+import { adapterFailure, requireUsableKey } from './keys.ts';
 import { K, type InstanceRecord, type RootKeyRecord } from './records.ts';
 
 export interface SeedSettings {
@@ -58,13 +59,12 @@ export class Seeds {
       if (key.startsWith(crkId + ':')) this.cache.delete(key);
   }
 
-  private adapter(version: { adapter: 'software' | 'pkcs11' }): KeyAdapter {
+  private adapter(version: { adapter: KeyAdapterName }): KeyAdapter {
     return this.ctx.adapterFor(version.adapter);
   }
 
   private usable(key: RootKeyRecord): void {
-    const reason = keyUnusableReason(key, this.ctx.clock.now());
-    if (reason) throw new EngineError(409, reason.code, reason.message);
+    requireUsableKey(key, this.ctx.clock.now());
   }
 
   private version(key: RootKeyRecord, versionId: string) {

@@ -1,9 +1,11 @@
+import type { KeyAdapterName } from '@keyhaven/contracts';
+
 /**
  * Where root keys live. Implementations keep key material to themselves (R13): the engine holds
  * only opaque handles and asks the adapter to wrap and unwrap DEK seeds.
  */
 export interface KeyAdapter {
-  readonly name: 'software' | 'pkcs11';
+  readonly name: KeyAdapterName;
   /** Creates a new AES-256 key; label names the root-key version it serves. */
   createKey(label: string): Promise<string>;
   /** AES-GCM inside the adapter; aad binds the wrapped value to its use. */

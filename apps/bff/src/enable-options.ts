@@ -1,0 +1,87 @@
+import {
+  Cluster,
+  InstanceCollection,
+  KeyCollection,
+  Me,
+  hasPlatformRole,
+  keyUsability,
+  type EnableOptions,
+  type RootKey,
+  type UnselectableReason,
+} from '@keyhaven/contracts';
+import type { Caller } from './cluster-overview.ts';
+import type { EngineClient } from './engine-client.ts';
+
+const REASON_TEXT: Record<UnselectableReason, string> = {
+  destroyed: 'Deleted',
+  expired: 'Expired',
+  disabled: 'Disabled',
+  'in-use': 'In use by this cluster',
+  'used-before': 'Used before by this cluster',
+  'no-permission': 'No permission',
+};
+
+const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
+
+/** Why the form cannot offer a root key to this cluster (the engine's rules), or null. */
+function unselectable(
+  key: RootKey,
+  cluster: Cluster,
+  canEnable: boolean,
+  now: Date,
+): UnselectableReason | null {
+  const usability = keyUsability(key, now);
+  if (!usability.usable) return usability.reason;
+  if (cluster.kms?.crkId === key.id) return 'in-use';
+  if (cluster.kms?.previousCrkIds.includes(key.id)) return 'used-before';
+  return canEnable ? null : 'no-permission';
+}
+
+/**
+ * What the Enable/Update form may offer: the cluster's account's instances (cross-account ones
+ * work through the API and CLI, not the console: R11) and, for the chosen one, every root key with
+ * the reason it cannot be picked.
+ */
+export async function enableOptions(
+  engine: EngineClient,
+  caller: Caller,
+  clusterId: string,
+  instanceId: string | undefined,
+): Promise<EnableOptions> {
+  const [cluster, me, instances] = await Promise.all([
+    engine.json(Cluster, { path: `/v2/clusters/${clusterId}`, ...caller }),
+    engine.json(Me, { path: '/identity/me', ...caller }),
+    engine.json(InstanceCollection, { path: '/v2/kms/instances', ...caller }),
+  ]);
+  const offered = instances.instances.filter((i) => i.accountId === cluster.accountId);
+  const canEnable = hasPlatformRole(me, cluster.id, 'Administrator');
+  const chosen = instanceId && offered.find((i) => i.id === instanceId);
+  if (!chosen) return { instances: offered, keys: [], canEnable };
+  const keys = await engine.json(KeyCollection, {
+    path: '/api/v2/keys',
+    ...caller,
+    headers: { 'bluemix-instance': chosen.id },
+  });
+  const now = new Date();
+  return {
+    instances: offered,
+    canEnable,
+    keys: keys.resources.map((k) => {
+      const reason = unselectable(k, cluster, canEnable, now);
+      const expiry = k.expirationDate ? new Date(k.expirationDate).getTime() : undefined;
+      return {
+        id: k.id,
+        name: k.name,
+        state: k.state,
+        expirationDate: k.expirationDate ?? null,
+        selectable: reason === null,
+        reason,
+        reasonText: reason && REASON_TEXT[reason],
+        expiresSoon:
+          expiry !== undefined &&
+          expiry > now.getTime() &&
+          expiry - now.getTime() < EXPIRY_WARNING_MS,
+      };
+    }),
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ActivityList, Id } from '@keyhaven/contracts';
+import type { EngineClient } from '../engine-client.ts';
+import type { Route } from '../route.ts';
+
+/** Activity: what was done to a cluster or a root key, and by whom, newest first. */
+export function activityRoutes(route: Route, engine: EngineClient) {
+  const ClusterPath = z.object({ id: Id });
+  route(
+    {
+      method: 'get',
+      path: '/clusters/:id/activity',
+      summary: "The cluster's actions and status changes, newest first",
+      operationId: 'listClusterActivity',
+      tag: 'Secrets',
+      errors: [403],
+      params: ClusterPath,
+      response: ActivityList,
+    },
+    ({ session, requestId, params }) =>
+      engine.json(ActivityList, {
+        path: `/v2/clusters/${params.id}/activity`,
+        token: session.token,
+        requestId,
+      }),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/kms/instances/:id/keys/:keyId/activity',
+      summary: "A root key's activity, newest first",
+      operationId: 'listRootKeyActivity',
+      tag: 'Key management',
+      errors: [403],
+      params: z.object({ id: Id, keyId: Id }),
+      response: ActivityList,
+    },
+    ({ session, requestId, params }) =>
+      engine.json(ActivityList, {
+        path: `/api/v2/keys/${params.keyId}/activity`,
+        token: session.token,
+        requestId,
+        headers: { 'bluemix-instance': params.id },
+      }),
+  );
+}

@@ -1,0 +1,106 @@
+import type { Request, RequestHandler } from 'express';
+import { LoginRequest, Me, SessionInfo, TokenResponse } from '@keyhaven/contracts';
+import { HttpError } from '@keyhaven/server';
+import type { EngineClient } from '../engine-client.ts';
+import type { Route } from '../route.ts';
+import { checkCsrf, type SessionData, type Sessions } from '../session.ts';
+
+/** Logging in and out of the console, and who is logged in. */
+export function sessionRoutes(
+  route: Route,
+  deps: { engine: EngineClient; sessions: Sessions; loginLimiters: RequestHandler[] },
+) {
+  const { engine, sessions } = deps;
+  const tag = 'Session';
+  const sessionInfo = (user: Me, session: SessionData) =>
+    SessionInfo.parse({
+      user,
+      csrfToken: session.csrf,
+      expiresAt: new Date(session.tokenExpiresAt).toISOString(),
+    });
+  const sameOrigin = (req: Request) => {
+    const origin = req.headers.origin;
+    if (origin && origin !== `${req.protocol}://${req.headers.host}`)
+      throw new HttpError(403, 'CROSS_ORIGIN', 'Log in from the Keyhaven console itself.');
+  };
+
+  route(
+    {
+      method: 'post',
+      path: '/session',
+      operationId: 'login',
+      tag,
+      summary: 'Log in',
+      body: LoginRequest,
+      response: SessionInfo,
+      errors: [401, 403, 429],
+      auth: false,
+      before: deps.loginLimiters,
+    },
+    async ({ req, res, requestId, body }) => {
+      sameOrigin(req);
+      const token = await engine.json(TokenResponse, {
+        method: 'POST',
+        path: '/identity/token',
+        form: { grant_type: 'password', username: body.username, password: body.password },
+        requestId,
+      });
+      const user = await engine.json(Me, {
+        path: '/identity/me',
+        token: token.access_token,
+        requestId,
+      });
+      const session: SessionData = {
+        token: token.access_token,
+        tokenExpiresAt: token.expiration * 1000,
+        userId: user.id,
+        csrf: sessions.newCsrfToken(),
+        lastSeen: Date.now(),
+      };
+      await sessions.write(req, res, session);
+      return sessionInfo(user, session);
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/session',
+      operationId: 'getSession',
+      tag,
+      summary: 'Who am I (204 when logged out)',
+      response: SessionInfo,
+      errors: [401],
+      auth: false,
+    },
+    async ({ req, res, requestId }) => {
+      if (!(await sessions.read(req))) return undefined;
+      const session = await sessions.require(req, res);
+      const user = await engine.json(Me, { path: '/identity/me', token: session.token, requestId });
+      return sessionInfo(user, session);
+    },
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/session',
+      operationId: 'logout',
+      tag,
+      summary: 'Log out (ends the session on every replica)',
+      errors: [403],
+      auth: false,
+    },
+    async ({ req, res, requestId }) => {
+      const session = await sessions.read(req);
+      if (session) {
+        checkCsrf(req, session);
+        await engine.send({
+          method: 'POST',
+          path: '/identity/revoke',
+          token: session.token,
+          requestId,
+        });
+      }
+      sessions.clear(req, res);
+    },
+  );
+}

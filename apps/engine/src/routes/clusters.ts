@@ -1,0 +1,131 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import {
+  ActivityList,
+  Cluster,
+  ClusterIdParam,
+  ClusterList,
+  EnableKmsAccepted,
+  EnableKmsRequest,
+} from '@keyhaven/contracts';
+import { EngineError } from '@keyhaven/engine';
+import type { RouteDeps } from './route.ts';
+
+/** Kubernetes Service: clusters with their master status, Enable/Update KMS, and activity. */
+export function clusterRoutes({ route, engine }: RouteDeps) {
+  const tag = 'Kubernetes Service';
+  route(
+    {
+      method: 'get',
+      path: '/v2/clusters',
+      operationId: 'listClusters',
+      tag,
+      summary: 'Clusters the caller can view',
+      response: ClusterList,
+    },
+    ({ principal }) => engine.clusters.list(principal),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/v2/clusters/:id',
+      operationId: 'getCluster',
+      tag,
+      summary: 'One cluster with master status and KMS configuration',
+      params: ClusterIdParam,
+      response: Cluster,
+      errors: [403],
+    },
+    ({ principal, params }) => engine.clusters.get(principal, params.id),
+  );
+  route(
+    {
+      method: 'post',
+      path: '/v2/enableKMS',
+      operationId: 'enableKms',
+      tag,
+      summary: 'Enable or update KMS on a cluster (runs as a job)',
+      body: EnableKmsRequest,
+      response: EnableKmsAccepted,
+      status: 202,
+      errors: [403, 404, 409],
+    },
+    ({ principal, body }) => engine.controller.enable(principal, body),
+  );
+  route(
+    {
+      method: 'post',
+      path: '/v2/disableKMS',
+      operationId: 'disableKms',
+      tag,
+      summary: 'Always refused: KMS cannot be disabled once enabled (R5)',
+      errors: [409],
+    },
+    async () => {
+      throw new EngineError(
+        409,
+        'KMS_CANNOT_BE_DISABLED',
+        'KMS encryption cannot be disabled once enabled. You can update the cluster to another KMS instance or root key.',
+      );
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/v2/clusters/:id/activity',
+      operationId: 'listClusterActivity',
+      tag,
+      summary: "A cluster's activity, newest first",
+      params: ClusterIdParam,
+      response: ActivityList,
+      errors: [403],
+    },
+    async ({ principal, params }) => {
+      await engine.clusters.get(principal, params.id);
+      return engine.activity.list('cluster', params.id);
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/v2/clusters/:id/watch',
+      operationId: 'watchCluster',
+      tag,
+      summary: 'Server-Sent Events: master status changes',
+      params: ClusterIdParam,
+      response: z.string().describe('`event: status` lines whose data is a StatusEvent'),
+      contentType: 'text/event-stream',
+      errors: [403],
+    },
+    async ({ req, res, principal, params }) => {
+      await engine.clusters.get(principal, params.id);
+      await streamStatus(req, res, (send) => engine.controller.watch(params.id, send));
+    },
+  );
+}
+
+/** Sends each status event as SSE, with a heartbeat, until the client goes away. */
+async function streamStatus(
+  req: Request,
+  res: Response,
+  watch: (send: (event: { revision: number }) => void) => Promise<() => void>,
+): Promise<void> {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  const unwatch = await watch((event) => {
+    res.write(`id: ${event.revision}\nevent: status\ndata: ${JSON.stringify(event)}\n\n`);
+  });
+  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
+  heartbeat.unref();
+  await new Promise<void>((resolve) => {
+    req.on('close', resolve);
+    res.on('close', resolve);
+  });
+  clearInterval(heartbeat);
+  unwatch();
+}

@@ -1,0 +1,74 @@
+import {
+  ActivityList,
+  KeyIdParam,
+  KeyVersionCollection,
+  RegistrationCollection,
+} from '@keyhaven/contracts';
+import { instanceHeader, type RouteDeps } from './route.ts';
+
+/** What Key Protect tells about one root key: its versions, the clusters using it, its activity. */
+export function keyDetailRoutes({ route, engine }: RouteDeps) {
+  const tag = 'Key Protect';
+  route(
+    {
+      method: 'get',
+      path: '/api/v2/keys/:id/versions',
+      operationId: 'listKeyVersions',
+      tag,
+      summary: "A root key's versions",
+      params: KeyIdParam,
+      response: KeyVersionCollection,
+      errors: [403],
+    },
+    async ({ req, principal, params }) => {
+      const { key } = await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
+      const { versions } = await engine.keys.view(key);
+      return {
+        metadata: {
+          collectionType: 'application/vnd.ibm.kms.key_version+json' as const,
+          collectionTotal: versions.length,
+        },
+        resources: versions,
+      };
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/api/v2/keys/:id/registrations',
+      operationId: 'listKeyRegistrations',
+      tag,
+      summary: 'Clusters that use a root key',
+      params: KeyIdParam,
+      response: RegistrationCollection,
+      errors: [403],
+    },
+    async ({ req, principal, params }) => {
+      const { key } = await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
+      const { registrations } = await engine.keys.view(key);
+      return {
+        metadata: {
+          collectionType: 'application/vnd.ibm.kms.registration+json' as const,
+          collectionTotal: registrations.length,
+        },
+        resources: registrations,
+      };
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/api/v2/keys/:id/activity',
+      operationId: 'listKeyActivity',
+      tag,
+      summary: "A root key's activity, newest first",
+      params: KeyIdParam,
+      response: ActivityList,
+      errors: [403],
+    },
+    async ({ req, principal, params }) => {
+      await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
+      return engine.activity.list('key', params.id);
+    },
+  );
+}

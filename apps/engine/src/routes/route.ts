@@ -1,0 +1,17 @@
+import type { Request } from 'express';
+import { Id } from '@keyhaven/contracts';
+import type { Engine, Principal } from '@keyhaven/engine';
+import { parse, type RouteFn } from '@keyhaven/server';
+
+/** An engine route: the caller's principal (from the bearer token) beside the checked input. */
+export type EngineRoute = RouteFn<{ principal: Principal }>;
+
+/** Everything a route group needs. */
+export interface RouteDeps {
+  route: EngineRoute;
+  engine: Engine;
+}
+
+/** The KMS instance a Key Protect call is for, from its `Bluemix-Instance` header. */
+export const instanceHeader = (req: Request) =>
+  parse(Id, req.headers['bluemix-instance'], 'header');

@@ -1,0 +1,175 @@
+import { KeyState, isJobActive } from '@keyhaven/contracts';
+import type { Activity } from './activity.ts';
+import type { Clusters } from './clusters.ts';
+import { getDoc, updateDoc, type EngineContext } from './context.ts';
+import { conflict } from './errors.ts';
+import type { Principal } from './iam.ts';
+import { adapterFailure, requireUsableKey, type Keys } from './keys.ts';
+import { K, type ClusterRecord, type RootKeyRecord } from './records.ts';
+import type { Seeds } from './seeds.ts';
+
+/** What the master does when a root key changes under the clusters registered to it. */
+export interface KeyLifecycleListener {
+  /** A new version exists: re-enable each registered cluster with it (R6). */
+  rotated(key: RootKeyRecord, versionId: string, actor: string): Promise<void>;
+  /** Disabled or enabled: each registered cluster's status follows (R7). */
+  stateChanged(key: RootKeyRecord): Promise<void>;
+  /** Deleted: each registered cluster's job fails and its status turns critical (R8). */
+  deleted(key: RootKeyRecord): Promise<void>;
+}
+
+const STATE_WORDS: Partial<Record<RootKeyRecord['state'], string>> = {
+  [KeyState.Active]: 'active',
+  [KeyState.Suspended]: 'disabled',
+  [KeyState.Deactivated]: 'deactivated (expired)',
+  [KeyState.Destroyed]: 'destroyed',
+};
+
+/** Root-key commands of a KMS instance: rotate, disable, enable, delete (R6, R7, R8). */
+export class KeyLifecycle {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly keys: Keys,
+    private readonly clusters: Clusters,
+    private readonly seeds: Seeds,
+    private readonly activity: Activity,
+    private readonly listener: KeyLifecycleListener,
+  ) {}
+
+  /** Rotating a root key re-enables every cluster registered to it with the new version (R6). */
+  async rotate(principal: Principal, instanceId: string, keyId: string): Promise<RootKeyRecord> {
+    const { instance, key } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
+    requireUsableKey(key, this.ctx.clock.now());
+    for (const r of key.registrations) {
+      if (isJobActive((await this.clusters.job(r.clusterId))?.value)) {
+        const cluster = await this.clusters.record(r.clusterId);
+        throw conflict(
+          'ENABLEMENT_IN_PROGRESS',
+          `Cluster ${cluster.value.name} is still re-encrypting; rotate after its master is Ready.`,
+        );
+      }
+    }
+    const version = await this.keys.newVersion(instance, key.id);
+    const rotated = await updateDoc<RootKeyRecord>(
+      this.ctx.store,
+      K.key(key.id),
+      (k) => ({
+        ...k,
+        versions: [...k.versions, version],
+        lastUpdateDate: this.ctx.clock.now().toISOString(),
+      }),
+      () => [
+        this.activity.op({
+          actor: principal.username,
+          action: 'key.rotate',
+          target: { kind: 'key', id: key.id },
+          result: 'success',
+          message: `Rotated root key ${key.name}: new version ${version.id}.`,
+        }),
+      ],
+    );
+    await this.listener.rotated(rotated, version.id, principal.username);
+    return rotated;
+  }
+
+  /** Disable (R7) and enable: every cluster using the key follows its state. */
+  async setEnabled(
+    principal: Principal,
+    instanceId: string,
+    keyId: string,
+    enabled: boolean,
+  ): Promise<RootKeyRecord> {
+    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    const from = enabled ? KeyState.Suspended : KeyState.Active;
+    if (key.state !== from) {
+      throw conflict(
+        'KEY_STATE_CONFLICT',
+        `Root key ${key.name} is ${STATE_WORDS[key.state] ?? 'in another state'}; it cannot be ${enabled ? 'enabled' : 'disabled'} now.`,
+      );
+    }
+    const action = enabled ? 'key.enable' : 'key.disable';
+    const updated = await this.keys.setState(
+      key.id,
+      enabled ? KeyState.Active : KeyState.Suspended,
+      (next) => [
+        this.activity.op({
+          actor: principal.username,
+          action,
+          target: { kind: 'key', id: key.id },
+          result: 'success',
+          message: `${enabled ? 'Enabled' : 'Disabled'} root key ${key.name}.`,
+        }),
+        ...next.registrations.map((r) =>
+          this.activity.op({
+            actor: principal.username,
+            action,
+            target: { kind: 'cluster', id: r.clusterId },
+            result: 'success',
+            message: enabled
+              ? `Root key ${key.name} was enabled: secrets can be read again.`
+              : `Root key ${key.name} was disabled: secrets cannot be read.`,
+          }),
+        ),
+      ],
+    );
+    this.seeds.forget(key.id);
+    await this.listener.stateChanged(updated);
+    return updated;
+  }
+
+  /** Deleting destroys the key material; a key in use needs force and breaks its clusters (R8). */
+  async delete(
+    principal: Principal,
+    instanceId: string,
+    keyId: string,
+    force: boolean,
+  ): Promise<RootKeyRecord> {
+    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    if (key.state === KeyState.Destroyed)
+      throw conflict('KEY_DESTROYED', `Root key ${key.name} was already deleted.`);
+    if (key.registrations.length > 0 && !force) await this.refuseInUse(key);
+    for (const version of key.versions) {
+      try {
+        await this.ctx.adapterFor(version.adapter).destroy(version.handle);
+      } catch (err) {
+        throw adapterFailure(err);
+      }
+    }
+    const deleted = await this.keys.setState(key.id, KeyState.Destroyed, (next) => [
+      this.activity.op({
+        actor: principal.username,
+        action: 'key.delete',
+        target: { kind: 'key', id: key.id },
+        result: 'success',
+        message: `Deleted root key ${key.name}${force ? ' (forced)' : ''}.`,
+      }),
+      ...next.registrations.map((r) =>
+        this.activity.op({
+          actor: principal.username,
+          action: 'key.delete',
+          target: { kind: 'cluster', id: r.clusterId },
+          result: 'failure',
+          message: `Root key ${key.name} was deleted: the cluster's secrets are unrecoverable.`,
+        }),
+      ),
+    ]);
+    this.seeds.forget(key.id);
+    await this.listener.deleted(deleted);
+    return deleted;
+  }
+
+  private async refuseInUse(key: RootKeyRecord): Promise<never> {
+    const names = await Promise.all(
+      key.registrations.map(
+        async (r) =>
+          (await getDoc<ClusterRecord>(this.ctx.store, K.cluster(r.clusterId)))?.value.name ??
+          r.clusterId,
+      ),
+    );
+    throw conflict(
+      'KEY_IN_USE',
+      `Root key ${key.name} is used by ${names.join(', ')}. Deleting it makes ${names.length === 1 ? 'that cluster' : 'those clusters'} unusable and their data unrecoverable; pass force=true to delete anyway.`,
+      { clusters: key.registrations.map((r, i) => ({ id: r.clusterId, name: names[i] })) },
+    );
+  }
+}

@@ -1,0 +1,72 @@
+import type { EngineContext, Doc } from '../domain/context.ts';
+import { desiredStatus } from '../domain/clusters.ts';
+import { getDoc, json } from '../domain/context.ts';
+import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
+import type { Compare, Op } from '../store/types.ts';
+
+/**
+ * A job's checkpoint and progress, kept apart from the pipeline that moves them: the last store key
+ * re-encrypted, how many secrets are done, and the records that change when the job completes.
+ */
+
+/** The job after a batch that took `taken` secrets ending at `lastKey`. */
+export function advance(job: JobRecord, lastKey: string | undefined, taken: number): JobRecord {
+  return {
+    ...job,
+    state: 'running',
+    checkpoint: lastKey ?? job.checkpoint,
+    done: Math.min(job.total, job.done + taken),
+  };
+}
+
+/** Compares that make a batch fail when the job or its root key changed since they were read. */
+export const batchCompares = (job: Doc<JobRecord>, key: Doc<RootKeyRecord>): Compare[] => [
+  { key: K.job(job.value.clusterId), modRevision: job.modRevision },
+  { key: K.key(job.value.crkId), modRevision: key.modRevision },
+];
+
+/**
+ * What the last batch writes beside its secrets: the job succeeded, the cluster's status, the
+ * root key's registration at the job's version, and the old key's registration dropped.
+ */
+export async function completion(
+  ctx: EngineContext,
+  job: JobRecord,
+  key: RootKeyRecord,
+  cluster: Doc<ClusterRecord>,
+): Promise<{ compares: Compare[]; ops: Op[] }> {
+  const now = ctx.clock.now().toISOString();
+  const clusterId = job.clusterId;
+  const finishedJob: JobRecord = { ...job, state: 'succeeded', done: job.total, finishedAt: now };
+  const finishedCluster: ClusterRecord = {
+    ...cluster.value,
+    status: {
+      ...desiredStatus(cluster.value, finishedJob, key, new Date(now)),
+      modifiedDate: now,
+    },
+  };
+  const registered: RootKeyRecord = {
+    ...key,
+    registrations: key.registrations.map((r) =>
+      r.clusterId === clusterId ? { ...r, keyVersion: job.keyVersion } : r,
+    ),
+  };
+  const compares: Compare[] = [{ key: K.cluster(clusterId), modRevision: cluster.modRevision }];
+  const ops: Op[] = [
+    { type: 'put', key: K.job(clusterId), value: json(finishedJob) },
+    { type: 'put', key: K.cluster(clusterId), value: json(finishedCluster) },
+    { type: 'put', key: K.key(job.crkId), value: json(registered) },
+  ];
+  if (job.fromCrkId && job.fromCrkId !== job.crkId) {
+    const from = await getDoc<RootKeyRecord>(ctx.store, K.key(job.fromCrkId));
+    if (from) {
+      const released: RootKeyRecord = {
+        ...from.value,
+        registrations: from.value.registrations.filter((r) => r.clusterId !== clusterId),
+      };
+      ops.push({ type: 'put', key: K.key(job.fromCrkId), value: json(released) });
+      compares.push({ key: K.key(job.fromCrkId), modRevision: from.modRevision });
+    }
+  }
+  return { compares, ops };
+}

@@ -1,0 +1,104 @@
+import { EventEmitter } from 'node:events';
+import type { KeyAdapterName, StatusEvent } from '@keyhaven/contracts';
+import { type Clusters, desiredStatus } from '../domain/clusters.ts';
+import { getDoc, updateDoc, type EngineContext } from '../domain/context.ts';
+import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
+
+/**
+ * Master status: writes what the job, the root key and its key adapter call for, and sends every
+ * change of a cluster's status to its watchers (store watch: etcd's, or SQLite's emitter).
+ */
+export class StatusFeed {
+  private readonly events = new EventEmitter();
+  private unwatch: (() => void)[] = [];
+  /** What the last sweep found wrong with each key adapter (undefined: it answered). */
+  private adapterProblems = new Map<KeyAdapterName, string | undefined>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly clusters: Clusters,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  /** Follows the store's cluster and job records, so every replica's watchers see every change. */
+  async start(): Promise<void> {
+    const onChange = async (clusterId: string, revision: number) => {
+      if (this.events.listenerCount(clusterId) === 0) return;
+      const [cluster, job] = await Promise.all([
+        getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId)),
+        getDoc<JobRecord>(this.ctx.store, K.job(clusterId)),
+      ]);
+      if (cluster)
+        this.events.emit(clusterId, this.clusters.statusEvent(cluster.value, job?.value, revision));
+    };
+    const follow = (prefix: string) =>
+      this.ctx.store.watch(
+        prefix,
+        (e) => void onChange(e.kv.key.slice(prefix.length), e.kv.modRevision).catch(() => {}),
+      );
+    this.unwatch.push(await follow(K.clusters), await follow(K.jobs));
+  }
+
+  stop(): void {
+    for (const u of this.unwatch) u();
+    this.unwatch = [];
+  }
+
+  /** Sends every status change of the cluster, starting with its current status. */
+  async watch(clusterId: string, listener: (event: StatusEvent) => void): Promise<() => void> {
+    const cluster = await this.clusters.record(clusterId);
+    const job = await this.clusters.job(clusterId);
+    let last = '';
+    const send = (event: StatusEvent) => {
+      const signature = JSON.stringify({ ...event, revision: 0 });
+      if (signature === last) return;
+      last = signature;
+      listener(event);
+    };
+    this.events.on(clusterId, send);
+    send(
+      this.clusters.statusEvent(
+        cluster.value,
+        job?.value,
+        Math.max(cluster.modRevision, job?.modRevision ?? 0),
+      ),
+    );
+    return () => this.events.off(clusterId, send);
+  }
+
+  /** Records each adapter's health; true when it differs from the last sweep's. */
+  setAdapterHealth(health: Map<KeyAdapterName, string | undefined>): boolean {
+    const changed = [...health].some(
+      ([name, problem]) => this.adapterProblems.get(name) !== problem,
+    );
+    this.adapterProblems = health;
+    return changed;
+  }
+
+  /** Writes the master status that the job and key state call for, if it differs. */
+  async refresh(clusterId: string): Promise<void> {
+    const [job, cluster] = await Promise.all([
+      this.clusters.job(clusterId),
+      getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId)),
+    ]);
+    if (!cluster) return;
+    const kms = cluster.value.kms;
+    const key = kms ? await getDoc<RootKeyRecord>(this.ctx.store, K.key(kms.crkId)) : undefined;
+    const now = this.ctx.clock.now();
+    const version = key?.value.versions.find((v) => v.id === kms?.keyVersion);
+    const want = desiredStatus(
+      cluster.value,
+      job?.value,
+      key?.value,
+      now,
+      version && this.adapterProblems.get(version.adapter),
+    );
+    const { status } = cluster.value;
+    if (want.message === status.message && want.health === status.health) return;
+    await updateDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId), (c) => ({
+      ...c,
+      status: { ...want, modifiedDate: now.toISOString() },
+    }));
+  }
+}

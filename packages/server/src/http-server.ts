@@ -1,0 +1,38 @@
+import { IncomingMessage, ServerResponse, createServer, type Server } from 'node:http';
+import type { Express } from 'express';
+
+/**
+ * Own properties of `from` and of its prototypes up to (not including) `stop`, copied onto `to`
+ * (all but `constructor`, which stays `to`'s own).
+ */
+function copyChain(from: object, stop: object, to: object) {
+  const chain: object[] = [];
+  for (let o: object | null = from; o && o !== stop; o = Object.getPrototypeOf(o) as object | null)
+    chain.unshift(o);
+  for (const o of chain) {
+    const { constructor: _, ...descriptors } = Object.getOwnPropertyDescriptors(o);
+    Object.defineProperties(to, descriptors);
+  }
+}
+
+/**
+ * The HTTP server for an Express app, creating each request and response with Express's own
+ * prototypes already in place.
+ *
+ * Express otherwise swaps the prototype of Node's request and response on every request
+ * (`Object.setPrototypeOf`). V8 does not share hidden classes between objects whose prototype was
+ * swapped, so each property the middleware then adds (`res.locals`, `req.cookies`, `req.log`, ...)
+ * built a new hidden class for that one request, and every property access on a request or
+ * response anywhere in the stack went megamorphic. Here requests and responses are instances of
+ * subclasses that carry Express's methods, and the app's prototypes are those subclasses', so
+ * Express's swap changes nothing and all requests share their shapes.
+ */
+export function createHttpServer(app: Express): Server {
+  class Request extends IncomingMessage {}
+  class Response extends ServerResponse {}
+  copyChain(app.request, IncomingMessage.prototype, Request.prototype);
+  copyChain(app.response, ServerResponse.prototype, Response.prototype);
+  app.request = Request.prototype as unknown as Express['request'];
+  app.response = Response.prototype as unknown as Express['response'];
+  return createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
+}
