@@ -3,7 +3,43 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import jsxA11y from 'eslint-plugin-jsx-a11y';
 import importPlugin from 'eslint-plugin-import';
+import checkFile from 'eslint-plugin-check-file';
 import globals from 'globals';
+
+/** The engine's layers, lowest first: each may import only from the layers below it. */
+const engine = './packages/engine/src';
+const engineTop = [`${engine}/engine.ts`, `${engine}/demo.ts`, `${engine}/index.ts`];
+const engineZones = [
+  {
+    target: `${engine}/store`,
+    from: [
+      `${engine}/crypto`,
+      `${engine}/keys`,
+      `${engine}/domain`,
+      `${engine}/master`,
+      ...engineTop,
+    ],
+  },
+  {
+    target: `${engine}/crypto`,
+    from: [
+      `${engine}/store`,
+      `${engine}/keys`,
+      `${engine}/domain`,
+      `${engine}/master`,
+      ...engineTop,
+    ],
+  },
+  {
+    target: `${engine}/keys`,
+    from: [`${engine}/crypto`, `${engine}/domain`, `${engine}/master`, ...engineTop],
+  },
+  { target: `${engine}/domain`, from: [`${engine}/master`, ...engineTop] },
+  { target: `${engine}/master`, from: engineTop },
+].map((zone) => ({
+  ...zone,
+  message: 'The engine is layered: store and crypto, then key adapters, then domain, then master.',
+}));
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'data', 'test-results', 'playwright-report', '.tmp'] },
@@ -20,9 +56,30 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    plugins: { import: importPlugin, 'check-file': checkFile },
+    settings: {
+      // eslint-plugin-import reads each imported module itself: it must parse TypeScript.
+      'import/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs'] } },
+    },
+    rules: {
+      'import/no-cycle': ['error', { ignoreExternal: true }],
+      'check-file/filename-naming-convention': [
+        'error',
+        { '**/*.{ts,tsx,js,mjs,cjs}': 'KEBAB_CASE' },
+        { ignoreMiddleExtensions: true },
+      ],
+    },
+  },
+  {
+    files: ['packages/engine/src/**/*.ts'],
+    rules: { 'import/no-restricted-paths': ['error', { zones: engineZones }] },
+  },
+  {
     files: ['apps/web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    plugins: { 'react-hooks': reactHooks, 'jsx-a11y': jsxA11y, import: importPlugin },
+    plugins: { 'react-hooks': reactHooks, 'jsx-a11y': jsxA11y },
     rules: {
       ...reactHooks.configs.recommended.rules,
       'react-hooks/rules-of-hooks': 'error',

@@ -1,11 +1,11 @@
 import { Breadcrumb, BreadcrumbItem, Tab, TabList, TabPanel, TabPanels, Tabs } from '@carbon/react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { hasPlatformRole } from '@keyhaven/contracts';
-import { ActivityTab } from '../../features/activity/components/ActivityTab.tsx';
+import { ActivityTab } from '../../features/activity/components/activity-tab.tsx';
 import { useSession } from '../../features/auth/api/session.ts';
 import { useClusterOverview } from '../../features/clusters/api/get-cluster-overview.ts';
-import { ClusterOverview } from '../../features/clusters/components/ClusterOverview.tsx';
-import { SecretsTab } from '../../features/secrets/components/SecretsTab.tsx';
+import { ClusterOverview } from '../../features/clusters/components/cluster-overview.tsx';
+import { SecretsTab } from '../../features/secrets/components/secrets-tab.tsx';
 
 const TABS = ['overview', 'secrets', 'activity'] as const;
 

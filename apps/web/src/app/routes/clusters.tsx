@@ -1,4 +1,4 @@
-import { ClustersTable } from '../../features/clusters/components/ClustersTable.tsx';
+import { ClustersTable } from '../../features/clusters/components/clusters-table.tsx';
 
 export function ClustersRoute() {
   return (

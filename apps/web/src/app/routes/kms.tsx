@@ -1,5 +1,5 @@
 import { useSession } from '../../features/auth/api/session.ts';
-import { RootKeysPage } from '../../features/kms/components/RootKeysPage.tsx';
+import { RootKeysPage } from '../../features/kms/components/root-keys-page.tsx';
 
 export function KmsRoute() {
   const session = useSession();

@@ -16,7 +16,7 @@ import {
 } from '@carbon/react';
 import { Link } from 'react-router';
 import type { ClusterRow } from '@keyhaven/contracts';
-import { MasterStatusText } from '../../../shared/ui/MasterStatus.tsx';
+import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { useClusters } from '../api/get-clusters.ts';
 
 const headers = [

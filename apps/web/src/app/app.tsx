@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from '../features/auth/api/session.ts';
 import { ApiRequestError } from '../shared/api/client.ts';
-import { AppShell } from './AppShell.tsx';
+import { AppShell } from './app-shell.tsx';
 
 const LoginRoute = lazy(() =>
   import('./routes/login.tsx').then((m) => ({ default: m.LoginRoute })),

@@ -20,10 +20,10 @@ import {
 import { ChevronLeft, ChevronRight } from '@carbon/icons-react';
 import type { SecretMeta } from '@keyhaven/contracts';
 import { PAGE_SIZE, useSecrets } from '../api/secrets.ts';
-import { CreateSecretModal } from './CreateSecretModal.tsx';
-import { DeleteSecretModal } from './DeleteSecretModal.tsx';
-import { RevealSecretModal } from './RevealSecretModal.tsx';
-import { VerifyEncryptionModal } from './VerifyEncryptionModal.tsx';
+import { CreateSecretModal } from './create-secret-modal.tsx';
+import { DeleteSecretModal } from './delete-secret-modal.tsx';
+import { RevealSecretModal } from './reveal-secret-modal.tsx';
+import { VerifyEncryptionModal } from './verify-encryption-modal.tsx';
 
 const EDITOR_NEEDED = 'Needs the Editor platform role on this cluster';
 

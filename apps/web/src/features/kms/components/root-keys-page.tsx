@@ -27,8 +27,8 @@ import {
 } from '@keyhaven/contracts';
 import { useNow } from '../../../shared/ui/use-now.ts';
 import { useInstances, useRootKeyAction, useRootKeys } from '../api/keys.ts';
-import { CreateRootKeyModal } from './CreateRootKeyModal.tsx';
-import { DeleteRootKeyModal } from './DeleteRootKeyModal.tsx';
+import { CreateRootKeyModal } from './create-root-key-modal.tsx';
+import { DeleteRootKeyModal } from './delete-root-key-modal.tsx';
 
 const DAY = 24 * 3600 * 1000;
 const date = (iso: string) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium' });

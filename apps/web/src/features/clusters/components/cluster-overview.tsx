@@ -1,11 +1,11 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { Button, InlineNotification, ProgressBar, SkeletonText, Tag } from '@carbon/react';
 import { providerLabel } from '@keyhaven/contracts';
-import { MasterStatusText } from '../../../shared/ui/MasterStatus.tsx';
+import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { useClusterOverview } from '../api/get-cluster-overview.ts';
 import { ago } from '../hooks/master-status.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
-import { EnableKmsModal } from './EnableKmsModal.tsx';
+import { EnableKmsModal } from './enable-kms-modal.tsx';
 
 function Row({
   label,

@@ -5,7 +5,7 @@ import { http, HttpResponse } from 'msw';
 import type { ClusterRow, ErrorBody } from '@keyhaven/contracts';
 import { server } from '../../../test/server.ts';
 import { renderWithProviders } from '../../../test/render.tsx';
-import { ClustersTable } from './ClustersTable.tsx';
+import { ClustersTable } from './clusters-table.tsx';
 
 const rows: ClusterRow[] = [
   {

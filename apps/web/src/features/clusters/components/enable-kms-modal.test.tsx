@@ -5,7 +5,7 @@ import { http, HttpResponse } from 'msw';
 import type { Cluster, EnableKmsBody, EnableOptions, ErrorBody } from '@keyhaven/contracts';
 import { server } from '../../../test/server.ts';
 import { renderWithProviders } from '../../../test/render.tsx';
-import { EnableKmsModal } from './EnableKmsModal.tsx';
+import { EnableKmsModal } from './enable-kms-modal.tsx';
 
 const DAY = 24 * 3600 * 1000;
 const instances: EnableOptions['instances'] = [
