@@ -94,9 +94,9 @@ export const CreateRootKeyBody = z.object({
 });
 export type CreateRootKeyBody = z.infer<typeof CreateRootKeyBody>;
 
-export const RootKeyActionParams = z.object({
-  id: Id,
-  keyId: Id,
-  action: z.enum(['rotate', 'disable', 'enable']),
-});
+/** What the console does to a root key besides creating and deleting it. */
+export const RootKeyAction = z.enum(['rotate', 'disable', 'enable']);
+export type RootKeyAction = z.infer<typeof RootKeyAction>;
+
+export const RootKeyActionParams = z.object({ id: Id, keyId: Id, action: RootKeyAction });
 export const DeleteRootKeyQuery = z.object({ force: z.enum(['true', 'false']).default('false') });

@@ -6,3 +6,4 @@ export * from './secrets.ts';
 export * from './activity.ts';
 export * from './openapi.ts';
 export * from './bff.ts';
+export * from './format.ts';

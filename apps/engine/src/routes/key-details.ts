@@ -4,7 +4,7 @@ import {
   KeyVersionCollection,
   RegistrationCollection,
 } from '@keyhaven/contracts';
-import { instanceHeader, type RouteDeps } from './route.ts';
+import { collection, instanceHeader, type RouteDeps } from './route.ts';
 
 /** What Key Protect tells about one root key: its versions, the clusters using it, its activity. */
 export function keyDetailRoutes({ route, engine }: RouteDeps) {
@@ -23,13 +23,7 @@ export function keyDetailRoutes({ route, engine }: RouteDeps) {
     async ({ req, principal, params }) => {
       const { key } = await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
       const { versions } = await engine.keys.view(key);
-      return {
-        metadata: {
-          collectionType: 'application/vnd.ibm.kms.key_version+json' as const,
-          collectionTotal: versions.length,
-        },
-        resources: versions,
-      };
+      return collection('application/vnd.ibm.kms.key_version+json', versions);
     },
   );
   route(
@@ -46,13 +40,7 @@ export function keyDetailRoutes({ route, engine }: RouteDeps) {
     async ({ req, principal, params }) => {
       const { key } = await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
       const { registrations } = await engine.keys.view(key);
-      return {
-        metadata: {
-          collectionType: 'application/vnd.ibm.kms.registration+json' as const,
-          collectionTotal: registrations.length,
-        },
-        resources: registrations,
-      };
+      return collection('application/vnd.ibm.kms.registration+json', registrations);
     },
   );
   route(

@@ -5,14 +5,11 @@ import {
   KeyIdParam,
   type RootKey,
 } from '@keyhaven/contracts';
-import { instanceHeader, type RouteDeps } from './route.ts';
+import { collection, instanceHeader, type RouteDeps } from './route.ts';
 
-export const KEY_TYPE = 'application/vnd.ibm.kms.key+json';
+const KEY_TYPE = 'application/vnd.ibm.kms.key+json';
 
-const keyCollection = (resources: RootKey[]) => ({
-  metadata: { collectionType: KEY_TYPE, collectionTotal: resources.length },
-  resources,
-});
+const keyCollection = (resources: RootKey[]) => collection(KEY_TYPE, resources);
 
 /** Key Protect v2: an instance's root keys (list, create, read, delete). */
 export function keyRoutes({ route, engine }: RouteDeps) {

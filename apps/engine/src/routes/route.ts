@@ -15,3 +15,9 @@ export interface RouteDeps {
 /** The KMS instance a Key Protect call is for, from its `Bluemix-Instance` header. */
 export const instanceHeader = (req: Request) =>
   parse(Id, req.headers['bluemix-instance'], 'header');
+
+/** Key Protect's collection envelope around a list of resources of one media type. */
+export const collection = <T extends string, R>(collectionType: T, resources: R[]) => ({
+  metadata: { collectionType, collectionTotal: resources.length },
+  resources,
+});

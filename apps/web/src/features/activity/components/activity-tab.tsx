@@ -1,6 +1,5 @@
 import {
   DataTableSkeleton,
-  InlineNotification,
   Table,
   TableBody,
   TableCell,
@@ -10,6 +9,7 @@ import {
   TableRow,
   Tag,
 } from '@carbon/react';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useClusterActivity } from '../api/activity.ts';
 
 const when = (iso: string) =>
@@ -19,14 +19,7 @@ const when = (iso: string) =>
 export function ActivityTab({ clusterId }: { clusterId: string }) {
   const activity = useClusterActivity(clusterId);
   if (activity.isError)
-    return (
-      <InlineNotification
-        kind="error"
-        title="Activity could not be loaded"
-        subtitle={activity.error.message}
-        hideCloseButton
-      />
-    );
+    return <ErrorState title="Activity could not be loaded" error={activity.error} />;
   if (activity.isPending)
     return (
       <DataTableSkeleton columnCount={4} rowCount={5} showHeader={false} aria-label="Activity" />

@@ -1,5 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { SessionInfo, type LoginRequest } from '@keyhaven/contracts';
+import { queryKeys } from '../../../shared/api/query-keys.ts';
 import { apiRequest, apiSend, setCsrfToken } from '../../../shared/api/client.ts';
 
 /** The current session, or null when logged out (the server answers 204). */
@@ -11,7 +12,7 @@ export async function getSession(signal?: AbortSignal): Promise<SessionInfo | nu
 
 export const sessionQueryOptions = () =>
   queryOptions({
-    queryKey: ['session'],
+    queryKey: queryKeys.session(),
     queryFn: ({ signal }) => getSession(signal),
     staleTime: 5 * 60_000,
   });

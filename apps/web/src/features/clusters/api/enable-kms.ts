@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Cluster, type EnableKmsBody } from '@keyhaven/contracts';
+import { queryKeys } from '../../../shared/api/query-keys.ts';
 import { apiRequest } from '../../../shared/api/client.ts';
 import { clusterOverviewQueryOptions } from './get-cluster-overview.ts';
 import { clustersQueryOptions } from './get-clusters.ts';
@@ -20,7 +21,7 @@ export function useEnableKms(clusterId: string) {
           queryKey: clusterOverviewQueryOptions(clusterId).queryKey,
         }),
         queryClient.invalidateQueries({ queryKey: clustersQueryOptions().queryKey, exact: true }),
-        queryClient.invalidateQueries({ queryKey: ['clusters', clusterId, 'enable-options'] }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.enableOptions(clusterId) }),
       ]),
   });
 }

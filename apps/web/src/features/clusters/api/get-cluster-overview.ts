@@ -1,5 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { ClusterOverview } from '@keyhaven/contracts';
+import { queryKeys } from '../../../shared/api/query-keys.ts';
 import { apiRequest } from '../../../shared/api/client.ts';
 
 export const getClusterOverview = (id: string, signal?: AbortSignal) =>
@@ -7,7 +8,7 @@ export const getClusterOverview = (id: string, signal?: AbortSignal) =>
 
 export const clusterOverviewQueryOptions = (id: string) =>
   queryOptions({
-    queryKey: ['clusters', id, 'overview'],
+    queryKey: queryKeys.clusterOverview(id),
     queryFn: ({ signal }) => getClusterOverview(id, signal),
   });
 

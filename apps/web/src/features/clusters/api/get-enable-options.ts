@@ -1,5 +1,6 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { EnableOptions } from '@keyhaven/contracts';
+import { queryKeys } from '../../../shared/api/query-keys.ts';
 import { apiRequest } from '../../../shared/api/client.ts';
 
 export const getEnableOptions = (
@@ -17,7 +18,7 @@ export const getEnableOptions = (
 
 export const enableOptionsQueryOptions = (clusterId: string, instanceId: string | undefined) =>
   queryOptions({
-    queryKey: ['clusters', clusterId, 'enable-options', instanceId ?? null],
+    queryKey: queryKeys.enableOptionsFor(clusterId, instanceId),
     queryFn: ({ signal }) => getEnableOptions(clusterId, instanceId, signal),
     placeholderData: keepPreviousData,
   });

@@ -1,40 +1,13 @@
-import { useRef, useState, type ReactNode } from 'react';
-import { Button, InlineNotification, ProgressBar, SkeletonText, Tag } from '@carbon/react';
+import { useRef, useState } from 'react';
+import { Button, ProgressBar, Tag } from '@carbon/react';
 import { providerLabel } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
+import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { useClusterOverview } from '../api/get-cluster-overview.ts';
 import { ago } from '../hooks/master-status.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
 import { EnableKmsModal } from './enable-kms-modal.tsx';
-
-function Row({
-  label,
-  children,
-  loading,
-  failed,
-}: {
-  label: string;
-  children: ReactNode;
-  loading: boolean;
-  failed: boolean;
-}) {
-  return (
-    <div className="kh-summary__row" role="row">
-      <div role="rowheader" className="kh-summary__label">
-        {label}
-      </div>
-      <div role="cell">
-        {loading ? (
-          <SkeletonText width="60%" />
-        ) : failed ? (
-          <span className="kh-muted">Not available</span>
-        ) : (
-          children
-        )}
-      </div>
-    </div>
-  );
-}
 
 /** Overview > Summary: cluster facts, live Master status and Key management service. */
 export function ClusterOverview({
@@ -59,26 +32,18 @@ export function ClusterOverview({
   return (
     <section aria-labelledby="summary-heading" className="kh-summary">
       <h2 id="summary-heading">Summary</h2>
-      {failed && (
-        <InlineNotification
-          kind="error"
-          lowContrast
-          hideCloseButton
-          title="The cluster could not be loaded"
-          subtitle={overview.error.message}
-        />
-      )}
+      {failed && <ErrorState title="The cluster could not be loaded" error={overview.error} />}
       <div role="table" aria-label="Summary">
-        <Row label="Cluster ID" loading={loading} failed={failed}>
+        <SummaryRow label="Cluster ID" loading={loading} failed={failed}>
           <code>{cluster?.id}</code>
-        </Row>
-        <Row label="Version" loading={loading} failed={failed}>
+        </SummaryRow>
+        <SummaryRow label="Version" loading={loading} failed={failed}>
           {cluster?.masterKubeVersion}
-        </Row>
-        <Row label="Location" loading={loading} failed={failed}>
+        </SummaryRow>
+        <SummaryRow label="Location" loading={loading} failed={failed}>
           {cluster?.location}
-        </Row>
-        <Row label="Master status" loading={loading && !status} failed={failed && !status}>
+        </SummaryRow>
+        <SummaryRow label="Master status" loading={loading && !status} failed={failed && !status}>
           {status && (
             <div aria-live="polite" className="kh-master-status">
               <MasterStatusText
@@ -100,8 +65,8 @@ export function ClusterOverview({
               )}
             </div>
           )}
-        </Row>
-        <Row label="Key management service" loading={loading} failed={failed}>
+        </SummaryRow>
+        <SummaryRow label="Key management service" loading={loading} failed={failed}>
           <div className="kh-kms">
             {kms ? (
               <div>
@@ -134,7 +99,7 @@ export function ClusterOverview({
               {mode === 'enable' ? 'Enable' : 'Update'}
             </Button>
           </div>
-        </Row>
+        </SummaryRow>
       </div>
       {cluster && (
         <EnableKmsModal

@@ -1,7 +1,6 @@
 import {
   DataTable,
   DataTableSkeleton,
-  InlineNotification,
   Table,
   TableBody,
   TableCell,
@@ -16,6 +15,7 @@ import {
 } from '@carbon/react';
 import { Link } from 'react-router';
 import type { ClusterRow } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { useClusters } from '../api/get-clusters.ts';
 
@@ -62,15 +62,7 @@ export function ClustersTable() {
       />
     );
   if (clusters.isError) {
-    return (
-      <InlineNotification
-        kind="error"
-        lowContrast
-        hideCloseButton
-        title="Clusters could not be loaded"
-        subtitle={clusters.error.message}
-      />
-    );
+    return <ErrorState title="Clusters could not be loaded" error={clusters.error} />;
   }
   const byId = new Map(clusters.data.map((c) => [c.id, c]));
   const rows = clusters.data.map((c) => ({

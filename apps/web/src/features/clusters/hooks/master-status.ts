@@ -1,4 +1,4 @@
-import type { ClusterOverview, StatusEvent } from '@keyhaven/contracts';
+import { isJobActive, type ClusterOverview, type StatusEvent } from '@keyhaven/contracts';
 
 export interface LiveStatus {
   message: string;
@@ -22,9 +22,7 @@ export function liveStatusReducer(current: LiveStatus | undefined, event: Status
 
 export function statusFromOverview(overview: ClusterOverview): LiveStatus {
   const { cluster } = overview;
-  const running =
-    cluster.enablement &&
-    (cluster.enablement.state === 'running' || cluster.enablement.state === 'retrying');
+  const running = isJobActive(cluster.enablement);
   return {
     message: cluster.masterStatus,
     health: cluster.masterHealth,
@@ -47,13 +45,5 @@ export function currentStatus(
   return Date.parse(loaded.modifiedDate) > Date.parse(streamed.modifiedDate) ? loaded : streamed;
 }
 
-/** "Ready (3 min ago)" style, as the seeds print it. */
-export function ago(date: string, now = Date.now()): string {
-  const seconds = Math.max(0, Math.round((now - new Date(date).getTime()) / 1000));
-  if (seconds < 60) return 'just now';
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} days ago`;
-}
+/** "Ready (3 min ago)" style, as the seeds print it (shared with the CLI). */
+export { ago } from '@keyhaven/contracts';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { InlineNotification, Modal, TextInput } from '@carbon/react';
-import { useCreateRootKey } from '../api/keys.ts';
+import { useCreateRootKey } from '../api/create-root-key.ts';
 
 /** Create root key: a name and an optional expiration date (R9). */
 export function CreateRootKeyModal({

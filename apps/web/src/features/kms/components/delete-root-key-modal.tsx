@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { InlineNotification, Modal, TextInput } from '@carbon/react';
 import type { RootKey } from '@keyhaven/contracts';
-import { useDeleteRootKey } from '../api/keys.ts';
+import { useDeleteRootKey } from '../api/delete-root-key.ts';
 
 /** Deleting a key in use breaks its clusters for good (R8): name them and ask for the key's name. */
 export function DeleteRootKeyModal({

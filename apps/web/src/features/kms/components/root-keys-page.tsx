@@ -4,43 +4,31 @@ import {
   DataTableSkeleton,
   Dropdown,
   InlineNotification,
-  OverflowMenu,
-  OverflowMenuItem,
   Table,
   TableBody,
-  TableCell,
   TableContainer,
   TableHead,
   TableHeader,
   TableRow,
   TableToolbar,
   TableToolbarContent,
-  Tag,
 } from '@carbon/react';
 import {
-  KeyState,
   hasServiceRole,
   providerLabel,
   type KmsInstance,
   type Me,
   type RootKey,
+  type ServiceRole,
 } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useNow } from '../../../shared/ui/use-now.ts';
-import { useInstances, useRootKeyAction, useRootKeys } from '../api/keys.ts';
+import { useRootKeyAction } from '../api/change-root-key.ts';
+import { useInstances } from '../api/get-instances.ts';
+import { useRootKeys } from '../api/get-root-keys.ts';
 import { CreateRootKeyModal } from './create-root-key-modal.tsx';
 import { DeleteRootKeyModal } from './delete-root-key-modal.tsx';
-
-const DAY = 24 * 3600 * 1000;
-const date = (iso: string) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium' });
-
-function StateTag({ rootKey, now }: { rootKey: RootKey; now: number }) {
-  const expired =
-    rootKey.expirationDate !== undefined && new Date(rootKey.expirationDate).getTime() <= now;
-  if (rootKey.state === KeyState.Destroyed) return <Tag type="red">Destroyed</Tag>;
-  if (expired || rootKey.state === KeyState.Deactivated) return <Tag type="magenta">Expired</Tag>;
-  if (rootKey.state === KeyState.Suspended) return <Tag type="warm-gray">Disabled</Tag>;
-  return <Tag type="green">Active</Tag>;
-}
+import { RootKeyRow } from './root-key-row.tsx';
 
 /** Key management: an instance's root keys with create, rotate, disable, enable and delete. */
 export function RootKeysPage({ user }: { user: Me | undefined }) {
@@ -54,23 +42,15 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
   const [deleting, setDeleting] = useState<RootKey | null>(null);
   // What the user may do here (the engine checks too): create and rotate need Writer on the
   // instance; disable, enable and delete need Manager.
-  const may = (role: 'Writer' | 'Manager') =>
+  const may = (role: ServiceRole) =>
     instance !== null && user !== undefined && hasServiceRole(user, instance.id, role);
-  const needs = (role: 'Writer' | 'Manager') =>
+  const needs = (role: ServiceRole) =>
     may(role)
       ? undefined
       : `Needs the ${role} service role on ${instance?.name ?? 'this instance'}`;
 
   if (instances.isError)
-    return (
-      <InlineNotification
-        kind="error"
-        lowContrast
-        hideCloseButton
-        title="KMS instances could not be loaded"
-        subtitle={instances.error.message}
-      />
-    );
+    return <ErrorState title="KMS instances could not be loaded" error={instances.error} />;
   return (
     <div className="kh-stack">
       <Dropdown<KmsInstance>
@@ -99,13 +79,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
           aria-label="Loading root keys"
         />
       ) : keys.isError ? (
-        <InlineNotification
-          kind="error"
-          lowContrast
-          hideCloseButton
-          title="Root keys could not be loaded"
-          subtitle={keys.error.message}
-        />
+        <ErrorState title="Root keys could not be loaded" error={keys.error} />
       ) : (
         <TableContainer
           title="Root keys"
@@ -133,75 +107,16 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
               </TableRow>
             </TableHead>
             <TableBody>
-              {keys.data.map((k) => {
-                const expiresSoon =
-                  k.expirationDate && new Date(k.expirationDate).getTime() - now < 30 * DAY;
-                return (
-                  <TableRow key={k.id}>
-                    <TableCell>{k.name}</TableCell>
-                    <TableCell>
-                      <StateTag rootKey={k} now={now} />
-                    </TableCell>
-                    <TableCell>{k.versions.length}</TableCell>
-                    <TableCell>
-                      {k.expirationDate ? (
-                        <>
-                          {date(k.expirationDate)}{' '}
-                          {expiresSoon && (
-                            <Tag type="red" size="sm">
-                              Expires soon
-                            </Tag>
-                          )}
-                        </>
-                      ) : (
-                        'Never'
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      {k.registrations.map((r) => r.clusterName).join(', ') || '—'}
-                    </TableCell>
-                    <TableCell className="cds--table-column-menu">
-                      {k.state !== KeyState.Destroyed && (
-                        <OverflowMenu
-                          aria-label={`Actions for ${k.name}`}
-                          iconDescription={`Actions for ${k.name}`}
-                          flipped
-                          size="sm"
-                        >
-                          <OverflowMenuItem
-                            itemText="Rotate"
-                            disabled={k.state !== KeyState.Active || !may('Writer')}
-                            title={needs('Writer')}
-                            onClick={() => action.mutate({ keyId: k.id, action: 'rotate' })}
-                          />
-                          {k.state === KeyState.Suspended ? (
-                            <OverflowMenuItem
-                              itemText="Enable"
-                              disabled={!may('Manager')}
-                              title={needs('Manager')}
-                              onClick={() => action.mutate({ keyId: k.id, action: 'enable' })}
-                            />
-                          ) : (
-                            <OverflowMenuItem
-                              itemText="Disable"
-                              disabled={k.state !== KeyState.Active || !may('Manager')}
-                              title={needs('Manager')}
-                              onClick={() => action.mutate({ keyId: k.id, action: 'disable' })}
-                            />
-                          )}
-                          <OverflowMenuItem
-                            itemText="Delete"
-                            isDelete
-                            disabled={!may('Manager')}
-                            title={needs('Manager')}
-                            onClick={() => setDeleting(k)}
-                          />
-                        </OverflowMenu>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
+              {keys.data.map((k) => (
+                <RootKeyRow
+                  key={k.id}
+                  rootKey={k}
+                  now={now}
+                  needs={needs}
+                  onAction={(name) => action.mutate({ keyId: k.id, action: name })}
+                  onDelete={() => setDeleting(k)}
+                />
+              ))}
             </TableBody>
           </Table>
         </TableContainer>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { InlineNotification, Modal, TextArea, TextInput } from '@carbon/react';
 import { SecretRef } from '@keyhaven/contracts';
-import { useCreateSecret } from '../api/secrets.ts';
+import { useCreateSecret } from '../api/create-secret.ts';
 import { toBase64 } from '../lib/hexdump.ts';
 
 const KEY = /^[-._a-zA-Z0-9]+$/;

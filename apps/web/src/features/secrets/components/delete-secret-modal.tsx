@@ -1,5 +1,6 @@
 import { InlineNotification, Modal } from '@carbon/react';
-import { useDeleteSecret, type SecretDialogProps } from '../api/secrets.ts';
+import { useDeleteSecret } from '../api/delete-secret.ts';
+import type { SecretDialogProps } from '../api/get-secrets.ts';
 
 export function DeleteSecretModal({ clusterId, secret, onClose }: SecretDialogProps) {
   const remove = useDeleteSecret(clusterId);

@@ -8,7 +8,8 @@ import {
   StructuredListRow,
   StructuredListWrapper,
 } from '@carbon/react';
-import { useSecretValues, type SecretDialogProps } from '../api/secrets.ts';
+import { useSecretValues } from '../api/get-secret-values.ts';
+import type { SecretDialogProps } from '../api/get-secrets.ts';
 import { fromBase64Text } from '../lib/hexdump.ts';
 
 /** Shows a secret's values, which the user asked to see; they are fetched now and not kept. */

@@ -3,9 +3,6 @@ import {
   Button,
   DataTableSkeleton,
   IconButton,
-  InlineNotification,
-  OverflowMenu,
-  OverflowMenuItem,
   Table,
   TableBody,
   TableCell,
@@ -15,17 +12,16 @@ import {
   TableRow,
   TableToolbar,
   TableToolbarContent,
-  Tag,
 } from '@carbon/react';
 import { ChevronLeft, ChevronRight } from '@carbon/icons-react';
 import type { SecretMeta } from '@keyhaven/contracts';
-import { PAGE_SIZE, useSecrets } from '../api/secrets.ts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { PAGE_SIZE, useSecrets } from '../api/get-secrets.ts';
 import { CreateSecretModal } from './create-secret-modal.tsx';
 import { DeleteSecretModal } from './delete-secret-modal.tsx';
 import { RevealSecretModal } from './reveal-secret-modal.tsx';
+import { EDITOR_NEEDED, SecretRow, type SecretDialogKind } from './secret-row.tsx';
 import { VerifyEncryptionModal } from './verify-encryption-modal.tsx';
-
-const EDITOR_NEEDED = 'Needs the Editor platform role on this cluster';
 
 export interface SecretsTabProps {
   clusterId: string;
@@ -33,8 +29,7 @@ export interface SecretsTabProps {
   canEdit: boolean;
 }
 
-type Dialog =
-  { kind: 'create' } | { kind: 'reveal' | 'verify' | 'delete'; secret: SecretMeta } | undefined;
+type Dialog = { kind: 'create' } | { kind: SecretDialogKind; secret: SecretMeta } | undefined;
 
 /** The cluster's secrets, as kubectl would list them: names and storage, values only on request. */
 export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
@@ -48,14 +43,7 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
 
   return (
     <>
-      {secrets.isError && (
-        <InlineNotification
-          kind="error"
-          title="Secrets could not be loaded"
-          subtitle={secrets.error.message}
-          hideCloseButton
-        />
-      )}
+      {secrets.isError && <ErrorState title="Secrets could not be loaded" error={secrets.error} />}
       {secrets.isPending ? (
         <DataTableSkeleton columnCount={5} rowCount={6} showHeader={false} aria-label="Secrets" />
       ) : (
@@ -99,43 +87,12 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
                 </TableRow>
               )}
               {secrets.data?.items.map((secret) => (
-                <TableRow key={secret.storeKey}>
-                  <TableCell>{secret.namespace}</TableCell>
-                  <TableCell>{secret.name}</TableCell>
-                  <TableCell>
-                    {secret.encrypted ? (
-                      <Tag type="green">Encrypted with KMS</Tag>
-                    ) : (
-                      <Tag type="warm-gray">Not encrypted with KMS</Tag>
-                    )}
-                  </TableCell>
-                  <TableCell>{secret.size.toLocaleString('en-US')} bytes</TableCell>
-                  <TableCell className="cds--table-column-menu">
-                    <OverflowMenu
-                      flipped
-                      size="sm"
-                      iconDescription={`Actions for ${secret.namespace}/${secret.name}`}
-                    >
-                      <OverflowMenuItem
-                        itemText="Reveal values"
-                        disabled={!canEdit}
-                        title={canEdit ? undefined : EDITOR_NEEDED}
-                        onClick={() => setDialog({ kind: 'reveal', secret })}
-                      />
-                      <OverflowMenuItem
-                        itemText="Verify encryption"
-                        onClick={() => setDialog({ kind: 'verify', secret })}
-                      />
-                      <OverflowMenuItem
-                        itemText="Delete"
-                        isDelete
-                        disabled={!canEdit}
-                        title={canEdit ? undefined : EDITOR_NEEDED}
-                        onClick={() => setDialog({ kind: 'delete', secret })}
-                      />
-                    </OverflowMenu>
-                  </TableCell>
-                </TableRow>
+                <SecretRow
+                  key={secret.storeKey}
+                  secret={secret}
+                  canEdit={canEdit}
+                  onOpen={(kind) => setDialog({ kind, secret })}
+                />
               ))}
             </TableBody>
           </Table>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Button, InlineLoading, InlineNotification, Modal, Tag } from '@carbon/react';
-import { useRawSecret, type SecretDialogProps } from '../api/secrets.ts';
+import { useRawSecret } from '../api/get-stored-secret.ts';
+import type { SecretDialogProps } from '../api/get-secrets.ts';
 import { fromBase64, hexdump } from '../lib/hexdump.ts';
 
 const PREVIEW = 256;

@@ -1,0 +1,100 @@
+import { OverflowMenu, OverflowMenuItem, TableCell, TableRow, Tag } from '@carbon/react';
+import {
+  KeyState,
+  keyUsability,
+  type RootKey,
+  type RootKeyAction,
+  type ServiceRole,
+} from '@keyhaven/contracts';
+
+const DAY = 24 * 3600 * 1000;
+const date = (iso: string) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium' });
+
+const UNUSABLE_TAG = {
+  destroyed: <Tag type="red">Destroyed</Tag>,
+  expired: <Tag type="magenta">Expired</Tag>,
+  disabled: <Tag type="warm-gray">Disabled</Tag>,
+};
+
+/** The key's state as the engine judges it (keyUsability), as a tag. */
+export function StateTag({ rootKey, now }: { rootKey: RootKey; now: number }) {
+  const usability = keyUsability(rootKey, new Date(now));
+  return usability.usable ? <Tag type="green">Active</Tag> : UNUSABLE_TAG[usability.reason];
+}
+
+export interface RootKeyRowProps {
+  rootKey: RootKey;
+  now: number;
+  /** Why the user may not act with this role, or undefined when they may. */
+  needs: (role: ServiceRole) => string | undefined;
+  onAction: (action: RootKeyAction) => void;
+  onDelete: () => void;
+}
+
+/** One root key: name, state, versions, expiry, the clusters using it, and its actions. */
+export function RootKeyRow({ rootKey: k, now, needs, onAction, onDelete }: RootKeyRowProps) {
+  const expiresSoon = k.expirationDate && new Date(k.expirationDate).getTime() - now < 30 * DAY;
+  return (
+    <TableRow>
+      <TableCell>{k.name}</TableCell>
+      <TableCell>
+        <StateTag rootKey={k} now={now} />
+      </TableCell>
+      <TableCell>{k.versions.length}</TableCell>
+      <TableCell>
+        {k.expirationDate ? (
+          <>
+            {date(k.expirationDate)}{' '}
+            {expiresSoon && (
+              <Tag type="red" size="sm">
+                Expires soon
+              </Tag>
+            )}
+          </>
+        ) : (
+          'Never'
+        )}
+      </TableCell>
+      <TableCell>{k.registrations.map((r) => r.clusterName).join(', ') || '—'}</TableCell>
+      <TableCell className="cds--table-column-menu">
+        {k.state !== KeyState.Destroyed && (
+          <OverflowMenu
+            aria-label={`Actions for ${k.name}`}
+            iconDescription={`Actions for ${k.name}`}
+            flipped
+            size="sm"
+          >
+            <OverflowMenuItem
+              itemText="Rotate"
+              disabled={k.state !== KeyState.Active || needs('Writer') !== undefined}
+              title={needs('Writer')}
+              onClick={() => onAction('rotate')}
+            />
+            {k.state === KeyState.Suspended ? (
+              <OverflowMenuItem
+                itemText="Enable"
+                disabled={needs('Manager') !== undefined}
+                title={needs('Manager')}
+                onClick={() => onAction('enable')}
+              />
+            ) : (
+              <OverflowMenuItem
+                itemText="Disable"
+                disabled={k.state !== KeyState.Active || needs('Manager') !== undefined}
+                title={needs('Manager')}
+                onClick={() => onAction('disable')}
+              />
+            )}
+            <OverflowMenuItem
+              itemText="Delete"
+              isDelete
+              disabled={needs('Manager') !== undefined}
+              title={needs('Manager')}
+              onClick={onDelete}
+            />
+          </OverflowMenu>
+        )}
+      </TableCell>
+    </TableRow>
+  );
+}

@@ -1,0 +1,54 @@
+import { OverflowMenu, OverflowMenuItem, TableCell, TableRow, Tag } from '@carbon/react';
+import type { SecretMeta } from '@keyhaven/contracts';
+
+export const EDITOR_NEEDED = 'Needs the Editor platform role on this cluster';
+
+export type SecretDialogKind = 'reveal' | 'verify' | 'delete';
+
+/** One secret as kubectl would list it, with whether the store holds it encrypted, and actions. */
+export function SecretRow({
+  secret,
+  canEdit,
+  onOpen,
+}: {
+  secret: SecretMeta;
+  canEdit: boolean;
+  onOpen: (kind: SecretDialogKind) => void;
+}) {
+  return (
+    <TableRow>
+      <TableCell>{secret.namespace}</TableCell>
+      <TableCell>{secret.name}</TableCell>
+      <TableCell>
+        {secret.encrypted ? (
+          <Tag type="green">Encrypted with KMS</Tag>
+        ) : (
+          <Tag type="warm-gray">Not encrypted with KMS</Tag>
+        )}
+      </TableCell>
+      <TableCell>{secret.size.toLocaleString('en-US')} bytes</TableCell>
+      <TableCell className="cds--table-column-menu">
+        <OverflowMenu
+          flipped
+          size="sm"
+          iconDescription={`Actions for ${secret.namespace}/${secret.name}`}
+        >
+          <OverflowMenuItem
+            itemText="Reveal values"
+            disabled={!canEdit}
+            title={canEdit ? undefined : EDITOR_NEEDED}
+            onClick={() => onOpen('reveal')}
+          />
+          <OverflowMenuItem itemText="Verify encryption" onClick={() => onOpen('verify')} />
+          <OverflowMenuItem
+            itemText="Delete"
+            isDelete
+            disabled={!canEdit}
+            title={canEdit ? undefined : EDITOR_NEEDED}
+            onClick={() => onOpen('delete')}
+          />
+        </OverflowMenu>
+      </TableCell>
+    </TableRow>
+  );
+}
