@@ -107,6 +107,30 @@ export async function enableKmsOverHttp(
   return crk;
 }
 
+/** The engine alone, seeded with a small demo (100 secrets in the big cluster), data under dir. */
+export async function spawnDemoEngine(dir: string, password: string) {
+  return spawnEngine(
+    {
+      KEYHAVEN_DATA_DIR: join(dir, 'engine'),
+      KEYHAVEN_DEMO_PASSWORD: password,
+      KEYHAVEN_DEMO_SECRETS: '100',
+      KEYHAVEN_LOG_LEVEL: 'warn',
+    },
+    await freePort(),
+  );
+}
+
+/** A new API key of the user, made through the engine's IAM API. */
+export async function apiKeyFor(url: string, username: string, password: string) {
+  const token = await tokenFor(url, username, password);
+  const response = await fetch(`${url}/identity/apikeys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `${username}-key` }),
+  });
+  return ((await response.json()) as { apikey: string }).apikey;
+}
+
 /**
  * The engine (seeded with a small demo) and a BFF in front of it, each its own process, for the
  * benchmarks; extra settings go to the BFF.
@@ -116,15 +140,7 @@ export async function spawnConsole(
   password: string,
   bffEnv: Record<string, string> = {},
 ) {
-  const engine = await spawnEngine(
-    {
-      KEYHAVEN_DATA_DIR: join(dir, 'engine'),
-      KEYHAVEN_DEMO_PASSWORD: password,
-      KEYHAVEN_DEMO_SECRETS: '100',
-      KEYHAVEN_LOG_LEVEL: 'warn',
-    },
-    await freePort(),
-  );
+  const engine = await spawnDemoEngine(dir, password);
   const { bff, bffUrl } = await spawnBff(engine.url, join(dir, 'bff'), bffEnv);
   return { engine, bff, bffUrl };
 }

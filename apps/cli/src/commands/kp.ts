@@ -1,0 +1,143 @@
+import type { Command } from 'commander';
+import { KeyCollection, type RootKey } from '@keyhaven/contracts';
+import { CliError } from '../errors.ts';
+import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
+import { rootKeyTable } from '../present.ts';
+import { ask, isInteractive } from '../prompt.ts';
+import { apiOf, listingOptions, withExamples } from './common.ts';
+
+const KEY_TYPE = 'application/vnd.ibm.kms.key+json';
+
+type InstanceOptions = OutputOptions & { instanceId: string };
+
+const keyPath = (keyId: string) => `/api/v2/keys/${encodeURIComponent(keyId)}`;
+const onInstance = (options: InstanceOptions) => ({
+  headers: { 'bluemix-instance': options.instanceId },
+});
+
+function onlyKey(collection: { resources: RootKey[] }): RootKey {
+  const [key] = collection.resources;
+  if (!key) throw new CliError('The Keyhaven API answered without the root key.');
+  return key;
+}
+
+/** A root-key subcommand: `--instance-id` required, `--output json` and `-q` accepted. */
+function keyCommand(keys: Command, name: string, description: string, examples: string[]) {
+  return listingOptions(
+    withExamples(keys.command(name).description(description), examples),
+  ).requiredOption('--instance-id <id>', 'the KMS instance');
+}
+
+function printKey(options: OutputOptions, key: RootKey, what: string) {
+  if (isJson(options)) return printJson(key);
+  ok(options);
+  process.stdout.write(`${what} root key ${key.name} (${key.id}).\n`);
+}
+
+/** Rotate (R6), disable (R7) or enable a root key, then show it as it is now. */
+function actionCommand(
+  keys: Command,
+  action: 'rotate' | 'disable' | 'enable',
+  description: string,
+) {
+  const past = { rotate: 'Rotated', disable: 'Disabled', enable: 'Enabled' }[action];
+  keyCommand(keys, `${action} <key_id>`, description, [
+    `keyhaven kp keys ${action} <key_id> --instance-id kp-us-south`,
+  ]).action(async (keyId: string, options: InstanceOptions, command: Command) => {
+    const api = apiOf(command);
+    await api.send(`${keyPath(keyId)}/actions/${action}`, {
+      method: 'POST',
+      ...onInstance(options),
+    });
+    const key = onlyKey(await api.json(KeyCollection, keyPath(keyId), onInstance(options)));
+    printKey(options, key, past);
+  });
+}
+
+/** Deleting is for good (R8): a key in use needs --force, and a terminal asks for its name. */
+function deleteCommand(keys: Command) {
+  keyCommand(keys, 'delete <key_id>', 'Delete a root key: its material is destroyed for good', [
+    'keyhaven kp keys delete <key_id> --instance-id kp-us-south',
+    'keyhaven kp keys delete <key_id> --instance-id kp-us-south --force   # even if clusters use it',
+  ])
+    .option('-f, --force', 'delete even if clusters use the key (their data becomes unrecoverable)')
+    .action(async (keyId: string, options: InstanceOptions & { force?: boolean }, command) => {
+      const api = apiOf(command as Command);
+      const key = onlyKey(await api.json(KeyCollection, keyPath(keyId), onInstance(options)));
+      const users = key.registrations.map((r) => r.clusterName);
+      if (users.length > 0 && !options.force)
+        throw new CliError(
+          `Root key ${key.name} is used by ${users.join(', ')}. Deleting it makes their data unrecoverable; pass --force to delete it anyway.`,
+        );
+      if (isInteractive()) {
+        const typed = await ask(`Type the root key's name (${key.name}) to delete it: `);
+        if (typed !== key.name) throw new CliError('The name does not match; nothing was deleted.');
+      }
+      const deleted = onlyKey(
+        await api.json(KeyCollection, `${keyPath(keyId)}?force=${options.force === true}`, {
+          method: 'DELETE',
+          ...onInstance(options),
+        }),
+      );
+      printKey(options, deleted, 'Deleted');
+    });
+}
+
+/** `keyhaven kp keys …`: root keys of a KMS instance (Key Protect). */
+export function kpCommands(program: Command) {
+  const kp = withExamples(
+    program.command('kp').description('Key Protect: root keys of a KMS instance'),
+    ['keyhaven kp keys ls --instance-id kp-us-south'],
+  );
+  const keys = withExamples(kp.command('keys').description('Root keys'), [
+    'keyhaven kp keys ls --instance-id kp-us-south',
+    'keyhaven kp keys rotate <key_id> --instance-id kp-us-south',
+  ]);
+  keyCommand(keys, 'ls', "List an instance's root keys", [
+    'keyhaven kp keys ls --instance-id kp-us-south',
+  ]).action(async (options: InstanceOptions, command: Command) => {
+    const api = apiOf(command);
+    info(options, `Retrieving root keys of ${options.instanceId}...`);
+    const { resources } = await api.json(KeyCollection, '/api/v2/keys', onInstance(options));
+    if (isJson(options)) return printJson(resources);
+    ok(options);
+    process.stdout.write(rootKeyTable(resources));
+  });
+  keyCommand(keys, 'create <name>', 'Create a root key', [
+    'keyhaven kp keys create my-root-key --instance-id kp-us-south',
+    'keyhaven kp keys create my-root-key --instance-id kp-us-south --expiration-date 2027-06-30',
+  ])
+    .option('--expiration-date <date>', 'after it the key wraps and unwraps nothing (R9)')
+    .action(
+      async (name: string, options: InstanceOptions & { expirationDate?: string }, command) => {
+        const api = apiOf(command as Command);
+        const expires = options.expirationDate && new Date(options.expirationDate);
+        if (expires && Number.isNaN(expires.getTime()))
+          throw new CliError(`--expiration-date ${options.expirationDate} is not a date.`, 2);
+        const created = await api.json(KeyCollection, '/api/v2/keys', {
+          method: 'POST',
+          ...onInstance(options),
+          body: {
+            metadata: { collectionType: KEY_TYPE, collectionTotal: 1 },
+            resources: [
+              {
+                type: KEY_TYPE,
+                name,
+                extractable: false,
+                ...(expires && { expirationDate: expires.toISOString() }),
+              },
+            ],
+          },
+        });
+        printKey(options, onlyKey(created), 'Created');
+      },
+    );
+  actionCommand(
+    keys,
+    'rotate',
+    'Rotate a root key: clusters using it re-encrypt under the new version',
+  );
+  actionCommand(keys, 'disable', 'Disable a root key: clusters using it cannot read secrets');
+  actionCommand(keys, 'enable', 'Enable a disabled root key');
+  deleteCommand(keys);
+}

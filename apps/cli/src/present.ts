@@ -1,0 +1,101 @@
+import {
+  ago,
+  isJobActive,
+  keyUsability,
+  providerLabel,
+  type Cluster,
+  type KmsInstance,
+  type RootKey,
+} from '@keyhaven/contracts';
+import { labelled, table } from './output.ts';
+
+const STATE = {
+  normal: 'normal',
+  in_progress: 'pending',
+  warning: 'warning',
+  critical: 'critical',
+};
+
+const date = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '-');
+
+/** Tables list by name, as a person looks for a row; JSON keeps the API's order. */
+const byName = <T extends { name: string }>(items: T[]) =>
+  [...items].sort((a, b) => a.name.localeCompare(b.name));
+
+/** The key's state as the engine judges it (R7, R8, R9). */
+export function keyState(key: RootKey): string {
+  const usability = keyUsability(key, new Date());
+  return usability.usable
+    ? 'Active'
+    : { destroyed: 'Destroyed', expired: 'Expired', disabled: 'Disabled' }[usability.reason];
+}
+
+export const instanceTable = (instances: KmsInstance[]) =>
+  table(
+    ['Name', 'ID', 'Region', 'Service'],
+    byName(instances).map((i) => [i.name, i.id, i.region, providerLabel[i.provider]]),
+  );
+
+export const rootKeyTable = (keys: RootKey[]) =>
+  table(
+    ['Name', 'ID', 'State', 'Expires', 'Versions', 'Used by'],
+    byName(keys).map((k) => [
+      k.name,
+      k.id,
+      keyState(k),
+      date(k.expirationDate),
+      String(k.versions.length),
+      k.registrations.map((r) => r.clusterName).join(', ') || '-',
+    ]),
+  );
+
+export const clusterTable = (clusters: Cluster[]) =>
+  table(
+    ['Name', 'ID', 'State', 'Location', 'Version', 'Key Management Service'],
+    byName(clusters).map((c) => [
+      c.name,
+      c.id,
+      STATE[c.masterHealth],
+      c.location,
+      c.masterKubeVersion,
+      c.features.keyProtectEnabled ? 'enabled' : 'disabled',
+    ]),
+  );
+
+/** "Ready (1 min ago)", or the status with its progress while KMS enablement runs. */
+export function masterStatus(cluster: Cluster): string {
+  const job = cluster.enablement;
+  if (job && isJobActive(job))
+    return `${cluster.masterStatus} (${job.progress.done.toLocaleString('en-US')} of ${job.progress.total.toLocaleString('en-US')} secrets)`;
+  return cluster.masterHealth === 'normal'
+    ? `${cluster.masterStatus} (${ago(cluster.masterStatusModifiedDate)})`
+    : cluster.masterStatus;
+}
+
+/** `keyhaven ks cluster get`: the `Label: value` layout of the seeds' CLI. */
+export function clusterDetails(cluster: Cluster): string {
+  const kms = cluster.kms;
+  return labelled([
+    ['Name', cluster.name],
+    ['ID', cluster.id],
+    ['State', STATE[cluster.masterHealth]],
+    ['Created', cluster.createdDate],
+    ['Location', cluster.location],
+    ['Region', cluster.region],
+    ['Version', cluster.masterKubeVersion],
+    ['Master Status', masterStatus(cluster)],
+    ['Key Management Service', cluster.features.keyProtectEnabled ? 'enabled' : 'disabled'],
+    ...(kms
+      ? ([
+          [
+            'KMS Instance',
+            `${kms.instanceName} (${kms.instanceId}, ${providerLabel[kms.provider]})`,
+          ],
+          ['KMS Account', kms.accountId],
+          ['Root Key', `${kms.crkName} (${kms.crkId})`],
+          ['Root Key Version', kms.keyVersion],
+          ['KMS Endpoint', kms.privateEndpoint ? 'private' : 'public'],
+        ] as [string, string][])
+      : []),
+  ]);
+}

@@ -1,0 +1,311 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster, ClusterList, KmsInstance, RootKey } from '@keyhaven/contracts';
+import { apiKeyFor, freePort, spawnEngine, type EngineProcess } from '../../engine/test/process.ts';
+import { keyhaven } from './cli.ts';
+
+const PASSWORD = 'cli-test-password';
+let engine: EngineProcess;
+let dir: string;
+let adminEnv: Record<string, string>;
+let viewerEnv: Record<string, string>;
+let adminKey: string;
+
+/** A root key's id by name, through the CLI's own JSON output. */
+async function keyId(instance: string, name: string, env = adminEnv): Promise<string> {
+  const ls = await keyhaven(
+    ['ks', 'kms', 'crk', 'ls', '--instance-id', instance, '--output', 'json'],
+    env,
+  );
+  const key = z
+    .array(RootKey)
+    .parse(JSON.parse(ls.stdout))
+    .find((k) => k.name === name);
+  if (!key) throw new Error(`no root key ${name} in ${instance}`);
+  return key.id;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'keyhaven-cli-'));
+  engine = await spawnEngine(
+    {
+      KEYHAVEN_DATA_DIR: join(dir, 'engine'),
+      KEYHAVEN_DEMO_PASSWORD: PASSWORD,
+      KEYHAVEN_DEMO_SECRETS: '3000',
+      KEYHAVEN_JOB_BATCH_SIZE: '100',
+      KEYHAVEN_JOB_PAUSE_MS: '5',
+      KEYHAVEN_LOG_LEVEL: 'warn',
+    },
+    await freePort(),
+  );
+  adminKey = await apiKeyFor(engine.url, 'admin', PASSWORD);
+  adminEnv = { KEYHAVEN_CONFIG_DIR: join(dir, 'admin'), KEYHAVEN_API_URL: engine.url };
+  viewerEnv = { KEYHAVEN_CONFIG_DIR: join(dir, 'viewer'), KEYHAVEN_API_URL: engine.url };
+  const login = await keyhaven(['login', '--apikey', adminKey], adminEnv);
+  expect(login.code, login.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  engine?.child.kill('SIGTERM');
+  await engine?.exited;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('keyhaven, the seeds’ command-line flow against a real engine', () => {
+  it('keeps the session in a 0600 config file in a 0700 folder, with the API key never printed', async () => {
+    expect(statSync(join(dir, 'admin')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'admin', 'config.json')).mode & 0o777).toBe(0o600);
+    const again = await keyhaven(['login', '--apikey', adminKey], adminEnv);
+    expect(again.stdout).toMatch(/Logged in as admin/);
+    expect(again.stdout + again.stderr).not.toContain(adminKey);
+  });
+
+  it('instance ls → crk ls → enable → cluster get until Ready and enabled', async () => {
+    const instances = await keyhaven(['ks', 'kms', 'instance', 'ls'], adminEnv);
+    expect(instances.code).toBe(0);
+    expect(instances.stdout).toMatch(/Name\s+ID\s+Region\s+Service/);
+    expect(instances.stdout).toMatch(/keyhaven-key-protect\s+kp-us-south\s+us-south\s+Key Protect/);
+
+    const keys = await keyhaven(
+      ['ks', 'kms', 'crk', 'ls', '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(keys.code).toBe(0);
+    expect(keys.stdout).toMatch(/Name\s+ID\s+State\s+Expires/);
+    expect(keys.stdout).toMatch(/disabled-root-key\s+\S+\s+Disabled/);
+    const crk = await keyId('kp-us-south', 'cluster-root-key-1');
+
+    const enable = await keyhaven(
+      ['ks', 'kms', 'enable', '-c', 'dev-us-east', '--instance-id', 'kp-us-south', '--crk', crk],
+      adminEnv,
+    );
+    expect(enable.code, enable.stderr).toBe(0);
+    expect(enable.stdout.trim().split('\n').at(-1)).toBe('OK');
+
+    let get = await keyhaven(['ks', 'cluster', 'get', '-c', 'dev-us-east'], adminEnv);
+    for (let i = 0; i < 100 && !/Master Status:\s+Ready/.test(get.stdout); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      get = await keyhaven(['ks', 'cluster', 'get', '-c', 'dev-us-east'], adminEnv);
+    }
+    expect(get.stdout).toMatch(/^Name:\s+dev-us-east$/m);
+    expect(get.stdout).toMatch(/^ID:\s+c-dev-us-east$/m);
+    expect(get.stdout).toMatch(/^Master Status:\s+Ready \((just now|\d+ min ago)\)$/m);
+    expect(get.stdout).toMatch(/^Key Management Service:\s+enabled$/m);
+    expect(get.stdout).toMatch(/^Root Key:\s+cluster-root-key-1 /m);
+    expect(get.stdout).toMatch(/^KMS Endpoint:\s+private$/m);
+  });
+
+  it('prints each listing and cluster get as the API shapes with --output json', async () => {
+    const json = async (args: string[]) => {
+      const result = await keyhaven([...args, '--output', 'json'], adminEnv);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as unknown;
+    };
+    expect(z.array(KmsInstance).parse(await json(['ks', 'kms', 'instance', 'ls']))).not.toEqual([]);
+    expect(
+      z
+        .array(RootKey)
+        .parse(await json(['ks', 'kms', 'crk', 'ls', '--instance-id', 'kp-us-south'])),
+    ).not.toEqual([]);
+    expect(ClusterList.parse(await json(['ks', 'cluster', 'ls'])).map((c) => c.name)).toContain(
+      'prod-us-south',
+    );
+    expect(Cluster.parse(await json(['ks', 'cluster', 'get', '-c', 'c-dev-us-east'])).name).toBe(
+      'dev-us-east',
+    );
+    expect(
+      z.array(RootKey).parse(await json(['kp', 'keys', 'ls', '--instance-id', 'hpcs-us-south'])),
+    ).not.toEqual([]);
+  });
+
+  it('follows the enablement to Ready with --wait, printing progress lines off a terminal', async () => {
+    const crk = await keyId('kp-us-south', 'cluster-root-key-2');
+    const wait = await keyhaven(
+      [
+        'ks',
+        'kms',
+        'enable',
+        '-c',
+        'prod-us-south',
+        '--instance-id',
+        'kp-us-south',
+        '--crk',
+        crk,
+        '--public-endpoint',
+        '--wait',
+      ],
+      adminEnv,
+    );
+    expect(wait.code, wait.stderr).toBe(0);
+    expect(wait.stdout).toMatch(/KMS feature enablement in progress\. [\d,]+ of 3,000 secrets/);
+    expect(wait.stdout).toMatch(/^Master Status:\s+Ready/m);
+    expect(wait.stdout).toMatch(/^KMS Endpoint:\s+public$/m);
+  });
+
+  it('refuses a root key the cluster used before, with the engine’s reason', async () => {
+    const next = await keyId('kp-us-south', 'cluster-root-key-3');
+    const update = await keyhaven(
+      [
+        'ks',
+        'kms',
+        'enable',
+        '-c',
+        'dev-us-east',
+        '--instance-id',
+        'kp-us-south',
+        '--crk',
+        next,
+        '--wait',
+        '-q',
+      ],
+      adminEnv,
+    );
+    expect(update.code, update.stderr).toBe(0);
+    const used = await keyId('kp-us-south', 'cluster-root-key-1');
+    const again = await keyhaven(
+      ['ks', 'kms', 'enable', '-c', 'dev-us-east', '--instance-id', 'kp-us-south', '--crk', used],
+      adminEnv,
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^FAILED$/m);
+    expect(again.stderr).toMatch(/was used by this cluster before and cannot be used again/);
+  });
+
+  it('refuses a viewer’s enable, naming the Administrator role (password login from stdin)', async () => {
+    const login = await keyhaven(['login', '--username', 'viewer'], viewerEnv, `${PASSWORD}\n`);
+    expect(login.code, login.stderr).toBe(0);
+    const crk = await keyId('kp-us-south', 'cluster-root-key-3', viewerEnv);
+    const enable = await keyhaven(
+      [
+        'ks',
+        'kms',
+        'enable',
+        '-c',
+        'staging-us-south',
+        '--instance-id',
+        'kp-us-south',
+        '--crk',
+        crk,
+      ],
+      viewerEnv,
+    );
+    expect(enable.code).toBe(1);
+    expect(enable.stderr).toMatch(/Administrator/);
+  });
+
+  it('enables with a KMS instance of another account through --kms-account-id (R11)', async () => {
+    const crk = await keyId('kp-partner-eu-de', 'partner-root-key-1');
+    const args = [
+      'ks',
+      'kms',
+      'enable',
+      '-c',
+      'staging-us-south',
+      '--instance-id',
+      'kp-partner-eu-de',
+      '--crk',
+      crk,
+    ];
+    const without = await keyhaven(args, adminEnv);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toMatch(/account_id=acct-partner/);
+    const cross = await keyhaven(
+      [...args, '--kms-account-id', 'acct-partner', '--wait', '--output', 'json'],
+      adminEnv,
+    );
+    expect(cross.code, cross.stderr).toBe(0);
+    const cluster = Cluster.parse(JSON.parse(cross.stdout));
+    expect(cluster.kms).toMatchObject({
+      instanceId: 'kp-partner-eu-de',
+      accountId: 'acct-partner',
+    });
+  });
+
+  it('manages root keys: create, rotate, disable, enable, and delete a key in use only with --force', async () => {
+    const created = await keyhaven(
+      [
+        'kp',
+        'keys',
+        'create',
+        'cli-made-key',
+        '--instance-id',
+        'kp-us-south',
+        '--expiration-date',
+        '2099-06-30',
+        '--output',
+        'json',
+      ],
+      adminEnv,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const key = RootKey.parse(JSON.parse(created.stdout));
+    expect(key.expirationDate).toBe('2099-06-30T00:00:00.000Z');
+    for (const action of ['rotate', 'disable', 'enable']) {
+      const done = await keyhaven(
+        ['kp', 'keys', action, key.id, '--instance-id', 'kp-us-south'],
+        adminEnv,
+      );
+      expect(done.code, done.stderr).toBe(0);
+    }
+    const rotated = await keyhaven(
+      ['kp', 'keys', 'ls', '--instance-id', 'kp-us-south', '--output', 'json'],
+      adminEnv,
+    );
+    expect(
+      z
+        .array(RootKey)
+        .parse(JSON.parse(rotated.stdout))
+        .find((k) => k.id === key.id)?.versions,
+    ).toHaveLength(2);
+
+    const inUse = await keyId('kp-us-south', 'cluster-root-key-3');
+    const refused = await keyhaven(
+      ['kp', 'keys', 'delete', inUse, '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/used by dev-us-east.*--force/);
+    const forced = await keyhaven(
+      ['kp', 'keys', 'delete', inUse, '--instance-id', 'kp-us-south', '--force'],
+      adminEnv,
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/Deleted root key cluster-root-key-3/);
+    const get = await keyhaven(['ks', 'cluster', 'get', '-c', 'dev-us-east'], adminEnv);
+    expect(get.stdout).toMatch(/^State:\s+critical$/m);
+  });
+
+  it('answers a bad flag with exit code 2 and the usage, and --help with an example', async () => {
+    const bad = await keyhaven(
+      ['ks', 'kms', 'enable', '-c', 'x', '--instance-id', 'y', '--crk', 'z', '--bogus'],
+      adminEnv,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown option '--bogus'/);
+    expect(bad.stderr).toMatch(/Usage: keyhaven ks kms enable/);
+    const help = await keyhaven(['ks', 'cluster', 'get', '--help'], adminEnv);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Examples:\n {2}keyhaven ks cluster get -c prod-us-south/);
+    const completion = await keyhaven(['completion', 'bash'], adminEnv);
+    expect(completion.stdout).toMatch(/complete -F _keyhaven keyhaven/);
+    expect(completion.stdout).toContain('"ks kms") words="instance crk enable');
+  });
+
+  it('logs out by revoking the token: the old token no longer works', async () => {
+    const config = JSON.parse(readFileSync(join(dir, 'viewer', 'config.json'), 'utf8')) as {
+      token: string;
+    };
+    const out = await keyhaven(['logout'], viewerEnv);
+    expect(out.code).toBe(0);
+    const after = await keyhaven(['ks', 'cluster', 'ls'], viewerEnv);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toMatch(/not logged in/);
+    const res = await fetch(`${engine.url}/v2/clusters`, {
+      headers: { authorization: `Bearer ${config.token}` },
+    });
+    expect(res.status).toBe(401);
+  });
+});
