@@ -11,6 +11,7 @@ import {
   requestLogger,
 } from '@keyhaven/server';
 import { engineProblem, keyProtectEnvelope } from './problems.ts';
+import { authorizationRoutes } from './routes/authorizations.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { instanceRoutes } from './routes/instances.ts';
@@ -50,6 +51,7 @@ export function createApp(engine: Engine, logger: Logger) {
     }),
   });
   identityRoutes({ route, engine });
+  authorizationRoutes({ route, engine });
   instanceRoutes({ route, engine });
   keyRoutes({ route, engine });
   keyDetailRoutes({ route, engine });

@@ -7,3 +7,4 @@ export * from './activity.ts';
 export * from './openapi.ts';
 export * from './bff.ts';
 export * from './format.ts';
+export * from './authorizations.ts';

@@ -5,6 +5,7 @@ import { hashPassword } from './domain/iam.ts';
 import {
   K,
   type AccountRecord,
+  type AuthorizationRecord,
   type ClusterRecord,
   type InstanceRecord,
   type UserRecord,
@@ -50,6 +51,27 @@ const INSTANCES: InstanceRecord[] = [
     accountId: PARTNER_ACCOUNT,
   },
 ];
+
+/**
+ * The partner account lets Kubernetes Service of the demo account use its Key Protect instance,
+ * so cross-account enablement (R11) works out of the box through the API and the CLI.
+ */
+function partnerAuthorization(created: string): AuthorizationRecord {
+  return {
+    id: randomUUID(),
+    source: { accountId: DEMO_ACCOUNT, serviceName: 'containers-kubernetes' },
+    target: {
+      accountId: PARTNER_ACCOUNT,
+      serviceName: 'key-protect',
+      instanceId: 'kp-partner-eu-de',
+      instanceName: 'partner-key-protect',
+    },
+    roles: ['Reader'],
+    delegation: false,
+    createdAt: created,
+    createdBy: 'partner-admin',
+  };
+}
 
 /** admin (every cluster and instance) and viewer (read only). */
 function demoUsers(passwordHash: string): UserRecord[] {
@@ -158,6 +180,10 @@ export async function seedDemo(engine: Engine, options: DemoOptions): Promise<bo
       ...INSTANCES.map((i) => put(K.instance(i.id), i)),
       ...users.map((u) => put(K.user(u.id), u)),
       ...demoClusters(created).map((c) => put(K.cluster(c.id), c)),
+      put(
+        K.authorization(DEMO_ACCOUNT, 'key-protect', 'kp-partner-eu-de'),
+        partnerAuthorization(created),
+      ),
     ],
   );
   await seedRootKeys(engine, options.password, now);

@@ -2,6 +2,7 @@ import type { KeyAdapterName } from '@keyhaven/contracts';
 import type { Logger } from 'pino';
 import { Envelope } from './crypto/envelope.ts';
 import { Activity } from './domain/activity.ts';
+import { Authorizations } from './domain/authorizations.ts';
 import { Clusters } from './domain/clusters.ts';
 import { systemClock, type Clock, type EngineContext } from './domain/context.ts';
 import { Iam } from './domain/iam.ts';
@@ -72,12 +73,14 @@ export function createEngine(deps: EngineDeps) {
   const wrapping = new KeyWrapping(ctx, keys);
   const clusters = new Clusters(ctx);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
-  const controller = new MasterController(
+  const authorizations: Authorizations = new Authorizations(ctx, keys, activity, () => controller);
+  const controller: MasterController = new MasterController(
     ctx,
     clusters,
     keys,
     seeds,
     activity,
+    authorizations,
     deps.ownership ?? new LocalOwnership(),
     {
       ...defaultControllerSettings,
@@ -93,6 +96,7 @@ export function createEngine(deps: EngineDeps) {
     keys,
     keyLifecycle,
     wrapping,
+    authorizations,
     clusters,
     seeds,
     activity,

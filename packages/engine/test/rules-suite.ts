@@ -324,15 +324,20 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
       const outsider = { ...t.admin, serviceRoles: [] };
       const noReader = await rejects(t.engine.keys.list(outsider, 'kp-us-south'), 403, 'FORBIDDEN');
       expect(noReader.message).toContain('Reader');
-      expect(await t.engine.controller.serviceAuthorizations()).toEqual([]);
+      // Only the partner's authorization of the demo seeds exists before the first enablement.
+      const ownAccount = async () =>
+        (await t.engine.controller.serviceAuthorizations()).filter(
+          (p) => p.target.accountId === p.source.accountId,
+        );
+      expect(await ownAccount()).toEqual([]);
       await enableAndWait(t, PROD, 'cluster-root-key-1');
       await enableAndWait(t, 'c-staging-us-south', 'cluster-root-key-2');
-      const authorizations = await t.engine.controller.serviceAuthorizations();
+      const authorizations = await ownAccount();
       expect(authorizations).toHaveLength(1);
       expect(authorizations[0]).toMatchObject({
-        sourceService: 'containers-kubernetes',
-        targetInstanceId: 'kp-us-south',
-        role: 'Reader',
+        source: { accountId: 'acct-demo', serviceName: 'containers-kubernetes' },
+        target: { instanceId: 'kp-us-south', serviceName: 'key-protect' },
+        roles: ['Reader'],
       });
     });
 

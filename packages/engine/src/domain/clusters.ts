@@ -33,6 +33,8 @@ export function desiredStatus(
   now: Date,
   /** Why the key adapter that holds the cluster's root key cannot serve it, if it cannot. */
   adapterProblem?: string,
+  /** The KMS instance the cluster may no longer use, when its authorization is gone. */
+  unauthorizedInstance?: string,
 ): MasterStatus {
   if (job && isJobActive(job)) {
     return job.state === 'retrying'
@@ -53,6 +55,11 @@ export function desiredStatus(
       return {
         // Cached DEK seeds keep the cluster running for a while; new seeds wait for the adapter.
         message: `Root key ${key.name} is unreachable: ${adapterProblem}.`,
+        health: 'warning',
+      };
+    if (unauthorizedInstance)
+      return {
+        message: `Kubernetes Service is no longer authorized to use ${unauthorizedInstance}.`,
         health: 'warning',
       };
   }

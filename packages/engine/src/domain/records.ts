@@ -1,4 +1,5 @@
 import type {
+  AuthorizationPolicy,
   EnablementResult,
   KeyAdapterName,
   KeyStateNumber,
@@ -103,14 +104,8 @@ export interface JobRecord {
   finishedAt?: string;
 }
 
-export interface ServiceAuthorizationRecord {
-  id: string;
-  sourceService: 'containers-kubernetes';
-  sourceAccountId: string;
-  targetInstanceId: string;
-  role: 'Reader';
-  createdAt: string;
-}
+/** A service-to-service authorization as stored: the policy without the caller's dependents. */
+export type AuthorizationRecord = Omit<AuthorizationPolicy, 'dependents'>;
 
 export const K = {
   account: (id: string) => `/keyhaven/accounts/${id}`,
@@ -125,8 +120,10 @@ export const K = {
   job: (clusterId: string) => `/keyhaven/jobs/${clusterId}`,
   jobs: '/keyhaven/jobs/',
   seed: (clusterId: string, keyVersion: string) => `/keyhaven/seeds/${clusterId}/${keyVersion}`,
-  authorization: (accountId: string, instanceId: string) =>
-    `/keyhaven/authorizations/${accountId}/${instanceId}`,
+  authorizations: '/keyhaven/authorizations/',
+  /** One per source account, target service and target instance ('*': all of them). */
+  authorization: (sourceAccountId: string, targetService: string, instanceId: string | null) =>
+    `/keyhaven/authorizations/${sourceAccountId}/${targetService}/${instanceId ?? '*'}`,
   activity: (kind: string, id: string) => `/keyhaven/activity/${kind}/${id}/`,
   signingKey: '/keyhaven/config/token-signing-key',
   secrets: (clusterId: string) => `/clusters/${clusterId}/registry/secrets/`,

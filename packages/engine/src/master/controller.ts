@@ -1,11 +1,12 @@
 import { KeyState, type EnableKmsRequest, type StatusEvent } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
+import type { AuthorizationListener, Authorizations } from '../domain/authorizations.ts';
 import type { Clusters } from '../domain/clusters.ts';
-import type { EngineContext } from '../domain/context.ts';
+import { listDocs, type EngineContext } from '../domain/context.ts';
 import type { Principal } from '../domain/iam.ts';
 import type { KeyLifecycleListener } from '../domain/key-lifecycle.ts';
 import type { Keys } from '../domain/keys.ts';
-import type { RootKeyRecord } from '../domain/records.ts';
+import { K, type ClusterRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
 import { Enablement } from './enablement.ts';
 import { JobRunner } from './job-runner.ts';
@@ -19,7 +20,7 @@ import { StatusFeed } from './status-feed.ts';
  * The master controller: wires the status feed, enablement, the job runner with its re-encryption
  * pipeline, and the reconcile sweep, and follows root-key changes into the clusters that use them.
  */
-export class MasterController implements KeyLifecycleListener {
+export class MasterController implements KeyLifecycleListener, AuthorizationListener {
   private readonly feed: StatusFeed;
   private readonly pipeline: Reencryption;
   private readonly runner: JobRunner;
@@ -27,21 +28,22 @@ export class MasterController implements KeyLifecycleListener {
   private readonly reconciler: Reconciler;
 
   constructor(
-    ctx: EngineContext,
+    private readonly ctx: EngineContext,
     clusters: Clusters,
     keys: Keys,
     seeds: Seeds,
     activity: Activity,
+    private readonly authorizations: Authorizations,
     private readonly ownership: JobOwnership,
     private readonly settings: ControllerSettings,
   ) {
     const batchSize = Math.max(1, Math.min(settings.batchSize, ctx.store.maxTxnOps - 4));
-    this.feed = new StatusFeed(ctx, clusters);
+    this.feed = new StatusFeed(ctx, clusters, authorizations);
     this.pipeline = new Reencryption(ctx, clusters, keys, seeds, activity, batchSize, (id, why) =>
       this.runner.fail(id, why),
     );
     this.runner = new JobRunner(ctx, clusters, ownership, this.feed, this.pipeline, settings);
-    this.enablement = new Enablement(ctx, clusters, keys, activity, this.runner);
+    this.enablement = new Enablement(ctx, clusters, keys, activity, authorizations, this.runner);
     this.reconciler = new Reconciler(
       ctx,
       keys,
@@ -83,8 +85,9 @@ export class MasterController implements KeyLifecycleListener {
     return this.enablement.enable(principal, request);
   }
 
+  /** Every service-to-service authorization in the store. */
   serviceAuthorizations() {
-    return this.enablement.serviceAuthorizations();
+    return this.authorizations.records();
   }
 
   reconcile(): Promise<void> {
@@ -109,6 +112,12 @@ export class MasterController implements KeyLifecycleListener {
     for (const r of key.registrations) await this.feed.refresh(r.clusterId);
     // A job waiting for the key to come back retries at once.
     if (key.state === KeyState.Active) this.runner.wake();
+  }
+
+  /** An authorization came or went: every cluster with KMS re-checks its status. */
+  async authorizationsChanged(): Promise<void> {
+    for (const { value } of await listDocs<ClusterRecord>(this.ctx.store, K.clusters))
+      if (value.kms) await this.feed.refresh(value.id);
   }
 
   async deleted(key: RootKeyRecord): Promise<void> {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { isJobActive, type EnableKmsRequest } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import { type Clusters, desiredStatus } from '../domain/clusters.ts';
-import { getDoc, json, listDocs, type Doc, type EngineContext } from '../domain/context.ts';
+import type { Authorizations } from '../domain/authorizations.ts';
+import { getDoc, json, type Doc, type EngineContext } from '../domain/context.ts';
 import { EngineError, badRequest, conflict } from '../domain/errors.ts';
 import { requirePlatformRole, requireServiceRole, type Principal } from '../domain/iam.ts';
 import { requireUsableKey, type Keys } from '../domain/keys.ts';
@@ -12,7 +13,6 @@ import {
   type InstanceRecord,
   type JobRecord,
   type RootKeyRecord,
-  type ServiceAuthorizationRecord,
 } from '../domain/records.ts';
 import type { Op } from '../store/types.ts';
 import type { JobRunner } from './job-runner.ts';
@@ -36,6 +36,7 @@ export class Enablement {
     private readonly clusters: Clusters,
     private readonly keys: Keys,
     private readonly activity: Activity,
+    private readonly authorizations: Authorizations,
     private readonly runner: JobRunner,
   ) {}
 
@@ -72,7 +73,7 @@ export class Enablement {
         'A KMS enablement is already in progress for this cluster; wait until the master is Ready.',
       );
     }
-    await this.ensureServiceAuthorization(cluster.value.accountId, instance.id, principal.username);
+    await this.requireAuthorization(cluster.value.accountId, instance, principal.username);
     const latest = key.versions.at(-1);
     if (!latest) throw conflict('KEY_MISSING', `Root key ${key.name} has no key material.`);
     const reason = cluster.value.kms ? 'update' : 'enable';
@@ -108,6 +109,35 @@ export class Enablement {
     );
     this.runner.start(cluster.value.id);
     return { cluster: await this.clusters.view(next.cluster, next.job), jobId: next.job.id };
+  }
+
+  /**
+   * Kubernetes Service of the cluster's account must be authorized to use the instance: made once
+   * in the cluster's own account (R10); granted by the instance's account for another one (R11).
+   */
+  private async requireAuthorization(accountId: string, instance: InstanceRecord, actor: string) {
+    if (instance.accountId === accountId) {
+      await this.authorizations.ensure(accountId, instance, actor);
+      return;
+    }
+    if (await this.authorizations.find(accountId, instance)) return;
+    throw new EngineError(
+      403,
+      'AUTHORIZATION_MISSING',
+      `Kubernetes Service in account ${accountId} is not authorized to use KMS instance ${instance.name}: an administrator of account ${instance.accountId} must create a Reader service-to-service authorization from Kubernetes Service (source account ${accountId}) to that instance.`,
+      {
+        grantingAccount: instance.accountId,
+        required: {
+          source: { accountId, serviceName: 'containers-kubernetes' },
+          target: {
+            accountId: instance.accountId,
+            serviceName: instance.provider,
+            instanceId: instance.id,
+          },
+          roles: ['Reader'],
+        },
+      },
+    );
   }
 
   /** A key that encrypts the cluster now, or did before, cannot be picked (R4). */
@@ -158,42 +188,6 @@ export class Enablement {
       }),
     ]);
     this.runner.start(clusterId);
-  }
-
-  async serviceAuthorizations(): Promise<ServiceAuthorizationRecord[]> {
-    return (
-      await listDocs<ServiceAuthorizationRecord>(this.ctx.store, '/keyhaven/authorizations/')
-    ).map((d) => d.value);
-  }
-
-  /** The Reader authorization from Kubernetes Service to the instance, made once (R10). */
-  private async ensureServiceAuthorization(
-    accountId: string,
-    instanceId: string,
-    actor: string,
-  ): Promise<void> {
-    const key = K.authorization(accountId, instanceId);
-    const record: ServiceAuthorizationRecord = {
-      id: randomUUID(),
-      sourceService: 'containers-kubernetes',
-      sourceAccountId: accountId,
-      targetInstanceId: instanceId,
-      role: 'Reader',
-      createdAt: this.ctx.clock.now().toISOString(),
-    };
-    await this.ctx.store.txn(
-      [{ key, modRevision: 0 }],
-      [
-        { type: 'put', key, value: json(record) },
-        this.activity.op({
-          actor,
-          action: 'authorization.create',
-          target: { kind: 'instance', id: instanceId },
-          result: 'success',
-          message: `Created the Reader service-to-service authorization from Kubernetes Service (account ${accountId}) to KMS instance ${instanceId}.`,
-        }),
-      ],
-    );
   }
 
   /** The job, the cluster's KMS configuration and the key's registration, written together. */

@@ -2,7 +2,14 @@ import { EventEmitter } from 'node:events';
 import type { KeyAdapterName, StatusEvent } from '@keyhaven/contracts';
 import { type Clusters, desiredStatus } from '../domain/clusters.ts';
 import { getDoc, updateDoc, type EngineContext } from '../domain/context.ts';
-import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
+import type { Authorizations } from '../domain/authorizations.ts';
+import {
+  K,
+  type ClusterRecord,
+  type InstanceRecord,
+  type JobRecord,
+  type RootKeyRecord,
+} from '../domain/records.ts';
 
 /**
  * Master status: writes what the job, the root key and its key adapter call for, and sends every
@@ -17,6 +24,7 @@ export class StatusFeed {
   constructor(
     private readonly ctx: EngineContext,
     private readonly clusters: Clusters,
+    private readonly authorizations: Authorizations,
   ) {
     this.events.setMaxListeners(0);
   }
@@ -76,6 +84,15 @@ export class StatusFeed {
     return changed;
   }
 
+  /** The instance's name when no authorization lets the account's clusters use it any more. */
+  private async unauthorized(accountId: string, instanceId: string): Promise<string | undefined> {
+    const instance = await getDoc<InstanceRecord>(this.ctx.store, K.instance(instanceId));
+    if (!instance) return undefined;
+    return (await this.authorizations.find(accountId, instance.value))
+      ? undefined
+      : instance.value.name;
+  }
+
   /** Writes the master status that the job and key state call for, if it differs. */
   async refresh(clusterId: string): Promise<void> {
     const [job, cluster] = await Promise.all([
@@ -93,6 +110,7 @@ export class StatusFeed {
       key?.value,
       now,
       version && this.adapterProblems.get(version.adapter),
+      kms ? await this.unauthorized(cluster.value.accountId, kms.instanceId) : undefined,
     );
     const { status } = cluster.value;
     if (want.message === status.message && want.health === status.health) return;

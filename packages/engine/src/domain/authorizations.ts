@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import {
+  SOURCE_SERVICE,
+  authorizes,
+  isAccountAdministrator,
+  providerLabel,
+  sourceServiceLabel,
+  type AuthorizationPolicy,
+  type AuthorizationPolicyCreate,
+} from '@keyhaven/contracts';
+import type { Activity } from './activity.ts';
+import { getDoc, json, listDocs, type EngineContext } from './context.ts';
+import { EngineError, badRequest, conflict, notFound } from './errors.ts';
+import type { Principal } from './iam.ts';
+import type { Keys } from './keys.ts';
+import { K, type AuthorizationRecord, type ClusterRecord, type InstanceRecord } from './records.ts';
+
+/** What the master does when an authorization comes or goes: its clusters' status follows. */
+export interface AuthorizationListener {
+  authorizationsChanged(): Promise<void>;
+}
+
+/** Records written before policies had their IAM shape (one Reader grant per instance). */
+interface LegacyRecord {
+  id: string;
+  sourceAccountId: string;
+  targetInstanceId: string;
+  createdAt: string;
+}
+
+const isLegacy = (record: object): record is LegacyRecord => 'sourceAccountId' in record;
+
+const describe = (record: AuthorizationRecord) =>
+  `${sourceServiceLabel} (account ${record.source.accountId}) to ${record.target.instanceName ?? `every ${providerLabel[record.target.serviceName]} instance`} (account ${record.target.accountId})`;
+
+const forbidden = (accountId: string) =>
+  new EngineError(
+    403,
+    'FORBIDDEN',
+    `Managing service authorizations to account ${accountId} needs the Administrator role across that account.`,
+    { requiredRole: 'Administrator', resource: { kind: 'account', id: accountId } },
+  );
+
+/**
+ * Service-to-service authorizations (seed 003): Kubernetes Service in a source account may use a
+ * KMS instance (or every instance of a KMS service) in a target account. Enabling KMS needs one
+ * (R10, R11); the master warns on clusters that lost theirs.
+ */
+export class Authorizations {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly keys: Keys,
+    private readonly activity: Activity,
+    private readonly listener: () => AuthorizationListener | undefined,
+  ) {}
+
+  /** Every policy in the store, legacy ones read in today's shape. */
+  async records(): Promise<(AuthorizationRecord & { key: string })[]> {
+    const docs = await listDocs<AuthorizationRecord | LegacyRecord>(
+      this.ctx.store,
+      K.authorizations,
+    );
+    const records: (AuthorizationRecord & { key: string })[] = [];
+    for (const { value } of docs) {
+      if (isLegacy(value)) {
+        const record = await this.upgrade(value);
+        const key = `${K.authorizations}${value.sourceAccountId}/${value.targetInstanceId}`;
+        if (record) records.push({ ...record, key });
+        continue;
+      }
+      const { source, target } = value;
+      records.push({
+        ...value,
+        key: K.authorization(source.accountId, target.serviceName, target.instanceId),
+      });
+    }
+    return records;
+  }
+
+  private async upgrade(legacy: LegacyRecord): Promise<AuthorizationRecord | undefined> {
+    const instance = await getDoc<InstanceRecord>(
+      this.ctx.store,
+      K.instance(legacy.targetInstanceId),
+    );
+    if (!instance) return undefined;
+    return {
+      id: legacy.id,
+      source: { accountId: legacy.sourceAccountId, serviceName: SOURCE_SERVICE },
+      target: {
+        accountId: instance.value.accountId,
+        serviceName: instance.value.provider,
+        instanceId: instance.value.id,
+        instanceName: instance.value.name,
+      },
+      roles: ['Reader'],
+      delegation: false,
+      createdAt: legacy.createdAt,
+      createdBy: 'system',
+    };
+  }
+
+  /** The policy that lets Kubernetes Service of the account use the instance, if there is one. */
+  async find(sourceAccountId: string, instance: InstanceRecord) {
+    return (await this.records()).find((p) => authorizes(p, sourceAccountId, instance));
+  }
+
+  /** Policies whose source or target is the caller's account, with the clusters using each. */
+  async list(principal: Principal): Promise<AuthorizationPolicy[]> {
+    const mine = (await this.records()).filter(
+      (p) =>
+        p.source.accountId === principal.accountId || p.target.accountId === principal.accountId,
+    );
+    const clusters = (await listDocs<ClusterRecord>(this.ctx.store, K.clusters)).map(
+      (d) => d.value,
+    );
+    const instances = new Map(
+      (await listDocs<InstanceRecord>(this.ctx.store, K.instances)).map((d) => [
+        d.value.id,
+        d.value,
+      ]),
+    );
+    return mine.map(({ key: _key, ...policy }) => ({
+      ...policy,
+      dependents: clusters
+        .filter((c) => {
+          const instance = c.kms && instances.get(c.kms.instanceId);
+          return (
+            instance &&
+            c.accountId === principal.accountId &&
+            authorizes(policy, c.accountId, instance)
+          );
+        })
+        .map((c) => ({ id: c.id, name: c.name })),
+    }));
+  }
+
+  async create(principal: Principal, input: AuthorizationPolicyCreate, actor = principal.username) {
+    const instance = input.target.instanceId
+      ? await this.keys.instance(input.target.instanceId)
+      : undefined;
+    if (instance && instance.provider !== input.target.serviceName)
+      throw badRequest(
+        'INVALID_REQUEST',
+        `body.target.instanceId: ${instance.name} is a ${providerLabel[instance.provider]} instance, not ${providerLabel[input.target.serviceName]}.`,
+        { field: 'target.instanceId' },
+      );
+    const targetAccount = instance?.accountId ?? principal.accountId;
+    if (!isAccountAdministrator(principal, targetAccount)) throw forbidden(targetAccount);
+    return this.write(
+      {
+        id: randomUUID(),
+        source: {
+          accountId: input.source.accountId ?? principal.accountId,
+          serviceName: SOURCE_SERVICE,
+        },
+        target: {
+          accountId: targetAccount,
+          serviceName: input.target.serviceName,
+          instanceId: instance?.id ?? null,
+          instanceName: instance?.name ?? null,
+        },
+        roles: input.roles,
+        delegation: input.delegation,
+        createdAt: this.ctx.clock.now().toISOString(),
+        createdBy: actor,
+      },
+      actor,
+    );
+  }
+
+  /** The Reader authorization that enabling KMS in the cluster's own account makes once (R10). */
+  async ensure(sourceAccountId: string, instance: InstanceRecord, actor: string): Promise<void> {
+    if (await this.find(sourceAccountId, instance)) return;
+    await this.write(
+      {
+        id: randomUUID(),
+        source: { accountId: sourceAccountId, serviceName: SOURCE_SERVICE },
+        target: {
+          accountId: instance.accountId,
+          serviceName: instance.provider,
+          instanceId: instance.id,
+          instanceName: instance.name,
+        },
+        roles: ['Reader'],
+        delegation: false,
+        createdAt: this.ctx.clock.now().toISOString(),
+        createdBy: actor,
+      },
+      actor,
+    ).catch((err: unknown) => {
+      // Another request made the same authorization a moment ago: that is what was wanted.
+      if (!(err instanceof EngineError && err.code === 'AUTHORIZATION_EXISTS')) throw err;
+    });
+  }
+
+  private async write(record: AuthorizationRecord, actor: string): Promise<AuthorizationRecord> {
+    const { source, target } = record;
+    const key = K.authorization(source.accountId, target.serviceName, target.instanceId);
+    const existing = await this.records();
+    const duplicate = existing.some(
+      (p) =>
+        p.key === key ||
+        (p.source.accountId === source.accountId &&
+          p.target.serviceName === target.serviceName &&
+          p.target.instanceId === target.instanceId),
+    );
+    const { succeeded } = duplicate
+      ? { succeeded: false }
+      : await this.ctx.store.txn(
+          [{ key, modRevision: 0 }],
+          [
+            { type: 'put', key, value: json(record) },
+            this.activity.op({
+              actor,
+              action: 'authorization.create',
+              target: { kind: 'instance', id: target.instanceId ?? `all:${target.serviceName}` },
+              result: 'success',
+              message: `Created the ${record.roles.join(', ')} service-to-service authorization from ${describe(record)}.`,
+            }),
+          ],
+        );
+    if (!succeeded)
+      throw conflict(
+        'AUTHORIZATION_EXISTS',
+        `An authorization from ${describe(record)} already exists.`,
+      );
+    await this.listener()?.authorizationsChanged();
+    return record;
+  }
+
+  async delete(principal: Principal, id: string): Promise<void> {
+    const record = (await this.records()).find((p) => p.id === id);
+    if (
+      !record ||
+      (record.source.accountId !== principal.accountId &&
+        record.target.accountId !== principal.accountId)
+    )
+      throw notFound('Authorization', id);
+    if (!isAccountAdministrator(principal, record.target.accountId))
+      throw forbidden(record.target.accountId);
+    const { succeeded } = await this.ctx.store.txn(
+      [],
+      [
+        { type: 'delete', key: record.key },
+        this.activity.op({
+          actor: principal.username,
+          action: 'authorization.delete',
+          target: {
+            kind: 'instance',
+            id: record.target.instanceId ?? `all:${record.target.serviceName}`,
+          },
+          result: 'success',
+          message: `Deleted the service-to-service authorization from ${describe(record)}.`,
+        }),
+      ],
+    );
+    if (!succeeded) throw notFound('Authorization', id);
+    await this.listener()?.authorizationsChanged();
+  }
+}
