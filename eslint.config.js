@@ -118,6 +118,11 @@ export default tseslint.config(
               from: './apps/web/src/features',
               except: ['./activity'],
             },
+            {
+              target: './apps/web/src/features/authorizations',
+              from: './apps/web/src/features',
+              except: ['./authorizations'],
+            },
           ],
         },
       ],

@@ -17,6 +17,7 @@ import type { Metrics } from './metrics.ts';
 import { bffOpenApi } from './openapi.ts';
 import type { BffCall } from './route.ts';
 import { activityRoutes } from './routes/activity.ts';
+import { authorizationRoutes } from './routes/authorizations.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { kmsRoutes } from './routes/kms.ts';
@@ -104,6 +105,7 @@ export function createApp(deps: BffDeps) {
   kmsRoutes(route, engine);
   secretRoutes(route, engine);
   activityRoutes(route, engine);
+  authorizationRoutes(route, engine);
 
   const openapi = buildOpenApi(bffOpenApi, operations);
   api.get('/openapi.json', (_req, res) => {

@@ -1,8 +1,10 @@
 import {
+  AuthorizationPolicyList,
   Cluster,
   InstanceCollection,
   KeyCollection,
   Me,
+  authorizes,
   hasPlatformRole,
   keyUsability,
   type EnableOptions,
@@ -56,16 +58,21 @@ export async function enableOptions(
   const offered = instances.instances.filter((i) => i.accountId === cluster.accountId);
   const canEnable = hasPlatformRole(me, cluster.id, 'Administrator');
   const chosen = instanceId && offered.find((i) => i.id === instanceId);
-  if (!chosen) return { instances: offered, keys: [], canEnable };
-  const keys = await engine.json(KeyCollection, {
-    path: '/api/v2/keys',
-    ...caller,
-    headers: { 'bluemix-instance': chosen.id },
-  });
+  if (!chosen) return { instances: offered, keys: [], canEnable, authorization: null };
+  const [keys, policies] = await Promise.all([
+    engine.json(KeyCollection, {
+      path: '/api/v2/keys',
+      ...caller,
+      headers: { 'bluemix-instance': chosen.id },
+    }),
+    engine.json(AuthorizationPolicyList, { path: '/identity/authorizations', ...caller }),
+  ]);
+  const authorized = policies.some((p) => authorizes(p, cluster.accountId, chosen));
   const now = new Date();
   return {
     instances: offered,
     canEnable,
+    authorization: authorized ? 'present' : 'created-on-enable',
     keys: keys.resources.map((k) => {
       const reason = unselectable(k, cluster, canEnable, now);
       const expiry = k.expirationDate ? new Date(k.expirationDate).getTime() : undefined;

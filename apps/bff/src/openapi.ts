@@ -29,5 +29,6 @@ export const bffOpenApi: OpenApiOptions = {
     Clusters: 'Clusters, their Overview, KMS enablement and live master status',
     'Key management': 'KMS instances and their root keys',
     Secrets: "A cluster's secrets and activity",
+    Authorizations: 'Service-to-service authorizations from Kubernetes Service to KMS instances',
   },
 };

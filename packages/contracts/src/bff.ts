@@ -78,6 +78,11 @@ export const EnableOptions = z.object({
     }),
   ),
   canEnable: z.boolean(),
+  /**
+   * For the chosen instance: whether Kubernetes Service of the cluster's account is authorized
+   * to use it already, or enabling will create that authorization (R10); null before a choice.
+   */
+  authorization: z.enum(['present', 'created-on-enable']).nullable(),
 });
 export type EnableOptions = z.infer<typeof EnableOptions>;
 

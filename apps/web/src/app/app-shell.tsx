@@ -80,6 +80,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
           <SideNavItems>
             {navItem('/clusters', 'Kubernetes clusters')}
             {navItem('/kms', 'Key management')}
+            {navItem('/authorizations', 'Authorizations')}
           </SideNavItems>
         </SideNav>
       </Header>

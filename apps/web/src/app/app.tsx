@@ -13,6 +13,9 @@ const ClusterRoute = lazy(() =>
   import('./routes/cluster.tsx').then((m) => ({ default: m.ClusterRoute })),
 );
 const KmsRoute = lazy(() => import('./routes/kms.tsx').then((m) => ({ default: m.KmsRoute })));
+const AuthorizationsRoute = lazy(() =>
+  import('./routes/authorizations.tsx').then((m) => ({ default: m.AuthorizationsRoute })),
+);
 const ClustersRoute = lazy(() =>
   import('./routes/clusters.tsx').then((m) => ({ default: m.ClustersRoute })),
 );
@@ -67,6 +70,14 @@ export function AppRoutes() {
           element={
             <RequireSession>
               <KmsRoute />
+            </RequireSession>
+          }
+        />
+        <Route
+          path="/authorizations"
+          element={
+            <RequireSession>
+              <AuthorizationsRoute />
             </RequireSession>
           }
         />

@@ -22,5 +22,6 @@ export const queryKeys = {
     ['clusters', clusterId, 'secret-raw', namespace, name] as const,
   clusterActivity: (clusterId: string) => ['clusters', clusterId, 'activity'] as const,
   kmsInstances: () => ['kms', 'instances'] as const,
+  authorizations: () => ['authorizations'] as const,
   rootKeys: (instanceId: string) => ['kms', 'instances', instanceId, 'keys'] as const,
 };

@@ -74,7 +74,7 @@ const cluster: Cluster = {
   enablement: null,
 };
 
-function serveOptions() {
+function serveOptions(authorization: EnableOptions['authorization'] = 'present') {
   server.use(
     http.get('/api/clusters/c1/enable-options', ({ request }) => {
       const chosen = new URL(request.url).searchParams.get('instanceId');
@@ -82,6 +82,7 @@ function serveOptions() {
         instances,
         keys: chosen ? keys : [],
         canEnable: true,
+        authorization: chosen ? authorization : null,
       });
     }),
   );
@@ -174,6 +175,17 @@ describe('EnableKmsModal', () => {
       expect(screen.getByRole('dialog', { name: 'Enable key management service' })).toBeVisible();
     },
   );
+
+  it('says that enabling creates the service authorization when the instance has none yet', async () => {
+    serveOptions('created-on-enable');
+    renderModal();
+    expect(screen.queryByText('No service authorization yet')).not.toBeInTheDocument();
+    await pick('Key management service instance', /keyhaven-key-protect \(Key Protect, us-south\)/);
+    expect(await screen.findByText('No service authorization yet')).toBeInTheDocument();
+    expect(
+      screen.getByText(/Enabling creates the Reader service-to-service authorization/),
+    ).toBeInTheDocument();
+  });
 
   it('says so when the options cannot be loaded', async () => {
     server.use(

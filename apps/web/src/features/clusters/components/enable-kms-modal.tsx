@@ -128,6 +128,15 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
           checked={publicEndpoint}
           onChange={(_event, { checked }) => setPublicEndpoint(checked)}
         />
+        {instance && options.data?.authorization === 'created-on-enable' && (
+          <InlineNotification
+            kind="info"
+            lowContrast
+            hideCloseButton
+            title="No service authorization yet"
+            subtitle={`Kubernetes Service is not yet authorized to use ${instance.name}. ${verb === 'Enable' ? 'Enabling' : 'Updating'} creates the Reader service-to-service authorization, listed under Authorizations.`}
+          />
+        )}
         <InlineNotification
           kind="warning"
           lowContrast

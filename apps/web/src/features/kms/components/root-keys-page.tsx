@@ -7,9 +7,6 @@ import {
   Table,
   TableBody,
   TableContainer,
-  TableHead,
-  TableHeader,
-  TableRow,
   TableToolbar,
   TableToolbarContent,
 } from '@carbon/react';
@@ -22,6 +19,7 @@ import {
   type ServiceRole,
 } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { HeaderRow } from '../../../shared/ui/header-row.tsx';
 import { useNow } from '../../../shared/ui/use-now.ts';
 import { useRootKeyAction } from '../api/change-root-key.ts';
 import { useInstances } from '../api/get-instances.ts';
@@ -97,15 +95,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
             </TableToolbarContent>
           </TableToolbar>
           <Table aria-label="Root keys">
-            <TableHead>
-              <TableRow>
-                {['Name', 'State', 'Versions', 'Expires', 'Used by clusters', ''].map((h, i) => (
-                  <TableHeader key={i}>
-                    {h || <span className="cds--visually-hidden">Actions</span>}
-                  </TableHeader>
-                ))}
-              </TableRow>
-            </TableHead>
+            <HeaderRow headers={['Name', 'State', 'Versions', 'Expires', 'Used by clusters', '']} />
             <TableBody>
               {keys.data.map((k) => (
                 <RootKeyRow
