@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { completionCommand } from './commands/completion.ts';
+import { iamCommands } from './commands/iam.ts';
 import { kpCommands } from './commands/kp.ts';
 import { ksCommands } from './commands/ks.ts';
 import { loginCommands } from './commands/login.ts';
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   loginCommands(program);
   ksCommands(program);
   kpCommands(program);
+  iamCommands(program);
   completionCommand(program);
   // Every subcommand reports usage errors the same way (exit code 2).
   const visit = (command: Command) => {

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, ClusterList, KmsInstance, RootKey } from '@keyhaven/contracts';
+import {
+  AuthorizationPolicy,
+  AuthorizationPolicyList,
+  Cluster,
+  ClusterList,
+  KmsInstance,
+  RootKey,
+} from '@keyhaven/contracts';
 import { apiKeyFor, freePort, spawnEngine, type EngineProcess } from '../../engine/test/process.ts';
 import { keyhaven } from './cli.ts';
 
@@ -292,6 +299,60 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     const completion = await keyhaven(['completion', 'bash'], adminEnv);
     expect(completion.stdout).toMatch(/complete -F _keyhaven keyhaven/);
     expect(completion.stdout).toContain('"ks kms") words="instance crk enable');
+  });
+
+  it('lists, creates and deletes service authorizations with iam authorization-policy', async () => {
+    const ls = async () => {
+      const listed = await keyhaven(
+        ['iam', 'authorization-policy', 'ls', '--output', 'json'],
+        adminEnv,
+      );
+      expect(listed.code, listed.stderr).toBe(0);
+      return AuthorizationPolicyList.parse(JSON.parse(listed.stdout));
+    };
+    const own = (await ls()).find((p) => p.target.instanceId === 'kp-us-south');
+    expect(own?.dependents.map((d) => d.name)).toContain('prod-us-south');
+    const refused = await keyhaven(
+      ['iam', 'authorization-policy', 'delete', own?.id ?? ''],
+      adminEnv,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/prod-us-south.*--force/);
+
+    const bad = await keyhaven(
+      ['iam', 'authorization-policy', 'create', 'containers-kubernetes', 'key-protect', 'Writer'],
+      adminEnv,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/roles: must include Reader/);
+    const created = await keyhaven(
+      [
+        'iam',
+        'authorization-policy',
+        'create',
+        'containers-kubernetes',
+        'key-protect',
+        'Reader,Writer',
+        '--source-service-account',
+        'acct-other',
+        '--output',
+        'json',
+      ],
+      adminEnv,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const policy = AuthorizationPolicy.parse(JSON.parse(created.stdout));
+    expect(policy).toMatchObject({
+      source: { accountId: 'acct-other' },
+      roles: ['Reader', 'Writer'],
+    });
+    const table = await keyhaven(['iam', 'authorization-policy', 'ls'], adminEnv);
+    expect(table.stdout).toMatch(
+      /Kubernetes Service \(account acct-other\)\s+Key Protect: all instances/,
+    );
+    const deleted = await keyhaven(['iam', 'authorization-policy', 'delete', policy.id], adminEnv);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect((await ls()).some((p) => p.id === policy.id)).toBe(false);
   });
 
   it('logs out by revoking the token: the old token no longer works', async () => {
