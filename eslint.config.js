@@ -42,7 +42,17 @@ const engineZones = [
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules', '**/dist', 'data', 'test-results', 'playwright-report', '.tmp'] },
+  {
+    ignores: [
+      'node_modules',
+      '**/dist',
+      'data',
+      'test-results',
+      'playwright-report',
+      '.tmp',
+      '.venv',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

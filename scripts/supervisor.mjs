@@ -6,6 +6,9 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+// Every file the launcher and its services create (data dir, logs, SQLite) is 0600/0700.
+process.umask(0o077);
+
 /** Runs a setup step in the foreground; exits when it fails. */
 export function step(root, env, title, command, args) {
   console.log(`> ${title}`);
@@ -37,7 +40,8 @@ export function prepare(root, env) {
 }
 
 export function createSupervisor({ root, env, logDir, onStop }) {
-  mkdirSync(logDir, { recursive: true });
+  // The data directory holds the store and keys: it and its logs are for this user only.
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const children = new Set();
   let stopping = false;
 

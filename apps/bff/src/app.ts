@@ -8,11 +8,15 @@ import {
   contractRouter,
   errorHandler,
   healthRoutes,
+  hstsWhenSecure,
+  noStore,
   notFoundHandler,
+  rejectProtoKeys,
+  rejectUndecodablePath,
   requestLogger,
 } from '@keyhaven/server';
 import type { EngineClient } from './engine-client.ts';
-import { defaultLoginLimit, loginLimiters, type LoginLimit } from './login-limits.ts';
+import { loginGuardFor, type LoginLimit } from './login-limits.ts';
 import type { Metrics } from './metrics.ts';
 import { bffOpenApi } from './openapi.ts';
 import type { BffCall } from './route.ts';
@@ -35,6 +39,10 @@ export interface BffDeps {
   /** The built SPA; omitted in API-only tests. */
   webDist?: string | undefined;
   loginLimit?: LoginLimit;
+  /** The engine's login-proxy key, read when needed (the engine makes it at its first start). */
+  loginProxyKey?: () => string | undefined;
+  /** The proxy whose X-Forwarded-* headers count (Express's `trust proxy`); none by default. */
+  trustProxy?: string | undefined;
 }
 
 const CONTENT_SECURITY_POLICY = {
@@ -63,14 +71,18 @@ export function createApp(deps: BffDeps) {
   app.disable('x-powered-by');
   // API answers are not cached; hashing every body for an ETag would cost without a use.
   app.disable('etag');
-  app.set('trust proxy', 'loopback');
+  // A client-chosen X-Forwarded-For must not pick its own address (and so its own login budget).
+  app.set('trust proxy', deps.trustProxy ?? false);
 
   app.use(express.json({ limit: '2mb' }));
+  app.use(rejectProtoKeys);
   app.use(cookieParser());
   app.use(
     helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, strictTransportSecurity: false }),
   );
   app.use(requestLogger(logger, { quiet: ['/healthz', '/readyz', '/metrics'] }));
+  app.use(rejectUndecodablePath);
+  app.use(hstsWhenSecure);
   app.use(metrics.middleware);
 
   healthRoutes(app, async () => {
@@ -84,6 +96,11 @@ export function createApp(deps: BffDeps) {
   app.get('/metrics', metrics.handler);
 
   const api = Router();
+  api.use(noStore);
+  api.use((req, res, next) => {
+    res.locals.routeBase = req.baseUrl;
+    next();
+  });
   const { route, operations } = contractRouter<BffCall>(api, {
     prefix: '/api',
     context: async (req, res, spec) => {
@@ -98,7 +115,9 @@ export function createApp(deps: BffDeps) {
   sessionRoutes(route, {
     engine,
     sessions,
-    loginLimiters: loginLimiters(deps.loginLimit ?? defaultLoginLimit),
+    relay,
+    guard: loginGuardFor(deps.loginLimit),
+    proxyKey: deps.loginProxyKey ?? (() => undefined),
   });
   clusterRoutes(route, engine, relay);
   instanceRoutes(route, engine);

@@ -13,6 +13,13 @@ export const BffConfig = z
     /** 32+ characters shared by every BFF replica; created in the data dir when unset. */
     KEYHAVEN_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     KEYHAVEN_WEB_DIST: z.string().default('dist/web'),
+    /**
+     * The reverse proxy in front of the console whose X-Forwarded-* headers count (an address,
+     * a subnet, "loopback", comma-separated); unset: none, the client's address is the socket's.
+     */
+    KEYHAVEN_TRUST_PROXY: z.string().min(1).optional(),
+    /** The engine's login-proxy key, to name the user's address at login (default: data dir). */
+    KEYHAVEN_LOGIN_PROXY_KEY_FILE: z.string().min(1).optional(),
     KEYHAVEN_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

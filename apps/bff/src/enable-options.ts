@@ -56,7 +56,7 @@ export async function enableOptions(
     engine.json(InstanceCollection, { path: '/v2/kms/instances', ...caller }),
   ]);
   const offered = instances.instances.filter((i) => i.accountId === cluster.accountId);
-  const canEnable = hasPlatformRole(me, cluster.id, 'Administrator');
+  const canEnable = hasPlatformRole(me, cluster, 'Administrator');
   const chosen = instanceId && offered.find((i) => i.id === instanceId);
   if (!chosen) return { instances: offered, keys: [], canEnable, authorization: null };
   const [keys, policies] = await Promise.all([

@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { createHttpServer } from '@keyhaven/server';
+import { createHttpServer, randomSecret, secretFile } from '@keyhaven/server';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { EngineClient } from './engine-client.ts';
@@ -12,15 +10,18 @@ import { Sessions } from './session.ts';
 
 /** The session secret: from the environment, or created once (0600) in the data dir. */
 function sessionSecret(dataDir: string, given: string | undefined): string {
-  if (given) return given;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, 'session-secret');
-  if (!existsSync(file))
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
-  return readFileSync(file, 'utf8').trim();
+  return given ?? secretFile(join(dataDir, 'session-secret'), randomSecret) ?? '';
+}
+
+/** The engine's login-proxy key, read from its file once it exists. */
+function cachedProxyKey(file: string): () => string | undefined {
+  let key: string | undefined;
+  return () => (key ??= secretFile(file));
 }
 
 function main() {
+  // Everything this process creates (session secret, logs) is for its own user only.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
@@ -38,7 +39,18 @@ function main() {
   const sessions = new Sessions({
     secret: sessionSecret(resolve(config.KEYHAVEN_DATA_DIR), config.KEYHAVEN_SESSION_SECRET),
   });
-  const app = createApp({ engine, sessions, logger, metrics, webDist: config.KEYHAVEN_WEB_DIST });
+  const app = createApp({
+    engine,
+    sessions,
+    logger,
+    metrics,
+    webDist: config.KEYHAVEN_WEB_DIST,
+    trustProxy: config.KEYHAVEN_TRUST_PROXY,
+    loginProxyKey: cachedProxyKey(
+      config.KEYHAVEN_LOGIN_PROXY_KEY_FILE ??
+        join(resolve(config.KEYHAVEN_DATA_DIR), 'login-proxy-key'),
+    ),
+  });
   const server = createHttpServer(app).listen(config.KEYHAVEN_PORT, config.KEYHAVEN_HOST, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ port }, 'bff listening');

@@ -31,7 +31,8 @@ export function createMetrics() {
       const route = (req.route as { path?: string } | undefined)?.path;
       end({
         method: req.method,
-        route: route ? req.baseUrl + route : 'unmatched',
+        // A failed request leaves its router before it finishes: the router noted where it was.
+        route: route ? String(res.locals.routeBase ?? req.baseUrl) + route : 'unmatched',
         status: String(res.statusCode),
       });
     });

@@ -132,6 +132,12 @@ export class StatusRelay {
   }
 
   /** Ends every stream (graceful shutdown). */
+  /** A session ended (logout): its streams end too, whatever cluster they follow. */
+  endSession(token: string): void {
+    for (const hub of this.hubs.values())
+      for (const s of hub.subscribers) if (s.token === token) s.res.end();
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.heartbeat);

@@ -115,7 +115,7 @@ describe('BFF sessions', () => {
     expect(limited.status).toBe(429);
     expect(limited.body).toEqual({
       code: 'TOO_MANY_ATTEMPTS',
-      message: 'Too many login attempts for this user. Wait a minute and try again.',
+      message: 'Too many failed logins for this user. Try again in 1 min.',
     });
     // Successful logins do not use up the allowance.
     const fresh = makeBff([e.url], {

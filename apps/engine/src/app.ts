@@ -4,10 +4,14 @@ import type { Logger } from 'pino';
 import { buildOpenApi } from '@keyhaven/contracts';
 import type { Engine, Principal } from '@keyhaven/engine';
 import {
+  LoginGuard,
   contractRouter,
   errorHandler,
   healthRoutes,
+  noStore,
   notFoundHandler,
+  rejectProtoKeys,
+  rejectUndecodablePath,
   requestLogger,
 } from '@keyhaven/server';
 import { engineProblem, keyProtectEnvelope } from './problems.ts';
@@ -21,15 +25,26 @@ import { keyRoutes } from './routes/keys.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { engineOpenApi } from './openapi.ts';
 
+export interface AppOptions {
+  /** Limits on password and API-key checks; one per process. */
+  loginGuard?: LoginGuard;
+  /** The key the BFF shows to name a console user's address (see login-proxy.ts). */
+  loginProxyKey?: string | undefined;
+}
+
 /** The engine's HTTP API: Key Protect's key API, the Kubernetes Service cluster API, IAM tokens. */
-export function createApp(engine: Engine, logger: Logger) {
+export function createApp(engine: Engine, logger: Logger, options: AppOptions = {}) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // The engine sits behind no proxy of its own: X-Forwarded-* headers say nothing about the caller.
+  app.set('trust proxy', false);
   app.use(requestLogger(logger, { acceptRequestId: true }));
+  app.use(rejectUndecodablePath);
   app.use(helmet());
+  app.use(noStore);
   app.use(express.json({ limit: '2mb', type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use(rejectProtoKeys);
 
   healthRoutes(app, async () => {
     try {
@@ -50,7 +65,10 @@ export function createApp(engine: Engine, logger: Logger) {
           : await engine.iam.authenticate(req.headers.authorization),
     }),
   });
-  identityRoutes({ route, engine });
+  identityRoutes(
+    { route, engine },
+    { guard: options.loginGuard ?? new LoginGuard(), proxyKey: options.loginProxyKey },
+  );
   authorizationRoutes({ route, engine });
   instanceRoutes({ route, engine });
   keyRoutes({ route, engine });

@@ -39,6 +39,10 @@ export const EngineConfig = z
       .optional(),
     KEYHAVEN_ETCD_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     KEYHAVEN_KEK_FILE: z.string().min(1).optional(),
+    /** The IAM token-signing key (0600, made once); default: beside the KEK file, as replicas share both. */
+    KEYHAVEN_TOKEN_KEY_FILE: z.string().min(1).optional(),
+    /** The key the console's BFF shows to name a user's address at login (0600, made once). */
+    KEYHAVEN_LOGIN_PROXY_KEY_FILE: z.string().min(1).optional(),
     KEYHAVEN_ETCD_LEASE_TTL_SECONDS: z.coerce.number().int().min(2).max(60).default(5),
     KEYHAVEN_PKCS11_MODULE: z.string().min(1).default(defaultPkcs11Settings.modulePath),
     KEYHAVEN_PKCS11_TOKEN_LABEL: z

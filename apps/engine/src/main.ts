@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -7,6 +7,7 @@ import {
   defaultEtcdSettings,
   EtcdOwnership,
   EtcdStore,
+  K,
   Pkcs11KeyAdapter,
   SoftwareKeyAdapter,
   SqliteStore,
@@ -14,18 +15,28 @@ import {
   loadOrCreateKek,
   seedDemo,
 } from '@keyhaven/engine';
-import { createHttpServer } from '@keyhaven/server';
+import { createHttpServer, randomSecret, secretFile } from '@keyhaven/server';
 import { createApp } from './app.ts';
 import { loadConfig, pkcs11Settings } from './config.ts';
 
 /** The demo password: from the environment, or random on first start and kept (0600) in the data dir. */
 function demoPassword(dataDir: string, given: string | undefined): string {
-  if (given) return given;
-  const file = join(dataDir, 'demo-password');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const password = randomBytes(12).toString('base64url');
-  writeFileSync(file, password + '\n', { mode: 0o600 });
-  return password;
+  return (
+    given ??
+    secretFile(join(dataDir, 'demo-password'), () => randomBytes(12).toString('base64url')) ??
+    ''
+  );
+}
+
+/**
+ * The data directory holds the store, keys and secrets: 0700, and every file in it 0600, also
+ * when an older version (or another tool) made it with looser modes.
+ */
+function lockDown(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  for (const entry of readdirSync(dataDir, { withFileTypes: true }))
+    chmodSync(join(dataDir, entry.name), entry.isDirectory() ? 0o700 : 0o600);
 }
 
 async function main() {
@@ -37,8 +48,11 @@ async function main() {
     process.exit(2);
   }
   const logger = pino({ level: config.KEYHAVEN_LOG_LEVEL, base: { service: 'engine' } });
+  // Everything this process creates is for its own user only (SQLite's -wal and -shm included).
+  process.umask(0o077);
   const dataDir = resolve(config.KEYHAVEN_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  lockDown(dataDir);
+  const kekFile = config.KEYHAVEN_KEK_FILE ?? join(dataDir, 'kek.bin');
   const etcd =
     config.KEYHAVEN_STORE === 'etcd'
       ? new EtcdStore({
@@ -64,11 +78,13 @@ async function main() {
   const keyAdapter =
     config.KEYHAVEN_KEY_ADAPTER === 'pkcs11' && hsm
       ? hsm
-      : new SoftwareKeyAdapter(
-          store,
-          loadOrCreateKek(config.KEYHAVEN_KEK_FILE ?? join(dataDir, 'kek.bin')),
-        );
+      : new SoftwareKeyAdapter(store, loadOrCreateKek(kekFile));
+  const tokenKey = secretFile(
+    config.KEYHAVEN_TOKEN_KEY_FILE ?? join(dirname(kekFile), 'token-signing-key'),
+    randomSecret,
+  );
   const engine = createEngine({
+    tokenSigningKey: new Uint8Array(Buffer.from(tokenKey ?? '', 'base64url')),
     store,
     keyAdapter,
     hsmAdapter: hsm,
@@ -95,12 +111,18 @@ async function main() {
         `\n  Demo login: admin / ${password}   (read-only: viewer / ${password})\n\n`,
       );
   }
+  // Engines before the signing-key file kept the key in the store, in the clear: it goes.
+  await store.txn([], [{ type: 'delete', key: K.legacySigningKey }]);
   await engine.start();
   // The re-encryption workers warm up in the background; a job that comes first just waits for them.
   void engine.controller
     .warmUp()
     .catch((err: unknown) => logger.warn({ err }, 'could not warm up the re-encryption workers'));
-  const server = createHttpServer(createApp(engine, logger)).listen(
+  const loginProxyKey = secretFile(
+    config.KEYHAVEN_LOGIN_PROXY_KEY_FILE ?? join(dataDir, 'login-proxy-key'),
+    randomSecret,
+  );
+  const server = createHttpServer(createApp(engine, logger, { loginProxyKey })).listen(
     config.KEYHAVEN_ENGINE_PORT,
     config.KEYHAVEN_ENGINE_HOST,
     () => {

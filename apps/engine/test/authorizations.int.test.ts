@@ -262,6 +262,18 @@ describe('service-to-service authorizations (seed 003, R10, R11)', () => {
     },
   );
 
+  it('limits "*" grants to the user’s own account (an administrator of another account sees nothing here)', async () => {
+    const clusters = await request(e.url).get('/v2/clusters').set(as(partner)).expect(200);
+    expect(clusters.body).toEqual([]);
+    const instances = await request(e.url).get('/v2/kms/instances').set(as(partner)).expect(200);
+    expect(instances.body.instances.map((i: { id: string }) => i.id)).toEqual([PARTNER_INSTANCE]);
+    await request(e.url).get(`/v2/clusters/${STAGING}/secrets`).set(as(partner)).expect(403);
+    await request(e.url)
+      .get('/api/v2/keys')
+      .set({ ...as(partner), 'Bluemix-Instance': 'kp-us-south' })
+      .expect(403);
+  });
+
   it('refuses deleting an unknown authorization (404) or one the caller may not manage (403)', async () => {
     await request(e.url)
       .delete('/identity/authorizations/no-such-policy')

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { Cluster, EnableKmsRequest } from './clusters.ts';
 import { Id, Provider } from './common.ts';
-import { Me } from './identity.ts';
+import { Me, Username } from './identity.ts';
 import { KeyStateNumber, KmsInstance } from './keys.ts';
 
 /** The console's own API (served by the BFF under /api). */
 
 export const LoginRequest = z.object({
-  username: z.string().trim().min(1, 'Enter your username').max(128),
+  username: Username('Enter your username'),
   password: z.string().min(1, 'Enter your password').max(256),
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;

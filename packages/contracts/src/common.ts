@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 /** Every error any Keyhaven service returns: a stable code, a readable message, optional details. */
-export const ErrorBody = z.object({
+export const ErrorBody = z.looseObject({
   code: z.string(),
   message: z.string(),
   details: z.unknown().optional(),
+  // Key Protect's paths add its own error envelope (metadata, resources) beside these.
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 

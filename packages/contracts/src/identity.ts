@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { PlatformRole, ServiceRole } from './common.ts';
 
+/**
+ * The one form of a username that logging in, rate limits and lookups all use: Unicode NFKC
+ * (an ideographic space becomes a space), trimmed, lower case. "Admin", " admin" and
+ * "\u3000admin" are one user, and one budget of login attempts.
+ */
+export const normalizeUsername = (username: string) =>
+  username.normalize('NFKC').trim().toLowerCase();
+
+/** A username as typed, checked and normalized. */
+export const Username = (empty = 'must not be empty') =>
+  z.string().max(256).transform(normalizeUsername).pipe(z.string().min(1, empty).max(128));
+
 /** IAM-style token request (form-encoded), as `POST /identity/token` accepts it. */
 export const TokenRequest = z.discriminatedUnion('grant_type', [
   z.object({
@@ -9,7 +21,7 @@ export const TokenRequest = z.discriminatedUnion('grant_type', [
   }),
   z.object({
     grant_type: z.literal('password'),
-    username: z.string().min(1).max(128),
+    username: Username(),
     password: z.string().min(1).max(256),
   }),
 ]);
@@ -57,30 +69,41 @@ function holds<R extends string, G extends { role: R }>(
   return grants.some((g) => covers(g) && order.indexOf(g.role) >= rank);
 }
 
-/** Whether the user holds at least `role` on the cluster (grants on "*" cover every cluster). */
+/** A cluster or KMS instance, as far as grants are concerned: which it is, and whose. */
+export interface OwnedResource {
+  id: string;
+  accountId: string;
+}
+
+/**
+ * Whether the user holds at least `role` on the cluster. A grant on "*" covers every cluster of
+ * the user's own account, never another account's.
+ */
 export function hasPlatformRole(
-  user: Pick<Me, 'platformRoles'>,
-  clusterId: string,
+  user: Pick<Me, 'platformRoles' | 'accountId'>,
+  cluster: OwnedResource,
   role: PlatformRole,
 ): boolean {
+  const own = cluster.accountId === user.accountId;
   return holds(
     PlatformRole.options,
     user.platformRoles,
-    (g) => g.clusterId === clusterId || g.clusterId === '*',
+    (g) => g.clusterId === cluster.id || (own && g.clusterId === '*'),
     role,
   );
 }
 
-/** Whether the user holds at least `role` on the KMS instance (grants on "*" cover every one). */
+/** Whether the user holds at least `role` on the KMS instance ("*": every one of the account). */
 export function hasServiceRole(
-  user: Pick<Me, 'serviceRoles'>,
-  instanceId: string,
+  user: Pick<Me, 'serviceRoles' | 'accountId'>,
+  instance: OwnedResource,
   role: ServiceRole,
 ): boolean {
+  const own = instance.accountId === user.accountId;
   return holds(
     ServiceRole.options,
     user.serviceRoles,
-    (g) => g.instanceId === instanceId || g.instanceId === '*',
+    (g) => g.instanceId === instance.id || (own && g.instanceId === '*'),
     role,
   );
 }

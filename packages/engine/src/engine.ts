@@ -1,4 +1,5 @@
 import type { KeyAdapterName } from '@keyhaven/contracts';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Envelope } from './crypto/envelope.ts';
 import { Activity } from './domain/activity.ts';
@@ -28,6 +29,11 @@ export interface EngineDeps {
   ownership?: JobOwnership;
   seeds?: Partial<SeedSettings>;
   controller?: Partial<ControllerSettings>;
+  /**
+   * The key that signs IAM tokens, shared by every replica (from a 0600 file); without one, a
+   * random key for this process only (tokens end with it).
+   */
+  tokenSigningKey?: Uint8Array;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -67,7 +73,7 @@ export function createEngine(deps: EngineDeps) {
     log: deps.logger,
     envelope: new Envelope(() => (deps.clock ?? systemClock).now().getTime()),
   };
-  const iam = new Iam(ctx);
+  const iam = new Iam(ctx, deps.tokenSigningKey ?? new Uint8Array(randomBytes(32)));
   const activity = new Activity(ctx);
   const keys = new Keys(ctx, activity);
   const wrapping = new KeyWrapping(ctx, keys);

@@ -34,5 +34,14 @@ export function createHttpServer(app: Express): Server {
   copyChain(app.response, ServerResponse.prototype, Response.prototype);
   app.request = Request.prototype as unknown as Express['request'];
   app.response = Response.prototype as unknown as Express['response'];
-  return createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
+  const server = createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
+  // A client that sends its headers or body slowly is cut off instead of holding a connection
+  // for minutes; long-lived answers (status streams) are not bounded by these.
+  server.headersTimeout = LIMITS.headersTimeoutMs;
+  server.requestTimeout = LIMITS.requestTimeoutMs;
+  server.maxConnections = LIMITS.maxConnections;
+  return server;
 }
+
+/** Bounds on slow or many clients, per server. */
+export const LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 4096 };

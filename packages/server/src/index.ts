@@ -1,4 +1,5 @@
-export { createHttpServer } from './http-server.ts';
+export { LIMITS, createHttpServer } from './http-server.ts';
+export { hstsWhenSecure, noStore, rejectProtoKeys, rejectUndecodablePath } from './hardening.ts';
 export { HttpError, parse, type Problem, type RequestPart } from './http-error.ts';
 export { errorHandler, notFoundHandler, type ErrorHandlerOptions } from './error-handler.ts';
 export {
@@ -10,3 +11,12 @@ export {
 } from './contract-router.ts';
 export { requestLogger, type RequestLoggerOptions } from './request-logger.ts';
 export { healthRoutes, type Readiness } from './health.ts';
+export {
+  LoginGuard,
+  defaultLoginGuardSettings,
+  type LoginGuardSettings,
+  type LoginOutcome,
+  type LoginVerdict,
+} from './login-guard.ts';
+export { CLIENT_ADDRESS_HEADER, PROXY_KEY_HEADER, clientAddress } from './login-proxy.ts';
+export { randomSecret, secretFile } from './secret-file.ts';

@@ -112,6 +112,8 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       tag: 'Clusters',
       errors: [403],
       params: ClusterPath,
+      response: z.string().describe('`event: status` lines whose data is a StatusEvent'),
+      contentType: 'text/event-stream',
     },
     async ({ req, res, session, requestId, params }) => {
       // Each subscriber must be allowed to view the cluster before it joins the shared stream.
@@ -120,6 +122,8 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
         token: session.token,
         requestId,
       });
+      // HEAD: the stream's headers, checked like a GET, and no stream to wait on.
+      if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
       const lastEventId = req.headers['last-event-id'];
       relay.subscribe(
         params.id,

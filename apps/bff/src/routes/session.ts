@@ -1,15 +1,62 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request } from 'express';
 import { LoginRequest, Me, SessionInfo, TokenResponse } from '@keyhaven/contracts';
-import { HttpError } from '@keyhaven/server';
+import {
+  CLIENT_ADDRESS_HEADER,
+  HttpError,
+  PROXY_KEY_HEADER,
+  type LoginGuard,
+} from '@keyhaven/server';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
+import type { StatusRelay } from '../sse.ts';
 import { checkCsrf, type SessionData, type Sessions } from '../session.ts';
 
 /** Logging in and out of the console, and who is logged in. */
-export function sessionRoutes(
-  route: Route,
-  deps: { engine: EngineClient; sessions: Sessions; loginLimiters: RequestHandler[] },
+export interface SessionDeps {
+  engine: EngineClient;
+  sessions: Sessions;
+  relay: StatusRelay;
+  guard: LoginGuard;
+  /** The engine's login-proxy key, once readable: lets the engine count the user's address. */
+  proxyKey: () => string | undefined;
+}
+
+/** Checks the password through the engine, inside the login guard's limits. */
+async function checkPassword(
+  deps: SessionDeps,
+  req: Request,
+  requestId: string,
+  body: { username: string; password: string },
 ) {
+  const verdict = deps.guard.attempt(body.username, req.ip ?? 'unknown');
+  if (!verdict.allowed)
+    throw new HttpError(
+      429,
+      'TOO_MANY_ATTEMPTS',
+      verdict.message,
+      undefined,
+      String(verdict.retryAfterSeconds),
+    );
+  const key = deps.proxyKey();
+  try {
+    const token = await deps.engine.json(TokenResponse, {
+      method: 'POST',
+      path: '/identity/token',
+      form: { grant_type: 'password', username: body.username, password: body.password },
+      requestId,
+      ...(key && {
+        headers: { [CLIENT_ADDRESS_HEADER]: req.ip ?? 'unknown', [PROXY_KEY_HEADER]: key },
+      }),
+    });
+    verdict.done('success');
+    return token;
+  } catch (err) {
+    verdict.done(err instanceof HttpError && err.status === 401 ? 'failure' : 'void');
+    throw err;
+  }
+}
+
+export function sessionRoutes(route: Route, deps: SessionDeps) {
   const { engine, sessions } = deps;
   const tag = 'Session';
   const sessionInfo = (user: Me, session: SessionData) =>
@@ -35,16 +82,10 @@ export function sessionRoutes(
       response: SessionInfo,
       errors: [401, 403, 429],
       auth: false,
-      before: deps.loginLimiters,
     },
     async ({ req, res, requestId, body }) => {
       sameOrigin(req);
-      const token = await engine.json(TokenResponse, {
-        method: 'POST',
-        path: '/identity/token',
-        form: { grant_type: 'password', username: body.username, password: body.password },
-        requestId,
-      });
+      const token = await checkPassword(deps, req, requestId, body);
       const user = await engine.json(Me, {
         path: '/identity/me',
         token: token.access_token,
@@ -93,6 +134,7 @@ export function sessionRoutes(
       const session = await sessions.read(req);
       if (session) {
         checkCsrf(req, session);
+        deps.relay.endSession(session.token);
         await engine.send({
           method: 'POST',
           path: '/identity/revoke',

@@ -99,6 +99,8 @@ export function clusterRoutes({ route, engine }: RouteDeps) {
     },
     async ({ req, res, principal, params }) => {
       await engine.clusters.get(principal, params.id);
+      // HEAD: the stream's headers, checked like a GET, and no stream to wait on.
+      if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
       await streamStatus(req, res, (send) => engine.controller.watch(params.id, send));
     },
   );

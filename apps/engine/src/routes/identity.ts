@@ -8,10 +8,18 @@ import {
   TokenRequest,
   TokenResponse,
 } from '@keyhaven/contracts';
-import type { RouteDeps } from './route.ts';
+import { EngineError } from '@keyhaven/engine';
+import { clientAddress } from '@keyhaven/server';
+import type { LoginDeps, RouteDeps } from './route.ts';
+
+/** Whom a token request tries to log in as: the username, or the API key's id. */
+const subjectOf = (request: TokenRequest) =>
+  request.grant_type === 'password'
+    ? request.username
+    : `apikey:${/^khk_([a-f0-9-]{36})_/.exec(request.apikey)?.[1] ?? 'malformed'}`;
 
 /** IAM: tokens for API keys and passwords, who the caller is, and the caller's API keys. */
-export function identityRoutes({ route, engine }: RouteDeps) {
+export function identityRoutes({ route, engine }: RouteDeps, login: LoginDeps) {
   const tag = 'IAM';
   route(
     {
@@ -22,10 +30,28 @@ export function identityRoutes({ route, engine }: RouteDeps) {
       summary: 'Exchange an API key or password for a bearer token',
       body: TokenRequest,
       response: TokenResponse,
-      errors: [401],
+      errors: [401, 429],
       auth: false,
     },
-    ({ body }) => engine.iam.token(body),
+    async ({ req, body }) => {
+      const verdict = login.guard.attempt(subjectOf(body), clientAddress(req, login.proxyKey));
+      if (!verdict.allowed)
+        throw new EngineError(
+          429,
+          'TOO_MANY_ATTEMPTS',
+          verdict.message,
+          undefined,
+          verdict.retryAfterSeconds,
+        );
+      try {
+        const token = await engine.iam.token(body);
+        verdict.done('success');
+        return token;
+      } catch (err) {
+        verdict.done(err instanceof EngineError && err.status === 401 ? 'failure' : 'void');
+        throw err;
+      }
+    },
   );
   route(
     {

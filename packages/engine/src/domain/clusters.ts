@@ -155,13 +155,13 @@ export class Clusters {
     const visible = clusters
       .map((c) => c.value)
       // Any role on a cluster (Viewer is the lowest) shows it.
-      .filter((c) => hasPlatformRole(principal, c.id, 'Viewer'));
+      .filter((c) => hasPlatformRole(principal, c, 'Viewer'));
     return Promise.all(visible.map((c) => this.view(c, jobOf.get(c.id))));
   }
 
   async get(principal: Principal, id: string): Promise<Cluster> {
     const cluster = await this.record(id);
-    requirePlatformRole(principal, id, 'Viewer');
+    requirePlatformRole(principal, cluster.value, 'Viewer');
     return this.view(cluster.value, (await this.job(id))?.value);
   }
 }

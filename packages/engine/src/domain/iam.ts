@@ -9,7 +9,9 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import {
   hasPlatformRole,
   hasServiceRole,
+  normalizeUsername,
   type Me,
+  type OwnedResource,
   type PlatformRole,
   type ServiceRole,
   type TokenRequest,
@@ -25,10 +27,40 @@ const ISSUER = 'keyhaven-engine';
 /** scrypt at N=2^15: roughly 50-100 ms per hash on this class of machine, on the libuv pool. */
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } satisfies ScryptOptions;
 
-function scrypt(password: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+/**
+ * Password hashes run two at a time (libuv has four threads, and store and crypto work needs the
+ * rest), with at most 64 waiting: a flood of logins queues or is refused, the engine keeps serving.
+ */
+const HASHING = { running: 0, limit: 2, waiting: [] as (() => void)[], maxWaiting: 64 };
+
+async function hashingSlot(): Promise<() => void> {
+  if (HASHING.running >= HASHING.limit) {
+    if (HASHING.waiting.length >= HASHING.maxWaiting)
+      throw new EngineError(
+        503,
+        'BUSY',
+        'Too many logins at once; try again in a moment.',
+        undefined,
+        1,
+      );
+    await new Promise<void>((resolve) => HASHING.waiting.push(resolve));
+  }
+  HASHING.running += 1;
+  return () => {
+    HASHING.running -= 1;
+    HASHING.waiting.shift()?.();
+  };
+}
+
+async function scrypt(password: string, salt: Buffer): Promise<Buffer> {
+  const release = await hashingSlot();
+  try {
+    return await new Promise((resolve, reject) =>
+      scryptCb(password, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))),
+    );
+  } finally {
+    release();
+  }
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -75,43 +107,35 @@ export function forbidden(
 
 export function requirePlatformRole(
   principal: Principal,
-  clusterId: string,
+  cluster: OwnedResource,
   role: PlatformRole,
 ): void {
-  if (!hasPlatformRole(principal, clusterId, role)) throw forbidden(role, 'cluster', clusterId);
+  if (!hasPlatformRole(principal, cluster, role)) throw forbidden(role, 'cluster', cluster.id);
 }
 
 export function requireServiceRole(
   principal: Principal,
-  instanceId: string,
+  instance: OwnedResource,
   role: ServiceRole,
 ): void {
-  if (!hasServiceRole(principal, instanceId, role))
-    throw forbidden(role, 'KMS instance', instanceId);
+  if (!hasServiceRole(principal, instance, role))
+    throw forbidden(role, 'KMS instance', instance.id);
 }
 
 export class Iam {
-  private signingKey: Uint8Array | undefined;
-
-  constructor(private readonly ctx: EngineContext) {}
-
-  private async key(): Promise<Uint8Array> {
-    if (this.signingKey) return this.signingKey;
-    const { store } = this.ctx;
-    // Every replica signs with the same key, kept in the store and created once.
-    await store.txn(
-      [{ key: K.signingKey, modRevision: 0 }],
-      [{ type: 'put', key: K.signingKey, value: randomBytes(32) }],
-    );
-    const kv = await store.get(K.signingKey);
-    if (!kv) throw new Error('token signing key is missing from the store');
-    this.signingKey = new Uint8Array(kv.value);
-    return this.signingKey;
-  }
+  /**
+   * signingKey signs and checks every token; it never enters the store (a local user who can
+   * read the store must not be able to sign an admin token): the service keeps it in a 0600 file.
+   */
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly signingKey: Uint8Array,
+  ) {}
 
   async findUserByName(username: string): Promise<UserRecord | undefined> {
     const users = await listDocs<UserRecord>(this.ctx.store, K.users);
-    return users.find((u) => u.value.username === username)?.value;
+    const wanted = normalizeUsername(username);
+    return users.find((u) => normalizeUsername(u.value.username) === wanted)?.value;
   }
 
   async token(request: TokenRequest): Promise<TokenResponse> {
@@ -142,7 +166,7 @@ export class Iam {
       .setIssuedAt(now)
       .setExpirationTime(now + TOKEN_TTL_SECONDS)
       .setJti(randomUUID())
-      .sign(await this.key());
+      .sign(this.signingKey);
     return {
       access_token: accessToken,
       token_type: 'Bearer',
@@ -166,7 +190,7 @@ export class Iam {
 
   private async verify(token: string) {
     try {
-      const { payload } = await jwtVerify(token, await this.key(), {
+      const { payload } = await jwtVerify(token, this.signingKey, {
         issuer: ISSUER,
         currentDate: this.ctx.clock.now(),
         algorithms: ['HS256'],

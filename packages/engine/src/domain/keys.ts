@@ -75,7 +75,7 @@ export class Keys {
     const all = await listDocs<InstanceRecord>(this.ctx.store, K.instances);
     return all
       .map((d) => d.value)
-      .filter((i) => hasServiceRole(principal, i.id, 'Reader'))
+      .filter((i) => hasServiceRole(principal, i, 'Reader'))
       .map(toInstance);
   }
 
@@ -88,15 +88,14 @@ export class Keys {
   /** The key in this instance, checking the caller's role on the instance first. */
   async keyIn(principal: Principal, instanceId: string, keyId: string, role: ServiceRole) {
     const instance = await this.instance(instanceId);
-    requireServiceRole(principal, instanceId, role);
+    requireServiceRole(principal, instance, role);
     const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
     if (!key || key.value.instanceId !== instanceId) throw notFound('Root key', keyId);
     return { instance, key: key.value };
   }
 
   async list(principal: Principal, instanceId: string): Promise<RootKeyRecord[]> {
-    await this.instance(instanceId);
-    requireServiceRole(principal, instanceId, 'Reader');
+    requireServiceRole(principal, await this.instance(instanceId), 'Reader');
     const all = await listDocs<RootKeyRecord>(this.ctx.store, K.keys);
     return all.map((d) => d.value).filter((k) => k.instanceId === instanceId);
   }
@@ -118,7 +117,7 @@ export class Keys {
     input: { name: string; description?: string | undefined; expirationDate?: string | undefined },
   ): Promise<RootKeyRecord> {
     const instance = await this.instance(instanceId);
-    requireServiceRole(principal, instanceId, 'Writer');
+    requireServiceRole(principal, instance, 'Writer');
     const now = this.ctx.clock.now();
     if (input.expirationDate && new Date(input.expirationDate).getTime() <= now.getTime()) {
       throw new EngineError(

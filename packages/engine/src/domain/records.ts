@@ -125,7 +125,8 @@ export const K = {
   authorization: (sourceAccountId: string, targetService: string, instanceId: string | null) =>
     `/keyhaven/authorizations/${sourceAccountId}/${targetService}/${instanceId ?? '*'}`,
   activity: (kind: string, id: string) => `/keyhaven/activity/${kind}/${id}/`,
-  signingKey: '/keyhaven/config/token-signing-key',
+  /** Where engines before the signing-key file kept the key in the clear; removed at start. */
+  legacySigningKey: '/keyhaven/config/token-signing-key',
   secrets: (clusterId: string) => `/clusters/${clusterId}/registry/secrets/`,
   secret: (clusterId: string, namespace: string, name: string) =>
     `/clusters/${clusterId}/registry/secrets/${namespace}/${name}`,

@@ -47,8 +47,7 @@ export class Secrets {
     clusterId: string,
     query: { namespace?: string | undefined; limit: number; continue?: string | undefined },
   ) {
-    await this.clusters.record(clusterId);
-    requirePlatformRole(principal, clusterId, 'Viewer');
+    requirePlatformRole(principal, (await this.clusters.record(clusterId)).value, 'Viewer');
     const prefix = query.namespace
       ? `${K.secrets(clusterId)}${query.namespace}/`
       : K.secrets(clusterId);
@@ -74,8 +73,7 @@ export class Secrets {
   }
 
   private async stored(principal: Principal, clusterId: string, namespace: string, name: string) {
-    await this.clusters.record(clusterId);
-    requirePlatformRole(principal, clusterId, 'Editor');
+    requirePlatformRole(principal, (await this.clusters.record(clusterId)).value, 'Editor');
     const kv = await this.ctx.store.get(K.secret(clusterId, namespace, name));
     if (!kv) throw notFound('Secret', `${namespace}/${name}`);
     return kv;
@@ -162,7 +160,7 @@ export class Secrets {
     mode: 'create' | 'update',
   ): Promise<SecretMeta> {
     const cluster = await this.clusters.record(clusterId);
-    requirePlatformRole(principal, clusterId, 'Editor');
+    requirePlatformRole(principal, cluster.value, 'Editor');
     const storeKey = K.secret(clusterId, input.namespace, input.name);
     const object: StoredSecret = {
       apiVersion: 'v1',
@@ -226,8 +224,7 @@ export class Secrets {
     namespace: string,
     name: string,
   ): Promise<void> {
-    await this.clusters.record(clusterId);
-    requirePlatformRole(principal, clusterId, 'Editor');
+    requirePlatformRole(principal, (await this.clusters.record(clusterId)).value, 'Editor');
     const guard = await this.writeGuard(clusterId);
     const storeKey = K.secret(clusterId, namespace, name);
     const existing = await this.ctx.store.get(storeKey);

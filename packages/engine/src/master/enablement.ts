@@ -42,7 +42,7 @@ export class Enablement {
 
   async enable(principal: Principal, request: EnableKmsRequest) {
     const cluster = await this.clusters.record(request.cluster);
-    requirePlatformRole(principal, cluster.value.id, 'Administrator');
+    requirePlatformRole(principal, cluster.value, 'Administrator');
     const instance = await this.keys.instance(request.instance_id);
     if (
       instance.accountId !== cluster.value.accountId &&
@@ -54,7 +54,7 @@ export class Enablement {
         { field: 'account_id' },
       );
     }
-    requireServiceRole(principal, instance.id, 'Reader');
+    requireServiceRole(principal, instance, 'Reader');
     const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, K.key(request.crk_id));
     if (!keyDoc || keyDoc.value.instanceId !== instance.id) {
       throw new EngineError(

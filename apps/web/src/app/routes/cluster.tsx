@@ -1,6 +1,6 @@
 import { Breadcrumb, BreadcrumbItem, Tab, TabList, TabPanel, TabPanels, Tabs } from '@carbon/react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { hasPlatformRole } from '@keyhaven/contracts';
+import { hasPlatformRole, type PlatformRole } from '@keyhaven/contracts';
 import { ActivityTab } from '../../features/activity/components/activity-tab.tsx';
 import { useSession } from '../../features/auth/api/session.ts';
 import { useClusterOverview } from '../../features/clusters/api/get-cluster-overview.ts';
@@ -17,8 +17,12 @@ export function ClusterRoute() {
   const [search, setSearch] = useSearchParams();
   const selected = Math.max(0, TABS.indexOf(search.get('tab') as (typeof TABS)[number]));
   const user = session.data?.user;
-  const canEdit = user !== undefined && hasPlatformRole(user, id, 'Editor');
-  const canEnable = user !== undefined && hasPlatformRole(user, id, 'Administrator');
+  // Until the cluster is loaded its account is unknown: nothing is offered yet.
+  const cluster = overview.data?.cluster;
+  const may = (role: PlatformRole) =>
+    user !== undefined && cluster !== undefined && hasPlatformRole(user, cluster, role);
+  const canEdit = may('Editor');
+  const canEnable = may('Administrator');
   return (
     <>
       <Breadcrumb noTrailingSlash>

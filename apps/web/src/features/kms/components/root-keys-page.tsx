@@ -41,7 +41,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
   // What the user may do here (the engine checks too): create and rotate need Writer on the
   // instance; disable, enable and delete need Manager.
   const may = (role: ServiceRole) =>
-    instance !== null && user !== undefined && hasServiceRole(user, instance.id, role);
+    instance !== null && user !== undefined && hasServiceRole(user, instance, role);
   const needs = (role: ServiceRole) =>
     may(role)
       ? undefined

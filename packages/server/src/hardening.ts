@@ -1,0 +1,46 @@
+import type { RequestHandler } from 'express';
+import { HttpError } from './http-error.ts';
+
+/**
+ * Refuses a path that does not percent-decode (`/api/clusters/%ZZ`) with a 400, before any route
+ * tries to decode it (Express would throw a URIError and answer 500).
+ */
+export const rejectUndecodablePath: RequestHandler = (req, _res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    throw new HttpError(400, 'INVALID_PATH', 'The request path is not valid percent-encoding.');
+  }
+  next();
+};
+
+/** API answers carry tokens, values and stored bytes: no cache keeps them. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** Strict-Transport-Security when the request came over HTTPS (directly or through the proxy). */
+export const hstsWhenSecure: RequestHandler = (req, res, next) => {
+  if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  next();
+};
+
+/** Whether a parsed JSON value holds a `__proto__` key at any depth. */
+function hasProtoKey(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null || depth > 32) return false;
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
+  return Object.values(value).some((v) => hasProtoKey(v, depth + 1));
+}
+
+/**
+ * A `__proto__` key cannot be kept as data by a JavaScript object (schemas drop it): it is
+ * refused with a 400 rather than silently lost.
+ */
+export const rejectProtoKeys: RequestHandler = (req, _res, next) => {
+  if (hasProtoKey(req.body))
+    throw new HttpError(400, 'INVALID_REQUEST', 'body: the key __proto__ is not allowed.', {
+      issues: [{ path: 'body', message: 'the key __proto__ is not allowed' }],
+    });
+  next();
+};
