@@ -6,6 +6,8 @@
  *    the same setup (each server its own fresh process, served through createHttpServer like the
  *    BFF, autocannon in a third): target >= 40% of the bare route's throughput and p99 < 100 ms.
  *    The bare route served by Express's own app.listen is printed too, for reference.
+ * 3. (run last) GET /api/clusters alone and while 64 clients send unauthenticated logins for
+ *    unknown users: p95 under that load < 250 ms.
  * 2. (run first, on a fresh BFF) 1,000 concurrent SSE clients of one cluster: delay from an engine status change to receipt by
  *    every client, p95 over 20 changes (target < 250 ms), and the BFF's resident memory (< 200 MB).
  */
@@ -23,6 +25,8 @@ import {
   spawnService,
   tokenFor,
 } from '../../engine/test/process.ts';
+
+import { loginLoad } from './login-load.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const PASSWORD = 'bff-bench-password';
@@ -174,6 +178,7 @@ try {
   console.log(
     `  GET /api/clusters/${CLUSTER}: ${Math.round(overview.requests.average).toLocaleString('en')} req/s, p99 ${overview.latency.p99} ms = ${ratio.toFixed(0)}% of bare (target >= 40%, p99 < 100 ms); non-2xx ${overview.non2xx}, errors ${overview.errors}`,
   );
+  await loginLoad(fresh.bffUrl, cookie);
 } finally {
   for (const child of children) child.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });

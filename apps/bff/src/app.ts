@@ -45,6 +45,14 @@ export interface BffDeps {
   trustProxy?: string | undefined;
 }
 
+const once = (fn: () => void) => {
+  let done = false;
+  return () => {
+    if (!done) fn();
+    done = true;
+  };
+};
+
 const CONTENT_SECURITY_POLICY = {
   useDefaults: false,
   directives: {
@@ -118,6 +126,11 @@ export function createApp(deps: BffDeps) {
     relay,
     guard: loginGuardFor(deps.loginLimit),
     proxyKey: deps.loginProxyKey ?? (() => undefined),
+    warnOnce: once(() =>
+      logger.warn(
+        "no login-proxy key (KEYHAVEN_LOGIN_PROXY_KEY_FILE): the engine counts every console login at this server's address",
+      ),
+    ),
   });
   clusterRoutes(route, engine, relay);
   instanceRoutes(route, engine);

@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
-import { startEngineServer, type EngineServer } from './harness.ts';
+import { passwordToken, startEngineServer, type EngineServer } from './harness.ts';
 
 let e: EngineServer;
 let admin: string;
 let viewer: string;
 let keyId: string;
 
-const token = async (username: string) =>
-  (
-    await request(e.url)
-      .post('/identity/token')
-      .type('form')
-      .send({ grant_type: 'password', username, password: PASSWORD })
-  ).body.access_token as string;
+const token = (username: string) => passwordToken(e.url, username);
 
 beforeAll(async () => {
   e = await startEngineServer({ secrets: 30 });

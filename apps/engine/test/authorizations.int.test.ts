@@ -4,7 +4,7 @@ import { AuthorizationPolicy, AuthorizationPolicyList, Cluster } from '@keyhaven
 import { K } from '@keyhaven/engine';
 import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
 import { hashPassword } from '../../../packages/engine/src/domain/iam.ts';
-import { startEngineServer, type EngineServer } from './harness.ts';
+import { passwordToken, startEngineServer, type EngineServer } from './harness.ts';
 
 let e: EngineServer;
 let admin: string;
@@ -14,13 +14,7 @@ let partner: string;
 const PARTNER_INSTANCE = 'kp-partner-eu-de';
 const STAGING = 'c-staging-us-south';
 
-const token = async (username: string) =>
-  (
-    await request(e.url)
-      .post('/identity/token')
-      .type('form')
-      .send({ grant_type: 'password', username, password: PASSWORD })
-  ).body.access_token as string;
+const token = (username: string) => passwordToken(e.url, username);
 
 const as = (bearer: string) => ({ Authorization: `Bearer ${bearer}` });
 

@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { pino } from 'pino';
+import request from 'supertest';
 import {
+  PASSWORD,
   makeEngine,
   type TestEngine,
   type TestEngineOptions,
@@ -31,4 +33,13 @@ export async function startEngineServer(options: TestEngineOptions = {}): Promis
       await t.close();
     },
   };
+}
+
+/** A bearer token for a demo user (the demo password), through the engine's own token API. */
+export async function passwordToken(url: string, username: string): Promise<string> {
+  const res = await request(url)
+    .post('/identity/token')
+    .type('form')
+    .send({ grant_type: 'password', username, password: PASSWORD });
+  return res.body.access_token as string;
 }

@@ -141,7 +141,8 @@ export async function spawnConsole(
   bffEnv: Record<string, string> = {},
 ) {
   const engine = await spawnDemoEngine(dir, password);
-  const { bff, bffUrl } = await spawnBff(engine.url, join(dir, 'bff'), bffEnv);
+  // One data directory for both, as npm start runs them: the BFF reads the login-proxy key there.
+  const { bff, bffUrl } = await spawnBff(engine.url, join(dir, 'engine'), bffEnv);
   return { engine, bff, bffUrl };
 }
 

@@ -57,17 +57,16 @@ export class LoginGuard {
       address: `a:${address}`,
     };
     const knownAddress = (this.known.get(keys.pair) ?? 0) > now - s.knownForMs;
+    // From an address the user logged in from before, only that pair's own failures count: guesses
+    // elsewhere, or for other names from a shared address (NAT), do not lock the user out.
     const limits: [string, number, string][] = [
-      [keys.address, s.perAddress, 'Too many failed logins from this address.'],
       [keys.pair, s.perUserAndAddress, 'Too many failed logins for this user from this address.'],
-      ...(knownAddress
-        ? []
-        : ([[keys.user, s.perUser, 'Too many failed logins for this user.']] as [
-            string,
-            number,
-            string,
-          ][])),
     ];
+    if (!knownAddress)
+      limits.push(
+        [keys.address, s.perAddress, 'Too many failed logins from this address.'],
+        [keys.user, s.perUser, 'Too many failed logins for this user.'],
+      );
     for (const [key, limit, message] of limits) {
       const recent = this.recent(key, now);
       if (recent.length >= limit) {

@@ -19,6 +19,8 @@ export interface SessionDeps {
   guard: LoginGuard;
   /** The engine's login-proxy key, once readable: lets the engine count the user's address. */
   proxyKey: () => string | undefined;
+  /** Says once that logins go to the engine without the key. */
+  warnOnce: () => void;
 }
 
 /** Checks the password through the engine, inside the login guard's limits. */
@@ -38,6 +40,7 @@ async function checkPassword(
       String(verdict.retryAfterSeconds),
     );
   const key = deps.proxyKey();
+  if (!key) deps.warnOnce();
   try {
     const token = await deps.engine.json(TokenResponse, {
       method: 'POST',
