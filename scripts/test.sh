@@ -43,6 +43,7 @@ run "Lint (zero warnings) and formatting" npm run --silent lint
 run "OpenAPI documents (Redocly, recommended rules: 0 errors)" npm run --silent openapi
 run "Unit and component tests" npx vitest run --project unit --project component
 run "Integration tests (real engine processes, SQLite, a 3-member etcd, SoftHSM2)" npx vitest run --project integration
+run "Fuzzing both APIs as admin and viewer (Schemathesis from PyPI, in .venv)" npm run --silent fuzz
 run "Build the console" npx vite build --logLevel warn
 run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test
 echo

@@ -279,6 +279,30 @@ describe('attack suite (each finding of the probe)', () => {
     expect(res.body).toContain('__proto__');
   });
 
+  it('7: a 1.9 MB secret of 120,000 keys is refused for its key count before its values are read', async () => {
+    const { cookie, csrf } = await bffLogin('admin');
+    const data: Record<string, string> = {};
+    for (let i = 0; i < 120_000; i++) data[`k${i}`] = 'YQ==';
+    const res = await call(bffUrl, '/api/clusters/c-dev-us-east/secrets', {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ namespace: 'default', name: 'huge', data }),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).message).toBe(
+      'body.data: a secret holds at most 1000 data keys, not 120000',
+    );
+  });
+
+  it('7: failed requests keep their /api route label in the metrics', async () => {
+    const { cookie } = await bffLogin('admin');
+    expect(
+      (await call(bffUrl, '/api/clusters/no-such-cluster', { headers: { cookie } })).status,
+    ).toBe(404);
+    const metrics = await call(bffUrl, '/metrics');
+    expect(metrics.body).toMatch(/route="\/api\/clusters\/:id",status="404"/);
+  });
+
   it('7: HEAD on the status stream answers and ends; the stream ends at logout', async () => {
     const { cookie, csrf } = await bffLogin('admin');
     const head = await call(bffUrl, '/api/clusters/c-dev-us-east/events', {

@@ -93,4 +93,11 @@ export const StatusEvent = z.object({
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
+/** One message of the status stream (Server-Sent Events): `event: status`, its id, a StatusEvent. */
+export const StatusEventMessage = z.object({
+  event: z.literal('status'),
+  id: z.string(),
+  data: z.string().describe('A StatusEvent, as JSON'),
+});
+
 export const ClusterIdParam = z.object({ id: Id });

@@ -116,6 +116,9 @@ export const UnwrapResponse = z.object({
 });
 
 export const KeyIdParam = z.object({ id: Id });
+
+/** Key Protect names the KMS instance of every key call in a header. */
+export const KeyProtectHeaders = z.object({ 'bluemix-instance': Id });
 export const DeleteKeyQuery = z.object({
   force: z
     .enum(['true', 'false'])

@@ -11,6 +11,8 @@ export interface Operation {
   tag: string;
   params?: z.ZodType;
   query?: z.ZodType;
+  /** Request headers the operation reads (an object schema, lower-case names). */
+  headers?: z.ZodType;
   body?: z.ZodType;
   /** The answer's schema; without one the operation answers 204 No Content. */
   response?: z.ZodType;
@@ -64,6 +66,7 @@ function parametersOf(op: Operation) {
   for (const [where, schema] of [
     ['path', op.params],
     ['query', op.query],
+    ['header', op.headers],
   ] as const) {
     if (!schema) continue;
     const json = toSchema(schema, 'input') as {
@@ -87,7 +90,7 @@ function parametersOf(op: Operation) {
 /** The error statuses an operation really gives: from its input, its credentials and its own. */
 function errorStatuses(op: Operation, common: readonly number[]) {
   const statuses = new Set<number>(common);
-  if (op.params || op.query || op.body) statuses.add(400);
+  if (op.params || op.query || op.headers || op.body) statuses.add(400);
   if (op.body) statuses.add(413);
   if (op.auth !== false) statuses.add(401);
   if (op.params) statuses.add(404);

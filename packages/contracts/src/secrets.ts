@@ -12,6 +12,28 @@ export type SecretRef = z.infer<typeof SecretRef>;
 /** Kubernetes caps a secret at 1 MiB; data values are base64 as in the Kubernetes API. */
 export const MAX_SECRET_BYTES = 1024 * 1024;
 
+/** Data keys one secret may hold: far more than any real secret, few enough to check at once. */
+export const MAX_DATA_KEYS = 1000;
+
+/**
+ * What is wrong with a secret body's size, judged before its schema reads every key and value:
+ * a 2 MB body of 120,000 keys is refused in microseconds, not validated for seconds first.
+ */
+export function secretBodyProblem(body: unknown): string | undefined {
+  const data = (body as { data?: unknown } | null | undefined)?.data;
+  if (typeof data !== 'object' || data === null) return undefined;
+  const entries = Object.entries(data);
+  if (entries.length > MAX_DATA_KEYS)
+    return `body.data: a secret holds at most ${MAX_DATA_KEYS} data keys, not ${entries.length}`;
+  let bytes = 0;
+  for (const [key, value] of entries)
+    bytes += key.length + (typeof value === 'string' ? value.length : 0);
+  // base64 is 4/3 of the bytes it encodes.
+  if (bytes > Math.ceil((MAX_SECRET_BYTES * 4) / 3) + MAX_DATA_KEYS * 253)
+    return 'body.data: the secret is larger than 1 MiB, the most Kubernetes stores';
+  return undefined;
+}
+
 export const SecretData = z
   .record(
     z

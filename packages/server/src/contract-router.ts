@@ -57,6 +57,7 @@ export function contractRouter<C>(router: Router, options: ContractRouterOptions
       const context = await options.context(req, res, spec);
       const params = spec.params ? parse(spec.params, req.params, 'params') : {};
       const query = spec.query ? parse(spec.query, req.query, 'query') : {};
+      if (spec.headers) parse(spec.headers, req.headers, 'header');
       const body = spec.body ? parse(spec.body, req.body ?? {}, 'body') : undefined;
       const result = await handler({ ...context, req, res, params, query, body } as never);
       if (res.headersSent) return;

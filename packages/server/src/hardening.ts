@@ -44,3 +44,15 @@ export const rejectProtoKeys: RequestHandler = (req, _res, next) => {
     });
   next();
 };
+
+/** A check of a request body that runs before its schema (sizes, counts); a problem is a 400. */
+export const bodyPrecheck =
+  (problemOf: (body: unknown) => string | undefined): RequestHandler =>
+  (req, _res, next) => {
+    const problem = problemOf(req.body);
+    if (problem)
+      throw new HttpError(400, 'INVALID_REQUEST', problem, {
+        issues: [{ path: 'body.data', message: problem }],
+      });
+    next();
+  };

@@ -34,7 +34,15 @@ export function createHttpServer(app: Express): Server {
   copyChain(app.response, ServerResponse.prototype, Response.prototype);
   app.request = Request.prototype as unknown as Express['request'];
   app.response = Response.prototype as unknown as Express['response'];
-  const server = createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
+  const server = createServer(
+    {
+      IncomingMessage: Request,
+      ServerResponse: Response,
+      // How often the timeouts below are enforced (Node's default checks every 30 s).
+      connectionsCheckingInterval: LIMITS.checkEveryMs,
+    },
+    app,
+  );
   // A client that sends its headers or body slowly is cut off instead of holding a connection
   // for minutes; long-lived answers (status streams) are not bounded by these.
   server.headersTimeout = LIMITS.headersTimeoutMs;
@@ -44,4 +52,9 @@ export function createHttpServer(app: Express): Server {
 }
 
 /** Bounds on slow or many clients, per server. */
-export const LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 4096 };
+export const LIMITS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 4096,
+  checkEveryMs: 2_000,
+};

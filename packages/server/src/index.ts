@@ -1,5 +1,11 @@
 export { LIMITS, createHttpServer } from './http-server.ts';
-export { hstsWhenSecure, noStore, rejectProtoKeys, rejectUndecodablePath } from './hardening.ts';
+export {
+  bodyPrecheck,
+  hstsWhenSecure,
+  noStore,
+  rejectProtoKeys,
+  rejectUndecodablePath,
+} from './hardening.ts';
 export { HttpError, parse, type Problem, type RequestPart } from './http-error.ts';
 export { errorHandler, notFoundHandler, type ErrorHandlerOptions } from './error-handler.ts';
 export {

@@ -9,6 +9,7 @@ import {
   EnableOptions,
   EnableOptionsQuery,
   Id,
+  StatusEventMessage,
 } from '@keyhaven/contracts';
 import { clusterOverview } from '../cluster-overview.ts';
 import { enableOptions } from '../enable-options.ts';
@@ -112,7 +113,7 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       tag: 'Clusters',
       errors: [403],
       params: ClusterPath,
-      response: z.string().describe('`event: status` lines whose data is a StatusEvent'),
+      response: StatusEventMessage,
       contentType: 'text/event-stream',
     },
     async ({ req, res, session, requestId, params }) => {

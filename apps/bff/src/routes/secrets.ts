@@ -8,7 +8,9 @@ import {
   SecretPage,
   SecretRef,
   SecretWrite,
+  secretBodyProblem,
 } from '@keyhaven/contracts';
+import { bodyPrecheck } from '@keyhaven/server';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 
@@ -52,6 +54,7 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       errors: [403, 409],
       params: ClusterPath,
       body: SecretWrite,
+      before: [bodyPrecheck(secretBodyProblem)],
       response: SecretMeta,
       status: 201,
     },

@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import {
   ActivityList,
   Cluster,
@@ -7,6 +6,7 @@ import {
   ClusterList,
   EnableKmsAccepted,
   EnableKmsRequest,
+  StatusEventMessage,
 } from '@keyhaven/contracts';
 import { EngineError } from '@keyhaven/engine';
 import type { RouteDeps } from './route.ts';
@@ -93,7 +93,7 @@ export function clusterRoutes({ route, engine }: RouteDeps) {
       tag,
       summary: 'Server-Sent Events: master status changes',
       params: ClusterIdParam,
-      response: z.string().describe('`event: status` lines whose data is a StatusEvent'),
+      response: StatusEventMessage,
       contentType: 'text/event-stream',
       errors: [403],
     },

@@ -4,6 +4,7 @@ import {
   UnwrapResponse,
   WrapRequest,
   WrapResponse,
+  KeyProtectHeaders,
 } from '@keyhaven/contracts';
 import { instanceHeader, type RouteDeps } from './route.ts';
 
@@ -20,6 +21,7 @@ export function keyActionRoutes({ route, engine }: RouteDeps) {
       path: path('wrap'),
       operationId: 'wrapKey',
       tag,
+      headers: KeyProtectHeaders,
       summary: 'Wrap a data key (or a fresh 32-byte one) with the latest key version',
       params: KeyIdParam,
       body: WrapRequest,
@@ -35,6 +37,7 @@ export function keyActionRoutes({ route, engine }: RouteDeps) {
       path: path('unwrap'),
       operationId: 'unwrapKey',
       tag,
+      headers: KeyProtectHeaders,
       summary: 'Unwrap a data key with the version that wrapped it',
       params: KeyIdParam,
       body: UnwrapRequest,
@@ -50,6 +53,7 @@ export function keyActionRoutes({ route, engine }: RouteDeps) {
       path: path('rewrap'),
       operationId: 'rewrapKey',
       tag,
+      headers: KeyProtectHeaders,
       summary: 'Unwrap and wrap again with the latest key version',
       params: KeyIdParam,
       body: UnwrapRequest,
@@ -65,6 +69,7 @@ export function keyActionRoutes({ route, engine }: RouteDeps) {
       path: path('rotate'),
       operationId: 'rotateKey',
       tag,
+      headers: KeyProtectHeaders,
       summary: 'Rotate: a new key version; clusters using the key re-encrypt under it (R6)',
       params: KeyIdParam,
       errors: [403, 409],
@@ -80,6 +85,7 @@ export function keyActionRoutes({ route, engine }: RouteDeps) {
         path: path(action),
         operationId: `${action}Key`,
         tag,
+        headers: KeyProtectHeaders,
         summary:
           action === 'disable'
             ? 'Disable: clusters using the key cannot read secrets (R7)'

@@ -3,6 +3,7 @@ import {
   KeyIdParam,
   KeyVersionCollection,
   RegistrationCollection,
+  KeyProtectHeaders,
 } from '@keyhaven/contracts';
 import { collection, instanceHeader, type RouteDeps } from './route.ts';
 
@@ -15,6 +16,7 @@ export function keyDetailRoutes({ route, engine }: RouteDeps) {
       path: '/api/v2/keys/:id/versions',
       operationId: 'listKeyVersions',
       tag,
+      headers: KeyProtectHeaders,
       summary: "A root key's versions",
       params: KeyIdParam,
       response: KeyVersionCollection,
@@ -32,6 +34,7 @@ export function keyDetailRoutes({ route, engine }: RouteDeps) {
       path: '/api/v2/keys/:id/registrations',
       operationId: 'listKeyRegistrations',
       tag,
+      headers: KeyProtectHeaders,
       summary: 'Clusters that use a root key',
       params: KeyIdParam,
       response: RegistrationCollection,
@@ -49,6 +52,7 @@ export function keyDetailRoutes({ route, engine }: RouteDeps) {
       path: '/api/v2/keys/:id/activity',
       operationId: 'listKeyActivity',
       tag,
+      headers: KeyProtectHeaders,
       summary: "A root key's activity, newest first",
       params: KeyIdParam,
       response: ActivityList,

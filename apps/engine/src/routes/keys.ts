@@ -4,6 +4,7 @@ import {
   KeyCreateRequest,
   KeyIdParam,
   type RootKey,
+  KeyProtectHeaders,
 } from '@keyhaven/contracts';
 import { collection, instanceHeader, type RouteDeps } from './route.ts';
 
@@ -20,6 +21,7 @@ export function keyRoutes({ route, engine }: RouteDeps) {
       path: '/api/v2/keys',
       operationId: 'listKeys',
       tag,
+      headers: KeyProtectHeaders,
       summary: "List an instance's root keys (Bluemix-Instance header)",
       response: KeyCollection,
       contentType: KEY_TYPE,
@@ -36,6 +38,7 @@ export function keyRoutes({ route, engine }: RouteDeps) {
       path: '/api/v2/keys',
       operationId: 'createKey',
       tag,
+      headers: KeyProtectHeaders,
       summary: 'Create a root key',
       body: KeyCreateRequest,
       response: KeyCollection,
@@ -55,6 +58,7 @@ export function keyRoutes({ route, engine }: RouteDeps) {
       path: '/api/v2/keys/:id',
       operationId: 'getKey',
       tag,
+      headers: KeyProtectHeaders,
       summary: 'One root key',
       params: KeyIdParam,
       response: KeyCollection,
@@ -72,6 +76,7 @@ export function keyRoutes({ route, engine }: RouteDeps) {
       path: '/api/v2/keys/:id',
       operationId: 'deleteKey',
       tag,
+      headers: KeyProtectHeaders,
       summary: 'Delete a root key (force=true if clusters use it)',
       params: KeyIdParam,
       query: DeleteKeyQuery,

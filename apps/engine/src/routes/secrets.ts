@@ -8,7 +8,9 @@ import {
   SecretRef,
   SecretUpdate,
   SecretWrite,
+  secretBodyProblem,
 } from '@keyhaven/contracts';
+import { bodyPrecheck } from '@keyhaven/server';
 import type { RouteDeps } from './route.ts';
 
 /** A cluster's secrets, as its API server stores them: list, create, read, replace, delete, raw. */
@@ -38,6 +40,7 @@ export function secretRoutes({ route, engine }: RouteDeps) {
       summary: 'Create a secret',
       params: ClusterIdParam,
       body: SecretWrite,
+      before: [bodyPrecheck(secretBodyProblem)],
       response: SecretMeta,
       status: 201,
       errors: [403, 409],
@@ -67,6 +70,7 @@ export function secretRoutes({ route, engine }: RouteDeps) {
       summary: 'Replace a secret',
       params: SecretPath,
       body: SecretUpdate,
+      before: [bodyPrecheck(secretBodyProblem)],
       response: SecretMeta,
       errors: [403, 409],
     },
