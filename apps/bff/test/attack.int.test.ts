@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -326,6 +327,35 @@ describe('attack suite (each finding of the probe)', () => {
     expect(out.status).toBe(204);
     const ended = await stream;
     expect(ended.body).toContain('event: status');
+  });
+
+  it('7: cuts off a client that sends its request headers slowly, instead of holding the connection', async () => {
+    const { port } = new URL(bffUrl);
+    const started = Date.now();
+    const closed = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) }, () => {
+        socket.write('POST /api/session HTTP/1.1\r\nHost: x\r\n');
+      });
+      // One more header line now and then, never the end of the headers.
+      const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 1000);
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(true);
+      });
+      socket.on('error', () => undefined);
+      setTimeout(() => {
+        clearInterval(drip);
+        socket.destroy();
+        resolve(false);
+      }, 20_000);
+    });
+    expect(closed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('8: npm runs only the install scripts the project approved', () => {
+    const ls = spawnSync('npm', ['install-scripts', 'ls'], { encoding: 'utf8' });
+    expect(ls.stdout + ls.stderr).toContain('No packages with unreviewed install scripts.');
   });
 
   it('7: sends HSTS over HTTPS only behind a proxy it was told to trust', async () => {
