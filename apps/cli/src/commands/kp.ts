@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { KeyCollection, type RootKey } from '@keyhaven/contracts';
+import { KeyCollection, type RootKey, type RootKeyAction } from '@keyhaven/contracts';
 import { CliError } from '../errors.ts';
 import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { rootKeyTable } from '../present.ts';
@@ -35,11 +35,7 @@ function printKey(options: OutputOptions, key: RootKey, what: string) {
 }
 
 /** Rotate (R6), disable (R7) or enable a root key, then show it as it is now. */
-function actionCommand(
-  keys: Command,
-  action: 'rotate' | 'disable' | 'enable',
-  description: string,
-) {
+function actionCommand(keys: Command, action: RootKeyAction, description: string) {
   const past = { rotate: 'Rotated', disable: 'Disabled', enable: 'Enabled' }[action];
   keyCommand(keys, `${action} <key_id>`, description, [
     `keyhaven kp keys ${action} <key_id> --instance-id kp-us-south`,
