@@ -239,7 +239,10 @@ describe('attack suite (each finding of the probe)', () => {
     const keys = await call(engine.url, '/api/v2/keys', {
       headers: { authorization: `Bearer ${bearer}`, 'bluemix-instance': 'kp-us-south' },
     });
-    const keyId = (JSON.parse(keys.body) as { resources: { id: string }[] }).resources[0]?.id;
+    // A usable key: a disabled one refuses (409) before it reads the ciphertext.
+    const keyId = (
+      JSON.parse(keys.body) as { resources: { id: string; name: string }[] }
+    ).resources.find((k) => k.name === 'cluster-root-key-1')?.id;
     for (const action of ['unwrap', 'rewrap']) {
       const res = await call(engine.url, `/api/v2/keys/${keyId}/actions/${action}`, {
         method: 'POST',
