@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Envelope, kmsPrefix, type SealingSeed } from '../src/crypto/envelope.ts';
@@ -160,5 +160,57 @@ describe('envelope (KMS v2 seed mode)', () => {
     const envelope = new Envelope();
     const plain = Buffer.from('{"kind":"Secret"}');
     expect(await envelope.open('/k', plain, resolverFor(randomBytes(32)))).toEqual(plain);
+  });
+
+  it('opens the upstream KMS v2 test vector: HKDF-Expand only, info ‖ nonce ‖ ciphertext ‖ tag', async () => {
+    // k8s.io/apiserver v0.37.2, pkg/storage/value/encrypt/aes/aes_test.go,
+    // TestExtendedNonceGCMLegacyDataCompatibility: the seed, and what the API server stored for
+    // "pandas are the best" under the authenticated data "bamboo" (the store key).
+    const seed = Buffer.from(
+      '5d40323a820ff95561675e3b95e81867c5fdd561d35a88a2d08b08aa9d4fcf5c',
+      'hex',
+    );
+    const encryptedData = Buffer.from(
+      '2442759e33945fbad709db577a0f037fd8a709fc76979b8942209debcecb9d57efe3d6ff6a1ef6ee9a5003b98' +
+        '33b3043cec1e47b35175b151107a8d2416b0e296bbf66b5d102fcefdf9a78f293d271',
+      'hex',
+    );
+    const stored = Buffer.concat([
+      Buffer.from(kmsPrefix('upstream')),
+      encodeEncryptedObject({
+        encryptedData,
+        keyID: 'k',
+        encryptedDEKSource: Buffer.from('wrapped'),
+        annotations: {},
+        encryptedDEKSourceType: DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED,
+      }),
+    ]);
+    const opened = await new Envelope().open('bamboo', stored, resolverFor(seed));
+    expect(opened.toString()).toBe('pandas are the best');
+    await expect(new Envelope().open('bambo0', stored, resolverFor(seed))).rejects.toThrow(
+      /failed authentication/,
+    );
+  });
+
+  it('still opens values sealed by the earlier derivation (HKDF with extract)', async () => {
+    const seed = randomBytes(32);
+    const info = randomBytes(32);
+    const key = Buffer.from(hkdfSync('sha256', seed, info, 'keyhaven kms v2 dek', 32));
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    cipher.setAAD(Buffer.from('/k/old'));
+    const body = Buffer.concat([cipher.update('written before'), cipher.final()]);
+    const stored = Buffer.concat([
+      Buffer.from(kmsPrefix('key-protect')),
+      encodeEncryptedObject({
+        encryptedData: Buffer.concat([info, nonce, body, cipher.getAuthTag()]),
+        keyID: 'crk-1:v1',
+        encryptedDEKSource: Buffer.from('wrapped'),
+        annotations: {},
+        encryptedDEKSourceType: DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED,
+      }),
+    ]);
+    const opened = await new Envelope().open('/k/old', stored, resolverFor(seed));
+    expect(opened.toString()).toBe('written before');
   });
 });

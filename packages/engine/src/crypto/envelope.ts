@@ -1,6 +1,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHmac,
   hkdfSync,
   randomBytes,
   randomFillSync,
@@ -28,7 +29,9 @@ const PREFIX_RE = /^k8s:enc:kms:v2:([a-z0-9-]+):/;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const INFO_BYTES = 32;
-const HKDF_INFO = Buffer.from('keyhaven kms v2 dek');
+/** The info of the derivation Keyhaven used before it matched kube-apiserver's (see openSeeded). */
+const LEGACY_HKDF_INFO = Buffer.from('keyhaven kms v2 dek');
+const EXPAND_COUNTER = Buffer.from([1]);
 
 /**
  * A derived key is reused for at most 2^20 writes. Each write still draws its own random 96-bit
@@ -84,8 +87,19 @@ export function parseKmsPrefix(stored: Buffer): string | undefined {
   return PREFIX_RE.exec(stored.subarray(0, 64).toString('latin1'))?.[1];
 }
 
-function deriveKey(seed: Buffer, info: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', seed, info, HKDF_INFO, 32));
+/**
+ * kube-apiserver's key derivation (k8s.io/apiserver aes_extended_nonce.go, sha256KDFExpandOnly):
+ * HKDF-Expand with SHA-256, the seed as the pseudorandom key and the stored 32 random bytes as
+ * info, 32 bytes out. There is no Extract step, so node:crypto's hkdf (which always extracts)
+ * cannot be used; 32 bytes are exactly one HMAC block: T(1) = HMAC(seed, info ‖ 0x01).
+ */
+export function deriveKey(seed: Buffer, info: Buffer): Buffer {
+  return createHmac('sha256', seed).update(info).update(EXPAND_COUNTER).digest();
+}
+
+/** Keyhaven's derivation before 2026-11 (HKDF with extract, salt = info): read-only fallback. */
+function deriveLegacyKey(seed: Buffer, info: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', seed, info, LEGACY_HKDF_INFO, 32));
 }
 
 /**
@@ -134,8 +148,9 @@ function aesGcmOpen(key: Buffer, data: Buffer, aad: Buffer): Buffer {
 }
 
 /**
- * KMS v2 envelope encryption: values are sealed with AES-256-GCM under a key derived by
- * HKDF-SHA256 from the cluster's DEK seed and 32 random bytes stored in front of the nonce.
+ * KMS v2 envelope encryption, byte for byte as kube-apiserver writes it: values are sealed with
+ * AES-256-GCM under a key derived by HKDF-Expand (SHA-256) from the cluster's DEK seed and
+ * 32 random bytes stored in front of the nonce.
  * The secret's store key is the additional authenticated data, so a moved value fails to open.
  */
 export class Envelope {
@@ -245,14 +260,30 @@ export class Envelope {
     const aad = Buffer.from(storeKey);
     if (object.encryptedDEKSourceType === DekSourceType.AES_GCM_KEY)
       return aesGcmOpen(secret, data, aad);
+    return this.openSeeded(secret, data, aad);
+  }
+
+  /**
+   * Opens info ‖ nonce ‖ ciphertext ‖ tag under a seed. A value that fails authentication is
+   * tried once more under the derivation Keyhaven used before it matched kube-apiserver's, so a
+   * data directory written then still reads; every re-encryption rewrites it in today's format.
+   */
+  private openSeeded(seed: Buffer, data: Buffer, aad: Buffer): Buffer {
     if (data.length < INFO_BYTES) throw new EnvelopeError('ciphertext is too short');
     const info = data.subarray(0, INFO_BYTES);
-    const cacheKey = secret.toString('base64') + info.toString('base64');
-    let key = this.openingKeys.get(cacheKey);
-    if (!key) {
-      key = deriveKey(secret, info);
-      this.openingKeys.set(cacheKey, key);
+    const sealed = data.subarray(INFO_BYTES);
+    const cacheKey = seed.toString('base64') + info.toString('base64');
+    const known = this.openingKeys.get(cacheKey);
+    if (known) return aesGcmOpen(known, sealed, aad);
+    let key = deriveKey(seed, info);
+    let plaintext: Buffer;
+    try {
+      plaintext = aesGcmOpen(key, sealed, aad);
+    } catch {
+      key = deriveLegacyKey(seed, info);
+      plaintext = aesGcmOpen(key, sealed, aad);
     }
-    return aesGcmOpen(key, data.subarray(INFO_BYTES), aad);
+    this.openingKeys.set(cacheKey, key);
+    return plaintext;
   }
 }
