@@ -94,6 +94,52 @@ describe('engine HTTP API', () => {
     expect(wrongAad.body.code).toBe('INVALID_CIPHERTEXT');
   });
 
+  it('registers a KMS plug-in with one key at a time; the key lists it and refuses deletion', async () => {
+    const kp = (req: request.Test) =>
+      req.set('Authorization', `Bearer ${admin}`).set('Bluemix-Instance', 'kp-us-south');
+    const created = await kp(request(e.url).post('/api/v2/keys')).send({
+      metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
+      resources: [
+        { type: 'application/vnd.ibm.kms.key+json', name: 'plugin-key-b', extractable: false },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const keyB: string = created.body.resources[0].id;
+    const register = (key: string) =>
+      kp(request(e.url).put(`/api/v2/keys/${key}/registrations/kms-plugin:edge-1`)).send({
+        description: 'edge-1 API server',
+      });
+    const first = await register(keyId);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ keyId, resource: 'kms-plugin:edge-1', state: 1 });
+    expect((await register(keyId)).body.registrationId).toBe(first.body.registrationId);
+    // A → B → A: each move mints a new registration id and drops the earlier registration.
+    const onB = await register(keyB);
+    const backOnA = await register(keyId);
+    const ids = new Set([first, onB, backOnA].map((r) => r.body.registrationId));
+    expect(ids.size).toBe(3);
+    const b = await kp(request(e.url).get(`/api/v2/keys/${keyB}`));
+    expect(b.body.resources[0].registrations).toEqual([]);
+    const a = await kp(request(e.url).get(`/api/v2/keys/${keyId}/registrations`));
+    expect(a.body.resources).toContainEqual(
+      expect.objectContaining({
+        clusterId: 'kms-plugin:edge-1',
+        clusterName: 'edge-1 API server',
+        kind: 'kms-plugin',
+      }),
+    );
+    await kp(request(e.url).put(`/api/v2/keys/${keyB}/registrations/kms-plugin:edge-2`)).send({});
+    const refused = await kp(request(e.url).delete(`/api/v2/keys/${keyB}`));
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain('kms-plugin:edge-2 (KMS plug-in)');
+    const bad = await kp(request(e.url).put(`/api/v2/keys/${keyB}/registrations/Bad%20Name`));
+    expect(bad.status).toBe(400);
+    await kp(request(e.url).delete(`/api/v2/keys/${keyB}/registrations/kms-plugin:edge-2`)).expect(
+      204,
+    );
+    await kp(request(e.url).delete(`/api/v2/keys/${keyB}`)).expect(200);
+  });
+
   it('refuses a viewer who enables KMS, naming the Administrator role', async () => {
     const res = await request(e.url)
       .post('/v2/enableKMS')

@@ -34,8 +34,10 @@ export const KeyVersion = z.object({ id: z.string(), creationDate: z.string() })
 export const Registration = z.object({
   keyId: z.string(),
   keyVersion: z.string(),
+  /** The cluster's id, or the KMS plug-in's resource name when kind is kms-plugin. */
   clusterId: z.string(),
   clusterName: z.string(),
+  kind: z.enum(['cluster', 'kms-plugin']),
   createdAt: z.string(),
 });
 export type Registration = z.infer<typeof Registration>;
@@ -184,3 +186,31 @@ export function keyUsability(
     };
   return { usable: true };
 }
+
+/** A KMS plug-in names itself, and the cluster it serves, with a resource name of its own. */
+export const PluginResource = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9.:_-]{0,126}[a-z0-9])?$/,
+    'must be 1 to 128 lowercase letters, digits, ".", ":", "_" or "-", starting and ending with a letter or digit',
+  );
+export const PluginRegistrationParams = z.object({ id: Id, resource: PluginResource });
+export const PluginRegistrationRequest = z.object({
+  description: z.string().trim().min(1).max(120).optional(),
+});
+export type PluginRegistrationRequest = z.infer<typeof PluginRegistrationRequest>;
+
+/**
+ * A KMS plug-in's registration with the root key it uses. The registration id is minted whenever
+ * the plug-in moves to this key, so an id built from it never repeats (A → B → A differs).
+ */
+export const PluginRegistration = z.object({
+  keyId: z.string(),
+  resource: PluginResource,
+  registrationId: z.string(),
+  description: z.string().optional(),
+  keyVersion: z.object({ id: z.string() }),
+  state: KeyStateNumber,
+  createdAt: z.string(),
+});
+export type PluginRegistration = z.infer<typeof PluginRegistration>;

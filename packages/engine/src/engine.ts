@@ -13,6 +13,7 @@ import { Seeds, defaultSeedSettings, type SeedSettings } from './domain/seeds.ts
 import { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
 import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
+import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { MasterController } from './master/controller.ts';
 import { defaultControllerSettings, type ControllerSettings } from './master/settings.ts';
 import { LocalOwnership, type JobOwnership } from './master/ownership.ts';
@@ -77,6 +78,7 @@ export function createEngine(deps: EngineDeps) {
   const activity = new Activity(ctx);
   const keys = new Keys(ctx, activity);
   const wrapping = new KeyWrapping(ctx, keys);
+  const pluginRegistrations = new PluginRegistrations(ctx, keys, activity);
   const clusters = new Clusters(ctx);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
   const authorizations: Authorizations = new Authorizations(ctx, keys, activity, () => controller);
@@ -102,6 +104,7 @@ export function createEngine(deps: EngineDeps) {
     keys,
     keyLifecycle,
     wrapping,
+    pluginRegistrations,
     authorizations,
     clusters,
     seeds,

@@ -1,6 +1,9 @@
 import {
   ActivityList,
   KeyIdParam,
+  PluginRegistration,
+  PluginRegistrationParams,
+  PluginRegistrationRequest,
   KeyVersionCollection,
   RegistrationCollection,
   KeyProtectHeaders,
@@ -44,6 +47,50 @@ export function keyDetailRoutes({ route, engine }: RouteDeps) {
       const { key } = await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
       const { registrations } = await engine.keys.view(key);
       return collection('application/vnd.ibm.kms.registration+json', registrations);
+    },
+  );
+  route(
+    {
+      method: 'put',
+      path: '/api/v2/keys/:id/registrations/:resource',
+      operationId: 'registerKmsPlugin',
+      tag,
+      headers: KeyProtectHeaders,
+      summary:
+        'Register a KMS plug-in with the root key (idempotent); answers with the key version and state',
+      params: PluginRegistrationParams,
+      body: PluginRegistrationRequest,
+      response: PluginRegistration,
+      errors: [403, 409],
+    },
+    ({ req, principal, params, body }) =>
+      engine.pluginRegistrations.register(
+        principal,
+        instanceHeader(req),
+        params.id,
+        params.resource,
+        body,
+      ),
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/api/v2/keys/:id/registrations/:resource',
+      operationId: 'deregisterKmsPlugin',
+      tag,
+      headers: KeyProtectHeaders,
+      summary: "Remove a KMS plug-in's registration with the root key",
+      params: PluginRegistrationParams,
+      status: 204,
+      errors: [403],
+    },
+    async ({ req, principal, params }) => {
+      await engine.pluginRegistrations.deregister(
+        principal,
+        instanceHeader(req),
+        params.id,
+        params.resource,
+      );
     },
   );
   route(

@@ -127,7 +127,8 @@ export class KeyLifecycle {
     const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
     if (key.state === KeyState.Destroyed)
       throw conflict('KEY_DESTROYED', `Root key ${key.name} was already deleted.`);
-    if (key.registrations.length > 0 && !force) await this.refuseInUse(key);
+    if ((key.registrations.length > 0 || (key.plugins?.length ?? 0) > 0) && !force)
+      await this.refuseInUse(key);
     for (const version of key.versions) {
       try {
         await this.ctx.adapterFor(version.adapter).destroy(version.handle);
@@ -159,17 +160,23 @@ export class KeyLifecycle {
   }
 
   private async refuseInUse(key: RootKeyRecord): Promise<never> {
-    const names = await Promise.all(
-      key.registrations.map(
-        async (r) =>
+    const clusters = await Promise.all(
+      key.registrations.map(async (r) => ({
+        id: r.clusterId,
+        name:
           (await getDoc<ClusterRecord>(this.ctx.store, K.cluster(r.clusterId)))?.value.name ??
           r.clusterId,
-      ),
+      })),
     );
+    const plugins = (key.plugins ?? []).map((p) => ({
+      id: p.resource,
+      name: `${p.description ?? p.resource} (KMS plug-in)`,
+    }));
+    const users = [...clusters, ...plugins];
     throw conflict(
       'KEY_IN_USE',
-      `Root key ${key.name} is used by ${names.join(', ')}. Deleting it makes ${names.length === 1 ? 'that cluster' : 'those clusters'} unusable and their data unrecoverable; pass force=true to delete anyway.`,
-      { clusters: key.registrations.map((r, i) => ({ id: r.clusterId, name: names[i] })) },
+      `Root key ${key.name} is used by ${users.map((u) => u.name).join(', ')}. Deleting it makes ${users.length === 1 ? 'that cluster' : 'those clusters'} unusable and their data unrecoverable; pass force=true to delete anyway.`,
+      { clusters: users },
     );
   }
 }

@@ -204,13 +204,24 @@ export class Keys {
         creationDate: latest?.creationDate ?? record.creationDate,
       },
       versions: record.versions.map(({ id, creationDate }) => ({ id, creationDate })).reverse(),
-      registrations: record.registrations.map((r) => ({
-        keyId: record.id,
-        keyVersion: r.keyVersion,
-        clusterId: r.clusterId,
-        clusterName: clusterNames.get(r.clusterId) ?? r.clusterId,
-        createdAt: r.createdAt,
-      })),
+      registrations: [
+        ...record.registrations.map((r) => ({
+          keyId: record.id,
+          keyVersion: r.keyVersion,
+          clusterId: r.clusterId,
+          clusterName: clusterNames.get(r.clusterId) ?? r.clusterId,
+          kind: 'cluster' as const,
+          createdAt: r.createdAt,
+        })),
+        ...(record.plugins ?? []).map((p) => ({
+          keyId: record.id,
+          keyVersion: latest?.id ?? '',
+          clusterId: p.resource,
+          clusterName: p.description ?? p.resource,
+          kind: 'kms-plugin' as const,
+          createdAt: p.createdAt,
+        })),
+      ],
       deleted: record.state === KeyState.Destroyed,
     };
   }

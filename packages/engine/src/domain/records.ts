@@ -62,6 +62,15 @@ export interface RootKeyRecord {
   expirationDate?: string;
   versions: KeyVersionRecord[];
   registrations: { clusterId: string; keyVersion: string; createdAt: string }[];
+  /** KMS plug-ins that use this key (a real API server's), apart from the engine's clusters. */
+  plugins?: PluginRegistrationRecord[];
+}
+
+export interface PluginRegistrationRecord {
+  resource: string;
+  registrationId: string;
+  description?: string;
+  createdAt: string;
 }
 
 export interface ClusterRecord {
@@ -124,6 +133,8 @@ export const K = {
   /** One per source account, target service and target instance ('*': all of them). */
   authorization: (sourceAccountId: string, targetService: string, instanceId: string | null) =>
     `/keyhaven/authorizations/${sourceAccountId}/${targetService}/${instanceId ?? '*'}`,
+  /** Which key a KMS plug-in resource is registered with now. */
+  pluginRegistration: (resource: string) => `/keyhaven/plugin-registrations/${resource}`,
   activity: (kind: string, id: string) => `/keyhaven/activity/${kind}/${id}/`,
   /** Where engines before the signing-key file kept the key in the clear; removed at start. */
   legacySigningKey: '/keyhaven/config/token-signing-key',

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import {
+  KeyState,
+  type PluginRegistration,
+  type PluginRegistrationRequest,
+} from '@keyhaven/contracts';
+import type { Activity } from './activity.ts';
+import { getDoc, json, type Doc, type EngineContext } from './context.ts';
+import { EngineError, conflict, notFound } from './errors.ts';
+import type { Principal } from './iam.ts';
+import type { Keys } from './keys.ts';
+import { K, type PluginRegistrationRecord, type RootKeyRecord } from './records.ts';
+import type { Compare, Op } from '../store/types.ts';
+
+interface Binding {
+  keyId: string;
+  registrationId: string;
+}
+
+const view = (key: RootKeyRecord, record: PluginRegistrationRecord): PluginRegistration => ({
+  keyId: key.id,
+  resource: record.resource,
+  registrationId: record.registrationId,
+  ...(record.description && { description: record.description }),
+  keyVersion: { id: key.versions.at(-1)?.id ?? '' },
+  state: key.state,
+  createdAt: record.createdAt,
+});
+
+const withoutResource = (key: RootKeyRecord, resource: string): RootKeyRecord => ({
+  ...key,
+  plugins: (key.plugins ?? []).filter((p) => p.resource !== resource),
+});
+
+/**
+ * Registrations of KMS plug-ins, which serve a real kube-apiserver outside the engine's clusters.
+ * A resource is registered with one key at a time: moving it to another key drops the earlier
+ * registration in the same transaction and mints a new registration id. The key then lists the
+ * plug-in among its users, and deleting it needs force (R8).
+ */
+export class PluginRegistrations {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly keys: Keys,
+    private readonly activity: Activity,
+  ) {}
+
+  /** Registers (or confirms) the resource with the key; answers with the key's current state. */
+  async register(
+    principal: Principal,
+    instanceId: string,
+    keyId: string,
+    resource: string,
+    request: PluginRegistrationRequest,
+  ): Promise<PluginRegistration> {
+    await this.keys.keyIn(principal, instanceId, keyId, 'Reader');
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const key = await this.keyDoc(keyId);
+      if (key.value.state === KeyState.Destroyed)
+        throw conflict('KEY_DESTROYED', `Root key ${key.value.name} was deleted.`);
+      const binding = await getDoc<Binding>(this.ctx.store, K.pluginRegistration(resource));
+      const current = key.value.plugins?.find(
+        (p) => p.resource === resource && p.registrationId === binding?.value.registrationId,
+      );
+      if (binding?.value.keyId === keyId && current) return view(key.value, current);
+      const record: PluginRegistrationRecord = {
+        resource,
+        registrationId: randomUUID(),
+        ...(request.description && { description: request.description }),
+        createdAt: this.ctx.clock.now().toISOString(),
+      };
+      const next = withoutResource(key.value, resource);
+      next.plugins = [...(next.plugins ?? []), record];
+      const compares: Compare[] = [
+        { key: K.key(keyId), modRevision: key.modRevision },
+        { key: K.pluginRegistration(resource), modRevision: binding?.modRevision ?? 0 },
+      ];
+      const ops: Op[] = [
+        { type: 'put', key: K.key(keyId), value: json(next) },
+        {
+          type: 'put',
+          key: K.pluginRegistration(resource),
+          value: json({ keyId, registrationId: record.registrationId } satisfies Binding),
+        },
+        this.activity.op({
+          actor: principal.username,
+          action: 'key.register',
+          target: { kind: 'key', id: keyId },
+          result: 'success',
+          message: `KMS plug-in ${record.description ?? resource} registered with root key ${key.value.name}.`,
+        }),
+      ];
+      const earlier = binding && binding.value.keyId !== keyId && (await this.earlierKey(binding));
+      if (earlier) {
+        compares.push({ key: K.key(earlier.value.id), modRevision: earlier.modRevision });
+        ops.push({
+          type: 'put',
+          key: K.key(earlier.value.id),
+          value: json(withoutResource(earlier.value, resource)),
+        });
+      }
+      if ((await this.ctx.store.txn(compares, ops)).succeeded) return view(next, record);
+    }
+    throw new EngineError(
+      503,
+      'CONTENTION',
+      'the key is changing too often; try again',
+      undefined,
+      1,
+    );
+  }
+
+  /** Removes the resource's registration with the key (the plug-in was taken out of service). */
+  async deregister(
+    principal: Principal,
+    instanceId: string,
+    keyId: string,
+    resource: string,
+  ): Promise<void> {
+    await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const key = await this.keyDoc(keyId);
+      if (!key.value.plugins?.some((p) => p.resource === resource))
+        throw notFound('Registration', resource);
+      const binding = await getDoc<Binding>(this.ctx.store, K.pluginRegistration(resource));
+      const compares: Compare[] = [{ key: K.key(keyId), modRevision: key.modRevision }];
+      const ops: Op[] = [
+        { type: 'put', key: K.key(keyId), value: json(withoutResource(key.value, resource)) },
+        this.activity.op({
+          actor: principal.username,
+          action: 'key.deregister',
+          target: { kind: 'key', id: keyId },
+          result: 'success',
+          message: `KMS plug-in ${resource} no longer registered with root key ${key.value.name}.`,
+        }),
+      ];
+      if (binding?.value.keyId === keyId) {
+        compares.push({ key: K.pluginRegistration(resource), modRevision: binding.modRevision });
+        ops.push({ type: 'delete', key: K.pluginRegistration(resource) });
+      }
+      if ((await this.ctx.store.txn(compares, ops)).succeeded) return;
+    }
+    throw new EngineError(
+      503,
+      'CONTENTION',
+      'the key is changing too often; try again',
+      undefined,
+      1,
+    );
+  }
+
+  private async keyDoc(keyId: string): Promise<Doc<RootKeyRecord>> {
+    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
+    if (!key) throw notFound('Root key', keyId);
+    return key;
+  }
+
+  private async earlierKey(binding: Doc<Binding>): Promise<Doc<RootKeyRecord> | undefined> {
+    return getDoc<RootKeyRecord>(this.ctx.store, K.key(binding.value.keyId));
+  }
+}
