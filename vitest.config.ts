@@ -13,6 +13,7 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'apps/engine/test/**/*.test.ts',
             'apps/bff/test/**/*.test.ts',
+            'apps/kms-plugin/test/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,

@@ -42,7 +42,26 @@ run "Type check" npm run --silent typecheck
 run "Lint (zero warnings) and formatting" npm run --silent lint
 run "OpenAPI documents (Redocly, recommended rules: 0 errors)" npm run --silent openapi
 run "Unit and component tests" npx vitest run --project unit --project component
-run "Integration tests (real engine processes, SQLite, a 3-member etcd, SoftHSM2)" npx vitest run --project integration
+# A real kube-apiserver (and its etcd) for the KMS plug-in's tests, built once from the Go module
+# proxy into a cache folder and reused while its version is unchanged.
+if [ "${KEYHAVEN_SKIP_KUBE:-}" = 1 ]; then
+  echo
+  echo "=== KEYHAVEN_SKIP_KUBE=1: the tests against a real kube-apiserver are skipped on purpose."
+else
+  go_minor="$(go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')"
+  if [ -z "$go_minor" ] || [ "$go_minor" -lt 26 ]; then
+    echo "Go 1.26 or newer is needed to build the real kube-apiserver that the KMS plug-in is" >&2
+    echo "tested against (found: $(go version 2>/dev/null || echo 'no go command'))." >&2
+    echo "Install it, or set KEYHAVEN_SKIP_KUBE=1 to skip that layer on purpose." >&2
+    exit 1
+  fi
+  echo
+  echo "=== kube-apiserver, etcd and the KMS test client (built once from the Go module proxy)"
+  KEYHAVEN_KUBE_BIN="$(bash scripts/kube-apiserver.sh)"
+  export KEYHAVEN_KUBE_BIN
+  echo "$KEYHAVEN_KUBE_BIN: $("$KEYHAVEN_KUBE_BIN/kube-apiserver" --version)"
+fi
+run "Integration tests (engine processes, SQLite, a 3-member etcd, SoftHSM2, kube-apiserver)" npx vitest run --project integration
 run "Fuzzing both APIs as admin and viewer (Schemathesis from PyPI, in .venv)" npm run --silent fuzz
 run "Build the console" npx vite build --logLevel warn
 run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test

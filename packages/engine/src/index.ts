@@ -9,6 +9,7 @@ export { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
 export { EngineError } from './domain/errors.ts';
 export type { Principal } from './domain/iam.ts';
 export { Envelope, kmsPrefix, parseKmsPrefix } from './crypto/envelope.ts';
+export { decodeEncryptedObject, type EncryptedObject } from './crypto/encrypted-object.ts';
 export { K } from './domain/records.ts';
 export { keyIdOf } from './domain/seeds.ts';
 export type { Clock } from './domain/context.ts';

@@ -1,0 +1,267 @@
+import http from 'node:http';
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { status as Code } from '@grpc/grpc-js';
+import type { z } from 'zod';
+import {
+  ErrorBody,
+  PluginRegistration,
+  TokenResponse,
+  UnwrapResponse,
+  WrapResponse,
+} from '@keyhaven/contracts';
+import type { PluginConfig } from './config.ts';
+
+/**
+ * A failed call to the engine, as the plug-in answers it: a gRPC status code, a short reason the
+ * API server prints in its health check, and the engine's own words. Never carries key material.
+ */
+export class PluginError extends Error {
+  override name = 'PluginError';
+  constructor(
+    readonly code: Code,
+    readonly reason: string,
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
+
+/** What the engine's refusal codes mean to the API server. */
+const REFUSALS: Record<string, [Code, string]> = {
+  ROOT_KEY_DISABLED: [Code.FAILED_PRECONDITION, 'root key disabled'],
+  ROOT_KEY_EXPIRED: [Code.FAILED_PRECONDITION, 'root key expired'],
+  ROOT_KEY_DELETED: [Code.FAILED_PRECONDITION, 'root key deleted'],
+  KEY_DESTROYED: [Code.FAILED_PRECONDITION, 'root key deleted'],
+  KEY_MISSING: [Code.FAILED_PRECONDITION, 'root key material missing'],
+  INVALID_CIPHERTEXT: [Code.INVALID_ARGUMENT, 'ciphertext not from this root key'],
+};
+
+function refusal(status: number, body: ErrorBody | undefined): PluginError {
+  const message = body ? `${body.code}: ${body.message}` : `HTTP ${status}`;
+  const known = body && REFUSALS[body.code];
+  if (known) return new PluginError(known[0], known[1], message);
+  if (status === 401)
+    return new PluginError(Code.UNAUTHENTICATED, 'API key refused by the engine', message);
+  if (status === 403)
+    return new PluginError(Code.PERMISSION_DENIED, 'access to the root key refused', message);
+  if (status === 404) return new PluginError(Code.NOT_FOUND, 'root key not found', message);
+  if (status === 429)
+    return new PluginError(Code.RESOURCE_EXHAUSTED, 'engine rate limit', message, true);
+  if (status >= 500) return new PluginError(Code.UNAVAILABLE, 'engine unavailable', message, true);
+  return new PluginError(Code.INTERNAL, 'engine refused the request', message);
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** The first retry waits this long, each next one twice as long (with jitter), up to the cap. */
+const BACKOFF_MS = 100;
+const BACKOFF_CAP_MS = 2_000;
+const CALL_TIMEOUT_MS = 5_000;
+const TOKEN_MARGIN_S = 60;
+const WRAP_AAD = ['kubernetes kms v2'];
+
+/**
+ * The engine's IAM and Key Protect APIs, as the plug-in uses them: a token for the API key
+ * (renewed before it expires), wrap, unwrap and the plug-in's registration. Connections are kept
+ * alive; calls that failed for a retryable reason are retried MAX_RETRIES times with backoff.
+ */
+export class EngineClient {
+  private token?: { value: string; expiresAt: number };
+  private tokenRequest?: Promise<string>;
+  private readonly agents: { http: http.Agent; https: https.Agent; token: https.Agent };
+
+  constructor(private readonly config: PluginConfig) {
+    const options = { keepAlive: true, maxSockets: 64 };
+    this.agents = {
+      http: new http.Agent(options),
+      https: new https.Agent({ ...options, ...(config.engineCa && { ca: config.engineCa }) }),
+      token: new https.Agent({ ...options, ...(config.tokenCa && { ca: config.tokenCa }) }),
+    };
+  }
+
+  close(): void {
+    for (const agent of Object.values(this.agents)) agent.destroy();
+  }
+
+  private send(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    payload: string | undefined,
+    agent: http.Agent,
+  ): Promise<Answer> {
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(
+        url,
+        {
+          method,
+          agent,
+          timeout: CALL_TIMEOUT_MS,
+          headers: {
+            accept: 'application/json',
+            ...headers,
+            ...(payload !== undefined && { 'content-length': Buffer.byteLength(payload) }),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown;
+            try {
+              body = text ? JSON.parse(text) : undefined;
+            } catch {
+              body = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', (err) =>
+        reject(
+          new PluginError(
+            Code.UNAVAILABLE,
+            'engine unreachable',
+            `the engine at ${url.origin} cannot be reached (${(err as NodeJS.ErrnoException).code ?? err.message})`,
+            true,
+          ),
+        ),
+      );
+      req.end(payload);
+    });
+  }
+
+  /** Sends a call, retrying retryable failures MAX_RETRIES times with exponential backoff. */
+  private async withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!(err instanceof PluginError) || !err.retryable || retry >= this.config.maxRetries)
+          throw err;
+        const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** retry);
+        await sleep(delay / 2 + Math.random() * (delay / 2));
+      }
+    }
+  }
+
+  private async bearer(): Promise<string> {
+    if (this.token && this.token.expiresAt - TOKEN_MARGIN_S * 1000 > Date.now())
+      return this.token.value;
+    this.tokenRequest ??= this.requestToken().finally(() => {
+      this.tokenRequest = undefined;
+    });
+    return this.tokenRequest;
+  }
+
+  private async requestToken(): Promise<string> {
+    const url = new URL(this.config.tokenUrl);
+    const form = new URLSearchParams({
+      grant_type: 'urn:ibm:params:oauth:grant-type:apikey',
+      apikey: this.config.apiKey,
+    }).toString();
+    const answer = await this.withRetries(() =>
+      this.send(
+        url,
+        'POST',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        form,
+        url.protocol === 'https:' ? this.agents.token : this.agents.http,
+      ).then((a) => {
+        if (a.status >= 500 || a.status === 429) throw refusal(a.status, errorBody(a.body));
+        return a;
+      }),
+    );
+    if (answer.status !== 200) {
+      const error = refusal(answer.status, errorBody(answer.body));
+      throw answer.status === 401
+        ? new PluginError(Code.UNAUTHENTICATED, 'API key refused by the engine', error.message)
+        : error;
+    }
+    const token = TokenResponse.safeParse(answer.body);
+    if (!token.success)
+      throw new PluginError(
+        Code.INTERNAL,
+        'engine answer unexpected',
+        'the token answer is malformed',
+      );
+    this.token = { value: token.data.access_token, expiresAt: token.data.expiration * 1000 };
+    return token.data.access_token;
+  }
+
+  /** A Key Protect call for the instance; a refused token is renewed once. */
+  private async call<T extends z.ZodType>(
+    schema: T,
+    method: string,
+    path: string,
+    instanceId: string,
+    body: unknown,
+  ): Promise<z.infer<T>> {
+    const url = new URL(`${this.config.engineUrl}${path}`);
+    const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
+    const payload = JSON.stringify(body);
+    const once = async (renewed: boolean): Promise<z.infer<T>> => {
+      const headers = {
+        authorization: `Bearer ${await this.bearer()}`,
+        'bluemix-instance': instanceId,
+        'content-type': 'application/json',
+      };
+      const answer = await this.send(url, method, headers, payload, agent);
+      if (answer.status === 401 && !renewed) {
+        this.token = undefined;
+        return once(true);
+      }
+      if (answer.status < 200 || answer.status > 299)
+        throw refusal(answer.status, errorBody(answer.body));
+      const parsed = schema.safeParse(answer.body);
+      if (!parsed.success)
+        throw new PluginError(
+          Code.INTERNAL,
+          'engine answer unexpected',
+          `the engine's answer to ${method} ${path} does not match its contract`,
+        );
+      return parsed.data;
+    };
+    return this.withRetries(() => once(false));
+  }
+
+  wrap(instanceId: string, keyId: string, plaintext: Buffer) {
+    return this.call(WrapResponse, 'POST', keyPath(keyId, '/actions/wrap'), instanceId, {
+      plaintext: plaintext.toString('base64'),
+      aad: WRAP_AAD,
+    });
+  }
+
+  unwrap(instanceId: string, keyId: string, ciphertext: Buffer) {
+    return this.call(UnwrapResponse, 'POST', keyPath(keyId, '/actions/unwrap'), instanceId, {
+      ciphertext: ciphertext.toString('base64'),
+      aad: WRAP_AAD,
+    });
+  }
+
+  register(instanceId: string, keyId: string, resource: string, description: string) {
+    return this.call(
+      PluginRegistration,
+      'PUT',
+      keyPath(keyId, `/registrations/${encodeURIComponent(resource)}`),
+      instanceId,
+      { description },
+    );
+  }
+}
+
+const keyPath = (keyId: string, rest: string) => `/api/v2/keys/${encodeURIComponent(keyId)}${rest}`;
+
+function errorBody(body: unknown): ErrorBody | undefined {
+  const parsed = ErrorBody.safeParse(body);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,0 +1,189 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../../engine/test/process.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+/** Set to 1 to skip the tests that need a real kube-apiserver (and so Go) on purpose. */
+export const SKIP_KUBE = process.env.KEYHAVEN_SKIP_KUBE === '1';
+
+let binaries: Promise<string> | undefined;
+/**
+ * The folder holding kube-apiserver, etcd and kms-client: KEYHAVEN_KUBE_BIN when npm test built
+ * them already, else scripts/kube-apiserver.sh builds them (once) or finds them in its cache.
+ */
+export function kubeBinaries(): Promise<string> {
+  binaries ??= process.env.KEYHAVEN_KUBE_BIN
+    ? Promise.resolve(process.env.KEYHAVEN_KUBE_BIN)
+    : promisify(execFile)('bash', [join(root, 'scripts/kube-apiserver.sh')], {
+        maxBuffer: 1 << 24,
+      }).then(({ stdout }) => stdout.trim());
+  return binaries;
+}
+
+export interface Kube {
+  /** A request to the API server as a cluster administrator; the body is JSON. */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; text: string; body: unknown }>;
+  /** The bytes etcd holds under a key (the API server's storage, e.g. /registry/secrets/ns/n). */
+  etcdGet(key: string): Promise<Buffer | undefined>;
+  /** Stops the API server and starts it again with the same flags. */
+  restart(): Promise<void>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function waitFor(
+  what: string,
+  child: ChildProcess,
+  out: () => string,
+  ok: () => Promise<boolean>,
+) {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${what} exited early:\n${out().slice(-4000)}`);
+    if (await ok().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not become ready:\n${out().slice(-4000)}`);
+}
+
+function spawnLogged(command: string, args: string[]) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  child.stderr?.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return { child, output: () => out, exited };
+}
+
+/** An EncryptionConfiguration for Secrets: the KMS v2 plug-in first, identity after it. */
+export const encryptionConfig = (socketPath: string) => `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - kms:
+          apiVersion: v2
+          name: keyhaven
+          endpoint: unix://${socketPath}
+          timeout: 5s
+      - identity: {}
+`;
+
+/**
+ * A real etcd and kube-apiserver on loopback with the smallest flags that work: certificates the
+ * API server makes itself, a service-account key, one static admin token, AlwaysAllow, and the
+ * given encryption configuration.
+ */
+export async function startKube(dir: string, encryption: string): Promise<Kube> {
+  const bin = await kubeBinaries();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const [clientPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const etcdUrl = `http://127.0.0.1:${clientPort}`;
+  const etcd = spawnLogged(join(bin, 'etcd'), [
+    `--data-dir=${join(dir, 'etcd')}`,
+    `--listen-client-urls=${etcdUrl}`,
+    `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
+    '--log-level=warn',
+  ]);
+  await waitFor('etcd', etcd.child, etcd.output, async () => (await fetch(`${etcdUrl}/health`)).ok);
+
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+    mode: 0o600,
+  });
+  writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  const token = randomBytes(24).toString('hex');
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, {
+    mode: 0o600,
+  });
+  writeFileSync(join(dir, 'encryption.yaml'), encryption, { mode: 0o600 });
+  const args = [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    // The reconciler refuses a loopback address; nothing here needs the kubernetes Service's endpoints.
+    '--endpoint-reconciler-type=none',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${join(dir, 'certs')}`,
+    `--service-account-key-file=${join(dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    '--service-account-issuer=https://kubernetes.default.svc',
+    `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    '--authorization-mode=AlwaysAllow',
+    '--service-cluster-ip-range=10.96.0.0/24',
+    `--encryption-provider-config=${join(dir, 'encryption.yaml')}`,
+  ];
+  let api = spawnLogged(join(bin, 'kube-apiserver'), args);
+  let ca: Buffer | undefined;
+
+  const request: Kube['request'] = (method, path, body) =>
+    new Promise((resolveRequest, reject) => {
+      ca ??= readFileSync(join(dir, 'certs', 'apiserver.crt'));
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = https.request(
+        `https://127.0.0.1:${apiPort}${path}`,
+        {
+          method,
+          ca,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(payload && { 'content-type': 'application/json' }),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += String(d)));
+          res.on('end', () => {
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              // readyz and the like answer text
+            }
+            resolveRequest({ status: res.statusCode ?? 0, text, body: parsed });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const ready = async () => (await request('GET', '/readyz')).status === 200;
+  await waitFor('kube-apiserver', api.child, api.output, ready);
+
+  return {
+    request,
+    async etcdGet(key) {
+      const response = await fetch(`${etcdUrl}/v3/kv/range`, {
+        method: 'POST',
+        body: JSON.stringify({ key: Buffer.from(key).toString('base64') }),
+      });
+      const { kvs } = (await response.json()) as { kvs?: { value: string }[] };
+      return kvs?.[0] && Buffer.from(kvs[0].value, 'base64');
+    },
+    async restart() {
+      api.child.kill('SIGTERM');
+      await api.exited;
+      api = spawnLogged(join(bin, 'kube-apiserver'), args);
+      await waitFor('kube-apiserver', api.child, api.output, ready);
+    },
+    output: () => api.output(),
+    async stop() {
+      api.child.kill('SIGTERM');
+      await api.exited;
+      etcd.child.kill('SIGTERM');
+      await etcd.exited;
+    },
+  };
+}
