@@ -3,6 +3,7 @@ import {
   randomUUID,
   scrypt as scryptCb,
   timingSafeEqual,
+  webcrypto,
   type ScryptOptions,
 } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
@@ -127,10 +128,21 @@ export class Iam {
    * signingKey signs and checks every token; it never enters the store (a local user who can
    * read the store must not be able to sign an admin token): the service keeps it in a 0600 file.
    */
+  /** Imported once: jose would import a raw key again on every token it signs or checks. */
+  private readonly hmacKey: Promise<CryptoKey>;
+
   constructor(
     private readonly ctx: EngineContext,
-    private readonly signingKey: Uint8Array,
-  ) {}
+    signingKey: Uint8Array,
+  ) {
+    this.hmacKey = webcrypto.subtle.importKey(
+      'raw',
+      signingKey,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
+  }
 
   async findUserByName(username: string): Promise<UserRecord | undefined> {
     const users = await listDocs<UserRecord>(this.ctx.store, K.users);
@@ -166,7 +178,7 @@ export class Iam {
       .setIssuedAt(now)
       .setExpirationTime(now + TOKEN_TTL_SECONDS)
       .setJti(randomUUID())
-      .sign(this.signingKey);
+      .sign(await this.hmacKey);
     return {
       access_token: accessToken,
       token_type: 'Bearer',
@@ -190,7 +202,7 @@ export class Iam {
 
   private async verify(token: string) {
     try {
-      const { payload } = await jwtVerify(token, this.signingKey, {
+      const { payload } = await jwtVerify(token, await this.hmacKey, {
         issuer: ISSUER,
         currentDate: this.ctx.clock.now(),
         algorithms: ['HS256'],
