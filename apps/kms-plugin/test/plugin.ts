@@ -50,7 +50,7 @@ LOGGER:
 ${s.extra?.logger ?? ''}`;
 }
 
-/** Starts `npm run kms-plugin -- --config <file>`'s program and waits until its socket exists. */
+/** Starts `npm run kms-plugin -- --config <file>`'s program and waits until it serves. */
 export async function spawnPlugin(dir: string, config: string): Promise<PluginProcess> {
   const file = join(dir, `kmsplugin-config-${Date.now()}.yaml`);
   writeFileSync(file, config, { mode: 0o600 });
@@ -65,16 +65,16 @@ export async function spawnPlugin(dir: string, config: string): Promise<PluginPr
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (out += String(d)));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const healthzUrl = `http://127.0.0.1:${port}/healthz`;
+  const live = () =>
+    fetch(`${healthzUrl}/liveness`).then(
+      (r) => r.ok,
+      () => false,
+    );
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`kms-plugin exited early:\n${out}`);
-    if (out.includes('serving the KMS v2 API') && existsSync(socketPath))
-      return {
-        child,
-        socketPath,
-        healthzUrl: `http://127.0.0.1:${port}/healthz`,
-        output: () => out,
-        exited,
-      };
+    if (existsSync(socketPath) && (await live()))
+      return { child, socketPath, healthzUrl, output: () => out, exited };
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
