@@ -162,6 +162,29 @@ describe('KMS v2 plug-in against the engine', () => {
     }
   });
 
+  it('never repeats a key_id: moving from key A to B and back to A gives a new one', async () => {
+    const onA = (await kmsClient(plugin.socketPath).status()).keyId;
+    const keyIdWith = async (rootKeyId: string, socket: string) => {
+      const moved = await spawnPlugin(
+        dir,
+        pluginConfig({
+          ...settings,
+          rootKeyId,
+          socketPath: join(dir, socket),
+          healthzPort: await freePort(),
+        }),
+      );
+      const client = kmsClient(moved.socketPath);
+      const { keyId } = await statusUntil(client, (s) => s.healthz === 'ok');
+      client.close();
+      await stopPlugin(moved);
+      return keyId;
+    };
+    const onB = await keyIdWith(await createKey('kms-plugin-key-b'), 'b.sock');
+    const backOnA = await keyIdWith(settings.rootKeyId, 'a2.sock');
+    expect(new Set([onA, onB, backOnA]).size).toBe(3);
+  });
+
   it('registers with its root key: the key lists it, and deleting the key needs force', async () => {
     const registrations = await (await kp(`/${settings.rootKeyId}/registrations`)).json();
     expect(registrations.resources).toContainEqual(
@@ -223,7 +246,10 @@ describe('KMS v2 plug-in against the engine', () => {
   it('makes its socket 0600, replaces a stale one, refuses a live one, and stops on SIGTERM', async () => {
     expect(statSync(plugin.socketPath).mode & 0o777).toBe(0o600);
     // A second plug-in on the same socket must not steal it from the first.
-    const second = await spawnPlugin(dir, pluginConfig(settings)).catch((e: Error) => e);
+    const second = await spawnPlugin(
+      dir,
+      pluginConfig({ ...settings, healthzPort: await freePort() }),
+    ).catch((e: Error) => e);
     expect(String(second)).toContain(`another process is serving on ${plugin.socketPath}`);
 
     expect(await stopPlugin(plugin)).toBe(0);
@@ -263,7 +289,10 @@ describe('KMS v2 plug-in against the engine', () => {
   it('stops at a wrong configuration, naming the setting', async () => {
     const wrong = await spawnPlugin(
       dir,
-      pluginConfig(settings).replace('  INSTANCE_ID:', '  INSTANCE:'),
+      pluginConfig({ ...settings, healthzPort: await freePort() }).replace(
+        '  INSTANCE_ID:',
+        '  INSTANCE:',
+      ),
     ).catch((e: Error) => e);
     expect(String(wrong)).toContain('KP_CONFIG: unknown setting INSTANCE');
     expect(String(wrong)).toContain('KP_CONFIG.INSTANCE_ID is missing');
