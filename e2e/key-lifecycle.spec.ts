@@ -26,7 +26,14 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   await clusterPage.enableWith('cluster-root-key-3');
   await expect(statusRow).toContainText('Ready', { timeout: 60_000 });
 
+  // Disabling a key in use asks first, naming the clusters and what happens to them (R7).
   const row = await keyAction(page, 'cluster-root-key-3', 'Disable');
+  const disable = page.getByRole('dialog', { name: 'Disable root key cluster-root-key-3' });
+  await expect(disable).toContainText('Used by cluster: dev-us-east.');
+  await expect(disable).toContainText('can no longer read their secrets');
+  await expectAccessible(page);
+  await disable.getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByText('Root key cluster-root-key-3 disabled')).toBeVisible();
   await expect(row).toContainText('Disabled');
   await expect(row).toContainText('dev-us-east');
   await expectAccessible(page);
@@ -49,7 +56,16 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('Ready');
 
+  // Rotating a key in use asks too (R6); Cancel changes nothing.
   await keyAction(page, 'cluster-root-key-3', 'Rotate');
+  const rotate = page.getByRole('dialog', { name: 'Rotate root key cluster-root-key-3' });
+  await expect(rotate).toContainText('re-encrypts all of its secrets');
+  await rotate.getByRole('button', { name: 'Cancel' }).click();
+  await expect(rotate).toBeHidden();
+  await expect(row.getByRole('cell').nth(2)).toHaveText('1');
+  await keyAction(page, 'cluster-root-key-3', 'Rotate');
+  await rotate.getByRole('button', { name: 'Rotate' }).click();
+  await expect(page.getByText('Root key cluster-root-key-3 rotated')).toBeVisible();
   await expect(row.getByRole('cell').nth(2)).toHaveText('2');
   await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('Ready');

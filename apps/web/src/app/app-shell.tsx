@@ -14,6 +14,7 @@ import {
 import { Asleep, Light, Logout } from '@carbon/icons-react';
 import { Link, NavLink, useLocation, useNavigate } from 'react-router';
 import { useLogout } from '../features/auth/api/session.ts';
+import { ToastProvider } from '../shared/ui/toasts.tsx';
 
 type ThemeName = 'white' | 'g100';
 const THEME_KEY = 'keyhaven.theme';
@@ -85,7 +86,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
         </SideNav>
       </Header>
       <main id="main-content" className="kh-content kh-content--with-nav">
-        {children}
+        <ToastProvider>{children}</ToastProvider>
       </main>
     </Theme>
   );

@@ -1,15 +1,19 @@
 import { useState } from 'react';
 import { InlineNotification, Modal, TextInput } from '@carbon/react';
+import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useCreateRootKey } from '../api/create-root-key.ts';
 
 /** Create root key: a name and an optional expiration date (R9). */
 export function CreateRootKeyModal({
   instanceId,
+  instanceName,
   onClose,
 }: {
   instanceId: string;
+  instanceName: string;
   onClose: () => void;
 }) {
+  const toast = useToast();
   const [name, setName] = useState('');
   const [expires, setExpires] = useState('');
   const create = useCreateRootKey(instanceId);
@@ -19,12 +23,18 @@ export function CreateRootKeyModal({
         name: name.trim(),
         ...(expires && { expirationDate: new Date(`${expires}T23:59:59Z`).toISOString() }),
       },
-      { onSuccess: onClose },
+      {
+        onSuccess: () => {
+          toast({ kind: 'success', title: `Root key ${name.trim()} created in ${instanceName}` });
+          onClose();
+        },
+      },
     );
   return (
     <Modal
       open
       modalHeading="Create root key"
+      modalLabel={instanceName}
       primaryButtonText="Create"
       secondaryButtonText="Cancel"
       primaryButtonDisabled={name.trim().length < 2 || create.isPending}

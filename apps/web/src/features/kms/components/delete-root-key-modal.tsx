@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { InlineNotification, Modal, TextInput } from '@carbon/react';
 import type { RootKey } from '@keyhaven/contracts';
+import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useDeleteRootKey } from '../api/delete-root-key.ts';
 
 /** Deleting a key in use breaks its clusters for good (R8): name them and ask for the key's name. */
@@ -15,6 +16,7 @@ export function DeleteRootKeyModal({
 }) {
   const [typed, setTyped] = useState('');
   const remove = useDeleteRootKey(instanceId);
+  const toast = useToast();
   const inUse = rootKey.registrations.length > 0;
   const confirmed = !inUse || typed === rootKey.name;
   return (
@@ -29,7 +31,15 @@ export function DeleteRootKeyModal({
       loadingDescription="Deleting…"
       onRequestClose={onClose}
       onRequestSubmit={() =>
-        remove.mutate({ keyId: rootKey.id, force: inUse }, { onSuccess: onClose })
+        remove.mutate(
+          { keyId: rootKey.id, force: inUse },
+          {
+            onSuccess: () => {
+              toast({ kind: 'success', title: `Root key ${rootKey.name} deleted` });
+              onClose();
+            },
+          },
+        )
       }
       size="sm"
     >

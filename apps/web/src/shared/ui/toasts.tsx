@@ -1,0 +1,39 @@
+import { createContext, useCallback, useContext, useState, type ReactNode } from 'react';
+import { ToastNotification } from '@carbon/react';
+
+export interface Toast {
+  kind: 'success' | 'info' | 'warning' | 'error';
+  title: string;
+  subtitle?: string;
+}
+
+const ToastContext = createContext<(toast: Toast) => void>(() => undefined);
+
+/** Confirms what just happened: Carbon toasts in the top right, gone after 8 s or on close. */
+export function ToastProvider({ children }: { children: ReactNode }) {
+  const [toasts, setToasts] = useState<(Toast & { id: number })[]>([]);
+  const show = useCallback((toast: Toast) => {
+    setToasts((list) => [...list.slice(-2), { ...toast, id: Date.now() + Math.random() }]);
+  }, []);
+  const dismiss = (id: number) => setToasts((list) => list.filter((t) => t.id !== id));
+  return (
+    <ToastContext.Provider value={show}>
+      {children}
+      <div className="kh-toasts" aria-live="polite">
+        {toasts.map((t) => (
+          <ToastNotification
+            key={t.id}
+            kind={t.kind}
+            lowContrast
+            title={t.title}
+            subtitle={t.subtitle}
+            timeout={8000}
+            onClose={() => dismiss(t.id)}
+          />
+        ))}
+      </div>
+    </ToastContext.Provider>
+  );
+}
+
+export const useToast = () => useContext(ToastContext);
