@@ -51,3 +51,25 @@ test('keyboard only: log in, open a cluster and enable KMS without the mouse', a
   await expectAccessible(page);
   expect(consoleErrors).toEqual([]);
 });
+
+test('keyboard only at 1440 px: the side navigation reaches every page', async ({
+  page,
+  loginPage,
+  consoleErrors,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await loginPage.logIn('admin');
+  await expect(page.getByRole('heading', { name: 'Kubernetes clusters' })).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Side navigation' });
+  for (const [link, heading] of [
+    ['Key management', 'Key management'],
+    ['Authorizations', 'Authorizations'],
+    ['Kubernetes clusters', 'Kubernetes clusters'],
+  ] as const) {
+    await page.locator('body').focus();
+    await tabTo(page, nav.getByRole('link', { name: link }));
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+  }
+  expect(consoleErrors).toEqual([]);
+});

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import {
   Header,
   HeaderGlobalAction,
@@ -23,10 +23,27 @@ function initialTheme(): ThemeName {
   return localStorage.getItem(THEME_KEY) === 'g100' ? 'g100' : 'white';
 }
 
+/** Carbon shows the side navigation itself from its lg breakpoint (66rem) up. */
+const WIDE = '(min-width: 66rem)';
+
+function useWideScreen(): boolean {
+  const [wide, setWide] = useState(() => window.matchMedia(WIDE).matches);
+  useEffect(() => {
+    const query = window.matchMedia(WIDE);
+    const follow = () => setWide(query.matches);
+    query.addEventListener('change', follow);
+    return () => query.removeEventListener('change', follow);
+  }, []);
+  return wide;
+}
+
 /** The Carbon UI shell: header with product name, side navigation, theme switch, logout. */
 export function AppShell({ children, username }: { children: ReactNode; username: string }) {
   const [theme, setTheme] = useState<ThemeName>(initialTheme);
   const [navOpen, setNavOpen] = useState(false);
+  // Where the navigation is always shown, its links are in the tab order (Carbon would leave them
+  // at tabindex -1 unless the menu is expanded, which keyboard users could not reach there).
+  const wide = useWideScreen();
   const logout = useLogout();
   const navigate = useNavigate();
   const location = useLocation();
@@ -36,7 +53,12 @@ export function AppShell({ children, username }: { children: ReactNode; username
     setTheme(next);
   };
   const navItem = (to: string, label: string) => (
-    <SideNavLink as={NavLink} to={to} isActive={location.pathname.startsWith(to)}>
+    <SideNavLink
+      as={NavLink}
+      to={to}
+      isActive={location.pathname.startsWith(to)}
+      tabIndex={wide || navOpen ? 0 : -1}
+    >
       {label}
     </SideNavLink>
   );
