@@ -34,12 +34,14 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
     '',
   );
   await clusterPage.rootKeyOption('cluster-root-key-1').click();
-  await expect(
-    modal.getByRole('checkbox', { name: 'Use public service endpoint' }),
-  ).not.toBeChecked();
+  const publicEndpoint = modal.getByRole('checkbox', { name: 'Use public service endpoint' });
+  await expect(publicEndpoint).not.toBeChecked();
+  await modal.getByText('Use public service endpoint', { exact: true }).click();
+  await expect(publicEndpoint).toBeChecked();
   await expectAccessible(page);
   await enable.click();
   await expect(modal).toBeHidden();
+  await expect(page.getByText('Key management service enablement started')).toBeVisible();
 
   await expect(statusRow.getByRole('progressbar')).toBeVisible();
   await expect(statusRow).toContainText('KMS feature enablement in progress.');
@@ -47,6 +49,7 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   await expect(statusRow).toContainText('Ready', { timeout: 60_000 });
   await expect(kmsRow).toContainText('keyhaven-key-protect');
   await expect(kmsRow).toContainText('Root key cluster-root-key-1');
+  await expect(kmsRow).toContainText('public endpoint');
 
   // Verify encryption: the stored bytes start with the KMS prefix, as etcdctl | hexdump -C shows.
   await clusterPage.openTab('Secrets');
@@ -60,9 +63,18 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   await verify.getByRole('button', { name: 'Close' }).click();
   await clusterPage.openTab('Overview');
 
-  // Update: the key used now (and so before) cannot be picked again (R4).
+  // Update opens with what the cluster uses: its instance and its (public) endpoint (R12).
   const update = await clusterPage.openKmsModal('Update');
-  await clusterPage.openRootKeys(update);
+  await expect(update).toContainText(
+    'The cluster uses root key cluster-root-key-1 of keyhaven-key-protect over the public service endpoint.',
+  );
+  await expect(
+    update.getByRole('combobox', { name: 'Key management service instance' }),
+  ).toHaveValue('keyhaven-key-protect (Key Protect, us-south)');
+  await expect(update.getByRole('checkbox', { name: 'Use public service endpoint' })).toBeChecked();
+  await expect(update).toContainText('During the update, you might not be able to access');
+  // The key used now (and so before) cannot be picked again (R4); only the key changes.
+  await update.getByRole('combobox', { name: 'Root key' }).click();
   await expect(
     clusterPage.rootKeyOption('cluster-root-key-1 (In use by this cluster)'),
   ).toHaveAttribute('disabled', '');
@@ -70,6 +82,7 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   await update.getByRole('button', { name: 'Update', exact: true }).click();
   await expect(statusRow).toContainText('Ready', { timeout: 60_000 });
   await expect(kmsRow).toContainText('Root key cluster-root-key-2');
+  await expect(kmsRow).toContainText('public endpoint');
   await clusterPage.openKmsModal('Update');
   await clusterPage.openRootKeys(update);
   await expect(

@@ -40,9 +40,11 @@ export async function clusterOverview(
   return {
     cluster,
     kms: {
+      instanceId: cluster.kms.instanceId,
       instanceName: cluster.kms.instanceName,
       provider: cluster.kms.provider,
       region: instance?.region ?? null,
+      rootKeyId: cluster.kms.crkId,
       rootKeyName: cluster.kms.crkName,
       rootKeyState: key?.state ?? null,
       keyVersion: cluster.kms.keyVersion,

@@ -39,9 +39,11 @@ export const ClusterOverview = z.object({
   cluster: Cluster,
   kms: z
     .object({
+      instanceId: z.string(),
       instanceName: z.string(),
       provider: Provider,
       region: z.string().nullable(),
+      rootKeyId: z.string(),
       rootKeyName: z.string(),
       rootKeyState: KeyStateNumber.nullable(),
       keyVersion: z.string(),

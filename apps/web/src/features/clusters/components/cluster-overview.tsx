@@ -105,6 +105,7 @@ export function ClusterOverview({
         <EnableKmsModal
           clusterId={clusterId}
           mode={mode}
+          current={kms ?? null}
           open={modalOpen}
           onClose={() => setModalOpen(false)}
           launcher={launcher}

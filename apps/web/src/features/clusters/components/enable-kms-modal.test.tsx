@@ -2,7 +2,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
-import type { Cluster, EnableKmsBody, EnableOptions, ErrorBody } from '@keyhaven/contracts';
+import type {
+  Cluster,
+  ClusterOverview,
+  EnableKmsBody,
+  EnableOptions,
+  ErrorBody,
+} from '@keyhaven/contracts';
 import { server } from '../../../test/server.ts';
 import { renderWithProviders } from '../../../test/render.tsx';
 import { EnableKmsModal } from './enable-kms-modal.tsx';
@@ -17,6 +23,15 @@ const instances: EnableOptions['instances'] = [
     accountId: 'acct',
     privateEndpoint: 'https://private.us-south.kms.example',
     publicEndpoint: 'https://us-south.kms.example',
+  },
+  {
+    id: 'hpcs-1',
+    name: 'keyhaven-hpcs',
+    provider: 'hyper-protect-crypto-services',
+    region: 'us-east',
+    accountId: 'acct',
+    privateEndpoint: 'https://private.us-east.hpcs.example',
+    publicEndpoint: 'https://us-east.hpcs.example',
   },
 ];
 const key = (
@@ -88,11 +103,12 @@ function serveOptions(authorization: EnableOptions['authorization'] = 'present')
   );
 }
 
-function renderModal(onClose = vi.fn()) {
+function renderModal(onClose = vi.fn(), current: ClusterOverview['kms'] = null) {
   renderWithProviders(
     <EnableKmsModal
       clusterId="c1"
-      mode="enable"
+      mode={current ? 'update' : 'enable'}
+      current={current}
       open
       onClose={onClose}
       launcher={{ current: document.createElement('button') }}
@@ -107,6 +123,49 @@ async function pick(label: string, option: string | RegExp) {
 }
 
 describe('EnableKmsModal', () => {
+  it('opens Update with the current instance and endpoint, and keeps the endpoint', async () => {
+    serveOptions();
+    let sent: EnableKmsBody | undefined;
+    server.use(
+      http.post('/api/clusters/c1/kms', async ({ request }) => {
+        sent = (await request.json()) as EnableKmsBody;
+        return HttpResponse.json(cluster, { status: 202 });
+      }),
+    );
+    renderModal(vi.fn(), {
+      instanceId: 'kp-1',
+      instanceName: 'keyhaven-key-protect',
+      provider: 'key-protect',
+      region: 'us-south',
+      rootKeyId: 'k-2',
+      rootKeyName: 'old-key',
+      rootKeyState: 1,
+      keyVersion: 'v1',
+      expirationDate: null,
+      privateEndpoint: false,
+    });
+    expect(screen.getByRole('dialog', { name: 'Update key management service' })).toBeVisible();
+    expect(screen.getByText(/The cluster uses root key/)).toHaveTextContent(
+      'The cluster uses root key old-key of keyhaven-key-protect over the public service endpoint.',
+    );
+    expect(screen.getByText(/During the update, you might not be able/)).toBeInTheDocument();
+    const instance = screen.getByRole('combobox', { name: 'Key management service instance' });
+    await waitFor(() =>
+      expect(instance).toHaveValue('keyhaven-key-protect (Key Protect, us-south)'),
+    );
+    expect(screen.getByRole('checkbox', { name: 'Use public service endpoint' })).toBeChecked();
+    // Reopening the instance list shows every instance, not only the chosen one.
+    await userEvent.click(instance);
+    const listed = await screen.findAllByRole('option');
+    expect(listed).toHaveLength(2);
+    await userEvent.click(listed[0] as HTMLElement);
+    await pick('Root key', 'cluster-root-key-1');
+    await userEvent.click(screen.getByRole('button', { name: 'Update' }));
+    await waitFor(() =>
+      expect(sent).toEqual({ instance_id: 'kp-1', crk_id: 'k-1', private_endpoint: false }),
+    );
+  });
+
   it('keeps Enable disabled until an instance and a selectable key are picked; private endpoint by default', async () => {
     serveOptions();
     let sent: EnableKmsBody | undefined;

@@ -1,6 +1,12 @@
 import { useState, type RefObject } from 'react';
 import { Checkbox, ComboBox, InlineNotification, Modal } from '@carbon/react';
-import { providerLabel, type EnableOptions, type KmsInstance } from '@keyhaven/contracts';
+import {
+  providerLabel,
+  type ClusterOverview,
+  type EnableOptions,
+  type KmsInstance,
+} from '@keyhaven/contracts';
+import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useEnableKms } from '../api/enable-kms.ts';
 import { useEnableOptions } from '../api/get-enable-options.ts';
 
@@ -9,6 +15,8 @@ type KeyOption = EnableOptions['keys'][number];
 interface Props {
   clusterId: string;
   mode: 'enable' | 'update';
+  /** What the cluster uses now (Update): shown, and kept unless the user changes it. */
+  current: NonNullable<ClusterOverview['kms']> | null;
   open: boolean;
   onClose: () => void;
   launcher: RefObject<HTMLButtonElement | null>;
@@ -25,27 +33,51 @@ function keyLabel(k: KeyOption | null | undefined): string {
   return k.name;
 }
 
-/** Typing in a picker narrows its list to the items whose label contains what was typed. */
-function matchesTyped<T>({
-  item,
-  itemToString,
-  inputValue,
-}: {
-  item: T;
-  itemToString?: (item: T) => string;
-  inputValue: string | null;
-}): boolean {
-  const label = itemToString?.(item) ?? String(item);
-  return label.toLowerCase().includes((inputValue ?? '').toLowerCase());
+/**
+ * Typing in a picker narrows its list to the items whose label contains what was typed; while the
+ * input shows the chosen item, reopening the list shows every item again.
+ */
+function matchesTyped<T>(selected: T | null) {
+  return ({
+    item,
+    itemToString,
+    inputValue,
+  }: {
+    item: T;
+    itemToString?: (item: T) => string;
+    inputValue: string | null;
+  }): boolean => {
+    const label = (i: T) => itemToString?.(i) ?? String(i);
+    if (selected && inputValue === label(selected)) return true;
+    return label(item)
+      .toLowerCase()
+      .includes((inputValue ?? '').toLowerCase());
+  };
 }
 
 /** Enable or Update the key management service: pick a KMS instance and a root key (R4, R11, R12). */
-export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Props) {
+export function EnableKmsModal({ clusterId, mode, current, open, onClose, launcher }: Props) {
   const [instance, setInstance] = useState<KmsInstance | null>(null);
   const [key, setKey] = useState<KeyOption | null>(null);
   const [publicEndpoint, setPublicEndpoint] = useState(false);
+  const [instanceChosen, setInstanceChosen] = useState(false);
   const options = useEnableOptions(clusterId, instance?.id, open);
+  // Update starts from what the cluster uses: its instance and its endpoint (R12).
+  // Each opening starts from the cluster's settings (not when they refresh while it is open).
+  // Carbon reports the reset of the last choice as a change, so the choice is cleared here too.
+  const [wasOpen, setWasOpen] = useState(false);
+  if (open !== wasOpen) {
+    setWasOpen(open);
+    if (open) {
+      setPublicEndpoint(current ? !current.privateEndpoint : false);
+      setInstanceChosen(false);
+    }
+  }
+  const currentInstance = options.data?.instances.find((i) => i.id === current?.instanceId);
+  if (open && !instanceChosen && currentInstance && instance?.id !== currentInstance.id)
+    setInstance(currentInstance);
   const enable = useEnableKms(clusterId);
+  const toast = useToast();
   const verb = mode === 'enable' ? 'Enable' : 'Update';
   const keys = instance ? (options.data?.keys ?? []) : [];
   const selectedKey = key && keys.find((k) => k.id === key.id && k.selectable) ? key : null;
@@ -53,6 +85,7 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
 
   const close = () => {
     setInstance(null);
+    setInstanceChosen(false);
     setKey(null);
     setPublicEndpoint(false);
     enable.reset();
@@ -62,7 +95,16 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
     if (!instance || !selectedKey) return;
     enable.mutate(
       { instance_id: instance.id, crk_id: selectedKey.id, private_endpoint: !publicEndpoint },
-      { onSuccess: close },
+      {
+        onSuccess: () => {
+          toast({
+            kind: 'success',
+            title: `Key management service ${mode === 'enable' ? 'enablement' : 'update'} started`,
+            subtitle: `Root key ${selectedKey.name}: Master status shows the progress.`,
+          });
+          close();
+        },
+      },
     );
   };
 
@@ -83,20 +125,30 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
       size="sm"
     >
       <div className="kh-stack">
-        <p>
-          Secrets of this cluster are encrypted with a root key of the key management service
-          instance that you choose.
-        </p>
+        {current ? (
+          <p>
+            The cluster uses root key <strong>{current.rootKeyName}</strong> of{' '}
+            <strong>{current.instanceName}</strong> over the{' '}
+            {current.privateEndpoint ? 'private' : 'public'} service endpoint. Choose the root key
+            to use from now on; a key the cluster used before cannot be chosen again.
+          </p>
+        ) : (
+          <p>
+            Secrets of this cluster are encrypted with a root key of the key management service
+            instance that you choose.
+          </p>
+        )}
         <ComboBox<KmsInstance>
           id="kms-instance"
           titleText="Key management service instance"
           placeholder="Choose an instance"
           items={options.data?.instances ?? []}
           itemToString={instanceLabel}
-          shouldFilterItem={matchesTyped}
+          shouldFilterItem={matchesTyped(instance)}
           selectedItem={instance}
           onChange={({ selectedItem }) => {
             setInstance(selectedItem ?? null);
+            setInstanceChosen(true);
             setKey(null);
           }}
           invalid={options.isError}
@@ -104,17 +156,23 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
           helperText={
             options.data && options.data.instances.length === 0
               ? 'No KMS instance in this account that you can read.'
-              : undefined
+              : 'Instances of this account that you can read. An instance of another account is used through the API or CLI (--kms-account-id).'
           }
         />
         <ComboBox<KeyOption>
           id="root-key"
           titleText="Root key"
-          placeholder={instance ? 'Choose a root key' : 'Choose an instance first'}
+          placeholder={
+            instance
+              ? current
+                ? 'Choose a new root key'
+                : 'Choose a root key'
+              : 'Choose an instance first'
+          }
           disabled={!instance || options.isFetching}
           items={keys.map((k) => ({ ...k, disabled: !k.selectable }))}
           itemToString={keyLabel}
-          shouldFilterItem={matchesTyped}
+          shouldFilterItem={matchesTyped(selectedKey)}
           selectedItem={selectedKey}
           onChange={({ selectedItem }) => setKey(selectedItem ?? null)}
           warn={selectedKey?.expiresSoon ?? false}
@@ -141,7 +199,7 @@ export function EnableKmsModal({ clusterId, mode, open, onClose, launcher }: Pro
           kind="warning"
           lowContrast
           hideCloseButton
-          title="During the enablement, you might not be able to access the Kubernetes master"
+          title={`During the ${mode === 'enable' ? 'enablement' : 'update'}, you might not be able to access the Kubernetes master`}
           subtitle="For example, to update YAML configurations for deployments."
         />
         {enable.error && (
