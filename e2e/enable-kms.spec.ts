@@ -80,6 +80,22 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   ).toHaveAttribute('disabled', '');
   await clusterPage.rootKeyOption('cluster-root-key-2').click();
   await update.getByRole('button', { name: 'Update', exact: true }).click();
+  await expect(update).toBeHidden();
+  // The clusters list follows the job live, without a reload: in progress, then Ready, with
+  // the new key named in the row.
+  await page
+    .getByRole('navigation', { name: 'Side navigation' })
+    .getByRole('link', {
+      name: 'Kubernetes clusters',
+    })
+    .click();
+  const listed = page.getByRole('table', { name: 'Clusters' }).getByRole('row', {
+    name: /prod-us-south/,
+  });
+  await expect(listed).toContainText('KMS feature enablement in progress.');
+  await expect(listed).toContainText('Ready', { timeout: 60_000 });
+  await expect(listed).toContainText('keyhaven-key-protect · root key cluster-root-key-2');
+  await listed.getByRole('link', { name: 'prod-us-south' }).click();
   await expect(statusRow).toContainText('Ready', { timeout: 60_000 });
   await expect(kmsRow).toContainText('Root key cluster-root-key-2');
   await expect(kmsRow).toContainText('public endpoint');

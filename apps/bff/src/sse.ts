@@ -11,6 +11,8 @@ interface Subscriber {
 }
 
 interface Hub {
+  /** The engine's watch this hub relays. */
+  path: string;
   subscribers: Set<Subscriber>;
   latest: { id: string; data: string } | undefined;
   upstream: AbortController | undefined;
@@ -45,8 +47,33 @@ export class StatusRelay {
     return [...this.hubs.values()].filter((h) => h.upstream).length;
   }
 
+  /** One cluster's status, for its Overview. */
   subscribe(
     clusterId: string,
+    res: Response,
+    token: string,
+    lastEventId: string | undefined,
+  ): void {
+    this.join(
+      clusterId,
+      `/v2/clusters/${encodeURIComponent(clusterId)}/watch`,
+      res,
+      token,
+      lastEventId,
+    );
+  }
+
+  /**
+   * Every cluster the session may view, for the clusters list: one stream, not one per row. Its
+   * hub is the session's own, since what a user may view is theirs.
+   */
+  subscribeAll(res: Response, token: string, lastEventId: string | undefined): void {
+    this.join(`every-cluster ${token}`, '/v2/clusters/watch', res, token, lastEventId);
+  }
+
+  private join(
+    hubKey: string,
+    path: string,
     res: Response,
     token: string,
     lastEventId: string | undefined,
@@ -58,23 +85,23 @@ export class StatusRelay {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    let hub = this.hubs.get(clusterId);
+    let hub = this.hubs.get(hubKey);
     if (!hub) {
-      hub = { subscribers: new Set(), latest: undefined, upstream: undefined };
-      this.hubs.set(clusterId, hub);
+      hub = { path, subscribers: new Set(), latest: undefined, upstream: undefined };
+      this.hubs.set(hubKey, hub);
     }
     const subscriber = { res, token };
     hub.subscribers.add(subscriber);
     this.metrics.sseSubscribers.inc();
     if (hub.latest && (!lastEventId || Number(hub.latest.id) > Number(lastEventId)))
       this.send(res, hub.latest);
-    if (!hub.upstream) this.connect(clusterId, hub);
+    if (!hub.upstream) this.connect(hub);
     res.on('close', () => {
       hub.subscribers.delete(subscriber);
       this.metrics.sseSubscribers.dec();
       if (hub.subscribers.size === 0) {
         hub.upstream?.abort();
-        this.hubs.delete(clusterId);
+        this.hubs.delete(hubKey);
       }
     });
   }
@@ -83,7 +110,7 @@ export class StatusRelay {
     res.write(`id: ${event.id}\nevent: status\ndata: ${event.data}\n\n`);
   }
 
-  private connect(clusterId: string, hub: Hub) {
+  private connect(hub: Hub) {
     const controller = new AbortController();
     hub.upstream = controller;
     const run = async () => {
@@ -93,10 +120,7 @@ export class StatusRelay {
         if (!subscriber) return;
         try {
           const response = await this.engine.raw(
-            {
-              path: `/v2/clusters/${encodeURIComponent(clusterId)}/watch`,
-              token: subscriber.token,
-            },
+            { path: hub.path, token: subscriber.token },
             controller.signal,
             true,
           );
@@ -123,7 +147,7 @@ export class StatusRelay {
           if (controller.signal.aborted) return;
           failures += 1;
           this.metrics.upstreamErrors.inc({ kind: 'watch' });
-          this.logger.warn({ err, clusterId }, 'status watch broke; reconnecting');
+          this.logger.warn({ err, watch: hub.path }, 'status watch broke; reconnecting');
         }
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** failures)));
       }

@@ -27,7 +27,11 @@ export const ClusterRow = Cluster.pick({
   masterKubeVersion: true,
   masterStatus: true,
   masterHealth: true,
-}).extend({ kmsEnabled: z.boolean() });
+}).extend({
+  kmsEnabled: z.boolean(),
+  /** The instance and root key in use, when KMS is enabled. */
+  kms: z.object({ instanceName: z.string(), rootKeyName: z.string() }).nullable(),
+});
 export type ClusterRow = z.infer<typeof ClusterRow>;
 export const ClusterRows = z.array(ClusterRow);
 

@@ -43,7 +43,29 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
         masterStatus: c.masterStatus,
         masterHealth: c.masterHealth,
         kmsEnabled: c.features.keyProtectEnabled,
+        kms: c.kms && { instanceName: c.kms.instanceName, rootKeyName: c.kms.crkName },
       }));
+    },
+  );
+
+  route(
+    {
+      method: 'get',
+      path: '/clusters/events',
+      summary: 'Server-Sent Events: live master status of every cluster in the list',
+      operationId: 'streamClustersStatus',
+      tag: 'Clusters',
+      response: StatusEventMessage,
+      contentType: 'text/event-stream',
+    },
+    async ({ req, res, session }) => {
+      if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
+      const lastEventId = req.headers['last-event-id'];
+      relay.subscribeAll(
+        res,
+        session.token,
+        typeof lastEventId === 'string' ? lastEventId : undefined,
+      );
     },
   );
 

@@ -28,6 +28,22 @@ export function clusterRoutes({ route, engine }: RouteDeps) {
   route(
     {
       method: 'get',
+      path: '/v2/clusters/watch',
+      operationId: 'watchClusters',
+      tag,
+      summary: 'Server-Sent Events: master status changes of every cluster the caller can view',
+      response: StatusEventMessage,
+      contentType: 'text/event-stream',
+    },
+    async ({ req, res, principal }) => {
+      const visible = new Set((await engine.clusters.list(principal)).map((c) => c.id));
+      if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
+      await streamStatus(req, res, (send) => engine.controller.watchAll(visible, send));
+    },
+  );
+  route(
+    {
+      method: 'get',
       path: '/v2/clusters/:id',
       operationId: 'getCluster',
       tag,

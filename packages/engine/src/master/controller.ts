@@ -80,6 +80,14 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
     return this.feed.watch(clusterId, listener);
   }
 
+  /** Sends every status change of these clusters, starting with their current status. */
+  watchAll(
+    clusterIds: ReadonlySet<string>,
+    listener: (event: StatusEvent) => void,
+  ): Promise<() => void> {
+    return this.feed.watchAll(clusterIds, listener);
+  }
+
   /** Enable or Update: validated now, carried out by a job. */
   enable(principal: Principal, request: EnableKmsRequest) {
     return this.enablement.enable(principal, request);

@@ -11,6 +11,9 @@ import {
   type RootKeyRecord,
 } from '../domain/records.ts';
 
+/** The event channel that carries every cluster's changes (cluster ids never contain it). */
+const EVERY_CLUSTER = '*';
+
 /**
  * Master status: writes what the job, the root key and its key adapter call for, and sends every
  * change of a cluster's status to its watchers (store watch: etcd's, or SQLite's emitter).
@@ -32,13 +35,16 @@ export class StatusFeed {
   /** Follows the store's cluster and job records, so every replica's watchers see every change. */
   async start(): Promise<void> {
     const onChange = async (clusterId: string, revision: number) => {
-      if (this.events.listenerCount(clusterId) === 0) return;
+      if (this.events.listenerCount(clusterId) + this.events.listenerCount(EVERY_CLUSTER) === 0)
+        return;
       const [cluster, job] = await Promise.all([
         getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId)),
         getDoc<JobRecord>(this.ctx.store, K.job(clusterId)),
       ]);
-      if (cluster)
-        this.events.emit(clusterId, this.clusters.statusEvent(cluster.value, job?.value, revision));
+      if (!cluster) return;
+      const event = this.clusters.statusEvent(cluster.value, job?.value, revision);
+      this.events.emit(clusterId, event);
+      this.events.emit(EVERY_CLUSTER, event);
     };
     const follow = (prefix: string) =>
       this.ctx.store.watch(
@@ -73,6 +79,40 @@ export class StatusFeed {
       ),
     );
     return () => this.events.off(clusterId, send);
+  }
+
+  /**
+   * Sends every status change of the given clusters (those a caller may view), starting with
+   * their current status: one watch for a whole clusters list.
+   */
+  async watchAll(
+    clusterIds: ReadonlySet<string>,
+    listener: (event: StatusEvent) => void,
+  ): Promise<() => void> {
+    const last = new Map<string, string>();
+    const send = (event: StatusEvent) => {
+      if (!clusterIds.has(event.clusterId)) return;
+      const signature = JSON.stringify({ ...event, revision: 0 });
+      if (last.get(event.clusterId) === signature) return;
+      last.set(event.clusterId, signature);
+      listener(event);
+    };
+    this.events.on(EVERY_CLUSTER, send);
+    for (const clusterId of clusterIds) {
+      const [cluster, job] = await Promise.all([
+        getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId)),
+        getDoc<JobRecord>(this.ctx.store, K.job(clusterId)),
+      ]);
+      if (cluster)
+        send(
+          this.clusters.statusEvent(
+            cluster.value,
+            job?.value,
+            Math.max(cluster.modRevision, job?.modRevision ?? 0),
+          ),
+        );
+    }
+    return () => this.events.off(EVERY_CLUSTER, send);
   }
 
   /** Records each adapter's health; true when it differs from the last sweep's. */

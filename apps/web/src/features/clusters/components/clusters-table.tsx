@@ -1,6 +1,7 @@
 import {
   DataTable,
   DataTableSkeleton,
+  InlineNotification,
   Table,
   TableBody,
   TableCell,
@@ -18,6 +19,7 @@ import type { ClusterRow } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { useClusters } from '../api/get-clusters.ts';
+import { useClustersLive } from '../hooks/use-clusters-live.ts';
 
 const headers = [
   { key: 'name', header: 'Name' },
@@ -39,9 +41,20 @@ function cellContent(cluster: ClusterRow, key: string) {
       return <MasterStatusText health={cluster.masterHealth} message={cluster.masterStatus} />;
     case 'kms':
       return cluster.kmsEnabled ? (
-        <Tag type="green">Enabled</Tag>
+        <div>
+          <Tag type="green" size="sm">
+            Enabled
+          </Tag>
+          {cluster.kms && (
+            <div className="kh-muted">
+              {cluster.kms.instanceName} · root key {cluster.kms.rootKeyName}
+            </div>
+          )}
+        </div>
       ) : (
-        <Tag type="gray">Not enabled</Tag>
+        <Tag type="gray" size="sm">
+          Not enabled
+        </Tag>
       );
     default:
       return undefined;
@@ -51,6 +64,7 @@ function cellContent(cluster: ClusterRow, key: string) {
 /** Kubernetes clusters: sortable, searchable, with KMS and master status per row. */
 export function ClustersTable() {
   const clusters = useClusters();
+  const { interrupted } = useClustersLive();
   if (clusters.isPending)
     return (
       <DataTableSkeleton
@@ -71,8 +85,17 @@ export function ClustersTable() {
     location: c.location,
     version: c.masterKubeVersion,
     masterStatus: c.masterStatus,
-    kms: c.kmsEnabled ? 'Enabled' : 'Not enabled',
+    kms: c.kms ? `Enabled ${c.kms.instanceName} ${c.kms.rootKeyName}` : 'Not enabled',
   }));
+  const interruption = interrupted && (
+    <InlineNotification
+      kind="warning"
+      lowContrast
+      hideCloseButton
+      title="Live status is interrupted"
+      subtitle="The console cannot reach the encryption engine. Master status below is what was last known; it updates by itself when the engine is back."
+    />
+  );
   if (rows.length === 0) {
     return (
       <div className="kh-empty">
@@ -85,63 +108,66 @@ export function ClustersTable() {
     );
   }
   return (
-    <DataTable rows={rows} headers={headers} isSortable>
-      {({
-        rows: tableRows,
-        headers: tableHeaders,
-        getHeaderProps,
-        getRowProps,
-        getTableProps,
-        getToolbarProps,
-        onInputChange,
-      }) => (
-        <TableContainer
-          title="Clusters"
-          description="Clusters in your account. Select one to manage its key management service."
-        >
-          <TableToolbar {...getToolbarProps()} aria-label="Clusters toolbar">
-            <TableToolbarContent>
-              <TableToolbarSearch
-                onChange={(e) =>
-                  typeof e !== 'string' && onInputChange(e as React.ChangeEvent<HTMLInputElement>)
-                }
-                persistent
-                placeholder="Search clusters"
-                labelText="Search clusters"
-              />
-            </TableToolbarContent>
-          </TableToolbar>
-          <Table {...getTableProps()} aria-label="Clusters">
-            <TableHead>
-              <TableRow>
-                {tableHeaders.map((header) => {
-                  const { key, ...props } = getHeaderProps({ header });
+    <>
+      {interruption}
+      <DataTable rows={rows} headers={headers} isSortable>
+        {({
+          rows: tableRows,
+          headers: tableHeaders,
+          getHeaderProps,
+          getRowProps,
+          getTableProps,
+          getToolbarProps,
+          onInputChange,
+        }) => (
+          <TableContainer
+            title="Clusters"
+            description="Clusters in your account. Select one to manage its key management service."
+          >
+            <TableToolbar {...getToolbarProps()} aria-label="Clusters toolbar">
+              <TableToolbarContent>
+                <TableToolbarSearch
+                  onChange={(e) =>
+                    typeof e !== 'string' && onInputChange(e as React.ChangeEvent<HTMLInputElement>)
+                  }
+                  persistent
+                  placeholder="Search clusters"
+                  labelText="Search clusters"
+                />
+              </TableToolbarContent>
+            </TableToolbar>
+            <Table {...getTableProps()} aria-label="Clusters">
+              <TableHead>
+                <TableRow>
+                  {tableHeaders.map((header) => {
+                    const { key, ...props } = getHeaderProps({ header });
+                    return (
+                      <TableHeader key={key} {...props}>
+                        {header.header}
+                      </TableHeader>
+                    );
+                  })}
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {tableRows.map((row) => {
+                  const { key, ...props } = getRowProps({ row });
+                  const cluster = byId.get(row.id);
                   return (
-                    <TableHeader key={key} {...props}>
-                      {header.header}
-                    </TableHeader>
+                    <TableRow key={key} {...props}>
+                      {row.cells.map((cell) => (
+                        <TableCell key={cell.id}>
+                          {(cluster && cellContent(cluster, cell.info.header)) ?? cell.value}
+                        </TableCell>
+                      ))}
+                    </TableRow>
                   );
                 })}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {tableRows.map((row) => {
-                const { key, ...props } = getRowProps({ row });
-                const cluster = byId.get(row.id);
-                return (
-                  <TableRow key={key} {...props}>
-                    {row.cells.map((cell) => (
-                      <TableCell key={cell.id}>
-                        {(cluster && cellContent(cluster, cell.info.header)) ?? cell.value}
-                      </TableCell>
-                    ))}
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      )}
-    </DataTable>
+              </TableBody>
+            </Table>
+          </TableContainer>
+        )}
+      </DataTable>
+    </>
   );
 }

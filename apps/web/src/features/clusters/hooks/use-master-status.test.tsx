@@ -2,29 +2,9 @@ import { act, screen } from '@testing-library/react';
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StatusEvent } from '@keyhaven/contracts';
+import { FakeEventSource } from '../../../test/fake-event-source.ts';
 import { renderWithProviders } from '../../../test/render.tsx';
 import { useMasterStatus } from './use-master-status.ts';
-
-/** A stand-in for the browser's EventSource that the test drives: open, events, drops. */
-class FakeEventSource {
-  static instances: FakeEventSource[] = [];
-  private readonly listeners = new Map<string, ((event: Event) => void)[]>();
-  closed = false;
-  constructor(readonly url: string) {
-    FakeEventSource.instances.push(this);
-  }
-  addEventListener(type: string, listener: (event: Event) => void) {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
-  }
-  close() {
-    this.closed = true;
-  }
-  emit(type: string, data?: unknown) {
-    const event =
-      data === undefined ? new Event(type) : new MessageEvent(type, { data: JSON.stringify(data) });
-    for (const listener of this.listeners.get(type) ?? []) listener(event);
-  }
-}
 
 const event = (revision: number, masterStatus: string, health: StatusEvent['masterHealth']) => ({
   clusterId: 'c-1',
