@@ -62,8 +62,13 @@ export function createSupervisor({ root, env, logDir, onStop }) {
     void done();
   }
 
-  /** Starts a TypeScript entry point (through tsx) as a named service. */
-  function service(name, entry, extraEnv = {}) {
+  /**
+   * Starts a TypeScript entry point (through tsx) as a named service. One that stops unexpectedly
+   * is started again (after 1 s, then up to 30 s between tries), and the others keep running: the
+   * console stays up and says that the engine is down, instead of going down with it.
+   */
+  function service(name, entry, extraEnv = {}, failures = 0) {
+    const startedAt = Date.now();
     const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', entry], {
       cwd: root,
@@ -82,12 +87,16 @@ export function createSupervisor({ root, env, logDir, onStop }) {
     child.on('exit', (code, signal) => {
       children.delete(child);
       log.end();
-      if (!stopping) {
-        console.error(
-          `The ${name} stopped unexpectedly (${signal ?? `exit code ${code}`}); see ${join(logDir, `${name}.log`)}.`,
-        );
-        stop(1);
-      }
+      if (stopping) return;
+      // A service that ran for a minute starts again from the shortest delay.
+      const tries = Date.now() - startedAt > 60_000 ? 0 : failures;
+      const delay = Math.min(30_000, 1000 * 2 ** tries);
+      console.error(
+        `The ${name} stopped unexpectedly (${signal ?? `exit code ${code}`}); starting it again in ${delay / 1000} s. See ${join(logDir, `${name}.log`)}.`,
+      );
+      setTimeout(() => {
+        if (!stopping) service(name, entry, extraEnv, tries + 1);
+      }, delay);
     });
     return child;
   }

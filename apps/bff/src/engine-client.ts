@@ -37,8 +37,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * backoff for reads only, and engine errors mapped to the BFF's error format with their message.
  * It forwards the user's bearer token and a request id, never the browser's cookies.
  */
+/** How often the BFF checks that the engine answers, and how long it waits for that answer. */
+const PROBE_EVERY_MS = 2_000;
+const PROBE_TIMEOUT_MS = 1_500;
+
 export class EngineClient {
   private preferred = 0;
+  /** Set while no engine answers its health check: calls then fail at once, saying why. */
+  private down: { since: Date; reason: string } | undefined;
+  /** Aborted when the engine is found down, so that calls waiting on it end too. */
+  private downSignal = new AbortController();
+  private probe: NodeJS.Timeout | undefined;
   private readonly inflight = new Map<string, Promise<EngineAnswer>>();
   private readonly timeoutMs: number;
   private readonly readRetries: number;
@@ -50,6 +59,65 @@ export class EngineClient {
 
   get urls() {
     return this.options.urls;
+  }
+
+  /** Why the engine is not answering (and since when), or undefined while it answers. */
+  get outage(): { since: Date; reason: string } | undefined {
+    return this.down;
+  }
+
+  /**
+   * Checks every PROBE_EVERY_MS that some engine answers /healthz. While none does, every call
+   * fails at once with a 503 that says so (a paused engine would otherwise hold each request for
+   * its whole timeout), and the BFF recovers by itself at the first answer.
+   */
+  startHealthProbe(): void {
+    const check = async () => {
+      const answers = await Promise.all(
+        this.urls.map((url) =>
+          fetch(`${url}/healthz`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).then(
+            (r) => (r.ok ? undefined : `its health check answered ${r.status}`),
+            (err: Error) =>
+              err.name === 'TimeoutError'
+                ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
+                : 'the connection was refused',
+          ),
+        ),
+      );
+      if (answers.some((a) => a === undefined)) this.markUp();
+      else this.markDown(answers[0] ?? 'no engine is configured');
+    };
+    this.probe = setInterval(() => void check(), PROBE_EVERY_MS);
+    this.probe.unref();
+  }
+
+  stopHealthProbe(): void {
+    clearInterval(this.probe);
+  }
+
+  private markDown(reason: string): void {
+    if (this.down) return;
+    this.down = { since: new Date(), reason };
+    this.options.logger.warn({ reason }, 'the engine is not answering');
+    this.downSignal.abort(new DOMException(reason, 'TimeoutError'));
+  }
+
+  private markUp(): void {
+    if (!this.down) return;
+    this.options.logger.info({ since: this.down.since }, 'the engine answers again');
+    this.down = undefined;
+    this.downSignal = new AbortController();
+  }
+
+  private unavailable(): HttpError {
+    const { since, reason } = this.down ?? { since: new Date(), reason: 'no answer' };
+    return new HttpError(
+      503,
+      'ENGINE_UNAVAILABLE',
+      `The Keyhaven engine is not answering (since ${since.toISOString().slice(11, 19)} UTC: ${reason}). The console keeps trying and recovers by itself when the engine is back.`,
+      { since: since.toISOString(), reason },
+      '5',
+    );
   }
 
   /**
@@ -73,6 +141,7 @@ export class EngineClient {
     const attempts = method === 'GET' ? 1 + this.readRetries : 1;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
+      if (this.down) throw this.unavailable();
       for (let i = 0; i < this.urls.length; i++) {
         const index = (this.preferred + i) % this.urls.length;
         const url = this.urls[index] + call.path;
@@ -89,7 +158,11 @@ export class EngineClient {
             method,
             headers,
             ...(body !== undefined && { body }),
-            signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
+            signal: AbortSignal.any([
+              ...(signal ? [signal] : []),
+              timeout.signal,
+              this.downSignal.signal,
+            ]),
           });
           if (stream) clearTimeout(timer);
           this.preferred = index;
@@ -117,6 +190,7 @@ export class EngineClient {
       }
       if (attempt + 1 < attempts) await sleep(100 * 3 ** attempt);
     }
+    if (this.down) throw this.unavailable();
     this.options.logger.warn({ err: lastError, path: call.path }, 'engine unreachable');
     if ((lastError as Error | undefined)?.name === 'TimeoutError') {
       throw new HttpError(

@@ -36,6 +36,7 @@ function main() {
     logger,
     onUpstreamError: (kind) => metrics.upstreamErrors.inc({ kind }),
   });
+  engine.startHealthProbe();
   const sessions = new Sessions({
     secret: sessionSecret(resolve(config.KEYHAVEN_DATA_DIR), config.KEYHAVEN_SESSION_SECRET),
   });

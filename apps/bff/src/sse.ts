@@ -149,6 +149,14 @@ export class StatusRelay {
           this.metrics.upstreamErrors.inc({ kind: 'watch' });
           this.logger.warn({ err, watch: hub.path }, 'status watch broke; reconnecting');
         }
+        if (controller.signal.aborted) return;
+        // The browsers learn that what they show is the last status known, until the engine's
+        // watch is back (its first event carries the current status again).
+        if (failures <= 1)
+          for (const s of hub.subscribers)
+            s.res.write(
+              `event: interrupted\ndata: ${JSON.stringify({ reason: this.engine.outage?.reason ?? 'the engine watch ended' })}\n\n`,
+            );
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** failures)));
       }
     };

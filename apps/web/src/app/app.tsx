@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from '../features/auth/api/session.ts';
 import { ApiRequestError } from '../shared/api/client.ts';
+import { ErrorState } from '../shared/ui/error-state.tsx';
 import { AppShell } from './app-shell.tsx';
 
 const LoginRoute = lazy(() =>
@@ -28,6 +29,9 @@ export function createQueryClient() {
           !(error instanceof ApiRequestError && error.status >= 400 && error.status < 500) &&
           failures < 2,
         refetchOnWindowFocus: true,
+        // A screen that could not load tries again by itself, so it recovers when the engine
+        // (or the network) is back without the user reloading.
+        refetchInterval: (query) => (query.state.status === 'error' ? 5_000 : false),
       },
     },
   });
@@ -39,6 +43,17 @@ function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
   const location = useLocation();
   if (session.isPending) return spinner;
+  // The session could not be checked (the engine or the network is down): say so, not "log in".
+  if (session.isError)
+    return (
+      <main className="kh-content">
+        <ErrorState
+          title="The console cannot check your session"
+          error={session.error}
+          onRetry={() => void session.refetch()}
+        />
+      </main>
+    );
   if (!session.data)
     return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   return <AppShell username={session.data.user.username}>{children}</AppShell>;

@@ -1,6 +1,9 @@
 /** A stand-in for the browser's EventSource that the test drives: open, events, drops. */
 export class FakeEventSource {
   static instances: FakeEventSource[] = [];
+  static readonly CLOSED = 2;
+  /** Open: a drop (an error event) leaves it reconnecting, as the browser's does. */
+  readyState = 1;
   private readonly listeners = new Map<string, ((event: Event) => void)[]>();
   closed = false;
   constructor(readonly url: string) {

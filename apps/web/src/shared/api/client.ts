@@ -14,6 +14,9 @@ export class ApiRequestError extends Error {
   }
 }
 
+/** No screen waits longer than this for the console server (the BFF answers sooner itself). */
+const REQUEST_TIMEOUT_MS = 20_000;
+
 let csrfToken: string | undefined;
 
 /** The session's CSRF token, sent with every state-changing request. */
@@ -35,16 +38,23 @@ async function send(
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   try {
     response = await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
       ...(body !== undefined && { body: JSON.stringify(body) }),
-      ...(signal && { signal }),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (err) {
     if (signal?.aborted) throw err;
+    if (timeout.aborted)
+      throw new ApiRequestError(
+        0,
+        'TIMEOUT',
+        `The console server did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`,
+      );
     throw new ApiRequestError(
       0,
       'NETWORK',

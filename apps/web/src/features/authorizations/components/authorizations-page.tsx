@@ -47,7 +47,13 @@ export function AuthorizationsPage({ user, instances }: { user: Me; instances: K
   const admin = isAccountAdministrator(user, user.accountId);
 
   if (policies.isError)
-    return <ErrorState title="Authorizations could not be loaded" error={policies.error} />;
+    return (
+      <ErrorState
+        title="Authorizations could not be loaded"
+        error={policies.error}
+        onRetry={() => void policies.refetch()}
+      />
+    );
   if (policies.isPending)
     return <DataTableSkeleton columnCount={6} rowCount={3} aria-label="Loading authorizations" />;
   return (

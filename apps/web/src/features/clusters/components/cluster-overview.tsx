@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { Button, ProgressBar, Tag } from '@carbon/react';
+import { Button, InlineNotification, ProgressBar, Tag } from '@carbon/react';
 import { providerLabel } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
@@ -19,7 +19,7 @@ export function ClusterOverview({
   canEnable: boolean;
 }) {
   const overview = useClusterOverview(clusterId);
-  const status = useMasterStatus(clusterId, overview.data);
+  const { status, interrupted } = useMasterStatus(clusterId, overview.data);
   const [modalOpen, setModalOpen] = useState(false);
   const launcher = useRef<HTMLButtonElement>(null);
   const cluster = overview.data?.cluster;
@@ -32,7 +32,13 @@ export function ClusterOverview({
   return (
     <section aria-labelledby="summary-heading" className="kh-summary">
       <h2 id="summary-heading">Summary</h2>
-      {failed && <ErrorState title="The cluster could not be loaded" error={overview.error} />}
+      {failed && (
+        <ErrorState
+          title="The cluster could not be loaded"
+          error={overview.error}
+          onRetry={() => void overview.refetch()}
+        />
+      )}
       <div role="table" aria-label="Summary">
         <SummaryRow label="Cluster ID" loading={loading} failed={failed}>
           <code>{cluster?.id}</code>
@@ -44,6 +50,15 @@ export function ClusterOverview({
           {cluster?.location}
         </SummaryRow>
         <SummaryRow label="Master status" loading={loading && !status} failed={failed && !status}>
+          {status && interrupted && (
+            <InlineNotification
+              kind="warning"
+              lowContrast
+              hideCloseButton
+              title="Live status is interrupted"
+              subtitle={`The console cannot reach the encryption engine. Last known (${ago(status.modifiedDate)}):`}
+            />
+          )}
           {status && (
             <div aria-live="polite" className="kh-master-status">
               <MasterStatusText

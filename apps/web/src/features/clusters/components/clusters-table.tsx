@@ -76,7 +76,13 @@ export function ClustersTable() {
       />
     );
   if (clusters.isError) {
-    return <ErrorState title="Clusters could not be loaded" error={clusters.error} />;
+    return (
+      <ErrorState
+        title="Clusters could not be loaded"
+        error={clusters.error}
+        onRetry={() => void clusters.refetch()}
+      />
+    );
   }
   const byId = new Map(clusters.data.map((c) => [c.id, c]));
   const rows = clusters.data.map((c) => ({

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { StatusEvent, type ClusterRow } from '@keyhaven/contracts';
+import { followStatusStream } from '../../../shared/api/event-stream.ts';
 import { clustersQueryOptions } from '../api/get-clusters.ts';
 
 /**
@@ -15,35 +16,42 @@ export function useClustersLive(): { interrupted: boolean } {
   const [interrupted, setInterrupted] = useState(false);
   useEffect(() => {
     const { queryKey } = clustersQueryOptions();
-    const source = new EventSource('/api/clusters/events');
     const inProgress = new Map<string, boolean>();
-    source.addEventListener('status', (message) => {
-      const parsed = StatusEvent.safeParse(JSON.parse((message as MessageEvent<string>).data));
-      if (!parsed.success) return;
-      const event = parsed.data;
-      let refetch = false;
-      queryClient.setQueryData<ClusterRow[]>(queryKey, (rows) =>
-        rows?.map((row) => {
-          if (row.id !== event.clusterId) return row;
-          const finished = inProgress.get(row.id) === true && event.progress === null;
-          refetch ||= finished || row.kmsEnabled !== event.keyProtectEnabled;
-          return {
-            ...row,
-            masterStatus: event.masterStatus,
-            masterHealth: event.masterHealth,
-            kmsEnabled: event.keyProtectEnabled,
-          };
-        }),
-      );
-      inProgress.set(event.clusterId, event.progress !== null);
-      if (refetch) void queryClient.invalidateQueries({ queryKey, exact: true });
+    let cut = false;
+    const refetch = () => void queryClient.invalidateQueries({ queryKey, exact: true });
+    return followStatusStream('/api/clusters/events', {
+      onStatus: (data) => {
+        const parsed = StatusEvent.safeParse(JSON.parse(data));
+        if (!parsed.success) return;
+        const event = parsed.data;
+        let changed = cut;
+        cut = false;
+        setInterrupted(false);
+        queryClient.setQueryData<ClusterRow[]>(queryKey, (rows) =>
+          rows?.map((row) => {
+            if (row.id !== event.clusterId) return row;
+            const finished = inProgress.get(row.id) === true && event.progress === null;
+            changed ||= finished || row.kmsEnabled !== event.keyProtectEnabled;
+            return {
+              ...row,
+              masterStatus: event.masterStatus,
+              masterHealth: event.masterHealth,
+              kmsEnabled: event.keyProtectEnabled,
+            };
+          }),
+        );
+        inProgress.set(event.clusterId, event.progress !== null);
+        if (changed) refetch();
+      },
+      onOpen: () => {
+        setInterrupted(false);
+        refetch();
+      },
+      onInterrupted: () => {
+        cut = true;
+        setInterrupted(true);
+      },
     });
-    source.addEventListener('open', () => {
-      setInterrupted(false);
-      void queryClient.invalidateQueries({ queryKey, exact: true });
-    });
-    source.addEventListener('error', () => setInterrupted(true));
-    return () => source.close();
   }, [queryClient]);
   return { interrupted };
 }

@@ -17,7 +17,7 @@ const event = (revision: number, masterStatus: string, health: StatusEvent['mast
 });
 
 function Probe() {
-  const status = useMasterStatus('c-1', undefined);
+  const { status } = useMasterStatus('c-1', undefined);
   return <p>{status?.message ?? 'no status'}</p>;
 }
 

@@ -1,6 +1,7 @@
-import { useEffect, useReducer } from 'react';
+import { useEffect, useReducer, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { StatusEvent, type ClusterOverview } from '@keyhaven/contracts';
+import { followStatusStream } from '../../../shared/api/event-stream.ts';
 import { clusterOverviewQueryOptions } from '../api/get-cluster-overview.ts';
 import { clustersQueryOptions } from '../api/get-clusters.ts';
 import {
@@ -12,46 +13,62 @@ import {
 
 /**
  * Live master status from the BFF's event stream. EventSource reconnects by itself after a drop;
- * on every (re)open the overview is refetched so that nothing missed is lost.
+ * on every (re)open the overview is refetched so that nothing missed is lost. `interrupted` says
+ * that the stream is cut (the status shown is then the last one known).
  */
 export function useMasterStatus(
   clusterId: string,
   overview: ClusterOverview | undefined,
-): LiveStatus | undefined {
+): { status: LiveStatus | undefined; interrupted: boolean } {
   const queryClient = useQueryClient();
+  const [interrupted, setInterrupted] = useState(false);
   const [streamed, dispatch] = useReducer(
     (state: LiveStatus | undefined, event: StatusEvent | null) =>
       event ? liveStatusReducer(state, event) : undefined,
     undefined,
   );
   useEffect(() => {
-    const source = new EventSource(`/api/clusters/${encodeURIComponent(clusterId)}/events`);
     let enabled: boolean | undefined;
-    source.addEventListener('status', (message) => {
-      const parsed = StatusEvent.safeParse(JSON.parse((message as MessageEvent<string>).data));
-      if (!parsed.success) return;
-      dispatch(parsed.data);
-      const finished = parsed.data.progress === null;
-      if (enabled !== undefined && (enabled !== parsed.data.keyProtectEnabled || finished)) {
-        void queryClient.invalidateQueries({
-          queryKey: clusterOverviewQueryOptions(clusterId).queryKey,
-        });
-        void queryClient.invalidateQueries({
-          queryKey: clustersQueryOptions().queryKey,
-          exact: true,
-        });
-      }
-      enabled = parsed.data.keyProtectEnabled;
-    });
-    source.addEventListener('open', () => {
+    let cut = false;
+    const refetchOverview = () =>
       void queryClient.invalidateQueries({
         queryKey: clusterOverviewQueryOptions(clusterId).queryKey,
       });
+    const stop = followStatusStream(`/api/clusters/${encodeURIComponent(clusterId)}/events`, {
+      onStatus: (data) => {
+        const parsed = StatusEvent.safeParse(JSON.parse(data));
+        if (!parsed.success) return;
+        dispatch(parsed.data);
+        setInterrupted(false);
+        const finished = parsed.data.progress === null;
+        const changed =
+          enabled !== undefined && (enabled !== parsed.data.keyProtectEnabled || finished);
+        if (changed || cut) {
+          refetchOverview();
+          void queryClient.invalidateQueries({
+            queryKey: clustersQueryOptions().queryKey,
+            exact: true,
+          });
+        }
+        cut = false;
+        enabled = parsed.data.keyProtectEnabled;
+      },
+      onOpen: () => {
+        setInterrupted(false);
+        refetchOverview();
+      },
+      onInterrupted: () => {
+        cut = true;
+        setInterrupted(true);
+      },
     });
     return () => {
-      source.close();
+      stop();
       dispatch(null);
     };
   }, [clusterId, queryClient]);
-  return currentStatus(streamed, overview && statusFromOverview(overview));
+  return {
+    status: currentStatus(streamed, overview && statusFromOverview(overview)),
+    interrupted,
+  };
 }

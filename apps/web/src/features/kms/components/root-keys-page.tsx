@@ -79,7 +79,13 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
       : `Needs the ${role} service role on ${instance?.name ?? 'this instance'}`;
 
   if (instances.isError)
-    return <ErrorState title="KMS instances could not be loaded" error={instances.error} />;
+    return (
+      <ErrorState
+        title="KMS instances could not be loaded"
+        error={instances.error}
+        onRetry={() => void instances.refetch()}
+      />
+    );
   return (
     <div className="kh-stack">
       <Dropdown<KmsInstance>
@@ -108,7 +114,11 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
           aria-label="Loading root keys"
         />
       ) : keys.isError ? (
-        <ErrorState title="Root keys could not be loaded" error={keys.error} />
+        <ErrorState
+          title="Root keys could not be loaded"
+          error={keys.error}
+          onRetry={() => void keys.refetch()}
+        />
       ) : (
         <TableContainer
           title="Root keys"
