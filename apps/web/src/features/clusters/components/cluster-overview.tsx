@@ -4,10 +4,28 @@ import { providerLabel } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
+import { useNow } from '../../../shared/ui/use-now.ts';
 import { useClusterOverview } from '../api/get-cluster-overview.ts';
 import { ago } from '../hooks/master-status.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
 import { EnableKmsModal } from './enable-kms-modal.tsx';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** A root key that expires within 30 days is flagged where its cluster is shown (R9). */
+export function ExpiryTag({ expirationDate }: { expirationDate: string }) {
+  const now = useNow();
+  const days = Math.ceil((new Date(expirationDate).getTime() - now) / DAY_MS);
+  if (days > 30) return null;
+  return (
+    <>
+      {' '}
+      <Tag type="red" size="sm">
+        {days <= 0 ? 'Expired' : `Expires in ${days} day${days === 1 ? '' : 's'}`}
+      </Tag>
+    </>
+  );
+}
 
 /** Overview > Summary: cluster facts, live Master status and Key management service. */
 export function ClusterOverview({
@@ -95,6 +113,7 @@ export function ClusterOverview({
                   Root key {kms.rootKeyName}, version {kms.keyVersion.slice(0, 8)}
                   {kms.expirationDate &&
                     `, expires ${new Date(kms.expirationDate).toLocaleDateString('en-US', { dateStyle: 'medium' })}`}
+                  {kms.expirationDate && <ExpiryTag expirationDate={kms.expirationDate} />}
                   {` · ${kms.privateEndpoint ? 'private' : 'public'} endpoint`}
                 </div>
               </div>
