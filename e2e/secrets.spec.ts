@@ -19,12 +19,25 @@ test('secrets: create, reveal, verify the stored bytes, delete, and see it all i
   await create.getByLabel('Name', { exact: true }).fill('Bad_Name');
   await expect(create.getByText('must be a lowercase DNS name')).toBeVisible();
   await create.getByLabel('Name', { exact: true }).fill('e2e-db-password');
-  await create.getByLabel('Value').fill('correct horse battery staple');
+  await create.getByLabel('Value', { exact: true }).fill('correct horse battery staple');
+  // The value is hidden while typed unless asked for.
+  const masking = () =>
+    create
+      .getByLabel('Value', { exact: true })
+      .evaluate((el) => getComputedStyle(el).getPropertyValue('-webkit-text-security'));
+  expect(await masking()).toBe('disc');
+  await create.getByText('Show the value').click();
+  expect(await masking()).toBe('none');
   await expectAccessible(page);
   await create.getByRole('button', { name: 'Create', exact: true }).click();
   await expect(create).toBeHidden();
 
-  // The list pages by 50: the new secret sorts before app-secret-* in "default".
+  // What was created is confirmed and shown: the search narrows the table to it.
+  await expect(page.getByText('Secret default/e2e-db-password created')).toBeVisible();
+  await expect(page.getByRole('searchbox', { name: 'Search secrets' })).toHaveValue(
+    'default/e2e-db-password',
+  );
+  await expect(table.getByRole('row')).toHaveCount(2);
   await expect(table).toContainText('e2e-db-password');
   const reveal = await clusterPage.secretAction('default/e2e-db-password', 'Reveal values');
   await expect(reveal).toContainText('correct horse battery staple');
@@ -34,7 +47,7 @@ test('secrets: create, reveal, verify the stored bytes, delete, and see it all i
   // have enabled KMS on it), the plain JSON otherwise.
   const encrypted = await table
     .getByRole('row', { name: /e2e-db-password/ })
-    .getByText('Encrypted with KMS')
+    .getByText('Encrypted with KMS', { exact: true })
     .isVisible();
   const verify = await clusterPage.secretAction('default/e2e-db-password', 'Verify encryption');
   await expect(verify).toContainText(
@@ -54,6 +67,9 @@ test('secrets: create, reveal, verify the stored bytes, delete, and see it all i
   const remove = await clusterPage.secretAction('default/e2e-db-password', 'Delete');
   await remove.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(remove).toBeHidden();
+  await expect(table).toContainText('No secrets match “default/e2e-db-password”');
+  await page.getByRole('button', { name: 'Clear the search' }).click();
+  await expect(table).toContainText('app-secret-00000');
   await expect(table).not.toContainText('e2e-db-password');
 
   await clusterPage.openTab('Activity');
@@ -102,14 +118,25 @@ test('a viewer sees everything readable; actions they may not take are disabled,
   await expectAccessible(page);
   await page.keyboard.press('Escape');
 
-  // A big cluster pages through its secrets 50 at a time.
+  // A big cluster: numbered pages with a choice of size, and a search on the server.
   await clusterPage.goto('c-prod-us-south');
   await clusterPage.openTab('Secrets');
-  await expect(page.getByText('Page 1 of 400')).toBeVisible();
+  const secrets = page.getByRole('table', { name: 'Secrets' });
+  await expect(page.getByText('1–50 of 20,000 items')).toBeVisible();
+  await page.getByLabel('Secrets per page:').selectOption('100');
+  await expect(page.getByText('1–100 of 20,000 items')).toBeVisible();
   await page.getByRole('button', { name: 'Next page' }).click();
-  await expect(page.getByText('Page 2 of 400')).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Secrets' })).toContainText('app-secret-00200');
-  await page.getByRole('button', { name: 'Previous page' }).click();
-  await expect(page.getByText('Page 1 of 400')).toBeVisible();
+  await expect(page.getByText('101–200 of 20,000 items')).toBeVisible();
+  await expect(secrets.getByRole('row')).toHaveCount(101);
+  const search = page.getByRole('searchbox', { name: 'Search secrets' });
+  await search.fill('app-secret-1999');
+  await expect(page.getByText('1–10 of 10 items')).toBeVisible();
+  await expect(secrets.getByRole('row')).toHaveCount(11);
+  await expect(secrets).toContainText('app-secret-19999');
+  await expectAccessible(page);
+  await search.fill('no-such-secret');
+  await expect(secrets).toContainText('No secrets match “no-such-secret”');
+  await page.getByRole('button', { name: 'Clear the search' }).click();
+  await expect(page.getByText('1–100 of 20,000 items')).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });

@@ -140,6 +140,27 @@ describe('engine HTTP API', () => {
     await kp(request(e.url).delete(`/api/v2/keys/${keyB}`)).expect(200);
   });
 
+  it('searches a cluster’s secrets by namespace and name, in numbered pages', async () => {
+    const list = async (query: string) => {
+      const res = await request(e.url)
+        .get(`/v2/clusters/c-prod-us-south/secrets?${query}`)
+        .set('Authorization', `Bearer ${viewer}`);
+      expect(res.status).toBe(200);
+      return res.body as { items: { namespace: string; name: string }[]; total: number };
+    };
+    const all = await list('offset=0&limit=5');
+    expect(all.total).toBe(30);
+    const second = await list('offset=5&limit=5');
+    expect(second.items.map((s) => s.name)).not.toContain(all.items[0]?.name);
+    // "payments/" matches a namespace; the 30 secrets spread over 4 namespaces.
+    const payments = await list('search=PAYMENTS/&limit=100');
+    expect(payments.total).toBeGreaterThan(0);
+    expect(payments.items.every((s) => s.namespace === 'payments')).toBe(true);
+    const one = await list('search=app-secret-00007');
+    expect(one.items.map((s) => `${s.namespace}/${s.name}`)).toEqual(['web/app-secret-00007']);
+    expect((await list('search=no-such-secret')).total).toBe(0);
+  });
+
   it('refuses a viewer who enables KMS, naming the Administrator role', async () => {
     const res = await request(e.url)
       .post('/v2/enableKMS')
@@ -299,6 +320,8 @@ describe('malformed input to every endpoint gets a 4xx JSON error and changes no
     ['put', '/v2/clusters/c-dev-us-east/secrets/default/missing', { data: { a: 'YQ==' } }],
     ['get', '/v2/clusters/c-dev-us-east/secrets?limit=0', undefined],
     ['get', '/v2/clusters/c-dev-us-east/secrets?continue=L290aGVy', undefined],
+    ['get', '/v2/clusters/c-dev-us-east/secrets?continue=L290aGVy&search=a', undefined],
+    ['get', '/v2/clusters/c-dev-us-east/secrets?offset=-1', undefined],
     ['delete', '/v2/clusters/c-dev-us-east/secrets/default/missing', undefined],
     ['get', '/v2/nothing-here', undefined],
   ];

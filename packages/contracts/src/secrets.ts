@@ -75,11 +75,21 @@ export const SecretPage = z.object({
   continue: z.string().nullable(),
 });
 
-export const SecretListQuery = z.object({
-  namespace: dnsLabel.max(63).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  continue: z.string().max(600).optional(),
-});
+export const SecretListQuery = z
+  .object({
+    namespace: dnsLabel.max(63).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    continue: z.string().max(600).optional(),
+    /** Secrets whose "namespace/name" contains this text, any case. */
+    search: z.string().trim().max(253).optional(),
+    /** Skips this many secrets (numbered pages); with search, of the matching ones. */
+    offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  })
+  .refine((q) => !(q.continue && (q.search !== undefined || q.offset !== undefined)), {
+    message: 'continue pages the whole list; with search or offset, page with offset',
+    path: ['continue'],
+  });
+export type SecretListQuery = z.infer<typeof SecretListQuery>;
 
 export const RawSecret = z.object({
   storeKey: z.string(),

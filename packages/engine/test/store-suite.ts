@@ -75,6 +75,10 @@ export function storeConformance(label: string, open: () => Promise<StoreFixture
       }
       expect(seen).toEqual(ops.map((o) => o.key));
       expect(await store.count('/p/')).toBe(25);
+      const keys = await store.keys('/p/');
+      expect(keys).toHaveLength(25);
+      expect(keys).toEqual([...keys].sort());
+      expect(keys.every((k) => k.startsWith('/p/'))).toBe(true);
     });
 
     it('tells watchers about puts and deletes under a prefix, in order', async () => {

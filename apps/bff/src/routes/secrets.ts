@@ -37,6 +37,8 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       const search = new URLSearchParams({ limit: String(query.limit) });
       if (query.namespace) search.set('namespace', query.namespace);
       if (query.continue) search.set('continue', query.continue);
+      if (query.search !== undefined) search.set('search', query.search);
+      if (query.offset !== undefined) search.set('offset', String(query.offset));
       return engine.json(SecretPage, {
         path: `/v2/clusters/${params.id}/secrets?${search}`,
         token: session.token,

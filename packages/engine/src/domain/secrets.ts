@@ -1,5 +1,11 @@
 import type { Activity } from './activity.ts';
-import type { RawSecret, Secret, SecretMeta, SecretWrite } from '@keyhaven/contracts';
+import type {
+  RawSecret,
+  Secret,
+  SecretListQuery,
+  SecretMeta,
+  SecretWrite,
+} from '@keyhaven/contracts';
 import { MAX_SECRET_BYTES } from '@keyhaven/contracts';
 import type { Clusters } from './clusters.ts';
 import { getDoc, type EngineContext } from './context.ts';
@@ -42,15 +48,13 @@ export class Secrets {
     private readonly activity: Activity,
   ) {}
 
-  async list(
-    principal: Principal,
-    clusterId: string,
-    query: { namespace?: string | undefined; limit: number; continue?: string | undefined },
-  ) {
+  async list(principal: Principal, clusterId: string, query: SecretListQuery) {
     requirePlatformRole(principal, (await this.clusters.record(clusterId)).value, 'Viewer');
     const prefix = query.namespace
       ? `${K.secrets(clusterId)}${query.namespace}/`
       : K.secrets(clusterId);
+    if (query.search !== undefined || query.offset !== undefined)
+      return this.search(clusterId, prefix, query);
     const after = query.continue ? Buffer.from(query.continue, 'base64url').toString() : undefined;
     if (after !== undefined && !after.startsWith(prefix)) {
       throw new EngineError(
@@ -69,6 +73,28 @@ export class Secrets {
       items: page.kvs.map((kv) => metaOf(clusterId, kv)),
       total,
       continue: page.more && last ? Buffer.from(last.key).toString('base64url') : null,
+    };
+  }
+
+  /**
+   * A numbered page of the secrets whose "namespace/name" contains the search text (any case),
+   * found from the keys alone (names are in the key); only the page's values are read.
+   */
+  private async search(clusterId: string, prefix: string, query: SecretListQuery) {
+    const base = K.secrets(clusterId).length;
+    const needle = query.search?.toLowerCase();
+    const keys = await this.ctx.store.keys(prefix);
+    const matching = needle
+      ? keys.filter((k) => k.slice(base).toLowerCase().includes(needle))
+      : keys;
+    const offset = query.offset ?? 0;
+    const page = await Promise.all(
+      matching.slice(offset, offset + query.limit).map((key) => this.ctx.store.get(key)),
+    );
+    return {
+      items: page.filter((kv) => kv !== undefined).map((kv) => metaOf(clusterId, kv)),
+      total: matching.length,
+      continue: null,
     };
   }
 

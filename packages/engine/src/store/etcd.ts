@@ -39,6 +39,8 @@ const toKv = (kv: IKeyValue): KeyValue => ({
 });
 
 /** Keys read ahead for paging (see range). */
+/** Keys per etcd response when listing a whole prefix (keys only: about 1 MB). */
+const KEYS_PAGE = 10_000;
 const LOOKAHEAD = 4096;
 
 /** The keys of a prefix from some point on, as one keys-only read saw them. */
@@ -166,6 +168,21 @@ export class EtcdStore implements Store {
       return this.plainRange(start, end, limit);
     const page = await this.plainRange(start, `${last}\0`, limit);
     return { kvs: page.kvs, more: true };
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const end = Buffer.from(prefixEnd(prefix));
+    let start = Buffer.from(prefix);
+    for (;;) {
+      const res = await guard(() =>
+        this.client.kv.range({ key: start, range_end: end, limit: KEYS_PAGE, keys_only: true }),
+      );
+      for (const kv of res.kvs) keys.push(kv.key.toString());
+      const last = res.kvs.at(-1);
+      if (!res.more || !last) return keys;
+      start = Buffer.concat([last.key, Buffer.from([0])]);
+    }
   }
 
   async count(prefix: string): Promise<number> {

@@ -59,6 +59,11 @@ export class SqliteStore implements Store {
     `);
     this.stmt = {
       get: this.db.prepare<[string], Row>('SELECT * FROM kv WHERE key = ?'),
+      keys: this.db
+        .prepare<[string, string], string>(
+          'SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key',
+        )
+        .pluck(),
       rangeFrom: this.db.prepare<[string, string, number], Row>(
         'SELECT * FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
       ),
@@ -107,6 +112,10 @@ export class SqliteStore implements Store {
 
   async count(prefix: string): Promise<number> {
     return this.stmt.count.get(prefix, prefixEnd(prefix))?.n ?? 0;
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    return this.stmt.keys.all(prefix, prefixEnd(prefix));
   }
 
   private readonly applyTxn = (

@@ -46,6 +46,8 @@ export interface Store {
   get(key: string): Promise<KeyValue | undefined>;
   range(prefix: string, options: RangeOptions): Promise<RangeResult>;
   count(prefix: string): Promise<number>;
+  /** Every key under prefix, in key order, without values (searching a large prefix by name). */
+  keys(prefix: string): Promise<string[]>;
   /** All ops apply atomically if every compare holds; otherwise nothing changes. */
   txn(compares: readonly Compare[], ops: readonly Op[]): Promise<TxnResult>;
   /** Calls back for every change under prefix, in revision order, from now on. */

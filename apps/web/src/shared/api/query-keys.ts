@@ -14,8 +14,8 @@ export const queryKeys = {
     [...queryKeys.enableOptions(clusterId), instanceId ?? null] as const,
   /** Every page of a cluster's secrets. */
   secrets: (clusterId: string) => ['clusters', clusterId, 'secrets'] as const,
-  secretsPage: (clusterId: string, cursor: string | undefined) =>
-    [...queryKeys.secrets(clusterId), cursor ?? ''] as const,
+  secretsPage: (clusterId: string, page: { search: string; offset: number; limit: number }) =>
+    [...queryKeys.secrets(clusterId), page] as const,
   secretValues: (clusterId: string, namespace?: string, name?: string) =>
     ['clusters', clusterId, 'secret-values', namespace, name] as const,
   storedSecret: (clusterId: string, namespace?: string, name?: string) =>

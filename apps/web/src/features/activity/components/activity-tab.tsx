@@ -19,7 +19,13 @@ const when = (iso: string) =>
 export function ActivityTab({ clusterId }: { clusterId: string }) {
   const activity = useClusterActivity(clusterId);
   if (activity.isError)
-    return <ErrorState title="Activity could not be loaded" error={activity.error} />;
+    return (
+      <ErrorState
+        title="Activity could not be loaded"
+        error={activity.error}
+        onRetry={() => void activity.refetch()}
+      />
+    );
   if (activity.isPending)
     return (
       <DataTableSkeleton columnCount={4} rowCount={5} showHeader={false} aria-label="Activity" />
@@ -43,9 +49,9 @@ export function ActivityTab({ clusterId }: { clusterId: string }) {
           )}
           {activity.data.map((entry) => (
             <TableRow key={entry.id}>
-              <TableCell>{when(entry.at)}</TableCell>
+              <TableCell className="kh-nowrap">{when(entry.at)}</TableCell>
               <TableCell>{entry.actor}</TableCell>
-              <TableCell>{entry.message}</TableCell>
+              <TableCell className="kh-wrap-anywhere">{entry.message}</TableCell>
               <TableCell>
                 {entry.result === 'success' ? (
                   <Tag type="green">Succeeded</Tag>

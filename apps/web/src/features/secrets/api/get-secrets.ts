@@ -3,7 +3,15 @@ import { SecretPage, type SecretMeta } from '@keyhaven/contracts';
 import { apiRequest } from '../../../shared/api/client.ts';
 import { queryKeys } from '../../../shared/api/query-keys.ts';
 
-export const PAGE_SIZE = 50;
+/** Page sizes the table offers; the first page shows the middle one. */
+export const PAGE_SIZES = [25, 50, 100];
+
+/** One numbered page of the secrets whose "namespace/name" contains the search text. */
+export interface SecretsPageQuery {
+  search: string;
+  offset: number;
+  limit: number;
+}
 
 /** The console API path of a cluster's secrets, or of one of them. */
 export const secretsPath = (clusterId: string, ref?: { namespace: string; name: string }) =>
@@ -16,21 +24,20 @@ export interface SecretDialogProps {
   onClose: () => void;
 }
 
-export const getSecrets = (clusterId: string, cursor: string | undefined, signal?: AbortSignal) =>
-  apiRequest(
-    SecretPage,
-    `${secretsPath(clusterId)}?limit=${PAGE_SIZE}${cursor ? `&continue=${encodeURIComponent(cursor)}` : ''}`,
-    { signal },
-  );
+export const getSecrets = (clusterId: string, page: SecretsPageQuery, signal?: AbortSignal) => {
+  const query = new URLSearchParams({ limit: String(page.limit), offset: String(page.offset) });
+  if (page.search) query.set('search', page.search);
+  return apiRequest(SecretPage, `${secretsPath(clusterId)}?${query}`, { signal });
+};
 
-export const secretsQueryOptions = (clusterId: string, cursor: string | undefined) =>
+export const secretsQueryOptions = (clusterId: string, page: SecretsPageQuery) =>
   queryOptions({
-    queryKey: queryKeys.secretsPage(clusterId, cursor),
-    queryFn: ({ signal }) => getSecrets(clusterId, cursor, signal),
+    queryKey: queryKeys.secretsPage(clusterId, page),
+    queryFn: ({ signal }) => getSecrets(clusterId, page, signal),
   });
 
-export const useSecrets = (clusterId: string, cursor: string | undefined) =>
-  useQuery({ ...secretsQueryOptions(clusterId, cursor), placeholderData: keepPreviousData });
+export const useSecrets = (clusterId: string, page: SecretsPageQuery) =>
+  useQuery({ ...secretsQueryOptions(clusterId, page), placeholderData: keepPreviousData });
 
 /** A secret was written or deleted: refresh every page and the cluster's activity. */
 export function useInvalidateSecrets(clusterId: string) {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { InlineNotification, Modal, TextArea, TextInput } from '@carbon/react';
+import { Checkbox, InlineNotification, Modal, TextArea, TextInput } from '@carbon/react';
 import { SecretRef } from '@keyhaven/contracts';
 import { useCreateSecret } from '../api/create-secret.ts';
 import { toBase64 } from '../lib/hexdump.ts';
@@ -10,14 +10,18 @@ const KEY = /^[-._a-zA-Z0-9]+$/;
 export function CreateSecretModal({
   clusterId,
   onClose,
+  onCreated,
 }: {
   clusterId: string;
   onClose: () => void;
+  /** Called with what was created, after the modal closed. */
+  onCreated: (ref: SecretRef) => void;
 }) {
   const [namespace, setNamespace] = useState('default');
   const [name, setName] = useState('');
   const [key, setKey] = useState('password');
   const [value, setValue] = useState('');
+  const [showValue, setShowValue] = useState(false);
   const create = useCreateSecret(clusterId);
   const refIssues = SecretRef.safeParse({ namespace, name }).error?.issues ?? [];
   const issueFor = (field: string) => refIssues.find((i) => i.path[0] === field)?.message;
@@ -37,7 +41,12 @@ export function CreateSecretModal({
       onRequestSubmit={() =>
         create.mutate(
           { namespace, name, type: 'Opaque', data: { [key]: toBase64(value) } },
-          { onSuccess: onClose },
+          {
+            onSuccess: () => {
+              onClose();
+              onCreated({ namespace, name });
+            },
+          },
         )
       }
     >
@@ -73,7 +82,16 @@ export function CreateSecretModal({
           helperText="Stored encrypted under the cluster's root key when KMS is enabled."
           value={value}
           rows={3}
+          className={showValue ? undefined : 'kh-masked'}
+          autoComplete="off"
+          spellCheck={false}
           onChange={(e) => setValue(e.target.value)}
+        />
+        <Checkbox
+          id="secret-show-value"
+          labelText="Show the value"
+          checked={showValue}
+          onChange={(_event, { checked }) => setShowValue(checked)}
         />
         {create.isError && (
           <InlineNotification

@@ -1,9 +1,11 @@
 import { InlineNotification, Modal } from '@carbon/react';
+import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useDeleteSecret } from '../api/delete-secret.ts';
 import type { SecretDialogProps } from '../api/get-secrets.ts';
 
 export function DeleteSecretModal({ clusterId, secret, onClose }: SecretDialogProps) {
   const remove = useDeleteSecret(clusterId);
+  const toast = useToast();
   return (
     <Modal
       open
@@ -13,7 +15,14 @@ export function DeleteSecretModal({ clusterId, secret, onClose }: SecretDialogPr
       secondaryButtonText="Cancel"
       primaryButtonDisabled={remove.isPending}
       onRequestClose={onClose}
-      onRequestSubmit={() => remove.mutate(secret, { onSuccess: onClose })}
+      onRequestSubmit={() =>
+        remove.mutate(secret, {
+          onSuccess: () => {
+            toast({ kind: 'success', title: `Secret ${secret.namespace}/${secret.name} deleted` });
+            onClose();
+          },
+        })
+      }
     >
       <p>Workloads that read this secret will no longer find it. This cannot be undone.</p>
       {remove.isError && (

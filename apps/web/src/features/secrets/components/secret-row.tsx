@@ -18,7 +18,7 @@ export function SecretRow({
   return (
     <TableRow>
       <TableCell>{secret.namespace}</TableCell>
-      <TableCell>{secret.name}</TableCell>
+      <TableCell className="kh-wrap-anywhere">{secret.name}</TableCell>
       <TableCell>
         {secret.encrypted ? (
           <Tag type="green">Encrypted with KMS</Tag>

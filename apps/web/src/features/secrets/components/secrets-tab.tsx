@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Button,
   DataTableSkeleton,
-  IconButton,
+  Pagination,
   Table,
   TableBody,
   TableCell,
@@ -12,16 +12,21 @@ import {
   TableRow,
   TableToolbar,
   TableToolbarContent,
+  TableToolbarSearch,
 } from '@carbon/react';
-import { ChevronLeft, ChevronRight } from '@carbon/icons-react';
-import type { SecretMeta } from '@keyhaven/contracts';
+import type { SecretMeta, SecretRef } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
-import { PAGE_SIZE, useSecrets } from '../api/get-secrets.ts';
+import { useToast } from '../../../shared/ui/toasts.tsx';
+import { PAGE_SIZES, useSecrets } from '../api/get-secrets.ts';
 import { CreateSecretModal } from './create-secret-modal.tsx';
 import { DeleteSecretModal } from './delete-secret-modal.tsx';
 import { RevealSecretModal } from './reveal-secret-modal.tsx';
 import { EDITOR_NEEDED, SecretRow, type SecretDialogKind } from './secret-row.tsx';
 import { VerifyEncryptionModal } from './verify-encryption-modal.tsx';
+
+/** Typing settles for this long before the server is asked (one search per pause, not per key). */
+const SEARCH_DELAY_MS = 200;
+const count = (n: number) => n.toLocaleString('en-US');
 
 export interface SecretsTabProps {
   clusterId: string;
@@ -33,17 +38,48 @@ type Dialog = { kind: 'create' } | { kind: SecretDialogKind; secret: SecretMeta 
 
 /** The cluster's secrets, as kubectl would list them: names and storage, values only on request. */
 export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
-  // Cursors of the pages before the current one; the last entry is the current page's cursor.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors.at(-1);
-  const secrets = useSecrets(clusterId, cursor);
+  const [typed, setTyped] = useState('');
+  const [search, setSearch] = useState('');
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(PAGE_SIZES[1] ?? 50);
+  useEffect(() => {
+    const settle = setTimeout(() => {
+      setSearch(typed.trim());
+      setPage(1);
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(settle);
+  }, [typed]);
+  const secrets = useSecrets(clusterId, {
+    search,
+    offset: (page - 1) * pageSize,
+    limit: pageSize,
+  });
   const [dialog, setDialog] = useState<Dialog>();
   const close = () => setDialog(undefined);
-  const page = cursors.length;
+  const toast = useToast();
+  const total = secrets.data?.total ?? 0;
+  // What was just created is shown at once: the search narrows the list to it.
+  const created = (ref: SecretRef) => {
+    const path = `${ref.namespace}/${ref.name}`;
+    setTyped(path);
+    setSearch(path);
+    setPage(1);
+    toast({
+      kind: 'success',
+      title: `Secret ${path} created`,
+      subtitle: 'It is shown below; clear the search to see every secret.',
+    });
+  };
 
   return (
     <>
-      {secrets.isError && <ErrorState title="Secrets could not be loaded" error={secrets.error} />}
+      {secrets.isError && (
+        <ErrorState
+          title="Secrets could not be loaded"
+          error={secrets.error}
+          onRetry={() => void secrets.refetch()}
+        />
+      )}
       {secrets.isPending ? (
         <DataTableSkeleton columnCount={5} rowCount={6} showHeader={false} aria-label="Secrets" />
       ) : (
@@ -51,12 +87,20 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
           title="Secrets"
           description={
             secrets.data
-              ? `${secrets.data.total.toLocaleString('en-US')} secrets. Values stay hidden until you reveal one; Verify encryption shows the bytes the store holds.`
+              ? `${count(total)} ${search ? `secrets match “${search}”` : 'secrets'}. Values stay hidden until you reveal one; Verify encryption shows the bytes the store holds.`
               : undefined
           }
         >
           <TableToolbar aria-label="Secrets toolbar">
             <TableToolbarContent>
+              <TableToolbarSearch
+                persistent
+                value={typed}
+                onChange={(e) => setTyped(typeof e === 'string' ? e : e.target.value)}
+                onClear={() => setTyped('')}
+                placeholder="Search by namespace or name"
+                labelText="Search secrets"
+              />
               <Button
                 onClick={() => setDialog({ kind: 'create' })}
                 disabled={!canEdit}
@@ -66,7 +110,7 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
               </Button>
             </TableToolbarContent>
           </TableToolbar>
-          <Table aria-label="Secrets" size="md">
+          <Table aria-label="Secrets" size="md" aria-busy={secrets.isFetching}>
             <TableHead>
               <TableRow>
                 <TableHeader>Namespace</TableHeader>
@@ -82,7 +126,17 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
               {secrets.data?.items.length === 0 && (
                 <TableRow>
                   <TableCell colSpan={5}>
-                    This cluster has no secrets yet. Create one, or apply one with kubectl.
+                    {search ? (
+                      <div className="kh-empty">
+                        <h3>No secrets match “{search}”</h3>
+                        <p>Search looks in namespaces and names. Check the spelling, or</p>
+                        <Button kind="ghost" size="sm" onClick={() => setTyped('')}>
+                          Clear the search
+                        </Button>
+                      </div>
+                    ) : (
+                      'This cluster has no secrets yet. Create one, or apply one with kubectl.'
+                    )}
                   </TableCell>
                 </TableRow>
               )}
@@ -96,32 +150,26 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
               ))}
             </TableBody>
           </Table>
-          <div className="kh-pager">
-            <span>
-              Page {page}
-              {secrets.data &&
-                ` of ${Math.max(1, Math.ceil(secrets.data.total / PAGE_SIZE)).toLocaleString('en-US')}`}
-            </span>
-            <IconButton
-              kind="ghost"
-              label="Previous page"
-              disabled={page === 1}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              <ChevronLeft />
-            </IconButton>
-            <IconButton
-              kind="ghost"
-              label="Next page"
-              disabled={!secrets.data?.continue || secrets.isPlaceholderData}
-              onClick={() => setCursors((c) => [...c, secrets.data?.continue ?? undefined])}
-            >
-              <ChevronRight />
-            </IconButton>
-          </div>
+          <Pagination
+            page={page}
+            pageSize={pageSize}
+            pageSizes={PAGE_SIZES}
+            totalItems={total}
+            onChange={({ page: next, pageSize: size }) => {
+              setPageSize(size);
+              setPage(size === pageSize ? next : 1);
+            }}
+            itemsPerPageText="Secrets per page:"
+            itemRangeText={(min, max, all) =>
+              `${count(min)}–${count(max)} of ${count(all)} item${all === 1 ? '' : 's'}`
+            }
+            pageRangeText={(_current, pages) => `of ${count(pages)} page${pages === 1 ? '' : 's'}`}
+          />
         </TableContainer>
       )}
-      {dialog?.kind === 'create' && <CreateSecretModal clusterId={clusterId} onClose={close} />}
+      {dialog?.kind === 'create' && (
+        <CreateSecretModal clusterId={clusterId} onClose={close} onCreated={created} />
+      )}
       {dialog?.kind === 'reveal' && (
         <RevealSecretModal clusterId={clusterId} secret={dialog.secret} onClose={close} />
       )}
