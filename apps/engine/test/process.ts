@@ -108,13 +108,18 @@ export async function enableKmsOverHttp(
 }
 
 /** The engine alone, seeded with a small demo (100 secrets in the big cluster), data under dir. */
-export async function spawnDemoEngine(dir: string, password: string) {
+export async function spawnDemoEngine(
+  dir: string,
+  password: string,
+  extra: Record<string, string> = {},
+) {
   return spawnEngine(
     {
       KEYHAVEN_DATA_DIR: join(dir, 'engine'),
       KEYHAVEN_DEMO_PASSWORD: password,
       KEYHAVEN_DEMO_SECRETS: '100',
       KEYHAVEN_LOG_LEVEL: 'warn',
+      ...extra,
     },
     await freePort(),
   );
@@ -139,8 +144,9 @@ export async function spawnConsole(
   dir: string,
   password: string,
   bffEnv: Record<string, string> = {},
+  engineEnv: Record<string, string> = {},
 ) {
-  const engine = await spawnDemoEngine(dir, password);
+  const engine = await spawnDemoEngine(dir, password, engineEnv);
   // One data directory for both, as npm start runs them: the BFF reads the login-proxy key there.
   const { bff, bffUrl } = await spawnBff(engine.url, join(dir, 'engine'), bffEnv);
   return { engine, bff, bffUrl };

@@ -5,13 +5,16 @@
  *    and of what the cluster Overview adds (target: first page under 200 KB together).
  * 2. The delay between an engine status change and Chromium showing it in the Overview's Master
  *    status row, p95 over 20 changes (target under 300 ms).
+ * 3. The same delay to the clusters list's row (one stream for the whole list; target 300 ms).
+ * 4. A secret search over 20,000 secrets, from the keypress to the matching rows (p95 of 20
+ *    searches, target under 300 ms).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { enableKmsOverHttp, spawnConsole, tokenFor } from '../../engine/test/process.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -39,9 +42,12 @@ try {
     engine,
     bff,
     bffUrl: base,
-  } = await spawnConsole(dir, PASSWORD, {
-    KEYHAVEN_WEB_DIST: dist,
-  });
+  } = await spawnConsole(
+    dir,
+    PASSWORD,
+    { KEYHAVEN_WEB_DIST: dist },
+    { KEYHAVEN_DEMO_SECRETS: '20000' },
+  );
   stops.push(
     () => engine.child.kill('SIGTERM'),
     () => bff.kill('SIGTERM'),
@@ -101,18 +107,76 @@ try {
   await statusRow.getByText('Ready').waitFor();
   await page.waitForTimeout(1000);
 
-  // Record, in the page, when the status row's text changes.
-  await page.evaluate(() => {
+  const flips = await statusFlips(page, engine.url, auth, crk, 'Master status');
+  console.log('Engine status change to the Master status row in Chromium, 20 changes');
+  console.log(
+    `  p50 ${percentile(flips, 0.5)} ms, p95 ${percentile(flips, 0.95)} ms (target < 300 ms)`,
+  );
+
+  await page.goto('/clusters');
+  await page.getByRole('table', { name: 'Clusters' }).getByText('dev-us-east').waitFor();
+  await page.waitForTimeout(1000);
+  const listed = await statusFlips(page, engine.url, auth, crk, 'dev-us-east');
+  console.log('Engine status change to the clusters list row in Chromium, 20 changes');
+  console.log(
+    `  p50 ${percentile(listed, 0.5)} ms, p95 ${percentile(listed, 0.95)} ms (target < 300 ms)`,
+  );
+
+  await page.goto('/clusters/c-prod-us-south');
+  await page.getByRole('tab', { name: 'Secrets' }).click();
+  await page.getByText('of 20,000 items').first().waitFor();
+  const search = page.getByRole('searchbox', { name: 'Search secrets' });
+  const searches: number[] = [];
+  // The first search is measured too, and shown apart: it pays the cold paths once.
+  let first = 0;
+  for (let i = -1; i < 20; i++) {
+    const name = `app-secret-${String(((i + 1) * 997) % 20_000).padStart(5, '0')}`;
+    const start = Date.now();
+    await search.fill(name);
+    const shown = await page.waitForFunction(
+      (wanted) => {
+        const rows = [...document.querySelectorAll('table[aria-label="Secrets"] tbody tr')];
+        return rows.length === 1 && rows[0]?.textContent?.includes(wanted) ? Date.now() : false;
+      },
+      name,
+      { polling: 'raf', timeout: 10_000 },
+    );
+    const delay = Number(await shown.jsonValue()) - start;
+    if (i < 0) first = delay;
+    else searches.push(delay);
+  }
+  searches.sort((a, b) => a - b);
+  console.log('Secret search over 20,000 secrets, keypress to matching rows, 20 searches');
+  console.log(
+    `  p50 ${percentile(searches, 0.5)} ms, p95 ${percentile(searches, 0.95)} ms (target < 300 ms); the very first search: ${first} ms`,
+  );
+} finally {
+  for (const stop of stops.reverse()) stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Disables and enables the root key 20 times through the engine's API and measures, in the
+ * page, when the row whose text contains `rowText` shows each change; sorted delays in ms.
+ */
+async function statusFlips(
+  page: Page,
+  engineUrl: string,
+  auth: Record<string, string>,
+  crk: string,
+  rowText: string,
+): Promise<number[]> {
+  await page.evaluate((rowText) => {
     const row = [...document.querySelectorAll('[role="row"], tr')].find((tr) =>
-      tr.textContent?.includes('Master status'),
+      tr.textContent?.includes(rowText),
     );
     const w = window as unknown as { statusChanges: { at: number; text: string }[] };
     w.statusChanges = [];
-    if (!row) throw new Error('no Master status row');
+    if (!row) throw new Error(`no row with ${rowText}`);
     new MutationObserver(() => {
       w.statusChanges.push({ at: Date.now(), text: row.textContent ?? '' });
     }).observe(row, { subtree: true, childList: true, characterData: true });
-  });
+  }, rowText);
   const delays: number[] = [];
   for (let change = 0; change < 20; change++) {
     const disable = change % 2 === 0;
@@ -120,7 +184,7 @@ try {
       () => (window as unknown as { statusChanges: unknown[] }).statusChanges.length,
     );
     const start = Date.now();
-    await fetch(`${engine.url}/api/v2/keys/${crk}/actions/${disable ? 'disable' : 'enable'}`, {
+    await fetch(`${engineUrl}/api/v2/keys/${crk}/actions/${disable ? 'disable' : 'enable'}`, {
       method: 'POST',
       headers: { ...auth, 'bluemix-instance': 'kp-us-south' },
     });
@@ -138,12 +202,5 @@ try {
     delays.push(Number(await shown.jsonValue()) - start);
     await page.waitForTimeout(200);
   }
-  delays.sort((a, b) => a - b);
-  console.log('Engine status change to the Master status row in Chromium, 20 changes');
-  console.log(
-    `  p50 ${percentile(delays, 0.5)} ms, p95 ${percentile(delays, 0.95)} ms (target < 300 ms)`,
-  );
-} finally {
-  for (const stop of stops.reverse()) stop();
-  rmSync(dir, { recursive: true, force: true });
+  return delays.sort((a, b) => a - b);
 }

@@ -25,7 +25,7 @@ import { EDITOR_NEEDED, SecretRow, type SecretDialogKind } from './secret-row.ts
 import { VerifyEncryptionModal } from './verify-encryption-modal.tsx';
 
 /** Typing settles for this long before the server is asked (one search per pause, not per key). */
-const SEARCH_DELAY_MS = 200;
+const SEARCH_DELAY_MS = 50;
 const count = (n: number) => n.toLocaleString('en-US');
 
 export interface SecretsTabProps {
