@@ -17,8 +17,11 @@ import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 import type { StatusRelay } from '../sse.ts';
 
+const ClusterPath = z.object({ id: Id });
+
 /** Clusters: the list, one cluster's Overview, the Enable/Update form and its submit, live status. */
 export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusRelay) {
+  clusterStatusStreams(route, engine, relay);
   route(
     {
       method: 'get',
@@ -48,28 +51,6 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/clusters/events',
-      summary: 'Server-Sent Events: live master status of every cluster in the list',
-      operationId: 'streamClustersStatus',
-      tag: 'Clusters',
-      response: StatusEventMessage,
-      contentType: 'text/event-stream',
-    },
-    async ({ req, res, session }) => {
-      if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
-      const lastEventId = req.headers['last-event-id'];
-      relay.subscribeAll(
-        res,
-        session.token,
-        typeof lastEventId === 'string' ? lastEventId : undefined,
-      );
-    },
-  );
-
-  const ClusterPath = z.object({ id: Id });
   route(
     {
       method: 'get',
@@ -123,6 +104,34 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
         body: { cluster: params.id, ...body },
       });
       return accepted.cluster;
+    },
+  );
+}
+
+/**
+ * Live master status as Server-Sent Events: one stream for the whole clusters list (the session's
+ * own), and one per cluster for its Overview. Registered before /clusters/:id, which would take
+ * "events" for a cluster id.
+ */
+function clusterStatusStreams(route: Route, engine: EngineClient, relay: StatusRelay) {
+  route(
+    {
+      method: 'get',
+      path: '/clusters/events',
+      summary: 'Server-Sent Events: live master status of every cluster in the list',
+      operationId: 'streamClustersStatus',
+      tag: 'Clusters',
+      response: StatusEventMessage,
+      contentType: 'text/event-stream',
+    },
+    async ({ req, res, session }) => {
+      if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
+      const lastEventId = req.headers['last-event-id'];
+      relay.subscribeAll(
+        res,
+        session.token,
+        typeof lastEventId === 'string' ? lastEventId : undefined,
+      );
     },
   );
 

@@ -1,16 +1,9 @@
-import { useState, type RefObject } from 'react';
+import type { RefObject } from 'react';
 import { Checkbox, ComboBox, InlineNotification, Modal } from '@carbon/react';
-import {
-  providerLabel,
-  type ClusterOverview,
-  type EnableOptions,
-  type KmsInstance,
-} from '@keyhaven/contracts';
+import { providerLabel, type ClusterOverview, type KmsInstance } from '@keyhaven/contracts';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useEnableKms } from '../api/enable-kms.ts';
-import { useEnableOptions } from '../api/get-enable-options.ts';
-
-type KeyOption = EnableOptions['keys'][number];
+import { useEnableForm, type KeyOption } from '../hooks/use-enable-form.ts';
 
 interface Props {
   clusterId: string;
@@ -57,37 +50,15 @@ function matchesTyped<T>(selected: T | null) {
 
 /** Enable or Update the key management service: pick a KMS instance and a root key (R4, R11, R12). */
 export function EnableKmsModal({ clusterId, mode, current, open, onClose, launcher }: Props) {
-  const [instance, setInstance] = useState<KmsInstance | null>(null);
-  const [key, setKey] = useState<KeyOption | null>(null);
-  const [publicEndpoint, setPublicEndpoint] = useState(false);
-  const [instanceChosen, setInstanceChosen] = useState(false);
-  const options = useEnableOptions(clusterId, instance?.id, open);
-  // Update starts from what the cluster uses: its instance and its endpoint (R12).
-  // Each opening starts from the cluster's settings (not when they refresh while it is open).
-  // Carbon reports the reset of the last choice as a change, so the choice is cleared here too.
-  const [wasOpen, setWasOpen] = useState(false);
-  if (open !== wasOpen) {
-    setWasOpen(open);
-    if (open) {
-      setPublicEndpoint(current ? !current.privateEndpoint : false);
-      setInstanceChosen(false);
-    }
-  }
-  const currentInstance = options.data?.instances.find((i) => i.id === current?.instanceId);
-  if (open && !instanceChosen && currentInstance && instance?.id !== currentInstance.id)
-    setInstance(currentInstance);
+  const form = useEnableForm(clusterId, open, current);
+  const { options, instance, keys, selectedKey, publicEndpoint } = form;
   const enable = useEnableKms(clusterId);
   const toast = useToast();
   const verb = mode === 'enable' ? 'Enable' : 'Update';
-  const keys = instance ? (options.data?.keys ?? []) : [];
-  const selectedKey = key && keys.find((k) => k.id === key.id && k.selectable) ? key : null;
   const valid = instance !== null && selectedKey !== null && !enable.isPending;
 
   const close = () => {
-    setInstance(null);
-    setInstanceChosen(false);
-    setKey(null);
-    setPublicEndpoint(false);
+    form.reset();
     enable.reset();
     onClose();
   };
@@ -146,11 +117,7 @@ export function EnableKmsModal({ clusterId, mode, current, open, onClose, launch
           itemToString={instanceLabel}
           shouldFilterItem={matchesTyped(instance)}
           selectedItem={instance}
-          onChange={({ selectedItem }) => {
-            setInstance(selectedItem ?? null);
-            setInstanceChosen(true);
-            setKey(null);
-          }}
+          onChange={({ selectedItem }) => form.chooseInstance(selectedItem ?? null)}
           invalid={options.isError}
           invalidText={options.error?.message}
           helperText={
@@ -174,7 +141,7 @@ export function EnableKmsModal({ clusterId, mode, current, open, onClose, launch
           itemToString={keyLabel}
           shouldFilterItem={matchesTyped(selectedKey)}
           selectedItem={selectedKey}
-          onChange={({ selectedItem }) => setKey(selectedItem ?? null)}
+          onChange={({ selectedItem }) => form.chooseKey(selectedItem ?? null)}
           warn={selectedKey?.expiresSoon ?? false}
           warnText="This root key expires within 30 days. When it expires, the cluster can no longer read its secrets."
           helperText="Keys used before by this cluster, disabled or expired keys cannot be picked."
@@ -184,7 +151,7 @@ export function EnableKmsModal({ clusterId, mode, current, open, onClose, launch
           labelText="Use public service endpoint"
           helperText="By default the private service endpoint is used to reach the KMS instance."
           checked={publicEndpoint}
-          onChange={(_event, { checked }) => setPublicEndpoint(checked)}
+          onChange={(_event, { checked }) => form.setPublicEndpoint(checked)}
         />
         {instance && options.data?.authorization === 'created-on-enable' && (
           <InlineNotification

@@ -1,7 +1,6 @@
 import { InlineNotification, Modal } from '@carbon/react';
 import type { RootKey } from '@keyhaven/contracts';
-
-export type ConfirmableAction = 'rotate' | 'disable';
+import type { ConfirmableAction } from '../hooks/use-key-actions.ts';
 
 /** What each action does to the clusters using the key (R6, R7), in the words of the seeds. */
 const CONSEQUENCE: Record<ConfirmableAction, { heading: string; button: string; text: string }> = {

@@ -16,26 +16,18 @@ import {
   type KmsInstance,
   type Me,
   type RootKey,
-  type RootKeyAction,
   type ServiceRole,
 } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { HeaderRow } from '../../../shared/ui/header-row.tsx';
 import { useNow } from '../../../shared/ui/use-now.ts';
-import { useRootKeyAction } from '../api/change-root-key.ts';
 import { useInstances } from '../api/get-instances.ts';
 import { useRootKeys } from '../api/get-root-keys.ts';
-import { useToast } from '../../../shared/ui/toasts.tsx';
-import { ConfirmKeyActionModal, type ConfirmableAction } from './confirm-key-action-modal.tsx';
+import { useKeyActions } from '../hooks/use-key-actions.ts';
+import { ConfirmKeyActionModal } from './confirm-key-action-modal.tsx';
 import { CreateRootKeyModal } from './create-root-key-modal.tsx';
 import { DeleteRootKeyModal } from './delete-root-key-modal.tsx';
 import { RootKeyRow } from './root-key-row.tsx';
-
-const DONE: Record<RootKeyAction, (name: string) => string> = {
-  rotate: (name) => `Root key ${name} rotated: a new version is in use`,
-  disable: (name) => `Root key ${name} disabled`,
-  enable: (name) => `Root key ${name} enabled`,
-};
 
 /** Key management: an instance's root keys with create, rotate, disable, enable and delete. */
 export function RootKeysPage({ user }: { user: Me | undefined }) {
@@ -44,31 +36,9 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
   const [chosen, setChosen] = useState<KmsInstance | null>(null);
   const instance = chosen ?? instances.data?.[0] ?? null;
   const keys = useRootKeys(instance?.id);
-  const action = useRootKeyAction(instance?.id ?? '');
+  const { action, confirming, request, confirm, cancel } = useKeyActions(instance?.id ?? '');
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<RootKey | null>(null);
-  const [confirming, setConfirming] = useState<{
-    rootKey: RootKey;
-    action: ConfirmableAction;
-  } | null>(null);
-  const toast = useToast();
-  const run = (rootKey: RootKey, name: RootKeyAction) =>
-    action.mutate(
-      { keyId: rootKey.id, action: name },
-      {
-        onSuccess: () => {
-          setConfirming(null);
-          toast({ kind: 'success', title: DONE[name](rootKey.name) });
-        },
-      },
-    );
-  // Rotating or disabling a key that clusters use changes those clusters: ask first (R6, R7).
-  const request = (rootKey: RootKey, name: RootKeyAction) => {
-    action.reset();
-    if ((name === 'rotate' || name === 'disable') && rootKey.registrations.length > 0)
-      setConfirming({ rootKey, action: name });
-    else run(rootKey, name);
-  };
   // What the user may do here (the engine checks too): create and rotate need Writer on the
   // instance; disable, enable and delete need Manager.
   const may = (role: ServiceRole) =>
@@ -172,8 +142,8 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
           action={confirming.action}
           pending={action.isPending}
           error={action.error}
-          onConfirm={() => run(confirming.rootKey, confirming.action)}
-          onClose={() => setConfirming(null)}
+          onConfirm={confirm}
+          onClose={cancel}
         />
       )}
     </div>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Button,
   DataTableSkeleton,
@@ -18,14 +18,13 @@ import type { SecretMeta, SecretRef } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { PAGE_SIZES, useSecrets } from '../api/get-secrets.ts';
+import { useSecretsSearch } from '../hooks/use-secrets-search.ts';
 import { CreateSecretModal } from './create-secret-modal.tsx';
 import { DeleteSecretModal } from './delete-secret-modal.tsx';
 import { RevealSecretModal } from './reveal-secret-modal.tsx';
 import { EDITOR_NEEDED, SecretRow, type SecretDialogKind } from './secret-row.tsx';
 import { VerifyEncryptionModal } from './verify-encryption-modal.tsx';
 
-/** Typing settles for this long before the server is asked (one search per pause, not per key). */
-const SEARCH_DELAY_MS = 50;
 const count = (n: number) => n.toLocaleString('en-US');
 
 export interface SecretsTabProps {
@@ -34,26 +33,33 @@ export interface SecretsTabProps {
   canEdit: boolean;
 }
 
+/** No secret on this page: none at all, or none that matches the search. */
+function EmptyRow({ search, onClear }: { search: string; onClear: () => void }) {
+  return (
+    <TableRow>
+      <TableCell colSpan={5}>
+        {search ? (
+          <div className="kh-empty">
+            <h3>No secrets match “{search}”</h3>
+            <p>Search looks in namespaces and names. Check the spelling, or</p>
+            <Button kind="ghost" size="sm" onClick={onClear}>
+              Clear the search
+            </Button>
+          </div>
+        ) : (
+          'This cluster has no secrets yet. Create one, or apply one with kubectl.'
+        )}
+      </TableCell>
+    </TableRow>
+  );
+}
+
 type Dialog = { kind: 'create' } | { kind: SecretDialogKind; secret: SecretMeta } | undefined;
 
 /** The cluster's secrets, as kubectl would list them: names and storage, values only on request. */
 export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
-  const [typed, setTyped] = useState('');
-  const [search, setSearch] = useState('');
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(PAGE_SIZES[1] ?? 50);
-  useEffect(() => {
-    const settle = setTimeout(() => {
-      setSearch(typed.trim());
-      setPage(1);
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(settle);
-  }, [typed]);
-  const secrets = useSecrets(clusterId, {
-    search,
-    offset: (page - 1) * pageSize,
-    limit: pageSize,
-  });
+  const { typed, search, page, pageSize, query, type, show, turn } = useSecretsSearch();
+  const secrets = useSecrets(clusterId, query);
   const [dialog, setDialog] = useState<Dialog>();
   const close = () => setDialog(undefined);
   const toast = useToast();
@@ -61,9 +67,7 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
   // What was just created is shown at once: the search narrows the list to it.
   const created = (ref: SecretRef) => {
     const path = `${ref.namespace}/${ref.name}`;
-    setTyped(path);
-    setSearch(path);
-    setPage(1);
+    show(path);
     toast({
       kind: 'success',
       title: `Secret ${path} created`,
@@ -96,8 +100,8 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
               <TableToolbarSearch
                 persistent
                 value={typed}
-                onChange={(e) => setTyped(typeof e === 'string' ? e : e.target.value)}
-                onClear={() => setTyped('')}
+                onChange={(e) => type(typeof e === 'string' ? e : e.target.value)}
+                onClear={() => type('')}
                 placeholder="Search by namespace or name"
                 labelText="Search secrets"
               />
@@ -124,21 +128,7 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
             </TableHead>
             <TableBody>
               {secrets.data?.items.length === 0 && (
-                <TableRow>
-                  <TableCell colSpan={5}>
-                    {search ? (
-                      <div className="kh-empty">
-                        <h3>No secrets match “{search}”</h3>
-                        <p>Search looks in namespaces and names. Check the spelling, or</p>
-                        <Button kind="ghost" size="sm" onClick={() => setTyped('')}>
-                          Clear the search
-                        </Button>
-                      </div>
-                    ) : (
-                      'This cluster has no secrets yet. Create one, or apply one with kubectl.'
-                    )}
-                  </TableCell>
-                </TableRow>
+                <EmptyRow search={search} onClear={() => type('')} />
               )}
               {secrets.data?.items.map((secret) => (
                 <SecretRow
@@ -155,10 +145,7 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
             pageSize={pageSize}
             pageSizes={PAGE_SIZES}
             totalItems={total}
-            onChange={({ page: next, pageSize: size }) => {
-              setPageSize(size);
-              setPage(size === pageSize ? next : 1);
-            }}
+            onChange={turn}
             itemsPerPageText="Secrets per page:"
             itemRangeText={(min, max, all) =>
               `${count(min)}–${count(max)} of ${count(all)} item${all === 1 ? '' : 's'}`
