@@ -190,6 +190,13 @@ export class EngineClient {
       }
       if (attempt + 1 < attempts) await sleep(100 * 3 ** attempt);
     }
+    // No engine answered: while the health check runs, it is the one to say when it is back.
+    if (this.probe && !this.down)
+      this.markDown(
+        (lastError as Error | undefined)?.name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs / 1000} s`
+          : 'the connection was refused',
+      );
     if (this.down) throw this.unavailable();
     this.options.logger.warn({ err: lastError, path: call.path }, 'engine unreachable');
     if ((lastError as Error | undefined)?.name === 'TimeoutError') {
