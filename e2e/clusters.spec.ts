@@ -21,6 +21,21 @@ test("the clusters page lists the engine's clusters after login", async ({
   await page.getByRole('searchbox', { name: 'Search clusters' }).fill('staging');
   await expect(table.getByRole('row')).toHaveCount(2);
   await expectAccessible(page);
+  // Addresses that lead nowhere say so, with the way back, instead of a silent redirect.
+  await page.goto('/no-such-page');
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await expect(page.getByText('The console has no page at /no-such-page.')).toBeVisible();
+  await page.goto('/clusters/c-no-such-cluster');
+  await expect(page.getByRole('heading', { name: 'Cluster not found' })).toBeVisible();
+  await expect(page.getByRole('tab')).toHaveCount(0);
+  // The engine's 404 for the unknown cluster is logged by Chromium as a failed resource.
+  const expected = consoleErrors.filter((e) => e.includes('status of 404'));
+  expect(expected.length).toBeGreaterThan(0);
+  consoleErrors.splice(
+    0,
+    consoleErrors.length,
+    ...consoleErrors.filter((e) => !expected.includes(e)),
+  );
   expect(consoleErrors).toEqual([]);
 });
 

@@ -96,6 +96,11 @@ test('a viewer sees everything readable; actions they may not take are disabled,
     'title',
     'Needs the Administrator platform role on this cluster',
   );
+  // Said on the page too (keyboard users get no hover title), and that the session is read-only.
+  await expect(clusterPage.kmsRow).toContainText(
+    'Needs the Administrator platform role on this cluster',
+  );
+  await expect(page.getByText('Read-only', { exact: true })).toBeVisible();
   await clusterPage.openTab('Secrets');
   await expect(page.getByRole('table', { name: 'Secrets' })).toContainText('app-secret-00000');
   const create = page.getByRole('button', { name: 'Create secret' });

@@ -1,7 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Loading } from '@carbon/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from '../features/auth/api/session.ts';
 import { ApiRequestError } from '../shared/api/client.ts';
 import { ErrorState } from '../shared/ui/error-state.tsx';
@@ -59,6 +59,20 @@ function RequireSession({ children }: { children: ReactNode }) {
   return <AppShell username={session.data.user.username}>{children}</AppShell>;
 }
 
+/** An address the console does not have: said, with the way back, instead of a silent redirect. */
+function NotFound() {
+  const location = useLocation();
+  return (
+    <>
+      <h1 className="kh-page-title">Page not found</h1>
+      <p>
+        The console has no page at <code>{location.pathname}</code>.{' '}
+        <Link to="/clusters">Go to Kubernetes clusters</Link>.
+      </p>
+    </>
+  );
+}
+
 export function AppRoutes() {
   return (
     <Suspense fallback={spinner}>
@@ -96,7 +110,15 @@ export function AppRoutes() {
             </RequireSession>
           }
         />
-        <Route path="*" element={<Navigate to="/clusters" replace />} />
+        <Route path="/" element={<Navigate to="/clusters" replace />} />
+        <Route
+          path="*"
+          element={
+            <RequireSession>
+              <NotFound />
+            </RequireSession>
+          }
+        />
       </Routes>
     </Suspense>
   );

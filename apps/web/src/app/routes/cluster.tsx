@@ -1,4 +1,13 @@
-import { Breadcrumb, BreadcrumbItem, Tab, TabList, TabPanel, TabPanels, Tabs } from '@carbon/react';
+import {
+  Breadcrumb,
+  BreadcrumbItem,
+  InlineNotification,
+  Tab,
+  TabList,
+  TabPanel,
+  TabPanels,
+  Tabs,
+} from '@carbon/react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { hasPlatformRole, type PlatformRole } from '@keyhaven/contracts';
 import { ActivityTab } from '../../features/activity/components/activity-tab.tsx';
@@ -6,6 +15,7 @@ import { useSession } from '../../features/auth/api/session.ts';
 import { useClusterOverview } from '../../features/clusters/api/get-cluster-overview.ts';
 import { ClusterOverview } from '../../features/clusters/components/cluster-overview.tsx';
 import { SecretsTab } from '../../features/secrets/components/secrets-tab.tsx';
+import { ApiRequestError } from '../../shared/api/client.ts';
 
 const TABS = ['overview', 'secrets', 'activity'] as const;
 
@@ -23,14 +33,37 @@ export function ClusterRoute() {
     user !== undefined && cluster !== undefined && hasPlatformRole(user, cluster, role);
   const canEdit = may('Editor');
   const canEnable = may('Administrator');
+  const breadcrumb = (
+    <Breadcrumb noTrailingSlash>
+      <BreadcrumbItem>
+        <Link to="/clusters">Kubernetes clusters</Link>
+      </BreadcrumbItem>
+    </Breadcrumb>
+  );
+  if (overview.error instanceof ApiRequestError && overview.error.status === 404)
+    return (
+      <>
+        {breadcrumb}
+        <h1 className="kh-page-title">Cluster not found</h1>
+        <p>
+          There is no cluster <code>{id}</code> that you can view.{' '}
+          <Link to="/clusters">See the clusters you can view</Link>.
+        </p>
+      </>
+    );
   return (
     <>
-      <Breadcrumb noTrailingSlash>
-        <BreadcrumbItem>
-          <Link to="/clusters">Kubernetes clusters</Link>
-        </BreadcrumbItem>
-      </Breadcrumb>
+      {breadcrumb}
       <h1 className="kh-page-title">{overview.data?.cluster.name ?? id}</h1>
+      {cluster && !canEdit && (
+        <InlineNotification
+          kind="info"
+          lowContrast
+          hideCloseButton
+          title="Read-only"
+          subtitle="You can view this cluster. Revealing, creating and deleting secrets needs the Editor platform role; enabling or updating KMS needs Administrator."
+        />
+      )}
       <Tabs
         selectedIndex={selected}
         onChange={({ selectedIndex }) =>

@@ -1,10 +1,47 @@
-import { render, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import type { ReactElement } from 'react';
+import { render as renderPlain, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiRequestError } from '../api/client.ts';
 import { ErrorState } from './error-state.tsx';
 import { SummaryRow } from './summary-row.tsx';
 
+const render = (ui: ReactElement) =>
+  renderPlain(
+    <MemoryRouter>
+      <Routes>
+        <Route path="/" element={ui} />
+        <Route path="/login" element={<p>the login page</p>} />
+      </Routes>
+    </MemoryRouter>,
+  );
+
 describe('ErrorState', () => {
+  it('offers Try again when the screen can retry, and Log in again when the session ended', async () => {
+    const onRetry = vi.fn();
+    const { unmount } = render(
+      <ErrorState
+        title="Secrets could not be loaded"
+        error={new ApiRequestError(503, 'ENGINE_UNAVAILABLE', 'The engine is not answering.')}
+        onRetry={onRetry}
+      />,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(onRetry).toHaveBeenCalledOnce();
+    unmount();
+    render(
+      <ErrorState
+        title="Secrets could not be loaded"
+        error={new ApiRequestError(401, 'UNAUTHENTICATED', 'Your session has ended. Log in again.')}
+        onRetry={onRetry}
+      />,
+    );
+    expect(screen.queryByRole('button', { name: 'Try again' })).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Log in again' }));
+    expect(screen.getByText('the login page')).toBeVisible();
+  });
+
   it('says what failed, the server message, and what to do for a retryable code', () => {
     render(
       <ErrorState

@@ -1,4 +1,5 @@
 import { ActionableNotification, InlineNotification } from '@carbon/react';
+import { useNavigate } from 'react-router';
 import { ApiRequestError } from '../api/client.ts';
 
 /** What a failed load means to the user, by the API's error code. */
@@ -8,7 +9,7 @@ const BY_CODE: Record<string, { kind: 'error' | 'warning'; hint?: string }> = {
   ENGINE_TIMEOUT: { kind: 'warning', hint: 'Try again in a moment.' },
   TIMEOUT: { kind: 'warning', hint: 'The page tries again by itself.' },
   STORE_UNAVAILABLE: { kind: 'warning', hint: 'Nothing was changed. Try again in a moment.' },
-  UNAUTHENTICATED: { kind: 'error', hint: 'Log in again to continue.' },
+  UNAUTHENTICATED: { kind: 'error' },
   FORBIDDEN: { kind: 'error', hint: 'Ask an administrator of the account for the role named.' },
 };
 
@@ -30,7 +31,13 @@ export function ErrorState({
 }) {
   const { kind, hint } = BY_CODE[codeOf(error) ?? ''] ?? { kind: 'error' as const };
   const message = error instanceof Error ? error.message : 'Something went wrong.';
-  if (onRetry)
+  const navigate = useNavigate();
+  // A session that ended is not retried: the way on is to log in again.
+  const action =
+    codeOf(error) === 'UNAUTHENTICATED'
+      ? { label: 'Log in again', run: () => void navigate('/login') }
+      : onRetry && { label: 'Try again', run: onRetry };
+  if (action)
     return (
       <ActionableNotification
         inline
@@ -40,8 +47,8 @@ export function ErrorState({
         hasFocus={false}
         title={title}
         subtitle={message}
-        actionButtonLabel="Try again"
-        onActionButtonClick={onRetry}
+        actionButtonLabel={action.label}
+        onActionButtonClick={action.run}
       >
         {hint && <span className="kh-error-hint">{hint}</span>}
       </ActionableNotification>

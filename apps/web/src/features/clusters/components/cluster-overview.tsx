@@ -46,6 +46,12 @@ export function ClusterOverview({
   const failed = overview.isError;
   const inProgress = status?.progress !== null && status?.progress !== undefined;
   const mode = cluster?.features.keyProtectEnabled ? 'update' : 'enable';
+  // Why Enable/Update cannot be used now, said on the page (keyboard users get no hover title).
+  const whyNot = !canEnable
+    ? 'Needs the Administrator platform role on this cluster'
+    : inProgress
+      ? 'Available again when the re-encryption in progress is done'
+      : undefined;
 
   return (
     <section aria-labelledby="summary-heading" className="kh-summary">
@@ -125,14 +131,18 @@ export function ClusterOverview({
               kind="tertiary"
               size="sm"
               disabled={inProgress || !canEnable}
-              title={
-                canEnable ? undefined : 'Needs the Administrator platform role on this cluster'
-              }
+              title={whyNot}
+              aria-describedby={whyNot ? 'kms-action-why' : undefined}
               onClick={() => setModalOpen(true)}
             >
               {mode === 'enable' ? 'Enable' : 'Update'}
             </Button>
           </div>
+          {whyNot && (
+            <p id="kms-action-why" className="kh-muted">
+              {whyNot}
+            </p>
+          )}
         </SummaryRow>
       </div>
       {cluster && (
