@@ -93,11 +93,23 @@ export const StatusEvent = z.object({
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
-/** One message of the status stream (Server-Sent Events): `event: status`, its id, a StatusEvent. */
+/** One message of the engine's status stream (Server-Sent Events): its id and a StatusEvent. */
 export const StatusEventMessage = z.object({
   event: z.literal('status'),
   id: z.string(),
   data: z.string().describe('A StatusEvent, as JSON'),
 });
+
+/**
+ * The console's status streams add `event: interrupted` (data `{"reason": …}`) when the engine's
+ * watch behind them broke: what the page shows is then the last status known.
+ */
+export const ConsoleStatusMessage = z.union([
+  StatusEventMessage,
+  z.object({
+    event: z.literal('interrupted'),
+    data: z.string().describe('{"reason": why the engine watch broke}, as JSON'),
+  }),
+]);
 
 export const ClusterIdParam = z.object({ id: Id });

@@ -9,7 +9,7 @@ import {
   EnableOptions,
   EnableOptionsQuery,
   Id,
-  StatusEventMessage,
+  ConsoleStatusMessage,
 } from '@keyhaven/contracts';
 import { clusterOverview } from '../cluster-overview.ts';
 import { enableOptions } from '../enable-options.ts';
@@ -121,7 +121,7 @@ function clusterStatusStreams(route: Route, engine: EngineClient, relay: StatusR
       summary: 'Server-Sent Events: live master status of every cluster in the list',
       operationId: 'streamClustersStatus',
       tag: 'Clusters',
-      response: StatusEventMessage,
+      response: ConsoleStatusMessage,
       contentType: 'text/event-stream',
     },
     async ({ req, res, session }) => {
@@ -144,7 +144,7 @@ function clusterStatusStreams(route: Route, engine: EngineClient, relay: StatusR
       tag: 'Clusters',
       errors: [403],
       params: ClusterPath,
-      response: StatusEventMessage,
+      response: ConsoleStatusMessage,
       contentType: 'text/event-stream',
     },
     async ({ req, res, session, requestId, params }) => {
