@@ -5,6 +5,8 @@ async function keyAction(page: Page, keyName: string, action: string) {
   await page.goto('/kms');
   await page.getByRole('combobox', { name: 'Key management service instance' }).click();
   await page.getByRole('option', { name: /keyhaven-key-protect/ }).click();
+  // The chosen instance is in the address, so a reload (or a shared link) keeps it.
+  await expect(page).toHaveURL(/\/kms\?instance=kp-us-south$/);
   const row = page
     .getByRole('table', { name: 'Root keys' })
     .getByRole('row', { name: new RegExp(keyName) });

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import {
   Button,
   DataTableSkeleton,
@@ -33,7 +34,9 @@ import { RootKeyRow } from './root-key-row.tsx';
 export function RootKeysPage({ user }: { user: Me | undefined }) {
   const instances = useInstances();
   const now = useNow();
-  const [chosen, setChosen] = useState<KmsInstance | null>(null);
+  // The instance is in the URL (?instance=), so a link or a reload opens the same one.
+  const [search, setSearch] = useSearchParams();
+  const chosen = instances.data?.find((i) => i.id === search.get('instance'));
   const instance = chosen ?? instances.data?.[0] ?? null;
   const keys = useRootKeys(instance?.id);
   const { action, confirming, request, confirm, cancel } = useKeyActions(instance?.id ?? '');
@@ -65,7 +68,9 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
         items={instances.data ?? []}
         itemToString={(i) => (i ? `${i.name} (${providerLabel[i.provider]}, ${i.region})` : '')}
         selectedItem={instance ?? undefined}
-        onChange={({ selectedItem }) => setChosen(selectedItem ?? null)}
+        onChange={({ selectedItem }) =>
+          setSearch(selectedItem ? { instance: selectedItem.id } : {}, { replace: true })
+        }
       />
       {action.error && !confirming && (
         <InlineNotification
