@@ -5,6 +5,7 @@ import {
   KeyCollection,
   Me,
   authorizes,
+  expiresSoon,
   hasPlatformRole,
   keyUsability,
   type EnableOptions,
@@ -22,8 +23,6 @@ const REASON_TEXT: Record<UnselectableReason, string> = {
   'used-before': 'Used before by this cluster',
   'no-permission': 'No permission',
 };
-
-const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
 
 /** Why the form cannot offer a root key to this cluster (the engine's rules), or null. */
 function unselectable(
@@ -75,7 +74,6 @@ export async function enableOptions(
     authorization: authorized ? 'present' : 'created-on-enable',
     keys: keys.resources.map((k) => {
       const reason = unselectable(k, cluster, canEnable, now);
-      const expiry = k.expirationDate ? new Date(k.expirationDate).getTime() : undefined;
       return {
         id: k.id,
         name: k.name,
@@ -84,10 +82,7 @@ export async function enableOptions(
         selectable: reason === null,
         reason,
         reasonText: reason && REASON_TEXT[reason],
-        expiresSoon:
-          expiry !== undefined &&
-          expiry > now.getTime() &&
-          expiry - now.getTime() < EXPIRY_WARNING_MS,
+        expiresSoon: expiresSoon(k, now),
       };
     }),
   };

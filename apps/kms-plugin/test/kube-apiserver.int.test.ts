@@ -11,6 +11,7 @@ import {
 } from '../../engine/test/process.ts';
 import { SKIP_KUBE, encryptionConfig, startKube, type Kube } from './kube.ts';
 import {
+  createRootKey,
   kmsClient,
   pluginConfig,
   spawnPlugin,
@@ -87,30 +88,12 @@ beforeAll(async () => {
   dir = mkdtempSync('/tmp/khk-');
   engine = await spawnDemoEngine(dir, PASSWORD);
   admin = await tokenFor(engine.url, 'admin', PASSWORD);
-  const created = await fetch(`${engine.url}/api/v2/keys`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${admin}`,
-      'bluemix-instance': INSTANCE,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
-      resources: [
-        {
-          type: 'application/vnd.ibm.kms.key+json',
-          name: 'kube-apiserver-key',
-          extractable: false,
-        },
-      ],
-    }),
-  });
-  const rootKeyId = ((await created.json()) as { resources: { id: string }[] }).resources[0]?.id;
+  const rootKeyId = await createRootKey(engine.url, admin, INSTANCE, 'kube-apiserver-key');
   settings = {
     engineUrl: engine.url,
     apiKey: await apiKeyFor(engine.url, 'admin', PASSWORD),
     instanceId: INSTANCE,
-    rootKeyId: rootKeyId ?? '',
+    rootKeyId,
     socketPath: join(dir, 'kms.sock'),
     healthzPort: await freePort(),
     extra: { server: '  CLUSTER_NAME: "kube-apiserver-it"\n' },

@@ -15,6 +15,7 @@ import {
 } from '../../engine/test/process.ts';
 import { SKIP_KUBE, kubeBinaries } from './kube.ts';
 import {
+  createRootKey,
   kmsClient,
   pluginConfig,
   spawnPlugin,
@@ -42,17 +43,7 @@ const kp = (path: string, init: RequestInit = {}) =>
     },
   });
 
-async function createKey(name: string): Promise<string> {
-  const response = await kp('', {
-    method: 'POST',
-    body: JSON.stringify({
-      metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
-      resources: [{ type: 'application/vnd.ibm.kms.key+json', name, extractable: false }],
-    }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { resources: { id: string }[] }).resources[0]?.id ?? '';
-}
+const createKey = (name: string) => createRootKey(engine.url, admin, INSTANCE, name);
 
 const grpcCode = (err: unknown) => Code[(err as ServiceError).code];
 

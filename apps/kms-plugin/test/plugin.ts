@@ -121,3 +121,26 @@ export function kmsClient(socketPath: string): KmsClient {
     close: () => client.close(),
   };
 }
+
+/** Creates a root key in the instance through the engine's Key Protect API; returns its id. */
+export async function createRootKey(
+  engineUrl: string,
+  token: string,
+  instanceId: string,
+  name: string,
+): Promise<string> {
+  const response = await fetch(`${engineUrl}/api/v2/keys`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'bluemix-instance': instanceId,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
+      resources: [{ type: 'application/vnd.ibm.kms.key+json', name, extractable: false }],
+    }),
+  });
+  if (response.status !== 201) throw new Error(`creating root key ${name}: ${response.status}`);
+  return ((await response.json()) as { resources: { id: string }[] }).resources[0]?.id ?? '';
+}

@@ -149,6 +149,25 @@ export type KeyUsability =
   { usable: true } | { usable: false; reason: KeyUnusableReason; code: string; message: string };
 
 /** Whether a root key is past its expiration date (R9). */
+/** A root key whose expiry is this close is flagged wherever it is offered or in use (R9). */
+export const EXPIRY_WARNING_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Whole days until the key expires (0 or less: expired), or undefined for a key that never does. */
+export function daysUntilExpiry(
+  key: { expirationDate?: string | null | undefined },
+  now: Date,
+): number | undefined {
+  if (!key.expirationDate) return undefined;
+  return Math.ceil((new Date(key.expirationDate).getTime() - now.getTime()) / DAY_MS);
+}
+
+/** Expires within EXPIRY_WARNING_DAYS (and has not expired yet). */
+export function expiresSoon(key: { expirationDate?: string | null | undefined }, now: Date) {
+  const days = daysUntilExpiry(key, now);
+  return days !== undefined && days > 0 && days <= EXPIRY_WARNING_DAYS;
+}
+
 export function isKeyExpired(key: { expirationDate?: string | undefined }, now: Date): boolean {
   return (
     key.expirationDate !== undefined && new Date(key.expirationDate).getTime() <= now.getTime()

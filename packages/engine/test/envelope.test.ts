@@ -26,6 +26,18 @@ const resolverFor = (seed: Buffer, sealing?: SealingSeed) => ({
     return seed;
   },
 });
+/** A stored KMS v2 value in seed mode around the given encrypted data, as an API server frames it. */
+const storedSeedValue = (providerName: string, keyID: string, encryptedData: Buffer) =>
+  Buffer.concat([
+    Buffer.from(kmsPrefix(providerName)),
+    encodeEncryptedObject({
+      encryptedData,
+      keyID,
+      encryptedDEKSource: Buffer.from('wrapped'),
+      annotations: {},
+      encryptedDEKSourceType: DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED,
+    }),
+  ]);
 const storeKeyArb = fc.stringMatching(
   /^\/clusters\/c[a-z0-9]{1,8}\/registry\/secrets\/[a-z0-9-]{1,12}\/[a-z0-9-]{1,20}$/,
 );
@@ -175,16 +187,7 @@ describe('envelope (KMS v2 seed mode)', () => {
         '33b3043cec1e47b35175b151107a8d2416b0e296bbf66b5d102fcefdf9a78f293d271',
       'hex',
     );
-    const stored = Buffer.concat([
-      Buffer.from(kmsPrefix('upstream')),
-      encodeEncryptedObject({
-        encryptedData,
-        keyID: 'k',
-        encryptedDEKSource: Buffer.from('wrapped'),
-        annotations: {},
-        encryptedDEKSourceType: DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED,
-      }),
-    ]);
+    const stored = storedSeedValue('upstream', 'k', encryptedData);
     const opened = await new Envelope().open('bamboo', stored, resolverFor(seed));
     expect(opened.toString()).toBe('pandas are the best');
     await expect(new Envelope().open('bambo0', stored, resolverFor(seed))).rejects.toThrow(
@@ -200,16 +203,11 @@ describe('envelope (KMS v2 seed mode)', () => {
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
     cipher.setAAD(Buffer.from('/k/old'));
     const body = Buffer.concat([cipher.update('written before'), cipher.final()]);
-    const stored = Buffer.concat([
-      Buffer.from(kmsPrefix('key-protect')),
-      encodeEncryptedObject({
-        encryptedData: Buffer.concat([info, nonce, body, cipher.getAuthTag()]),
-        keyID: 'crk-1:v1',
-        encryptedDEKSource: Buffer.from('wrapped'),
-        annotations: {},
-        encryptedDEKSourceType: DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED,
-      }),
-    ]);
+    const stored = storedSeedValue(
+      'key-protect',
+      'crk-1:v1',
+      Buffer.concat([info, nonce, body, cipher.getAuthTag()]),
+    );
     const opened = await new Envelope().open('/k/old', stored, resolverFor(seed));
     expect(opened.toString()).toBe('written before');
   });

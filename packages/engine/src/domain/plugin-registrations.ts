@@ -6,7 +6,7 @@ import {
 } from '@keyhaven/contracts';
 import type { Activity } from './activity.ts';
 import { getDoc, json, type Doc, type EngineContext } from './context.ts';
-import { EngineError, conflict, notFound } from './errors.ts';
+import { conflict, notFound, unavailable } from './errors.ts';
 import type { Principal } from './iam.ts';
 import type { Keys } from './keys.ts';
 import { K, type PluginRegistrationRecord, type RootKeyRecord } from './records.ts';
@@ -26,6 +26,15 @@ const view = (key: RootKeyRecord, record: PluginRegistrationRecord): PluginRegis
   state: key.state,
   createdAt: record.createdAt,
 });
+
+/** Runs a read-compare-write until its transaction holds (undefined: another write won). */
+async function retryOnRace<T>(attempt: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 20; i++) {
+    const done = await attempt();
+    if (done !== undefined) return done;
+  }
+  throw unavailable('CONTENTION', 'the key is changing too often; try again', 1);
+}
 
 const withoutResource = (key: RootKeyRecord, resource: string): RootKeyRecord => ({
   ...key,
@@ -54,7 +63,7 @@ export class PluginRegistrations {
     request: PluginRegistrationRequest,
   ): Promise<PluginRegistration> {
     await this.keys.keyIn(principal, instanceId, keyId, 'Reader');
-    for (let attempt = 0; attempt < 20; attempt++) {
+    return retryOnRace(async () => {
       const key = await this.keyDoc(keyId);
       if (key.value.state === KeyState.Destroyed)
         throw conflict('KEY_DESTROYED', `Root key ${key.value.name} was deleted.`);
@@ -99,15 +108,8 @@ export class PluginRegistrations {
           value: json(withoutResource(earlier.value, resource)),
         });
       }
-      if ((await this.ctx.store.txn(compares, ops)).succeeded) return view(next, record);
-    }
-    throw new EngineError(
-      503,
-      'CONTENTION',
-      'the key is changing too often; try again',
-      undefined,
-      1,
-    );
+      return (await this.ctx.store.txn(compares, ops)).succeeded ? view(next, record) : undefined;
+    });
   }
 
   /** Removes the resource's registration with the key (the plug-in was taken out of service). */
@@ -118,7 +120,7 @@ export class PluginRegistrations {
     resource: string,
   ): Promise<void> {
     await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
-    for (let attempt = 0; attempt < 20; attempt++) {
+    await retryOnRace(async () => {
       const key = await this.keyDoc(keyId);
       if (!key.value.plugins?.some((p) => p.resource === resource))
         throw notFound('Registration', resource);
@@ -138,15 +140,8 @@ export class PluginRegistrations {
         compares.push({ key: K.pluginRegistration(resource), modRevision: binding.modRevision });
         ops.push({ type: 'delete', key: K.pluginRegistration(resource) });
       }
-      if ((await this.ctx.store.txn(compares, ops)).succeeded) return;
-    }
-    throw new EngineError(
-      503,
-      'CONTENTION',
-      'the key is changing too often; try again',
-      undefined,
-      1,
-    );
+      return (await this.ctx.store.txn(compares, ops)).succeeded || undefined;
+    });
   }
 
   private async keyDoc(keyId: string): Promise<Doc<RootKeyRecord>> {

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { Button, InlineNotification, ProgressBar, Tag } from '@carbon/react';
-import { providerLabel } from '@keyhaven/contracts';
+import { EXPIRY_WARNING_DAYS, daysUntilExpiry, providerLabel } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
@@ -10,13 +10,11 @@ import { ago } from '../hooks/master-status.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
 import { EnableKmsModal } from './enable-kms-modal.tsx';
 
-const DAY_MS = 24 * 3600 * 1000;
-
 /** A root key that expires within 30 days is flagged where its cluster is shown (R9). */
 export function ExpiryTag({ expirationDate }: { expirationDate: string }) {
   const now = useNow();
-  const days = Math.ceil((new Date(expirationDate).getTime() - now) / DAY_MS);
-  if (days > 30) return null;
+  const days = daysUntilExpiry({ expirationDate }, new Date(now)) ?? Infinity;
+  if (days > EXPIRY_WARNING_DAYS) return null;
   return (
     <>
       {' '}

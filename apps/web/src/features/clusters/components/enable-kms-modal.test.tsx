@@ -103,6 +103,18 @@ function serveOptions(authorization: EnableOptions['authorization'] = 'present')
   );
 }
 
+/** Accepts the Enable/Update the modal sends (202) and keeps its body for the test to read. */
+function acceptEnable(): { body: EnableKmsBody | undefined } {
+  const sent: { body: EnableKmsBody | undefined } = { body: undefined };
+  server.use(
+    http.post('/api/clusters/c1/kms', async ({ request }) => {
+      sent.body = (await request.json()) as EnableKmsBody;
+      return HttpResponse.json(cluster, { status: 202 });
+    }),
+  );
+  return sent;
+}
+
 function renderModal(onClose = vi.fn(), current: ClusterOverview['kms'] = null) {
   renderWithProviders(
     <EnableKmsModal
@@ -125,13 +137,7 @@ async function pick(label: string, option: string | RegExp) {
 describe('EnableKmsModal', () => {
   it('opens Update with the current instance and endpoint, and keeps the endpoint', async () => {
     serveOptions();
-    let sent: EnableKmsBody | undefined;
-    server.use(
-      http.post('/api/clusters/c1/kms', async ({ request }) => {
-        sent = (await request.json()) as EnableKmsBody;
-        return HttpResponse.json(cluster, { status: 202 });
-      }),
-    );
+    const enabled = acceptEnable();
     renderModal(vi.fn(), {
       instanceId: 'kp-1',
       instanceName: 'keyhaven-key-protect',
@@ -162,19 +168,13 @@ describe('EnableKmsModal', () => {
     await pick('Root key', 'cluster-root-key-1');
     await userEvent.click(screen.getByRole('button', { name: 'Update' }));
     await waitFor(() =>
-      expect(sent).toEqual({ instance_id: 'kp-1', crk_id: 'k-1', private_endpoint: false }),
+      expect(enabled.body).toEqual({ instance_id: 'kp-1', crk_id: 'k-1', private_endpoint: false }),
     );
   });
 
   it('keeps Enable disabled until an instance and a selectable key are picked; private endpoint by default', async () => {
     serveOptions();
-    let sent: EnableKmsBody | undefined;
-    server.use(
-      http.post('/api/clusters/c1/kms', async ({ request }) => {
-        sent = (await request.json()) as EnableKmsBody;
-        return HttpResponse.json(cluster, { status: 202 });
-      }),
-    );
+    const enabled = acceptEnable();
     const onClose = renderModal();
     expect(screen.getByRole('dialog', { name: 'Enable key management service' })).toBeVisible();
     expect(
@@ -206,7 +206,7 @@ describe('EnableKmsModal', () => {
     expect(enable).toBeEnabled();
     await userEvent.click(enable);
     await waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(sent).toEqual({ instance_id: 'kp-1', crk_id: 'k-1', private_endpoint: true });
+    expect(enabled.body).toEqual({ instance_id: 'kp-1', crk_id: 'k-1', private_endpoint: true });
   });
 
   it.each([

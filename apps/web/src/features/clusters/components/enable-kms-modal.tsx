@@ -1,7 +1,8 @@
-import { useEffect, type RefObject } from 'react';
+import type { RefObject } from 'react';
 import { Checkbox, ComboBox, InlineNotification, Modal } from '@carbon/react';
 import { providerLabel, type ClusterOverview, type KmsInstance } from '@keyhaven/contracts';
 import { useToast } from '../../../shared/ui/toasts.tsx';
+import { useFocusWhenOpen } from '../../../shared/ui/use-focus-when-open.ts';
 import { useEnableKms } from '../api/enable-kms.ts';
 import { useEnableForm, type KeyOption } from '../hooks/use-enable-form.ts';
 
@@ -51,21 +52,8 @@ function matchesTyped<T>(selected: T | null) {
 /** Enable or Update the key management service: pick a KMS instance and a root key (R4, R11, R12). */
 export function EnableKmsModal({ clusterId, mode, current, open, onClose, launcher }: Props) {
   const form = useEnableForm(clusterId, open, current);
-  // The modal takes the focus as it opens: its first field. Carbon left it on the page behind,
-  // since the field cannot take focus until the modal's opening transition has made it visible.
-  useEffect(() => {
-    if (!open) return;
-    let frame = 0;
-    const until = performance.now() + 1000;
-    const focus = () => {
-      const field = document.getElementById('kms-instance');
-      field?.focus();
-      if (document.activeElement !== field && performance.now() < until)
-        frame = requestAnimationFrame(focus);
-    };
-    frame = requestAnimationFrame(focus);
-    return () => cancelAnimationFrame(frame);
-  }, [open]);
+  // The modal takes the focus as it opens: its first field, not the page behind it.
+  useFocusWhenOpen(open, 'kms-instance');
   const { options, instance, keys, selectedKey, publicEndpoint } = form;
   const enable = useEnableKms(clusterId);
   const toast = useToast();

@@ -1,13 +1,13 @@
 import { OverflowMenu, OverflowMenuItem, TableCell, TableRow, Tag } from '@carbon/react';
 import {
   KeyState,
+  expiresSoon,
   keyUsability,
   type RootKey,
   type RootKeyAction,
   type ServiceRole,
 } from '@keyhaven/contracts';
 
-const DAY = 24 * 3600 * 1000;
 const date = (iso: string) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium' });
 
 const UNUSABLE_TAG = {
@@ -33,7 +33,7 @@ export interface RootKeyRowProps {
 
 /** One root key: name, state, versions, expiry, the clusters using it, and its actions. */
 export function RootKeyRow({ rootKey: k, now, needs, onAction, onDelete }: RootKeyRowProps) {
-  const expiresSoon = k.expirationDate && new Date(k.expirationDate).getTime() - now < 30 * DAY;
+  const soon = expiresSoon(k, new Date(now));
   return (
     <TableRow>
       <TableCell>{k.name}</TableCell>
@@ -45,7 +45,7 @@ export function RootKeyRow({ rootKey: k, now, needs, onAction, onDelete }: RootK
         {k.expirationDate ? (
           <>
             {date(k.expirationDate)}{' '}
-            {expiresSoon && (
+            {soon && (
               <Tag type="red" size="sm">
                 Expires soon
               </Tag>
