@@ -18,6 +18,9 @@ export const EngineConfig = z
     KEYHAVEN_DEMO_SECRETS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
     KEYHAVEN_JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
     KEYHAVEN_JOB_PAUSE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+    /** Connected clusters: most Secrets the storage migration writes back per second (0: no limit). */
+    KEYHAVEN_MIGRATION_RATE: z.coerce.number().int().min(0).max(100_000).default(1000),
+    KEYHAVEN_MIGRATION_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(250),
     KEYHAVEN_DEK_MODE: z.enum(['seed', 'new-dek']).default('seed'),
     KEYHAVEN_DEK_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
     KEYHAVEN_LOG_LEVEL: z

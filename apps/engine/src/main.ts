@@ -97,6 +97,8 @@ async function main() {
     controller: {
       batchSize: config.KEYHAVEN_JOB_BATCH_SIZE,
       batchPauseMs: config.KEYHAVEN_JOB_PAUSE_MS,
+      migrationRate: config.KEYHAVEN_MIGRATION_RATE,
+      migrationPageSize: config.KEYHAVEN_MIGRATION_PAGE_SIZE,
     },
   });
   if (config.KEYHAVEN_DEMO) {

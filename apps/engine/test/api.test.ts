@@ -184,6 +184,41 @@ describe('engine HTTP API', () => {
     expect(res.body.code).toBe('KMS_CANNOT_BE_DISABLED');
   });
 
+  it('checks a cluster connection before it reaches out, and never keeps a bad one', async () => {
+    const connect = (body: object, as = admin) =>
+      request(e.url).post('/v2/clusters').set('Authorization', `Bearer ${as}`).send(body);
+    const base = {
+      name: 'real-one',
+      server: 'https://127.0.0.1:1',
+      caCertificate: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----',
+      token: 'a-token',
+    };
+    const unreadable = await connect(base);
+    expect(unreadable.status).toBe(400);
+    expect(unreadable.body).toMatchObject({
+      code: 'INVALID_CERTIFICATE',
+      message: 'caCertificate cannot be read as PEM',
+    });
+    const plainHttp = await connect({ ...base, server: 'http://127.0.0.1:1' });
+    expect(plainHttp.status).toBe(400);
+    expect(plainHttp.body.message).toBe('body.server: server must be https://');
+    expect((await connect(base, viewer)).body.code).toBe('FORBIDDEN');
+    const clusters = await request(e.url)
+      .get('/v2/clusters')
+      .set('Authorization', `Bearer ${admin}`);
+    expect(clusters.body.map((c: { name: string }) => c.name)).not.toContain('real-one');
+    const demo = await request(e.url)
+      .delete('/v2/clusters/c-prod-us-south')
+      .set('Authorization', `Bearer ${admin}`);
+    expect(demo.status).toBe(409);
+    expect(demo.body.code).toBe('NOT_CONNECTED');
+    const report = await request(e.url)
+      .post('/v2/clusters/c-prod-us-south/plugin-reports')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ resource: 'kms-plugin:x', healthz: 'ok' });
+    expect(report.status).toBe(409);
+  });
+
   it('streams master status changes as Server-Sent Events', async () => {
     const controller = new AbortController();
     const response = await fetch(`${e.url}/v2/clusters/c-staging-us-south/watch`, {

@@ -112,6 +112,8 @@ export async function spawnDemoEngine(
   dir: string,
   password: string,
   extra: Record<string, string> = {},
+  /** A port of its own: again after a restart on the same data, so its clients find it. */
+  port?: number,
 ) {
   return spawnEngine(
     {
@@ -121,7 +123,7 @@ export async function spawnDemoEngine(
       KEYHAVEN_LOG_LEVEL: 'warn',
       ...extra,
     },
-    await freePort(),
+    port ?? (await freePort()),
   );
 }
 

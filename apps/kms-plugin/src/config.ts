@@ -76,6 +76,14 @@ const ServerConfig = z
     TOKEN_URL_CA_FILE: z.string().optional(),
     API_KEY: z.string().min(1).optional(),
     API_KEY_FILE: z.string().min(1).optional(),
+    /**
+     * A connected cluster in Keyhaven: the plug-in then follows the root key that the cluster's
+     * KMS configuration names (KP_CONFIG.INSTANCE_ID and CRK_ID are left out).
+     */
+    CLUSTER_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'CLUSTER_ID must be a cluster id')
+      .optional(),
     /** Names this plug-in in the root key's registrations: its cluster, or the host it runs on. */
     CLUSTER_NAME: z.string().trim().min(1).max(100).optional(),
     NUM_LEN_BYTES: z.unknown().optional(),
@@ -97,8 +105,14 @@ const KpConfig = z
     VERSION: z.preprocess((v) => Number(v), z.literal(1)).optional(),
     URL: engineUrl('URL'),
     KP_CA_FILE: z.string().optional(),
-    INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'INSTANCE_ID must be an instance id'),
-    CRK_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'CRK_ID must be a root key id'),
+    INSTANCE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'INSTANCE_ID must be an instance id')
+      .optional(),
+    CRK_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'CRK_ID must be a root key id')
+      .optional(),
   })
   .strict();
 
@@ -115,7 +129,26 @@ const FileConfig = z
     KP_CONFIG: KpConfig,
     LOGGER: LoggerConfig.default({ LOG_LEVEL: 'info', LOG_ALL_VALUES: false }),
   })
-  .strict();
+  .strict()
+  .superRefine(
+    (c, ctx) => {
+      // Runs beside the other problems too: a misspelt INSTANCE_ID is both unknown and missing.
+      if (typeof c.KP_CONFIG !== 'object' || c.KP_CONFIG === null) return;
+      const following = c.SERVER_CONFIG?.CLUSTER_ID !== undefined;
+      for (const name of ['INSTANCE_ID', 'CRK_ID'] as const) {
+        const given = c.KP_CONFIG?.[name] !== undefined;
+        if (given === !following) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['KP_CONFIG', name],
+          message: following
+            ? `${name} must be left out with SERVER_CONFIG.CLUSTER_ID: the plug-in follows the cluster's root key`
+            : `${name} is missing: give INSTANCE_ID and CRK_ID, or SERVER_CONFIG.CLUSTER_ID to follow a connected cluster`,
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 export interface PluginConfig {
   socketPath: string;
@@ -128,8 +161,11 @@ export interface PluginConfig {
   apiKey: string;
   engineUrl: string;
   engineCa?: Buffer;
-  instanceId: string;
-  rootKeyId: string;
+  /** A fixed root key: its instance and id (absent when the plug-in follows a cluster). */
+  instanceId?: string;
+  rootKeyId?: string;
+  /** The connected cluster whose KMS configuration names the root key. */
+  clusterId?: string;
   /** This plug-in's resource name in the key's registrations, and how it is described there. */
   resource: string;
   description: string;
@@ -210,8 +246,9 @@ export function parseConfig(text: string): PluginConfig {
     apiKey,
     engineUrl: kp.URL,
     ...(kp.KP_CA_FILE && { engineCa: readFile(kp.KP_CA_FILE, 'KP_CA_FILE') }),
-    instanceId: kp.INSTANCE_ID,
-    rootKeyId: kp.CRK_ID,
+    ...(kp.INSTANCE_ID && { instanceId: kp.INSTANCE_ID }),
+    ...(kp.CRK_ID && { rootKeyId: kp.CRK_ID }),
+    ...(server.CLUSTER_ID && { clusterId: server.CLUSTER_ID }),
     resource: resourceOf(name),
     description: server.CLUSTER_NAME ?? `KMS plug-in on ${name}`,
     logLevel: logger.LOG_LEVEL,

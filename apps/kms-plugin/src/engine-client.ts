@@ -2,11 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as Code } from '@grpc/grpc-js';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   ErrorBody,
   PluginRegistration,
+  StatusEvent,
   TokenResponse,
+  type PluginReport,
   UnwrapResponse,
   WrapResponse,
 } from '@keyhaven/contracts';
@@ -203,7 +205,7 @@ export class EngineClient {
     schema: T,
     method: string,
     path: string,
-    instanceId: string,
+    instanceId: string | undefined,
     body: unknown,
   ): Promise<z.infer<T>> {
     const url = new URL(`${this.config.engineUrl}${path}`);
@@ -212,7 +214,7 @@ export class EngineClient {
     const once = async (renewed: boolean): Promise<z.infer<T>> => {
       const headers = {
         authorization: `Bearer ${await this.bearer()}`,
-        'bluemix-instance': instanceId,
+        ...(instanceId && { 'bluemix-instance': instanceId }),
         'content-type': 'application/json',
       };
       const answer = await this.send(url, method, headers, payload, agent);
@@ -256,6 +258,90 @@ export class EngineClient {
       instanceId,
       { description },
     );
+  }
+
+  /** Tells the engine the health it answered the API server with, and the key it took. */
+  report(clusterId: string, report: PluginReport) {
+    return this.call(
+      z.unknown(),
+      'POST',
+      `/v2/clusters/${encodeURIComponent(clusterId)}/plugin-reports`,
+      undefined,
+      report,
+    );
+  }
+
+  /**
+   * Follows the cluster's status stream (Server-Sent Events): each event names the root key
+   * version its KMS configuration wants. Reopens a dropped stream after a second; returns a stop.
+   */
+  watchCluster(
+    clusterId: string,
+    onEvent: (event: StatusEvent) => void,
+    onError: (reason: string) => void,
+  ): () => void {
+    let stopped = false;
+    let current: http.ClientRequest | undefined;
+    const open = async () => {
+      if (stopped) return;
+      const url = new URL(
+        `${this.config.engineUrl}/v2/clusters/${encodeURIComponent(clusterId)}/watch`,
+      );
+      const transport = url.protocol === 'https:' ? https : http;
+      let bearer: string;
+      try {
+        bearer = await this.bearer();
+      } catch (err) {
+        onError((err as PluginError).reason ?? 'engine unreachable');
+        return void setTimeout(() => void open(), 1000).unref();
+      }
+      const req = transport.request(url, {
+        agent: url.protocol === 'https:' ? this.agents.https : this.agents.http,
+        headers: { authorization: `Bearer ${bearer}`, accept: 'text/event-stream' },
+      });
+      current = req;
+      const reopen = (reason: string) => {
+        if (stopped || current !== req) return;
+        current = undefined;
+        req.destroy();
+        onError(reason);
+        if (reason.includes('401')) this.token = undefined;
+        setTimeout(() => void open(), 1000).unref();
+      };
+      req.on('response', (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return reopen(`the engine answered ${res.statusCode} to the cluster watch`);
+        }
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const message = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = message
+              .split('\n')
+              .filter((line) => line.startsWith('data:'))
+              .map((line) => line.slice(5).trim())
+              .join('');
+            if (!data) continue;
+            const event = StatusEvent.safeParse(JSON.parse(data));
+            if (event.success) onEvent(event.data);
+          }
+        });
+        res.on('end', () => reopen('the cluster watch ended'));
+        res.on('error', () => reopen('the cluster watch broke'));
+      });
+      req.on('error', () => reopen('engine unreachable'));
+      req.end();
+    };
+    void open();
+    return () => {
+      stopped = true;
+      current?.destroy();
+    };
   }
 }
 

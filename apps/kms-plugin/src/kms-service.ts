@@ -44,6 +44,9 @@ export class KmsService {
   private current?: KeyRef;
   private health: Health;
   private probing?: Promise<Health>;
+  /** With CLUSTER_ID: the root key version the cluster's KMS configuration names, once known. */
+  private wanted?: { instanceId: string; keyId: string; versionId: string } | null;
+  private readonly unfollow?: () => void;
 
   constructor(
     private readonly config: PluginConfig,
@@ -63,11 +66,61 @@ export class KmsService {
       keyId: this.keyIdOf(undefined),
       checkedAt: 0,
     };
+    if (config.clusterId) this.unfollow = this.follow(config.clusterId);
   }
 
   close(): void {
+    this.unfollow?.();
     this.seeds?.clear();
     this.engine.close();
+  }
+
+  /**
+   * Follows the cluster's KMS configuration through the engine's status stream: a new root key
+   * or version takes effect at the next Status, which the API server answers by asking for a new
+   * seed (Encrypt) under it.
+   */
+  private follow(clusterId: string): () => void {
+    return this.engine.watchCluster(
+      clusterId,
+      (event) => {
+        const kms = event.kms;
+        const next = kms
+          ? { instanceId: kms.instanceId, keyId: kms.crkId, versionId: kms.keyVersion }
+          : null;
+        if (JSON.stringify(next) === JSON.stringify(this.wanted)) return;
+        this.log.info(
+          { clusterId, rootKey: next?.keyId, version: next?.versionId },
+          'cluster KMS configuration',
+        );
+        this.wanted = next;
+        if (this.current?.keyId !== next?.keyId) this.current = undefined;
+        this.health = { ...this.health, checkedAt: 0 };
+      },
+      (reason) => this.log.warn({ clusterId, reason }, 'cluster watch interrupted; reopening'),
+    );
+  }
+
+  /** The root key to use now: the configured one, or the one the cluster names. */
+  private target(): { instanceId: string; keyId: string } | undefined {
+    const { instanceId, rootKeyId } = this.config;
+    if (instanceId && rootKeyId) return { instanceId, keyId: rootKeyId };
+    return this.wanted ?? undefined;
+  }
+
+  /** With CLUSTER_ID: tells the engine how this plug-in answered, and which key it wrapped with. */
+  private report(encryptKeyId?: string): void {
+    const { clusterId, resource } = this.config;
+    if (!clusterId) return;
+    this.engine
+      .report(clusterId, {
+        resource,
+        healthz: this.health.healthz.slice(0, 256),
+        ...(encryptKeyId && { encryptKeyId }),
+      })
+      .catch((err: unknown) =>
+        this.log.warn({ reason: asPluginError(err).reason }, 'could not report to the engine'),
+      );
   }
 
   get lastHealth(): Health {
@@ -78,8 +131,8 @@ export class KmsService {
   private keyIdOf(ref: KeyRef | undefined): string {
     return formatKeyId(
       ref ?? {
-        instanceId: this.config.instanceId,
-        keyId: this.config.rootKeyId,
+        instanceId: this.target()?.instanceId ?? 'none',
+        keyId: this.target()?.keyId ?? 'none',
         versionId: 'unknown',
         registrationId: 'unregistered',
       },
@@ -96,9 +149,25 @@ export class KmsService {
   }
 
   private async probe(): Promise<Health> {
-    const { instanceId, rootKeyId, resource, description } = this.config;
+    const health = await this.roundTrip();
+    this.report();
+    return health;
+  }
+
+  private async roundTrip(): Promise<Health> {
+    const { resource, description } = this.config;
+    const target = this.target();
     let next: Health;
     try {
+      if (!target)
+        throw new PluginError(
+          Code.FAILED_PRECONDITION,
+          this.wanted === null
+            ? 'KMS not enabled on the cluster in Keyhaven'
+            : 'cluster key not known yet',
+          'the engine has not named a root key for this cluster',
+        );
+      const { instanceId, keyId: rootKeyId } = target;
       const registration = await this.engine.register(instanceId, rootKeyId, resource, description);
       const seed = randomBytes(SEED_BYTES);
       const wrapped = await this.engine.wrap(instanceId, rootKeyId, seed);
@@ -155,6 +224,7 @@ export class KmsService {
     }
     const reportedKeyId = this.keyIdOf(ref);
     this.seeds?.set(cacheKey(reportedKeyId, ciphertext), Buffer.from(plaintext));
+    this.report(reportedKeyId);
     return {
       ciphertext,
       keyId: reportedKeyId,

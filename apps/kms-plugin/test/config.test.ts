@@ -82,7 +82,7 @@ describe('kmsplugin-config.yaml', () => {
 
   it('names each wrong, missing or unknown setting', () => {
     expect(problem(SEED_STYLE.replace('  INSTANCE_ID: "kp-us-south"\n', ''))).toContain(
-      'KP_CONFIG.INSTANCE_ID is missing',
+      'KP_CONFIG.INSTANCE_ID: INSTANCE_ID is missing: give INSTANCE_ID and CRK_ID, or SERVER_CONFIG.CLUSTER_ID',
     );
     expect(problem(SEED_STYLE.replace('MAX_RETRIES: 0', 'MAX_RETRIES: lots'))).toContain(
       'SERVER_CONFIG.MAX_RETRIES: MAX_RETRIES must be a number',
@@ -109,5 +109,25 @@ describe('kmsplugin-config.yaml', () => {
     expect(
       problem(SEED_STYLE.replace('TOKEN_URL_CA_FILE: "', 'TOKEN_URL_CA_FILE: "/nope')),
     ).toMatch(/TOKEN_URL_CA_FILE \/nope.* cannot be read: ENOENT/);
+  });
+
+  it('follows a connected cluster with CLUSTER_ID, without a fixed root key', () => {
+    const following = SEED_STYLE.replace(
+      '  MAX_RETRIES: 0\n',
+      '  MAX_RETRIES: 0\n  CLUSTER_ID: "kc-0123abcd"\n',
+    )
+      .replace('  CRK_ID: "crk-1234"\n', '')
+      .replace('  INSTANCE_ID: "kp-us-south"\n', '');
+    const config = parseConfig(following);
+    expect(config.clusterId).toBe('kc-0123abcd');
+    expect(config.rootKeyId).toBeUndefined();
+    expect(config.instanceId).toBeUndefined();
+    const both = SEED_STYLE.replace(
+      '  MAX_RETRIES: 0\n',
+      '  MAX_RETRIES: 0\n  CLUSTER_ID: "kc-0123abcd"\n',
+    );
+    expect(problem(both)).toContain(
+      "KP_CONFIG.CRK_ID: CRK_ID must be left out with SERVER_CONFIG.CLUSTER_ID: the plug-in follows the cluster's root key",
+    );
   });
 });

@@ -32,10 +32,16 @@ export interface Kube {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; text: string; body: unknown }>;
+  /** The API server's URL, the certificate it serves (self-signed) and the admin's token. */
+  server: string;
+  caCertificate(): string;
+  adminToken: string;
   /** The bytes etcd holds under a key (the API server's storage, e.g. /registry/secrets/ns/n). */
   etcdGet(key: string): Promise<Buffer | undefined>;
-  /** Stops the API server and starts it again with the same flags. */
-  restart(): Promise<void>;
+  /** Every key and value etcd holds under a prefix. */
+  etcdRange(prefix: string): Promise<Map<string, Buffer>>;
+  /** Stops the API server and starts it again, with a new EncryptionConfiguration if given. */
+  restart(encryption?: string): Promise<void>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -63,6 +69,15 @@ function spawnLogged(command: string, args: string[]) {
   return { child, output: () => out, exited };
 }
 
+/** Secrets stored as they are: what a cluster has before KMS is enabled. */
+export const identityConfig = `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - identity: {}
+`;
+
 /** An EncryptionConfiguration for Secrets: the KMS v2 plug-in first, identity after it. */
 export const encryptionConfig = (socketPath: string) => `apiVersion: apiserver.config.k8s.io/v1
 kind: EncryptionConfiguration
@@ -79,8 +94,8 @@ resources:
 
 /**
  * A real etcd and kube-apiserver on loopback with the smallest flags that work: certificates the
- * API server makes itself, a service-account key, one static admin token, AlwaysAllow, and the
- * given encryption configuration.
+ * API server makes itself, a service-account key, one static admin token (system:masters), RBAC,
+ * and the given encryption configuration.
  */
 export async function startKube(dir: string, encryption: string): Promise<Kube> {
   const bin = await kubeBinaries();
@@ -120,7 +135,7 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
     `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     '--service-account-issuer=https://kubernetes.default.svc',
     `--token-auth-file=${join(dir, 'tokens.csv')}`,
-    '--authorization-mode=AlwaysAllow',
+    '--authorization-mode=RBAC',
     '--service-cluster-ip-range=10.96.0.0/24',
     `--encryption-provider-config=${join(dir, 'encryption.yaml')}`,
   ];
@@ -162,17 +177,39 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
   const ready = async () => (await request('GET', '/readyz')).status === 200;
   await waitFor('kube-apiserver', api.child, api.output, ready);
 
+  const etcdRange = async (key: string, rangeEnd?: string) => {
+    const response = await fetch(`${etcdUrl}/v3/kv/range`, {
+      method: 'POST',
+      body: JSON.stringify({
+        key: Buffer.from(key).toString('base64'),
+        ...(rangeEnd && { range_end: Buffer.from(rangeEnd).toString('base64') }),
+      }),
+    });
+    const { kvs } = (await response.json()) as { kvs?: { key: string; value: string }[] };
+    return kvs ?? [];
+  };
   return {
     request,
-    async etcdGet(key) {
-      const response = await fetch(`${etcdUrl}/v3/kv/range`, {
-        method: 'POST',
-        body: JSON.stringify({ key: Buffer.from(key).toString('base64') }),
-      });
-      const { kvs } = (await response.json()) as { kvs?: { value: string }[] };
-      return kvs?.[0] && Buffer.from(kvs[0].value, 'base64');
+    server: `https://127.0.0.1:${apiPort}`,
+    caCertificate: () => readFileSync(join(dir, 'certs', 'apiserver.crt'), 'utf8'),
+    adminToken: token,
+    async etcdRange(prefix) {
+      const end =
+        prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+      const kvs = await etcdRange(prefix, end);
+      return new Map(
+        kvs.map((kv) => [
+          Buffer.from(kv.key, 'base64').toString(),
+          Buffer.from(kv.value, 'base64'),
+        ]),
+      );
     },
-    async restart() {
+    async etcdGet(key) {
+      const [kv] = await etcdRange(key);
+      return kv && Buffer.from(kv.value, 'base64');
+    },
+    async restart(encryption) {
+      if (encryption) writeFileSync(join(dir, 'encryption.yaml'), encryption, { mode: 0o600 });
       api.child.kill('SIGTERM');
       await api.exited;
       api = spawnLogged(join(bin, 'kube-apiserver'), args);

@@ -286,6 +286,6 @@ describe('KMS v2 plug-in against the engine', () => {
       ),
     ).catch((e: Error) => e);
     expect(String(wrong)).toContain('KP_CONFIG: unknown setting INSTANCE');
-    expect(String(wrong)).toContain('KP_CONFIG.INSTANCE_ID is missing');
+    expect(String(wrong)).toContain('KP_CONFIG.INSTANCE_ID: INSTANCE_ID is missing');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Provider } from './common.ts';
+import { Connection } from './connections.ts';
 
 /** What the console shows for Master status; the engine decides it. */
 export const MasterHealth = z.enum(['normal', 'in_progress', 'warning', 'critical']);
@@ -65,6 +66,8 @@ export const Cluster = z.object({
   features: z.object({ keyProtectEnabled: z.boolean() }),
   kms: KmsConfig.nullable(),
   enablement: EnablementResult.nullable(),
+  /** A connected cluster's API server (null for a demo cluster). */
+  connection: Connection.nullable(),
 });
 export type Cluster = z.infer<typeof Cluster>;
 
@@ -90,6 +93,11 @@ export const StatusEvent = z.object({
   modifiedDate: z.string(),
   progress: Progress.nullable(),
   keyProtectEnabled: z.boolean(),
+  /** The root key version the cluster's KMS configuration names: what its plug-in reports. */
+  kms: z
+    .object({ instanceId: z.string(), crkId: z.string(), keyVersion: z.string() })
+    .nullable()
+    .optional(),
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 

@@ -8,3 +8,4 @@ export * from './openapi.ts';
 export * from './bff.ts';
 export * from './format.ts';
 export * from './authorizations.ts';
+export * from './connections.ts';

@@ -14,6 +14,8 @@ import { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
 import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
+import { Connections } from './domain/connections.ts';
+import { Credentials } from './domain/credentials.ts';
 import { MasterController } from './master/controller.ts';
 import { defaultControllerSettings, type ControllerSettings } from './master/settings.ts';
 import { LocalOwnership, type JobOwnership } from './master/ownership.ts';
@@ -80,6 +82,7 @@ export function createEngine(deps: EngineDeps) {
   const wrapping = new KeyWrapping(ctx, keys);
   const pluginRegistrations = new PluginRegistrations(ctx, keys, activity);
   const clusters = new Clusters(ctx);
+  const connections = new Connections(ctx, new Credentials(ctx), activity, iam);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
   const authorizations: Authorizations = new Authorizations(ctx, keys, activity, () => controller);
   const controller: MasterController = new MasterController(
@@ -94,6 +97,7 @@ export function createEngine(deps: EngineDeps) {
       ...defaultControllerSettings,
       ...deps.controller,
     },
+    connections,
   );
   const keyLifecycle = new KeyLifecycle(ctx, keys, clusters, seeds, activity, controller);
   const secrets = new Secrets(ctx, clusters, keys, seeds, activity);
@@ -107,6 +111,7 @@ export function createEngine(deps: EngineDeps) {
     pluginRegistrations,
     authorizations,
     clusters,
+    connections,
     seeds,
     activity,
     controller,

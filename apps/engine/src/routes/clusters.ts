@@ -4,8 +4,11 @@ import {
   Cluster,
   ClusterIdParam,
   ClusterList,
+  ConnectClusterRequest,
   EnableKmsAccepted,
   EnableKmsRequest,
+  KmsPluginSetup,
+  PluginReport,
   StatusEventMessage,
 } from '@keyhaven/contracts';
 import { EngineError } from '@keyhaven/engine';
@@ -53,6 +56,73 @@ export function clusterRoutes({ route, engine }: RouteDeps) {
       errors: [403],
     },
     ({ principal, params }) => engine.clusters.get(principal, params.id),
+  );
+  route(
+    {
+      method: 'post',
+      path: '/v2/clusters',
+      operationId: 'connectCluster',
+      tag,
+      summary:
+        'Connect a real Kubernetes cluster: its credentials are checked at once, the token kept sealed',
+      body: ConnectClusterRequest,
+      response: Cluster,
+      status: 201,
+      errors: [403, 409],
+    },
+    async ({ principal, body }) => {
+      const record = await engine.connections.connect(principal, body);
+      return engine.clusters.view(record);
+    },
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/v2/clusters/:id',
+      operationId: 'disconnectCluster',
+      tag,
+      summary: 'Disconnect a connected cluster (only while KMS is not enabled, R5)',
+      params: ClusterIdParam,
+      status: 204,
+      errors: [403, 409],
+    },
+    async ({ principal, params }) => {
+      await engine.connections.disconnect(principal, params.id);
+    },
+  );
+  route(
+    {
+      method: 'post',
+      path: '/v2/clusters/:id/kms-plugin-setup',
+      operationId: 'setUpKmsPlugin',
+      tag,
+      summary:
+        "The cluster's EncryptionConfiguration and KMS plug-in configuration, with a new API key scoped to its plug-in",
+      params: ClusterIdParam,
+      response: KmsPluginSetup,
+      status: 201,
+      errors: [403, 409],
+    },
+    ({ req, principal, params }) =>
+      engine.connections.pluginSetup(principal, params.id, `${req.protocol}://${req.get('host')}`),
+  );
+  route(
+    {
+      method: 'post',
+      path: '/v2/clusters/:id/plugin-reports',
+      operationId: 'reportKmsPlugin',
+      tag,
+      summary:
+        'A KMS plug-in following the cluster reports its health and the key_id of its last Encrypt',
+      params: ClusterIdParam,
+      body: PluginReport,
+      status: 204,
+      errors: [403, 409],
+    },
+    async ({ principal, params, body }) => {
+      if (await engine.connections.report(principal, params.id, body))
+        await engine.controller.refreshStatus(params.id);
+    },
   );
   route(
     {

@@ -17,8 +17,10 @@ import {
   type ClusterRecord,
   type InstanceRecord,
   type JobRecord,
+  type PluginReportRecord,
   type RootKeyRecord,
 } from './records.ts';
+import { connectionView } from './connections.ts';
 
 export interface MasterStatus {
   message: string;
@@ -100,6 +102,9 @@ export class Clusters {
           getDoc<RootKeyRecord>(this.ctx.store, K.key(cluster.kms.crkId)),
         ])
       : [undefined, undefined];
+    const reports = cluster.connection
+      ? await listDocs<PluginReportRecord>(this.ctx.store, K.pluginReports(cluster.id))
+      : [];
     const status = cluster.status;
     return {
       id: cluster.id,
@@ -130,6 +135,10 @@ export class Clusters {
         previousCrkIds: cluster.previousCrkIds,
       },
       enablement: job ? toEnablement(job) : null,
+      connection: connectionView(
+        cluster,
+        reports.map((r) => r.value),
+      ),
     };
   }
 
@@ -143,6 +152,11 @@ export class Clusters {
       modifiedDate: cluster.status.modifiedDate,
       progress: active ? { done: job.done, total: job.total } : null,
       keyProtectEnabled: cluster.kms !== null,
+      kms: cluster.kms && {
+        instanceId: cluster.kms.instanceId,
+        crkId: cluster.kms.crkId,
+        keyVersion: cluster.kms.keyVersion,
+      },
     };
   }
 

@@ -20,7 +20,7 @@ import {
 } from '@keyhaven/contracts';
 import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context.ts';
 import { EngineError } from './errors.ts';
-import { K, type UserRecord } from './records.ts';
+import { K, type ClusterRecord, type RootKeyRecord, type UserRecord } from './records.ts';
 
 const TOKEN_TTL_SECONDS = 3600;
 const ISSUER = 'keyhaven-engine';
@@ -196,8 +196,30 @@ export class Iam {
       throw unauthorized('The token was revoked: log in again.');
     const user = subject ? await getDoc<UserRecord>(this.ctx.store, K.user(subject)) : undefined;
     if (!user) throw unauthorized('The token names a user that no longer exists.');
-    const { id, username, accountId, platformRoles, serviceRoles } = user.value;
-    return { id, username, accountId, platformRoles, serviceRoles };
+    const { id, username, accountId, platformRoles, serviceRoles, pluginOf } = user.value;
+    return {
+      id,
+      username,
+      accountId,
+      platformRoles,
+      serviceRoles: pluginOf ? await this.pluginGrants(pluginOf) : serviceRoles,
+    };
+  }
+
+  /**
+   * A cluster's KMS plug-in may read (wrap, unwrap) with the root keys the cluster uses now or
+   * used before, as the cluster's data may still be under them: Reader of their instances.
+   */
+  private async pluginGrants(clusterId: string): Promise<UserRecord['serviceRoles']> {
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    const kms = cluster?.value.kms;
+    if (!cluster || !kms) return [];
+    const instances = new Set([kms.instanceId]);
+    for (const keyId of cluster.value.previousCrkIds) {
+      const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
+      if (key) instances.add(key.value.instanceId);
+    }
+    return [...instances].map((instanceId) => ({ instanceId, role: 'Reader' as const }));
   }
 
   private async verify(token: string) {

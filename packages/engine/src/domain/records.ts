@@ -32,6 +32,11 @@ export interface UserRecord {
   /** clusterId '*' grants the role on every cluster of the account. */
   platformRoles: PlatformGrant[];
   serviceRoles: ServiceGrant[];
+  /**
+   * The KMS plug-in identity of a connected cluster: Viewer of that cluster, and Reader of the
+   * instances holding the root keys the cluster uses or used (computed at each call).
+   */
+  pluginOf?: string;
 }
 
 export interface InstanceRecord {
@@ -90,6 +95,31 @@ export interface ClusterRecord {
     privateEndpoint: boolean;
   } | null;
   previousCrkIds: string[];
+  /** A connected cluster's API server; absent for a demo cluster. */
+  connection?: ConnectionRecord;
+}
+
+/** How Keyhaven reaches a connected cluster. Token and etcd key are sealed (credentials.ts). */
+export interface ConnectionRecord {
+  server: string;
+  caCertificate: string;
+  sealedToken: string;
+  etcd?: {
+    endpoints: string[];
+    caCertificate: string;
+    clientCertificate: string;
+    sealedClientKey: string;
+  };
+  connectedAt: string;
+}
+
+/** What one KMS plug-in of a connected cluster last reported (one document per plug-in). */
+export interface PluginReportRecord {
+  resource: string;
+  healthz: string;
+  /** key_id of the plug-in's last Encrypt: the key the API server took then. */
+  keyId?: string;
+  reportedAt: string;
 }
 
 export interface JobRecord {
@@ -107,6 +137,10 @@ export interface JobRecord {
   state: EnablementResult['state'];
   message?: string;
   checkpoint: string | null;
+  /** Connected clusters: the list's continue token after the checkpoint (it expires). */
+  continueToken?: string;
+  /** Connected clusters: when every API server had taken the job's key (migration began). */
+  takenAt?: string;
   done: number;
   total: number;
   startedAt: string;
@@ -119,6 +153,7 @@ export type AuthorizationRecord = Omit<AuthorizationPolicy, 'dependents'>;
 export const K = {
   account: (id: string) => `/keyhaven/accounts/${id}`,
   user: (id: string) => `/keyhaven/users/${id}`,
+  pluginUser: (clusterId: string) => `/keyhaven/users/kms-plugin-${clusterId}`,
   users: '/keyhaven/users/',
   instance: (id: string) => `/keyhaven/instances/${id}`,
   instances: '/keyhaven/instances/',
@@ -135,6 +170,11 @@ export const K = {
     `/keyhaven/authorizations/${sourceAccountId}/${targetService}/${instanceId ?? '*'}`,
   /** Which key a KMS plug-in resource is registered with now. */
   pluginRegistration: (resource: string) => `/keyhaven/plugin-registrations/${resource}`,
+  /** The key that seals connected clusters' credentials at rest. */
+  credentialsKey: '/keyhaven/config/credentials-key',
+  pluginReports: (clusterId: string) => `/keyhaven/plugin-reports/${clusterId}/`,
+  pluginReport: (clusterId: string, resource: string) =>
+    `/keyhaven/plugin-reports/${clusterId}/${resource}`,
   activity: (kind: string, id: string) => `/keyhaven/activity/${kind}/${id}/`,
   /** Where engines before the signing-key file kept the key in the clear; removed at start. */
   legacySigningKey: '/keyhaven/config/token-signing-key',

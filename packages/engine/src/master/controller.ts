@@ -9,10 +9,12 @@ import type { Keys } from '../domain/keys.ts';
 import { K, type ClusterRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
 import { Enablement } from './enablement.ts';
-import { JobRunner } from './job-runner.ts';
+import { JobRunner, type JobPipeline } from './job-runner.ts';
+import { Migration, type MigrationRun } from './migration.ts';
 import type { JobOwnership } from './ownership.ts';
 import { Reconciler } from './reconcile.ts';
-import { Reencryption } from './reencryption.ts';
+import { Reencryption, type JobRun } from './reencryption.ts';
+import type { Connections } from '../domain/connections.ts';
 import type { ControllerSettings } from './settings.ts';
 import { StatusFeed } from './status-feed.ts';
 
@@ -36,13 +38,30 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
     private readonly authorizations: Authorizations,
     private readonly ownership: JobOwnership,
     private readonly settings: ControllerSettings,
+    connections: Connections,
   ) {
     const batchSize = Math.max(1, Math.min(settings.batchSize, ctx.store.maxTxnOps - 4));
+    const abandon = (id: string, why: string) => this.runner.fail(id, why);
     this.feed = new StatusFeed(ctx, clusters, authorizations);
-    this.pipeline = new Reencryption(ctx, clusters, keys, seeds, activity, batchSize, (id, why) =>
-      this.runner.fail(id, why),
-    );
-    this.runner = new JobRunner(ctx, clusters, ownership, this.feed, this.pipeline, settings);
+    this.pipeline = new Reencryption(ctx, clusters, keys, seeds, activity, batchSize, abandon);
+    const migration = new Migration(ctx, clusters, connections, activity, settings, abandon);
+    const isMigration = (run: unknown): run is MigrationRun =>
+      (run as MigrationRun | undefined)?.kind === 'migration';
+    // Demo clusters re-encrypt the engine's own store; connected clusters migrate through their API server.
+    const jobs: JobPipeline = {
+      step: async (clusterId, run) => {
+        if (isMigration(run)) return migration.step(clusterId, run);
+        if (run !== undefined) return this.pipeline.step(clusterId, run as JobRun);
+        const cluster = await clusters.record(clusterId);
+        return cluster.value.connection
+          ? migration.step(clusterId, undefined)
+          : this.pipeline.step(clusterId, undefined);
+      },
+      release: (run) => {
+        if (isMigration(run)) run.client.close();
+      },
+    };
+    this.runner = new JobRunner(ctx, clusters, ownership, this.feed, jobs, settings);
     this.enablement = new Enablement(ctx, clusters, keys, activity, authorizations, this.runner);
     this.reconciler = new Reconciler(
       ctx,

@@ -2,6 +2,7 @@ import { EngineError, unavailable } from '../domain/errors.ts';
 import { adapterFailure } from '../domain/keys.ts';
 import { KeyAdapterError } from '../keys/types.ts';
 import { StoreUnavailableError } from '../store/types.ts';
+import { KubeError } from '../kube/client.ts';
 
 /** What a failed batch means for its job; every kind is retried, with backoff. */
 export type JobFailureKind = 'refused' | 'store' | 'unexpected';
@@ -19,6 +20,14 @@ export interface JobFailure {
 export function classifyJobFailure(err: unknown): JobFailure {
   if (err instanceof EngineError || err instanceof KeyAdapterError)
     return { kind: 'refused', problem: adapterFailure(err) };
+  if (err instanceof KubeError)
+    return {
+      kind: 'refused',
+      problem: unavailable(
+        'CLUSTER_UNAVAILABLE',
+        `The cluster's API server failed: ${err.message}.`,
+      ),
+    };
   if (err instanceof StoreUnavailableError)
     return {
       kind: 'store',

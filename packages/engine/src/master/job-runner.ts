@@ -4,9 +4,16 @@ import { listDocs, updateDoc, type EngineContext } from '../domain/context.ts';
 import { K, type JobRecord } from '../domain/records.ts';
 import { classifyJobFailure } from './job-failure.ts';
 import type { JobOwnership } from './ownership.ts';
-import type { JobRun, Reencryption } from './reencryption.ts';
 import type { ControllerSettings } from './settings.ts';
 import type { StatusFeed } from './status-feed.ts';
+
+/** What moves a job forward: one step at a time, with the state it carries between steps. */
+export interface JobPipeline {
+  /** One batch or page; the run to continue with, or undefined when the job has ended. */
+  step(clusterId: string, run: unknown): Promise<unknown>;
+  /** Lets go of what a run holds (connections) when the runner stops in the middle. */
+  release(run: unknown): void;
+}
 
 /**
  * Schedules re-encryption jobs: runs each cluster's job where this process owns it, batch after
@@ -22,7 +29,7 @@ export class JobRunner {
     private readonly clusters: Clusters,
     private readonly ownership: JobOwnership,
     private readonly feed: StatusFeed,
-    private readonly pipeline: Reencryption,
+    private readonly pipeline: JobPipeline,
     private readonly settings: ControllerSettings,
   ) {}
 
@@ -101,10 +108,11 @@ export class JobRunner {
 
   private async run(clusterId: string): Promise<void> {
     let failures = 0;
-    let run: JobRun | undefined;
+    let run: unknown;
     while (!this.stopped) {
       if (this.ownership.holds && !this.ownership.holds(clusterId)) {
         this.ctx.log.warn({ clusterId }, 'no longer owns the job; leaving it to the new owner');
+        this.pipeline.release(run);
         return;
       }
       try {
@@ -124,6 +132,7 @@ export class JobRunner {
         await this.retryLater(clusterId, err, failures);
       }
     }
+    this.pipeline.release(run);
   }
 
   /** The job moves again after failures: it says so, and its status follows. */

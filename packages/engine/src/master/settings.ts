@@ -7,6 +7,14 @@ export interface ControllerSettings {
   expirySweepMs: number;
   /** Pause between batches, to pace re-encryption and spare the store (0: only yield). */
   batchPauseMs: number;
+  /** Connected clusters: Secrets listed per page of the storage migration. */
+  migrationPageSize: number;
+  /** Connected clusters: Secrets written back at once. */
+  migrationConcurrency: number;
+  /** Connected clusters: most Secrets written back per second, to spare the API server (0: no limit). */
+  migrationRate: number;
+  /** Connected clusters: how long a job waits for the API servers to take the key before it says so. */
+  takeTimeoutMs: number;
 }
 
 export const defaultControllerSettings: ControllerSettings = {
@@ -14,4 +22,8 @@ export const defaultControllerSettings: ControllerSettings = {
   maxRetryDelayMs: 15_000,
   batchPauseMs: 0,
   expirySweepMs: 30_000,
+  migrationPageSize: 250,
+  migrationConcurrency: 8,
+  migrationRate: 1000,
+  takeTimeoutMs: 120_000,
 };

@@ -87,6 +87,7 @@ const cluster: Cluster = {
   features: { keyProtectEnabled: false },
   kms: null,
   enablement: null,
+  connection: null,
 };
 
 function serveOptions(authorization: EnableOptions['authorization'] = 'present') {

@@ -1,0 +1,338 @@
+import { randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
+import {
+  MASTER_STATUS_READY,
+  type ConnectClusterRequest,
+  type Connection,
+  type KmsPluginSetup,
+  type PluginReport,
+} from '@keyhaven/contracts';
+import { KubeClient, KubeError } from '../kube/client.ts';
+import type { Activity } from './activity.ts';
+import { getDoc, json, listDocs, type EngineContext } from './context.ts';
+import type { Credentials } from './credentials.ts';
+import { badRequest, conflict, notFound } from './errors.ts';
+import { hashPassword, requirePlatformRole, type Iam, type Principal } from './iam.ts';
+import { K, type ClusterRecord, type PluginReportRecord, type UserRecord } from './records.ts';
+
+/** The verbs Keyhaven needs on Secrets in every namespace to migrate them. */
+export const REQUIRED_VERBS = ['list', 'get', 'update'] as const;
+/** A report that says nothing new is written at most this often (it keeps reportedAt fresh). */
+const REPORT_REFRESH_MS = 30_000;
+
+const CONNECT_FAILURES: Record<string, string> = {
+  UNREACHABLE: 'CLUSTER_UNREACHABLE',
+  BAD_CERTIFICATE: 'CLUSTER_CERTIFICATE_UNTRUSTED',
+  TOKEN_REFUSED: 'CLUSTER_TOKEN_REFUSED',
+  FORBIDDEN: 'CLUSTER_PERMISSION_MISSING',
+};
+
+function checkPem(pem: string, field: string, parse: (pem: string) => unknown): void {
+  try {
+    parse(pem);
+  } catch {
+    throw badRequest('INVALID_CERTIFICATE', `${field} cannot be read as PEM`, { field });
+  }
+}
+
+/**
+ * Connected clusters (issue 16): connect a real API server after checking its credentials, keep
+ * the token sealed, disconnect while KMS is off (R5), and take the reports of its KMS plug-ins.
+ */
+export class Connections {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly credentials: Credentials,
+    private readonly activity: Activity,
+    private readonly iam: Iam,
+  ) {}
+
+  async connect(principal: Principal, request: ConnectClusterRequest): Promise<ClusterRecord> {
+    const id = `kc-${randomBytes(10).toString('hex')}`;
+    const owned = { id, accountId: principal.accountId };
+    requirePlatformRole(principal, owned, 'Administrator');
+    checkPem(request.caCertificate, 'caCertificate', (p) => new X509Certificate(p));
+    if (request.etcd) {
+      checkPem(request.etcd.caCertificate, 'etcd.caCertificate', (p) => new X509Certificate(p));
+      checkPem(
+        request.etcd.clientCertificate,
+        'etcd.clientCertificate',
+        (p) => new X509Certificate(p),
+      );
+      checkPem(request.etcd.clientKey, 'etcd.clientKey', (p) => createPrivateKey(p));
+    }
+    const clusters = await listDocs<ClusterRecord>(this.ctx.store, K.clusters);
+    if (
+      clusters.some((c) => c.value.name === request.name && c.value.accountId === owned.accountId)
+    )
+      throw conflict('CLUSTER_NAME_TAKEN', `A cluster named ${request.name} exists already.`);
+    const version = await this.check(request);
+    const now = this.ctx.clock.now().toISOString();
+    const record: ClusterRecord = {
+      id,
+      name: request.name,
+      region: 'connected',
+      location: new URL(request.server).host,
+      version,
+      accountId: owned.accountId,
+      createdDate: now,
+      status: { message: MASTER_STATUS_READY, health: 'normal', modifiedDate: now },
+      kms: null,
+      previousCrkIds: [],
+      connection: {
+        server: request.server,
+        caCertificate: request.caCertificate,
+        sealedToken: await this.credentials.seal(request.token, `${id}/token`),
+        ...(request.etcd && {
+          etcd: {
+            endpoints: request.etcd.endpoints,
+            caCertificate: request.etcd.caCertificate,
+            clientCertificate: request.etcd.clientCertificate,
+            sealedClientKey: await this.credentials.seal(request.etcd.clientKey, `${id}/etcd`),
+          },
+        }),
+        connectedAt: now,
+      },
+    };
+    await this.ctx.store.txn(
+      [{ key: K.cluster(id), modRevision: 0 }],
+      [
+        { type: 'put', key: K.cluster(id), value: json(record) },
+        this.activity.op({
+          actor: principal.username,
+          action: 'cluster.connect',
+          target: { kind: 'cluster', id },
+          result: 'success',
+          message: `Connected ${request.server} (Kubernetes ${version}).`,
+        }),
+      ],
+    );
+    return record;
+  }
+
+  /** Version, then each verb on Secrets: the first failure is the error, naming what failed. */
+  private async check(request: ConnectClusterRequest): Promise<string> {
+    const client = new KubeClient(request);
+    try {
+      const version = await client.version();
+      const missing: string[] = [];
+      for (const verb of REQUIRED_VERBS) if (!(await client.can(verb))) missing.push(verb);
+      if (missing.length > 0)
+        throw new KubeError(
+          'FORBIDDEN',
+          `the token may not ${missing.join(', ')} Secrets in every namespace; Keyhaven needs list, get and update`,
+        );
+      return version;
+    } catch (err) {
+      if (!(err instanceof KubeError)) throw err;
+      throw badRequest(CONNECT_FAILURES[err.failure] ?? 'CLUSTER_CHECK_FAILED', err.message, {
+        server: request.server,
+      });
+    } finally {
+      client.close();
+    }
+  }
+
+  async disconnect(principal: Principal, clusterId: string): Promise<void> {
+    const doc = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    if (!doc) throw notFound('Cluster', clusterId);
+    requirePlatformRole(principal, doc.value, 'Administrator');
+    if (!doc.value.connection)
+      throw conflict(
+        'NOT_CONNECTED',
+        `Cluster ${doc.value.name} is a demo cluster; it cannot be disconnected.`,
+      );
+    if (doc.value.kms)
+      throw conflict(
+        'KMS_ENABLED',
+        `KMS is enabled on ${doc.value.name} and cannot be disabled (R5), so the cluster stays connected.`,
+      );
+    const reports = await listDocs<PluginReportRecord>(this.ctx.store, K.pluginReports(clusterId));
+    const { succeeded } = await this.ctx.store.txn(
+      [{ key: K.cluster(clusterId), modRevision: doc.modRevision }],
+      [
+        { type: 'delete', key: K.cluster(clusterId) },
+        // Its plug-in identity and API keys end with it.
+        { type: 'delete', key: K.pluginUser(clusterId) },
+        ...reports.map((r) => ({
+          type: 'delete' as const,
+          key: K.pluginReport(clusterId, r.value.resource),
+        })),
+        this.activity.op({
+          actor: principal.username,
+          action: 'cluster.disconnect',
+          target: { kind: 'cluster', id: clusterId },
+          result: 'success',
+          message: `Disconnected ${doc.value.connection.server}.`,
+        }),
+      ],
+    );
+    if (!succeeded)
+      throw conflict('CONCURRENT_CHANGE', 'The cluster changed meanwhile; try again.');
+  }
+
+  /**
+   * The files that set a cluster up for its KMS plug-in, with a new API key of the cluster's
+   * plug-in identity (made on first use): it can follow this cluster and use its root keys only.
+   */
+  async pluginSetup(
+    principal: Principal,
+    clusterId: string,
+    engineUrl: string,
+  ): Promise<KmsPluginSetup> {
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    if (!cluster) throw notFound('Cluster', clusterId);
+    requirePlatformRole(principal, cluster.value, 'Administrator');
+    if (!cluster.value.connection)
+      throw conflict(
+        'NOT_CONNECTED',
+        `Cluster ${cluster.value.name} is a demo cluster: it runs no KMS plug-in.`,
+      );
+    const identity = await this.pluginIdentity(cluster.value);
+    const key = await this.iam.createApiKey(identity, `kms-plugin setup by ${principal.username}`);
+    await this.activity.record({
+      actor: principal.username,
+      action: 'cluster.plugin-setup',
+      target: { kind: 'cluster', id: clusterId },
+      result: 'success',
+      message: `Made API key ${key.id} for the cluster's KMS plug-in.`,
+    });
+    return {
+      encryptionConfiguration: encryptionConfiguration(),
+      pluginConfig: pluginConfig(engineUrl, clusterId, key.apikey),
+      apiKeyId: key.id,
+    };
+  }
+
+  private async pluginIdentity(cluster: ClusterRecord): Promise<Principal> {
+    const key = K.pluginUser(cluster.id);
+    const existing = await getDoc<UserRecord>(this.ctx.store, key);
+    const user: UserRecord = existing?.value ?? {
+      id: `kms-plugin-${cluster.id}`,
+      username: `kms-plugin-${cluster.name}`,
+      accountId: cluster.accountId,
+      // No password opens it: only its API keys do.
+      passwordHash: await hashPassword(randomBytes(32).toString('base64')),
+      apiKeys: [],
+      platformRoles: [{ clusterId: cluster.id, role: 'Viewer' }],
+      serviceRoles: [],
+      pluginOf: cluster.id,
+    };
+    if (!existing)
+      await this.ctx.store.txn(
+        [{ key, modRevision: 0 }],
+        [{ type: 'put', key, value: json(user) }],
+      );
+    return { ...user, serviceRoles: [] };
+  }
+
+  /** A client for the cluster's API server, with its token opened for this use only. */
+  async client(cluster: ClusterRecord): Promise<KubeClient> {
+    const connection = cluster.connection;
+    if (!connection) throw new Error(`cluster ${cluster.id} is not connected`);
+    return new KubeClient({
+      server: connection.server,
+      caCertificate: connection.caCertificate,
+      token: await this.credentials.open(connection.sealedToken, `${cluster.id}/token`),
+    });
+  }
+
+  /** The cluster's etcd client credentials, opened for one Verify. */
+  async etcd(cluster: ClusterRecord) {
+    const etcd = cluster.connection?.etcd;
+    if (!etcd) return undefined;
+    return {
+      endpoints: etcd.endpoints,
+      caCertificate: etcd.caCertificate,
+      clientCertificate: etcd.clientCertificate,
+      clientKey: await this.credentials.open(etcd.sealedClientKey, `${cluster.id}/etcd`),
+    };
+  }
+
+  reports(clusterId: string): Promise<PluginReportRecord[]> {
+    return listDocs<PluginReportRecord>(this.ctx.store, K.pluginReports(clusterId)).then((docs) =>
+      docs.map((d) => d.value),
+    );
+  }
+
+  /** Records a plug-in's report; true when it says something new (health or key taken). */
+  async report(principal: Principal, clusterId: string, report: PluginReport): Promise<boolean> {
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    if (!cluster) throw notFound('Cluster', clusterId);
+    requirePlatformRole(principal, cluster.value, 'Viewer');
+    if (!cluster.value.connection)
+      throw conflict('NOT_CONNECTED', `Cluster ${cluster.value.name} is not a connected cluster.`);
+    const key = K.pluginReport(clusterId, report.resource);
+    const previous = await getDoc<PluginReportRecord>(this.ctx.store, key);
+    const now = this.ctx.clock.now();
+    const next: PluginReportRecord = {
+      resource: report.resource,
+      healthz: report.healthz,
+      ...((report.encryptKeyId ?? previous?.value.keyId) && {
+        keyId: report.encryptKeyId ?? previous?.value.keyId,
+      }),
+      reportedAt: now.toISOString(),
+    };
+    const changed = previous?.value.healthz !== next.healthz || previous.value.keyId !== next.keyId;
+    if (
+      !changed &&
+      previous &&
+      now.getTime() - Date.parse(previous.value.reportedAt) < REPORT_REFRESH_MS
+    )
+      return false;
+    await this.ctx.store.txn([], [{ type: 'put', key, value: json(next) }]);
+    return changed;
+  }
+}
+
+export const PLUGIN_SOCKET = '/var/run/keyhaven/kms.sock';
+
+/** Secrets through the plug-in; identity after it reads what was stored before. */
+const encryptionConfiguration = () => `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - kms:
+          apiVersion: v2
+          name: keyhaven
+          endpoint: unix://${PLUGIN_SOCKET}
+          timeout: 5s
+      - identity: {}
+`;
+
+/** kmsplugin-config.yaml in seed 004's sections, following the cluster (no fixed CRK_ID). */
+const pluginConfig = (engineUrl: string, clusterId: string, apiKey: string) => `SERVER_CONFIG:
+  UNIX_SOCKET_PATH: "${PLUGIN_SOCKET}"
+  TOKEN_URL: "${engineUrl}/identity/token"
+  API_KEY: "${apiKey}"
+  CLUSTER_ID: "${clusterId}"
+  HEALTHZ_PATH: "/healthz"
+  HEALTHZ_PORT: "127.0.0.1:20358"
+  CACHE_TIMEOUT_IN_HOURS: 1
+  MAX_RETRIES: 2
+KP_CONFIG:
+  URL: "${engineUrl}"
+LOGGER:
+  LOG_LEVEL: "info"
+  LOG_ALL_VALUES: false
+`;
+
+/** What the API and the console show of a connection. */
+export function connectionView(
+  cluster: ClusterRecord,
+  reports: PluginReportRecord[],
+): Connection | null {
+  const connection = cluster.connection;
+  if (!connection) return null;
+  return {
+    server: connection.server,
+    connectedAt: connection.connectedAt,
+    etcd: connection.etcd !== undefined,
+    plugins: reports.map((r) => ({
+      resource: r.resource,
+      healthz: r.healthz,
+      ...(r.keyId && { keyId: r.keyId }),
+      reportedAt: r.reportedAt,
+    })),
+  };
+}

@@ -1,0 +1,236 @@
+import https from 'node:https';
+
+/**
+ * The few Kubernetes API calls Keyhaven makes on a connected cluster: its version, what its token
+ * may do, and Secrets listed in pages and written back. One keep-alive agent per cluster.
+ */
+
+export type KubeFailure =
+  | 'UNREACHABLE'
+  | 'BAD_CERTIFICATE'
+  | 'TOKEN_REFUSED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'EXPIRED'
+  | 'THROTTLED'
+  | 'SERVER_ERROR';
+
+export class KubeError extends Error {
+  override name = 'KubeError';
+  constructor(
+    readonly failure: KubeFailure,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A Secret as the API server returns it; written back unchanged, so its fields are opaque. */
+export interface KubeSecret {
+  metadata: { namespace: string; name: string; resourceVersion: string; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface SecretPage {
+  items: KubeSecret[];
+  continue?: string;
+  /** Items after this page, when the API server knows (not with a continue token of its own). */
+  remaining?: number;
+}
+
+export interface KubeTarget {
+  server: string;
+  caCertificate: string;
+  token: string;
+}
+
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+const TIMEOUT_MS = 15_000;
+
+export class KubeClient {
+  private readonly agent: https.Agent;
+  private readonly base: URL;
+
+  constructor(private readonly target: KubeTarget) {
+    this.base = new URL(target.server);
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: target.caCertificate });
+  }
+
+  get server(): string {
+    return this.target.server;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** One call; JSON in and out. Errors name what failed, never the token. */
+  async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        new URL(this.base.pathname.replace(/\/$/, '') + path, this.base),
+        {
+          method,
+          agent: this.agent,
+          timeout: TIMEOUT_MS,
+          headers: {
+            authorization: `Bearer ${this.target.token}`,
+            accept: 'application/json',
+            ...(payload !== undefined && {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(payload),
+            }),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              // health endpoints answer text
+            }
+            if (status >= 200 && status < 300) return resolve({ status, body: parsed as T });
+            reject(statusError(status, parsed, method, path));
+          });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(
+          Object.assign(new Error(`no answer within ${TIMEOUT_MS / 1000} s`), { code: 'TIMEOUT' }),
+        ),
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.networkError(err)));
+      req.end(payload);
+    });
+  }
+
+  private networkError(err: NodeJS.ErrnoException): KubeError {
+    if (err instanceof KubeError) return err;
+    const code = err.code ?? '';
+    if (CERTIFICATE_ERRORS.has(code) || code.startsWith('ERR_SSL') || code.includes('CERT'))
+      return new KubeError(
+        'BAD_CERTIFICATE',
+        `the API server's certificate at ${this.target.server} is not trusted with the given CA certificate (${code})`,
+      );
+    return new KubeError(
+      'UNREACHABLE',
+      `the API server at ${this.target.server} cannot be reached (${code || err.message})`,
+    );
+  }
+
+  async version(): Promise<string> {
+    const { body } = await this.call<{ gitVersion?: string }>('GET', '/version');
+    return body.gitVersion ?? 'unknown';
+  }
+
+  /** Whether the token may do this on Secrets in every namespace (SelfSubjectAccessReview). */
+  async can(verb: string): Promise<boolean> {
+    const { body } = await this.call<{ status?: { allowed?: boolean } }>(
+      'POST',
+      '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb, resource: 'secrets', group: '' } },
+      },
+    );
+    return body.status?.allowed === true;
+  }
+
+  async listSecrets(limit: number, continueToken?: string): Promise<SecretPage> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (continueToken) query.set('continue', continueToken);
+    const { body } = await this.call<{
+      items?: KubeSecret[];
+      metadata?: { continue?: string; remainingItemCount?: number };
+    }>('GET', `/api/v1/secrets?${query}`);
+    return {
+      items: body.items ?? [],
+      ...(body.metadata?.continue && { continue: body.metadata.continue }),
+      ...(body.metadata?.remainingItemCount !== undefined && {
+        remaining: body.metadata.remainingItemCount,
+      }),
+    };
+  }
+
+  /** How many Secrets the cluster holds, from one list of a single item. */
+  async countSecrets(): Promise<number> {
+    const page = await this.listSecrets(1);
+    return page.items.length + (page.remaining ?? 0);
+  }
+
+  async getSecret(namespace: string, name: string): Promise<KubeSecret> {
+    return (await this.call<KubeSecret>('GET', secretPath(namespace, name))).body;
+  }
+
+  /** Writes the Secret back as it is; the API server refuses it if it changed since (409). */
+  async replaceSecret(secret: KubeSecret): Promise<KubeSecret> {
+    const { namespace, name } = secret.metadata;
+    return (await this.call<KubeSecret>('PUT', secretPath(namespace, name), secret)).body;
+  }
+
+  /**
+   * Asks the API server for its KMS health check: past its cache time, that makes it call the
+   * plug-in's Status and, when the key_id changed, Encrypt for a seed under the new key.
+   */
+  async checkKms(): Promise<{ ok: boolean; text: string }> {
+    try {
+      const { body } = await this.call<unknown>('GET', '/readyz/kms-providers');
+      return { ok: true, text: String(body) };
+    } catch (err) {
+      if (err instanceof KubeError && err.status !== undefined)
+        return { ok: false, text: err.message };
+      throw err;
+    }
+  }
+}
+
+const secretPath = (namespace: string, name: string) =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;
+
+function statusError(status: number, body: unknown, method: string, path: string): KubeError {
+  const message =
+    body && typeof body === 'object' && 'message' in body
+      ? String((body as { message: unknown }).message)
+      : String(body).slice(0, 300);
+  const what = `${method} ${path.split('?')[0]}`;
+  switch (status) {
+    case 401:
+      return new KubeError('TOKEN_REFUSED', 'the API server refused the token (401)', status);
+    case 403:
+      return new KubeError('FORBIDDEN', `${what} is forbidden: ${message}`, status);
+    case 404:
+      return new KubeError('NOT_FOUND', `${what}: not found`, status);
+    case 409:
+      return new KubeError('CONFLICT', `${what}: ${message}`, status);
+    case 410:
+      return new KubeError('EXPIRED', `${what}: the list continue token expired`, status);
+    case 429:
+      return new KubeError('THROTTLED', `${what}: the API server asks to slow down`, status);
+    default:
+      return new KubeError('SERVER_ERROR', `${what} answered ${status}: ${message}`, status);
+  }
+}

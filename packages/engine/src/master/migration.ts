@@ -1,0 +1,241 @@
+import { KeyState, isJobActive } from '@keyhaven/contracts';
+import type { Activity } from '../domain/activity.ts';
+import type { Clusters } from '../domain/clusters.ts';
+import type { Connections } from '../domain/connections.ts';
+import { getDoc, json, type Doc, type EngineContext } from '../domain/context.ts';
+import { EngineError, conflict } from '../domain/errors.ts';
+import {
+  K,
+  type JobRecord,
+  type PluginReportRecord,
+  type RootKeyRecord,
+} from '../domain/records.ts';
+import { KubeError, type KubeClient, type KubeSecret } from '../kube/client.ts';
+import { batchCompares, completion } from './checkpoint.ts';
+import type { ControllerSettings } from './settings.ts';
+
+/** A connected cluster's job between steps: its record, root key and API-server client. */
+export interface MigrationRun {
+  kind: 'migration';
+  job: Doc<JobRecord>;
+  key: Doc<RootKeyRecord>;
+  client: KubeClient;
+}
+
+/** How many times a Secret that changed under the job is read again and written. */
+const CONFLICT_RETRIES = 5;
+const WAIT_POLL_MS = 1_000;
+/** After the last plug-in reported the key, the API server stores its new seed: a margin for it. */
+const TAKE_MARGIN_MS = 1_000;
+
+/** The key_id prefix a Keyhaven plug-in reports for a root key version (key-id.ts). */
+export const keyIdPrefix = (job: Pick<JobRecord, 'instanceId' | 'crkId' | 'keyVersion'>) =>
+  `keyhaven:v1:${job.instanceId}:${job.crkId}:${job.keyVersion}:`;
+
+const secretKey = (s: KubeSecret) => `${s.metadata.namespace}/${s.metadata.name}`;
+
+/**
+ * The storage migration of a connected cluster (issue 16). The job first waits until every KMS
+ * plug-in of the cluster has served an Encrypt under the job's key version (each API server took
+ * the key: it asks for a new seed right then), prodding the API server's KMS health check so it
+ * notices sooner. Then it lists Secrets in pages and writes each back unchanged: the API server
+ * finds the stored value stale (another key_id) and rewrites it under the new key. Conflicts are
+ * read again, deleted Secrets skipped, and the checkpoint (last Secret and continue token) is
+ * committed after each page, so an engine restart resumes where it stopped.
+ */
+export class Migration {
+  private nextSlot = 0;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly clusters: Clusters,
+    private readonly connections: Connections,
+    private readonly activity: Activity,
+    private readonly settings: ControllerSettings,
+    private readonly abandon: (clusterId: string, message: string) => Promise<void>,
+  ) {}
+
+  private async load(clusterId: string): Promise<MigrationRun | undefined> {
+    const job = await this.clusters.job(clusterId);
+    if (!job || !isJobActive(job.value)) return undefined;
+    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.value.crkId));
+    if (!key || key.value.state === KeyState.Destroyed) {
+      await this.abandon(clusterId, `Root key ${key?.value.name ?? job.value.crkId} was deleted.`);
+      return undefined;
+    }
+    const cluster = await this.clusters.record(clusterId);
+    return { kind: 'migration', job, key, client: await this.connections.client(cluster.value) };
+  }
+
+  /** One step: a wait for the API servers, or one page migrated; undefined when done. */
+  async step(
+    clusterId: string,
+    current: MigrationRun | undefined,
+  ): Promise<MigrationRun | undefined> {
+    const run = current ?? (await this.load(clusterId));
+    if (!run) return undefined;
+    try {
+      const next = run.job.value.takenAt ? await this.page(run) : await this.awaitTaken(run);
+      if (!next) run.client.close();
+      return next;
+    } catch (err) {
+      run.client.close();
+      throw err;
+    }
+  }
+
+  private async awaitTaken(run: MigrationRun): Promise<MigrationRun> {
+    const job = run.job.value;
+    const reports = await this.connections.reports(job.clusterId);
+    const prefix = keyIdPrefix(job);
+    if (reports.length > 0 && reports.every((r) => r.keyId?.startsWith(prefix))) {
+      await new Promise((resolve) => setTimeout(resolve, TAKE_MARGIN_MS));
+      const total = await run.client.countSecrets();
+      const taken: JobRecord = {
+        ...job,
+        state: 'running',
+        takenAt: this.ctx.clock.now().toISOString(),
+        total,
+        done: 0,
+        checkpoint: null,
+      };
+      const { continueToken: _dropped, message: _cleared, ...clean } = taken;
+      return this.commit(run, clean);
+    }
+    // The API server looks at its plug-in again when its check's cache (20 s) has passed.
+    await run.client.checkKms().catch(() => undefined);
+    const waited = this.ctx.clock.now().getTime() - Date.parse(job.startedAt);
+    if (waited > this.settings.takeTimeoutMs) throw notTaken(job, run.key.value, reports);
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    return run;
+  }
+
+  private async page(run: MigrationRun): Promise<MigrationRun | undefined> {
+    const job = run.job.value;
+    let page;
+    let skipThrough: string | null = null;
+    try {
+      page = await run.client.listSecrets(this.settings.migrationPageSize, job.continueToken);
+    } catch (err) {
+      if (!(err instanceof KubeError && err.failure === 'EXPIRED')) throw err;
+      // The token outlived etcd's compaction: list again and skip what the checkpoint covers.
+      page = await run.client.listSecrets(this.settings.migrationPageSize);
+      skipThrough = job.checkpoint;
+    }
+    const items = page.items.filter((s) => skipThrough === null || secretKey(s) > skipThrough);
+    await this.rewriteAll(run.client, items);
+    const last = page.items.at(-1);
+    const advanced: JobRecord = {
+      ...job,
+      state: 'running',
+      checkpoint: last ? secretKey(last) : job.checkpoint,
+      done: job.done + items.length,
+      total: Math.max(job.total, job.done + items.length + (page.remaining ?? 0)),
+    };
+    const { continueToken: _old, ...rest } = advanced;
+    const next: JobRecord = page.continue ? { ...rest, continueToken: page.continue } : rest;
+    if (page.continue) return this.commit(run, next);
+    await this.finish(run, next);
+    return undefined;
+  }
+
+  private async commit(run: MigrationRun, next: JobRecord): Promise<MigrationRun> {
+    const { succeeded, revision } = await this.ctx.store.txn(batchCompares(run.job, run.key), [
+      { type: 'put', key: K.job(next.clusterId), value: json(next) },
+    ]);
+    if (!succeeded)
+      throw conflict('CONCURRENT_CHANGE', 'the job or its root key changed while a page ran');
+    return { ...run, job: { value: next, modRevision: revision } };
+  }
+
+  private async finish(run: MigrationRun, job: JobRecord): Promise<void> {
+    const finished: JobRecord = { ...job, done: job.total };
+    const cluster = await this.clusters.record(job.clusterId);
+    const done = await completion(this.ctx, finished, run.key.value, cluster);
+    const { succeeded } = await this.ctx.store.txn(
+      [...batchCompares(run.job, run.key), ...done.compares],
+      [
+        ...done.ops,
+        this.activity.op({
+          actor: job.actor,
+          action: 'kms.ready',
+          target: { kind: 'cluster', id: job.clusterId },
+          result: 'success',
+          message: `Migrated ${job.done} secrets through the API server under root key ${run.key.value.name}; the master is Ready.`,
+        }),
+      ],
+    );
+    if (!succeeded)
+      throw conflict(
+        'CONCURRENT_CHANGE',
+        'the cluster or a root key changed while the last page ran',
+      );
+  }
+
+  /** Writes the page back with a few requests in flight, paced by the rate limit. */
+  private async rewriteAll(client: KubeClient, items: KubeSecret[]): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        if (!item) return;
+        await this.paced();
+        await rewrite(client, item);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.settings.migrationConcurrency, items.length) }, worker),
+    );
+  }
+
+  /** Waits for the next slot of the rate limit (writes per second; 0: no limit). */
+  private async paced(): Promise<void> {
+    const rate = this.settings.migrationRate;
+    if (rate <= 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + 1000 / rate;
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+}
+
+/** Writes one Secret back unchanged; a conflict reads it again, a deleted Secret is skipped. */
+async function rewrite(client: KubeClient, secret: KubeSecret): Promise<void> {
+  let current = secret;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.replaceSecret(current);
+      return;
+    } catch (err) {
+      if (!(err instanceof KubeError)) throw err;
+      if (err.failure === 'NOT_FOUND') return;
+      if (err.failure !== 'CONFLICT' || attempt >= CONFLICT_RETRIES) throw err;
+      try {
+        current = await client.getSecret(secret.metadata.namespace, secret.metadata.name);
+      } catch (readErr) {
+        if (readErr instanceof KubeError && readErr.failure === 'NOT_FOUND') return;
+        throw readErr;
+      }
+    }
+  }
+}
+
+function notTaken(job: JobRecord, key: RootKeyRecord, reports: PluginReportRecord[]): EngineError {
+  const why =
+    reports.length === 0
+      ? 'no Keyhaven KMS plug-in of this cluster has reported: is it installed with the configuration from Keyhaven, and does the API server use it?'
+      : `waiting for ${reports
+          .filter((r) => !r.keyId?.startsWith(keyIdPrefix(job)))
+          .map(
+            (r) =>
+              `${r.resource} (${r.healthz === 'ok' ? 'still on the previous key' : r.healthz})`,
+          )
+          .join(', ')}`;
+  return new EngineError(
+    503,
+    'KEY_NOT_TAKEN',
+    `The API server has not taken root key ${key.name} yet: ${why}`,
+    undefined,
+    5,
+  );
+}
