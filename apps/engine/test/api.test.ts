@@ -199,6 +199,9 @@ describe('engine HTTP API', () => {
       code: 'INVALID_CERTIFICATE',
       message: 'caCertificate cannot be read as PEM',
     });
+    const notUrl = await connect({ ...base, server: 'not a url' });
+    expect(notUrl.status).toBe(400);
+    expect(notUrl.body.message).toBe('body.server: server must be a URL');
     const plainHttp = await connect({ ...base, server: 'http://127.0.0.1:1' });
     expect(plainHttp.status).toBe(400);
     expect(plainHttp.body.message).toBe('body.server: server must be https://');

@@ -52,8 +52,13 @@ const engineUrl = (name: string) =>
   z
     .url({ error: `${name} must be a URL` })
     .refine((v) => {
-      const url = new URL(v);
-      return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+      // Runs after a failed URL check too: an unparsable value is that check's to report.
+      const url = URL.parse(v);
+      return (
+        !url ||
+        url.protocol === 'https:' ||
+        (url.protocol === 'http:' && LOOPBACK.has(url.hostname))
+      );
     }, `${name} must be https://, or http:// to a loopback address`)
     .transform((v) => v.replace(/\/+$/, ''));
 

@@ -105,6 +105,9 @@ describe('kmsplugin-config.yaml', () => {
     expect(
       problem(SEED_STYLE.replace('https://keyhaven.example:8443"', 'http://keyhaven.example"')),
     ).toContain('KP_CONFIG.URL: URL must be https://, or http:// to a loopback address');
+    expect(
+      problem(SEED_STYLE.replace('URL: "https://keyhaven.example:8443"', 'URL: "keyhaven"')),
+    ).toBe('the configuration is not valid:\n  KP_CONFIG.URL: URL must be a URL');
     expect(problem('SERVER_CONFIG: [')).toContain('not valid YAML');
     expect(
       problem(SEED_STYLE.replace('TOKEN_URL_CA_FILE: "', 'TOKEN_URL_CA_FILE: "/nope')),

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
+import type { Cluster, KmsPluginSetup, RawSecret, Secret, SecretMeta } from '@keyhaven/contracts';
 import { PLUGIN_SOCKET, decodeEncryptedObject } from '@keyhaven/engine';
 import {
   freePort,
@@ -174,6 +174,35 @@ async function expectPluginKeyScoped(config: string): Promise<void> {
   expect(disable.status).toBe(403);
 }
 
+/** The console's view: names from the API server, stored bytes from etcd, values on request. */
+async function expectVerifiedFromEtcd(keyIdPrefix: string): Promise<void> {
+  const page = await api<{ items: SecretMeta[]; total: number }>(
+    'GET',
+    `/v2/clusters/${clusterId}/secrets?search=app-secret-99&limit=5&offset=0`,
+  );
+  expect(page.body.total).toBe(11);
+  expect(page.body.items.every((s) => s.encrypted && s.size > 0)).toBe(true);
+  const raw = await api<RawSecret>(
+    'GET',
+    `/v2/clusters/${clusterId}/secrets/team-a/app-secret-99/raw`,
+  );
+  expect(raw.body.prefix).toBe(PREFIX);
+  const bytes = Buffer.from(raw.body.value, 'base64');
+  expect(decodeEncryptedObject(bytes.subarray(PREFIX.length)).keyID.startsWith(keyIdPrefix)).toBe(
+    true,
+  );
+  const read = await api<Secret>('GET', `/v2/clusters/${clusterId}/secrets/team-a/app-secret-99`);
+  expect(Buffer.from(read.body.data.v ?? '', 'base64').toString()).toBe(
+    written.get(raw.body.storeKey),
+  );
+  const write = await api<{ code: string }>('POST', `/v2/clusters/${clusterId}/secrets`, {
+    namespace: 'default',
+    name: 'from-keyhaven',
+    data: { v: 'eA==' },
+  });
+  expect(write.body.code).toBe('CONNECTED_CLUSTER_READ_ONLY');
+}
+
 const keyIdsOf = (ids: Map<string, string>) => new Set(ids.values());
 const prefixOf = (crk: string, version: string) => `keyhaven:v1:${INSTANCE}:${crk}:${version}:`;
 
@@ -241,7 +270,7 @@ describe.skipIf(SKIP_KUBE)('a connected cluster: Keyhaven migrates its Secrets i
 
   it('connects with a service account that may list, get and update Secrets', async () => {
     const token = await serviceAccount('keyhaven', ['list', 'get', 'update']);
-    const connected = await connect({ token });
+    const connected = await connect({ token, etcd: kube.etcd });
     expect(connected.status, JSON.stringify(connected.body)).toBe(201);
     clusterId = connected.body.id;
     expect(connected.body).toMatchObject({
@@ -249,9 +278,19 @@ describe.skipIf(SKIP_KUBE)('a connected cluster: Keyhaven migrates its Secrets i
       masterKubeVersion: 'v1.37.2',
       masterStatus: 'Ready',
       kms: null,
-      connection: { server: kube.server, etcd: false, plugins: [] },
+      connection: { server: kube.server, etcd: true, plugins: [] },
     });
     expect(JSON.stringify(connected.body)).not.toContain(token);
+    expect(JSON.stringify(connected.body)).not.toContain(kube.etcd.clientKey.split('\n')[1]);
+    const raw = await api<RawSecret>(
+      'GET',
+      `/v2/clusters/${clusterId}/secrets/team-a/app-secret-1/raw`,
+    );
+    expect(raw.body).toMatchObject({
+      storeKey: '/registry/secrets/team-a/app-secret-1',
+      prefix: null,
+      encrypted: false,
+    });
     const listed = await api<Cluster[]>('GET', '/v2/clusters');
     expect(listed.body.map((c) => c.id)).toContain(clusterId);
   });
@@ -282,6 +321,7 @@ describe.skipIf(SKIP_KUBE)('a connected cluster: Keyhaven migrates its Secrets i
     expect([...keyIdsOf(ids)].every((id) => id.startsWith(prefixOf(keyA, version)))).toBe(true);
     expect(keyIdsOf(ids).size).toBe(1);
     await expectValuesIntact();
+    await expectVerifiedFromEtcd(prefixOf(keyA, version));
     expect(done.connection?.plugins).toEqual([
       expect.objectContaining({ resource: expect.stringMatching(/^kms-plugin:/), healthz: 'ok' }),
     ]);

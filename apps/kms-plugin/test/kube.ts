@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -32,6 +32,13 @@ export interface Kube {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; text: string; body: unknown }>;
+  /** How the API server reaches etcd (TLS with a client certificate), as Keyhaven may too. */
+  etcd: {
+    endpoints: string[];
+    caCertificate: string;
+    clientCertificate: string;
+    clientKey: string;
+  };
   /** The API server's URL, the certificate it serves (self-signed) and the admin's token. */
   server: string;
   caCertificate(): string;
@@ -69,6 +76,97 @@ function spawnLogged(command: string, args: string[]) {
   return { child, output: () => out, exited };
 }
 
+/** A small CA, etcd's serving certificate for 127.0.0.1 and a client certificate, by openssl. */
+function etcdCertificates(dir: string) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) =>
+    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+    '-subj',
+    '/CN=etcd-ca',
+    '-days',
+    '2',
+  );
+  for (const [name, usage] of [
+    ['server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth'],
+    ['client', 'extendedKeyUsage=clientAuth'],
+  ] as const) {
+    writeFileSync(file(`${name}.ext`), `${usage}\n`);
+    openssl(
+      'req',
+      ...ec,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+      '-subj',
+      `/CN=${name}`,
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.crt`),
+      '-days',
+      '2',
+      '-extfile',
+      file(`${name}.ext`),
+    );
+  }
+  const read = (name: string) => readFileSync(file(name), 'utf8');
+  return {
+    files: {
+      ca: file('ca.crt'),
+      serverCert: file('server.crt'),
+      serverKey: file('server.key'),
+      clientCert: file('client.crt'),
+      clientKey: file('client.key'),
+    },
+    ca: read('ca.crt'),
+    clientCert: read('client.crt'),
+    clientKey: read('client.key'),
+  };
+}
+
+/** A JSON call over HTTPS with the given agent (etcd's gRPC gateway). */
+function httpsJson(url: string, agent: https.Agent, body?: unknown): Promise<unknown> {
+  return new Promise((resolveCall, reject) => {
+    const req = https.request(
+      url,
+      { method: body === undefined ? 'GET' : 'POST', agent },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += String(d)));
+        res.on('end', () => {
+          try {
+            resolveCall(JSON.parse(text));
+          } catch (err) {
+            reject(err as Error);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
 /** Secrets stored as they are: what a cluster has before KMS is enabled. */
 export const identityConfig = `apiVersion: apiserver.config.k8s.io/v1
 kind: EncryptionConfiguration
@@ -101,17 +199,30 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
   const bin = await kubeBinaries();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const [clientPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const etcdUrl = `http://127.0.0.1:${clientPort}`;
+  const etcdUrl = `https://127.0.0.1:${clientPort}`;
+  const tls = etcdCertificates(join(dir, 'etcd-pki'));
+  const etcdAgent = new https.Agent({ ca: tls.ca, cert: tls.clientCert, key: tls.clientKey });
+  const etcdCall = (path: string, body?: unknown) =>
+    httpsJson(`${etcdUrl}${path}`, etcdAgent, body) as Promise<Record<string, unknown>>;
   const etcd = spawnLogged(join(bin, 'etcd'), [
     `--data-dir=${join(dir, 'etcd')}`,
     `--listen-client-urls=${etcdUrl}`,
+    `--cert-file=${tls.files.serverCert}`,
+    `--key-file=${tls.files.serverKey}`,
+    `--trusted-ca-file=${tls.files.ca}`,
+    '--client-cert-auth',
     `--advertise-client-urls=${etcdUrl}`,
     `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
     `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
     `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
     '--log-level=warn',
   ]);
-  await waitFor('etcd', etcd.child, etcd.output, async () => (await fetch(`${etcdUrl}/health`)).ok);
+  await waitFor(
+    'etcd',
+    etcd.child,
+    etcd.output,
+    async () => (await etcdCall('/health')).health === 'true',
+  );
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), {
@@ -125,6 +236,9 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
   writeFileSync(join(dir, 'encryption.yaml'), encryption, { mode: 0o600 });
   const args = [
     `--etcd-servers=${etcdUrl}`,
+    `--etcd-cafile=${tls.files.ca}`,
+    `--etcd-certfile=${tls.files.clientCert}`,
+    `--etcd-keyfile=${tls.files.clientKey}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
     // The reconciler refuses a loopback address; nothing here needs the kubernetes Service's endpoints.
@@ -178,18 +292,20 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
   await waitFor('kube-apiserver', api.child, api.output, ready);
 
   const etcdRange = async (key: string, rangeEnd?: string) => {
-    const response = await fetch(`${etcdUrl}/v3/kv/range`, {
-      method: 'POST',
-      body: JSON.stringify({
-        key: Buffer.from(key).toString('base64'),
-        ...(rangeEnd && { range_end: Buffer.from(rangeEnd).toString('base64') }),
-      }),
-    });
-    const { kvs } = (await response.json()) as { kvs?: { key: string; value: string }[] };
+    const { kvs } = (await etcdCall('/v3/kv/range', {
+      key: Buffer.from(key).toString('base64'),
+      ...(rangeEnd && { range_end: Buffer.from(rangeEnd).toString('base64') }),
+    })) as { kvs?: { key: string; value: string }[] };
     return kvs ?? [];
   };
   return {
     request,
+    etcd: {
+      endpoints: [etcdUrl],
+      caCertificate: tls.ca,
+      clientCertificate: tls.clientCert,
+      clientKey: tls.clientKey,
+    },
     server: `https://127.0.0.1:${apiPort}`,
     caCertificate: () => readFileSync(join(dir, 'certs', 'apiserver.crt'), 'utf8'),
     adminToken: token,

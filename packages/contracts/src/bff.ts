@@ -31,6 +31,8 @@ export const ClusterRow = Cluster.pick({
   kmsEnabled: z.boolean(),
   /** The instance and root key in use, when KMS is enabled. */
   kms: z.object({ instanceName: z.string(), rootKeyName: z.string() }).nullable(),
+  /** A connected cluster's API server URL (null for a demo cluster). */
+  server: z.string().nullable(),
 });
 export type ClusterRow = z.infer<typeof ClusterRow>;
 export const ClusterRows = z.array(ClusterRow);

@@ -16,6 +16,7 @@ import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { Connections } from './domain/connections.ts';
 import { Credentials } from './domain/credentials.ts';
+import { ConnectedSecrets } from './domain/connected-secrets.ts';
 import { MasterController } from './master/controller.ts';
 import { defaultControllerSettings, type ControllerSettings } from './master/settings.ts';
 import { LocalOwnership, type JobOwnership } from './master/ownership.ts';
@@ -100,7 +101,14 @@ export function createEngine(deps: EngineDeps) {
     connections,
   );
   const keyLifecycle = new KeyLifecycle(ctx, keys, clusters, seeds, activity, controller);
-  const secrets = new Secrets(ctx, clusters, keys, seeds, activity);
+  const secrets = new Secrets(
+    ctx,
+    clusters,
+    keys,
+    seeds,
+    activity,
+    new ConnectedSecrets(ctx, connections),
+  );
 
   return {
     ctx,

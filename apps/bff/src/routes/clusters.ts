@@ -4,12 +4,14 @@ import {
   ClusterList,
   ClusterOverview,
   ClusterRows,
+  ConnectClusterRequest,
   EnableKmsAccepted,
   EnableKmsBody,
   EnableOptions,
   EnableOptionsQuery,
   Id,
   ConsoleStatusMessage,
+  KmsPluginSetup,
 } from '@keyhaven/contracts';
 import { clusterOverview } from '../cluster-overview.ts';
 import { enableOptions } from '../enable-options.ts';
@@ -47,9 +49,11 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
         masterHealth: c.masterHealth,
         kmsEnabled: c.features.keyProtectEnabled,
         kms: c.kms && { instanceName: c.kms.instanceName, rootKeyName: c.kms.crkName },
+        server: c.connection?.server ?? null,
       }));
     },
   );
+  connectionRoutes(route, engine);
 
   route(
     {
@@ -105,6 +109,71 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       });
       return accepted.cluster;
     },
+  );
+}
+
+/** Connected clusters: connect (checked at once), disconnect, and the plug-in's setup files. */
+function connectionRoutes(route: Route, engine: EngineClient) {
+  route(
+    {
+      method: 'post',
+      path: '/clusters',
+      summary: 'Connect a Kubernetes cluster (URL, CA certificate, service-account token)',
+      operationId: 'connectCluster',
+      tag: 'Clusters',
+      errors: [403, 409],
+      body: ConnectClusterRequest,
+      response: Cluster,
+      status: 201,
+    },
+    ({ session, requestId, body }) =>
+      engine.json(Cluster, {
+        method: 'POST',
+        path: '/v2/clusters',
+        token: session.token,
+        requestId,
+        body,
+      }),
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/clusters/:id',
+      summary: 'Disconnect a connected cluster (only while KMS is not enabled)',
+      operationId: 'disconnectCluster',
+      tag: 'Clusters',
+      errors: [403, 409],
+      params: ClusterPath,
+      status: 204,
+    },
+    ({ session, requestId, params }) =>
+      engine.send({
+        method: 'DELETE',
+        path: `/v2/clusters/${params.id}`,
+        token: session.token,
+        requestId,
+      }),
+  );
+  route(
+    {
+      method: 'post',
+      path: '/clusters/:id/kms-plugin-setup',
+      summary:
+        "The cluster's EncryptionConfiguration and KMS plug-in configuration (a new API key)",
+      operationId: 'setUpKmsPlugin',
+      tag: 'Clusters',
+      errors: [403, 409],
+      params: ClusterPath,
+      response: KmsPluginSetup,
+      status: 201,
+    },
+    ({ session, requestId, params }) =>
+      engine.json(KmsPluginSetup, {
+        method: 'POST',
+        path: `/v2/clusters/${params.id}/kms-plugin-setup`,
+        token: session.token,
+        requestId,
+      }),
   );
 }
 

@@ -16,6 +16,7 @@ import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from './rec
 import type { Seeds } from './seeds.ts';
 import { parseKmsPrefix } from '../crypto/envelope.ts';
 import type { KeyValue } from '../store/types.ts';
+import type { ConnectedSecrets } from './connected-secrets.ts';
 
 /** The Kubernetes object stored for a secret (before encryption). */
 interface StoredSecret {
@@ -46,10 +47,13 @@ export class Secrets {
     private readonly keys: Keys,
     private readonly seeds: Seeds,
     private readonly activity: Activity,
+    private readonly connected: ConnectedSecrets,
   ) {}
 
   async list(principal: Principal, clusterId: string, query: SecretListQuery) {
-    requirePlatformRole(principal, (await this.clusters.record(clusterId)).value, 'Viewer');
+    const cluster = (await this.clusters.record(clusterId)).value;
+    requirePlatformRole(principal, cluster, 'Viewer');
+    if (cluster.connection) return this.connected.list(cluster, query);
     const prefix = query.namespace
       ? `${K.secrets(clusterId)}${query.namespace}/`
       : K.secrets(clusterId);
@@ -98,8 +102,18 @@ export class Secrets {
     };
   }
 
+  /** The cluster when it is a connected one (checked for Editor, as values are), else undefined. */
+  private async connectedCluster(principal: Principal, clusterId: string) {
+    const cluster = (await this.clusters.record(clusterId)).value;
+    if (!cluster.connection) return undefined;
+    requirePlatformRole(principal, cluster, 'Editor');
+    return cluster;
+  }
+
   private async stored(principal: Principal, clusterId: string, namespace: string, name: string) {
-    requirePlatformRole(principal, (await this.clusters.record(clusterId)).value, 'Editor');
+    const cluster = (await this.clusters.record(clusterId)).value;
+    requirePlatformRole(principal, cluster, 'Editor');
+    if (cluster.connection) this.connected.refuseWrite(cluster);
     const kv = await this.ctx.store.get(K.secret(clusterId, namespace, name));
     if (!kv) throw notFound('Secret', `${namespace}/${name}`);
     return kv;
@@ -112,6 +126,8 @@ export class Secrets {
     namespace: string,
     name: string,
   ): Promise<Secret> {
+    const cluster = await this.connectedCluster(principal, clusterId);
+    if (cluster) return this.connected.get(cluster, namespace, name);
     const kv = await this.stored(principal, clusterId, namespace, name);
     const plaintext = await this.ctx.envelope.open(
       kv.key,
@@ -129,6 +145,8 @@ export class Secrets {
     namespace: string,
     name: string,
   ): Promise<RawSecret> {
+    const cluster = await this.connectedCluster(principal, clusterId);
+    if (cluster) return this.connected.raw(cluster, namespace, name);
     const kv = await this.stored(principal, clusterId, namespace, name);
     const provider = parseKmsPrefix(kv.value);
     return {
@@ -187,6 +205,7 @@ export class Secrets {
   ): Promise<SecretMeta> {
     const cluster = await this.clusters.record(clusterId);
     requirePlatformRole(principal, cluster.value, 'Editor');
+    if (cluster.value.connection) this.connected.refuseWrite(cluster.value);
     const storeKey = K.secret(clusterId, input.namespace, input.name);
     const object: StoredSecret = {
       apiVersion: 'v1',
@@ -250,7 +269,9 @@ export class Secrets {
     namespace: string,
     name: string,
   ): Promise<void> {
-    requirePlatformRole(principal, (await this.clusters.record(clusterId)).value, 'Editor');
+    const cluster = (await this.clusters.record(clusterId)).value;
+    requirePlatformRole(principal, cluster, 'Editor');
+    if (cluster.connection) this.connected.refuseWrite(cluster);
     const guard = await this.writeGuard(clusterId);
     const storeKey = K.secret(clusterId, namespace, name);
     const existing = await this.ctx.store.get(storeKey);

@@ -81,6 +81,7 @@ export class KubeClient {
     method: string,
     path: string,
     body?: unknown,
+    accept = 'application/json',
   ): Promise<{ status: number; body: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -92,7 +93,7 @@ export class KubeClient {
           timeout: TIMEOUT_MS,
           headers: {
             authorization: `Bearer ${this.target.token}`,
-            accept: 'application/json',
+            accept,
             ...(payload !== undefined && {
               'content-type': 'application/json',
               'content-length': Buffer.byteLength(payload),
@@ -176,6 +177,36 @@ export class KubeClient {
     };
   }
 
+  /**
+   * Every Secret's namespace, name and resourceVersion (its etcd revision), read as metadata only:
+   * values never leave the API server for a list.
+   */
+  async secretNames(
+    namespace?: string,
+  ): Promise<{ namespace: string; name: string; revision: number }[]> {
+    const base = namespace
+      ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`
+      : '/api/v1/secrets';
+    const names: { namespace: string; name: string; revision: number }[] = [];
+    let continueToken: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: '500' });
+      if (continueToken) query.set('continue', continueToken);
+      const { body } = await this.call<{
+        items?: { metadata: { namespace: string; name: string; resourceVersion: string } }[];
+        metadata?: { continue?: string };
+      }>('GET', `${base}?${query}`, undefined, METADATA_ONLY);
+      for (const { metadata } of body.items ?? [])
+        names.push({
+          namespace: metadata.namespace,
+          name: metadata.name,
+          revision: Number(metadata.resourceVersion) || 0,
+        });
+      continueToken = body.metadata?.continue || undefined;
+    } while (continueToken);
+    return names;
+  }
+
   /** How many Secrets the cluster holds, from one list of a single item. */
   async countSecrets(): Promise<number> {
     const page = await this.listSecrets(1);
@@ -207,6 +238,9 @@ export class KubeClient {
     }
   }
 }
+
+const METADATA_ONLY =
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 const secretPath = (namespace: string, name: string) =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;

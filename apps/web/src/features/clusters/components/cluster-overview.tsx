@@ -8,6 +8,7 @@ import { useNow } from '../../../shared/ui/use-now.ts';
 import { useClusterOverview } from '../api/get-cluster-overview.ts';
 import { ago } from '../hooks/master-status.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
+import { ConnectionPanel } from './connection-panel.tsx';
 import { EnableKmsModal } from './enable-kms-modal.tsx';
 
 /** A root key that expires within 30 days is flagged where its cluster is shown (R9). */
@@ -143,6 +144,12 @@ export function ClusterOverview({
           )}
         </SummaryRow>
       </div>
+      {cluster?.connection && (
+        <ConnectionPanel
+          cluster={{ ...cluster, connection: cluster.connection }}
+          canAdminister={canEnable}
+        />
+      )}
       {cluster && (
         <EnableKmsModal
           clusterId={clusterId}

@@ -19,6 +19,7 @@ const rows: ClusterRow[] = [
     masterHealth: 'normal',
     kmsEnabled: true,
     kms: { instanceName: 'keyhaven-key-protect', rootKeyName: 'cluster-root-key-1' },
+    server: null,
   },
   {
     id: 'c2',
@@ -30,6 +31,7 @@ const rows: ClusterRow[] = [
     masterHealth: 'in_progress',
     kmsEnabled: false,
     kms: null,
+    server: 'https://10.0.0.5:6443',
   },
 ];
 

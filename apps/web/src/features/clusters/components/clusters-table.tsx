@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import {
+  Button,
   DataTable,
   DataTableSkeleton,
   InlineNotification,
@@ -20,6 +22,7 @@ import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { useClusters } from '../api/get-clusters.ts';
 import { useClustersLive } from '../hooks/use-clusters-live.ts';
+import { ConnectClusterModal } from './connect-cluster-modal.tsx';
 
 const headers = [
   { key: 'name', header: 'Name' },
@@ -33,9 +36,19 @@ function cellContent(cluster: ClusterRow, key: string) {
   switch (key) {
     case 'name':
       return (
-        <Link className="cds--link" to={`/clusters/${cluster.id}`}>
-          {cluster.name}
-        </Link>
+        <>
+          <Link className="cds--link" to={`/clusters/${cluster.id}`}>
+            {cluster.name}
+          </Link>
+          {cluster.server && (
+            <>
+              {' '}
+              <Tag type="blue" size="sm" title={cluster.server}>
+                Connected
+              </Tag>
+            </>
+          )}
+        </>
       );
     case 'masterStatus':
       return <MasterStatusText health={cluster.masterHealth} message={cluster.masterStatus} />;
@@ -62,9 +75,21 @@ function cellContent(cluster: ClusterRow, key: string) {
 }
 
 /** Kubernetes clusters: sortable, searchable, with KMS and master status per row. */
-export function ClustersTable() {
+export function ClustersTable({
+  canConnect = false,
+}: {
+  /** Whether the user may connect a cluster (Administrator of every cluster of the account). */
+  canConnect?: boolean;
+}) {
   const clusters = useClusters();
   const { interrupted } = useClustersLive();
+  const [connecting, setConnecting] = useState(false);
+  const connectButton = canConnect && (
+    <Button kind="primary" size="md" onClick={() => setConnecting(true)}>
+      Connect cluster
+    </Button>
+  );
+  const connectModal = connecting && <ConnectClusterModal onClose={() => setConnecting(false)} />;
   if (clusters.isPending)
     return (
       <DataTableSkeleton
@@ -110,6 +135,8 @@ export function ClustersTable() {
           You can see clusters on which you hold at least the Viewer platform role. Ask an
           administrator of your account for access.
         </p>
+        {connectButton}
+        {connectModal}
       </div>
     );
   }
@@ -140,6 +167,7 @@ export function ClustersTable() {
                   placeholder="Search clusters"
                   labelText="Search clusters"
                 />
+                {connectButton}
               </TableToolbarContent>
             </TableToolbar>
             <Table {...getTableProps()} aria-label="Clusters">
@@ -174,6 +202,7 @@ export function ClustersTable() {
           </TableContainer>
         )}
       </DataTable>
+      {connectModal}
     </>
   );
 }

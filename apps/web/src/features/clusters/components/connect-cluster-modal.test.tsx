@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { server } from '../../../test/server.ts';
+import { renderWithProviders } from '../../../test/render.tsx';
+import { ConnectClusterModal, connectRequest } from './connect-cluster-modal.tsx';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBdjCCARugAwIBAgIU\n-----END CERTIFICATE-----';
+
+describe('Connect cluster', () => {
+  it('names each field that is wrong before anything is sent', () => {
+    const { request, problems } = connectRequest(
+      {
+        name: 'Prod EU',
+        server: 'http://10.0.0.5:6443',
+        caCertificate: 'not a certificate',
+        token: '',
+        etcdEndpoints: '',
+        etcdCa: '',
+        etcdCert: '',
+        etcdKey: '',
+      },
+      true,
+    );
+    expect(request).toBeUndefined();
+    expect(problems.name).toMatch(/lowercase letters, digits or "-"/);
+    expect(problems.server).toBe('server must be https://');
+    expect(problems.caCertificate).toMatch(/must be PEM/);
+    expect(problems.token).toBe('token is required');
+    expect(problems['etcd.endpoints']).toBeDefined();
+  });
+
+  it('sends a valid form, and shows why the engine refused it', async () => {
+    let sent: unknown;
+    server.use(
+      http.post('/api/clusters', async ({ request }) => {
+        sent = await request.json();
+        return HttpResponse.json(
+          { code: 'CLUSTER_TOKEN_REFUSED', message: 'the API server refused the token (401)' },
+          { status: 400 },
+        );
+      }),
+    );
+    renderWithProviders(<ConnectClusterModal onClose={() => undefined} />);
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Name'), 'prod-eu');
+    await user.type(screen.getByLabelText('API server URL'), 'https://10.0.0.5:6443');
+    await user.click(screen.getByLabelText('CA certificate (PEM)'));
+    await user.paste(PEM);
+    await user.type(screen.getByLabelText('Service-account token'), 'sa-token');
+    await user.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(await screen.findByText('the API server refused the token (401)')).toBeVisible();
+    expect(sent).toEqual({
+      name: 'prod-eu',
+      server: 'https://10.0.0.5:6443',
+      caCertificate: PEM,
+      token: 'sa-token',
+    });
+  });
+});

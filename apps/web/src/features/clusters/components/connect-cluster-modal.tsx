@@ -1,0 +1,195 @@
+import { useState } from 'react';
+import {
+  Checkbox,
+  InlineNotification,
+  Modal,
+  PasswordInput,
+  TextArea,
+  TextInput,
+} from '@carbon/react';
+import { useNavigate } from 'react-router';
+import { ConnectClusterRequest } from '@keyhaven/contracts';
+import { useToast } from '../../../shared/ui/toasts.tsx';
+import { useConnectCluster } from '../api/connections.ts';
+
+const EMPTY = {
+  name: '',
+  server: '',
+  caCertificate: '',
+  token: '',
+  etcdEndpoints: '',
+  etcdCa: '',
+  etcdCert: '',
+  etcdKey: '',
+};
+type Fields = typeof EMPTY;
+
+/** The request the form describes, or the first problem with it, named by field. */
+export function connectRequest(fields: Fields, withEtcd: boolean) {
+  const parsed = ConnectClusterRequest.safeParse({
+    name: fields.name,
+    server: fields.server.trim(),
+    caCertificate: fields.caCertificate,
+    token: fields.token,
+    ...(withEtcd && {
+      etcd: {
+        endpoints: fields.etcdEndpoints
+          .split(/[\s,]+/)
+          .map((e) => e.trim())
+          .filter(Boolean),
+        caCertificate: fields.etcdCa,
+        clientCertificate: fields.etcdCert,
+        clientKey: fields.etcdKey,
+      },
+    }),
+  });
+  if (parsed.success) return { request: parsed.data, problems: {} as Record<string, string> };
+  const problems: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field = issue.path.join('.');
+    problems[field] ??= issue.message;
+  }
+  return { request: undefined, problems };
+}
+
+/**
+ * Connect cluster: the API server's URL, its CA certificate and a service-account token that may
+ * list, get and update Secrets; etcd access is optional and only serves the Verify view.
+ */
+export function ConnectClusterModal({ onClose }: { onClose: () => void }) {
+  const toast = useToast();
+  const navigate = useNavigate();
+  const connect = useConnectCluster();
+  const [fields, setFields] = useState(EMPTY);
+  const [withEtcd, setWithEtcd] = useState(false);
+  const [touched, setTouched] = useState(false);
+  const { request, problems } = connectRequest(fields, withEtcd);
+  const set = (name: keyof Fields) => (e: { target: { value: string } }) =>
+    setFields((f) => ({ ...f, [name]: e.target.value }));
+  const invalid = (field: string) =>
+    touched && problems[field] ? { invalid: true, invalidText: problems[field] } : {};
+  const submit = () => {
+    setTouched(true);
+    if (!request) return;
+    connect.mutate(request, {
+      onSuccess: (cluster) => {
+        toast({
+          kind: 'success',
+          title: `Cluster ${cluster.name} connected`,
+          subtitle: `Kubernetes ${cluster.masterKubeVersion} at ${cluster.location}`,
+        });
+        onClose();
+        void navigate(`/clusters/${cluster.id}`);
+      },
+    });
+  };
+  return (
+    <Modal
+      open
+      modalHeading="Connect cluster"
+      primaryButtonText="Connect"
+      secondaryButtonText="Cancel"
+      primaryButtonDisabled={connect.isPending}
+      loadingStatus={connect.isPending ? 'active' : 'inactive'}
+      loadingDescription="Checking the credentials…"
+      onRequestClose={onClose}
+      onRequestSubmit={submit}
+      size="md"
+    >
+      <div className="kh-stack">
+        <p>
+          Keyhaven checks the credentials at once. It keeps the token sealed and never shows it
+          again.
+        </p>
+        <TextInput
+          id="connect-name"
+          labelText="Name"
+          helperText="Lowercase letters, digits and hyphens"
+          value={fields.name}
+          onChange={set('name')}
+          autoComplete="off"
+          {...invalid('name')}
+        />
+        <TextInput
+          id="connect-server"
+          labelText="API server URL"
+          placeholder="https://api.example.com:6443"
+          value={fields.server}
+          onChange={set('server')}
+          autoComplete="off"
+          {...invalid('server')}
+        />
+        <TextArea
+          id="connect-ca"
+          labelText="CA certificate (PEM)"
+          helperText="The certificate authority that signed the API server's certificate"
+          rows={4}
+          value={fields.caCertificate}
+          onChange={set('caCertificate')}
+          {...invalid('caCertificate')}
+        />
+        <PasswordInput
+          id="connect-token"
+          labelText="Service-account token"
+          helperText="Needs list, get and update on Secrets in every namespace"
+          value={fields.token}
+          onChange={set('token')}
+          autoComplete="off"
+          {...invalid('token')}
+        />
+        <Checkbox
+          id="connect-etcd"
+          labelText="Also give etcd access, to verify what etcd stores"
+          checked={withEtcd}
+          onChange={(_, { checked }) => setWithEtcd(checked)}
+        />
+        {withEtcd && (
+          <>
+            <TextInput
+              id="connect-etcd-endpoints"
+              labelText="etcd endpoints"
+              placeholder="https://10.0.0.5:2379"
+              value={fields.etcdEndpoints}
+              onChange={set('etcdEndpoints')}
+              {...invalid('etcd.endpoints')}
+              {...invalid('etcd.endpoints.0')}
+            />
+            <TextArea
+              id="connect-etcd-ca"
+              labelText="etcd CA certificate (PEM)"
+              rows={3}
+              value={fields.etcdCa}
+              onChange={set('etcdCa')}
+              {...invalid('etcd.caCertificate')}
+            />
+            <TextArea
+              id="connect-etcd-cert"
+              labelText="etcd client certificate (PEM)"
+              rows={3}
+              value={fields.etcdCert}
+              onChange={set('etcdCert')}
+              {...invalid('etcd.clientCertificate')}
+            />
+            <TextArea
+              id="connect-etcd-key"
+              labelText="etcd client key (PEM)"
+              rows={3}
+              value={fields.etcdKey}
+              onChange={set('etcdKey')}
+              {...invalid('etcd.clientKey')}
+            />
+          </>
+        )}
+        {connect.error && (
+          <InlineNotification
+            kind="error"
+            lowContrast
+            hideCloseButton
+            title="Could not connect the cluster"
+            subtitle={connect.error.message}
+          />
+        )}
+      </div>
+    </Modal>
+  );
+}

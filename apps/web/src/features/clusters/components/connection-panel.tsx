@@ -1,0 +1,193 @@
+import { useState } from 'react';
+import { Button, CodeSnippet, InlineNotification, Modal, Tag } from '@carbon/react';
+import { useNavigate } from 'react-router';
+import { ago, type Cluster, type KmsPluginSetup } from '@keyhaven/contracts';
+import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
+import { useToast } from '../../../shared/ui/toasts.tsx';
+import { useDisconnectCluster, usePluginSetup } from '../api/connections.ts';
+
+type Connected = Cluster & { connection: NonNullable<Cluster['connection']> };
+
+/** A file the user downloads, made in the browser from text it already holds. */
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+function SetupFiles({ setup }: { setup: KmsPluginSetup }) {
+  const files = [
+    {
+      name: 'encryption-configuration.yaml',
+      text: setup.encryptionConfiguration,
+      what: "The API server's --encryption-provider-config: Secrets through the plug-in, identity to read what was stored before.",
+    },
+    {
+      name: 'kmsplugin-config.yaml',
+      text: setup.pluginConfig,
+      what: `The plug-in's configuration, one per API server. It holds a new API key (${setup.apiKeyId}) that only serves this cluster's plug-in: keep the file 0600.`,
+    },
+  ];
+  return (
+    <div className="kh-stack">
+      {files.map((f) => (
+        <div key={f.name}>
+          <h4>{f.name}</h4>
+          <p className="kh-muted">{f.what}</p>
+          <CodeSnippet type="multi" feedback="Copied" wrapText>
+            {f.text}
+          </CodeSnippet>
+          <Button kind="ghost" size="sm" onClick={() => download(f.name, f.text)}>
+            Download {f.name}
+          </Button>
+        </div>
+      ))}
+      <p>
+        Start the plug-in with <code>npm run kms-plugin -- --config kmsplugin-config.yaml</code>{' '}
+        beside each API server, then restart the API server with the EncryptionConfiguration.
+        Keyhaven migrates every Secret once each API server has taken the root key.
+      </p>
+    </div>
+  );
+}
+
+/**
+ * A connected cluster's connection: its API server, etcd access for Verify, what each KMS
+ * plug-in last reported, the plug-in's setup files and Disconnect (only while KMS is off, R5).
+ */
+export function ConnectionPanel({
+  cluster,
+  canAdminister,
+}: {
+  cluster: Connected;
+  canAdminister: boolean;
+}) {
+  const { connection } = cluster;
+  const setup = usePluginSetup(cluster.id);
+  const disconnect = useDisconnectCluster(cluster.id);
+  const navigate = useNavigate();
+  const toast = useToast();
+  const [showSetup, setShowSetup] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const kmsOn = cluster.kms !== null;
+  const whyNotDisconnect = !canAdminister
+    ? 'Needs the Administrator platform role on this cluster'
+    : kmsOn
+      ? 'KMS is enabled: it cannot be disabled, so the cluster stays connected'
+      : undefined;
+  return (
+    <section aria-labelledby="connection-heading" className="kh-summary">
+      <h2 id="connection-heading">Connection</h2>
+      <div role="table" aria-label="Connection">
+        <SummaryRow label="API server" loading={false} failed={false}>
+          <code>{connection.server}</code>{' '}
+          <span className="kh-muted">connected {ago(connection.connectedAt)}</span>
+        </SummaryRow>
+        <SummaryRow label="etcd access" loading={false} failed={false}>
+          {connection.etcd
+            ? 'Given: Verify shows the bytes etcd stores'
+            : 'Not given: Verify cannot show what etcd stores'}
+        </SummaryRow>
+        <SummaryRow label="KMS plug-ins" loading={false} failed={false}>
+          {connection.plugins.length === 0 ? (
+            <span>None has reported yet: set up the plug-in beside each API server.</span>
+          ) : (
+            <ul>
+              {connection.plugins.map((p) => (
+                <li key={p.resource}>
+                  <code>{p.resource}</code>{' '}
+                  <Tag type={p.healthz === 'ok' ? 'green' : 'red'} size="sm">
+                    {p.healthz === 'ok' ? 'Healthy' : p.healthz}
+                  </Tag>{' '}
+                  <span className="kh-muted">reported {ago(p.reportedAt)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </SummaryRow>
+      </div>
+      <div className="kh-actions">
+        <Button
+          kind="tertiary"
+          size="sm"
+          disabled={!canAdminister}
+          onClick={() => {
+            setShowSetup(true);
+            setup.mutate();
+          }}
+        >
+          Set up KMS plug-in
+        </Button>
+        <Button
+          kind="danger--tertiary"
+          size="sm"
+          disabled={whyNotDisconnect !== undefined}
+          aria-describedby={whyNotDisconnect ? 'disconnect-why' : undefined}
+          onClick={() => setConfirming(true)}
+        >
+          Disconnect
+        </Button>
+      </div>
+      {whyNotDisconnect && (
+        <p id="disconnect-why" className="kh-muted">
+          {whyNotDisconnect}
+        </p>
+      )}
+      {showSetup && (
+        <Modal
+          open
+          passiveModal
+          size="lg"
+          modalHeading={`Set up the KMS plug-in of ${cluster.name}`}
+          onRequestClose={() => setShowSetup(false)}
+        >
+          {setup.data && <SetupFiles setup={setup.data} />}
+          {setup.isPending && <p>Making an API key for the plug-in…</p>}
+          {setup.error && (
+            <InlineNotification
+              kind="error"
+              lowContrast
+              hideCloseButton
+              title="The setup files could not be made"
+              subtitle={setup.error.message}
+            />
+          )}
+        </Modal>
+      )}
+      {confirming && (
+        <Modal
+          open
+          danger
+          modalHeading={`Disconnect ${cluster.name}?`}
+          primaryButtonText={disconnect.isPending ? 'Disconnecting…' : 'Disconnect'}
+          secondaryButtonText="Cancel"
+          primaryButtonDisabled={disconnect.isPending}
+          onRequestClose={() => setConfirming(false)}
+          onRequestSubmit={() =>
+            disconnect.mutate(undefined, {
+              onSuccess: () => {
+                toast({ kind: 'success', title: `Cluster ${cluster.name} disconnected` });
+                void navigate('/clusters');
+              },
+            })
+          }
+        >
+          <p>
+            Keyhaven forgets the token and the etcd access, and the API keys of the cluster&apos;s
+            KMS plug-in stop working. The cluster itself is not changed.
+          </p>
+          {disconnect.error && (
+            <InlineNotification
+              kind="error"
+              lowContrast
+              hideCloseButton
+              title="The cluster was not disconnected"
+              subtitle={disconnect.error.message}
+            />
+          )}
+        </Modal>
+      )}
+    </section>
+  );
+}
