@@ -97,5 +97,16 @@ export function clusterDetails(cluster: Cluster): string {
           ['KMS Endpoint', kms.privateEndpoint ? 'private' : 'public'],
         ] as [string, string][])
       : []),
+    ...(cluster.connection
+      ? ([
+          ['API Server', cluster.connection.server],
+          ['etcd Access', cluster.connection.etcd ? 'given (Verify reads etcd)' : 'not given'],
+          [
+            'KMS Plug-ins',
+            cluster.connection.plugins.map((p) => `${p.resource}: ${p.healthz}`).join(', ') ||
+              'none has reported',
+          ],
+        ] as [string, string][])
+      : []),
   ]);
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -353,6 +354,59 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     const deleted = await keyhaven(['iam', 'authorization-policy', 'delete', policy.id], adminEnv);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect((await ls()).some((p) => p.id === policy.id)).toBe(false);
+  });
+
+  it('connects a cluster with the token from a file or stdin, and says why it could not', async () => {
+    const ca = join(dir, 'ca.crt');
+    writeFileSync(
+      ca,
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+        ].concat(['-subj', '/CN=cli-test', '-days', '1', '-keyout', '/dev/null']),
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      ),
+    );
+    const base = ['ks', 'cluster', 'connect', '--name', 'real', '--ca-file', ca];
+    const closed = `https://127.0.0.1:${await freePort()}`;
+    const unreachable = await keyhaven(
+      [...base, '--server', closed, '--token-file', '-'],
+      adminEnv,
+      'sa-token-from-stdin\n',
+    );
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain(`the API server at ${closed} cannot be reached`);
+    expect(unreachable.stderr + unreachable.stdout).not.toContain('sa-token-from-stdin');
+    const missing = await keyhaven(
+      [...base, '--server', closed, '--token-file', join(dir, 'nope')],
+      adminEnv,
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--token-file ${join(dir, 'nope')} cannot be read (ENOENT)`);
+    const halfEtcd = await keyhaven(
+      [
+        ...base,
+        '--server',
+        closed,
+        '--token-file',
+        ca,
+        '--etcd-endpoints',
+        'https://127.0.0.1:2379',
+      ],
+      adminEnv,
+    );
+    expect(halfEtcd.code).toBe(2);
+    expect(halfEtcd.stderr).toContain('etcd access needs all of --etcd-endpoints');
+    const demo = await keyhaven(['ks', 'cluster', 'disconnect', '-c', 'dev-us-east'], adminEnv);
+    expect(demo.code).toBe(1);
+    expect(demo.stderr).toContain('demo cluster; it cannot be disconnected');
   });
 
   it('logs out by revoking the token: the old token no longer works', async () => {

@@ -10,7 +10,14 @@ import {
   tokenFor,
   type EngineProcess,
 } from '../../engine/test/process.ts';
-import { SKIP_KUBE, identityConfig, startKube, type Kube } from './kube.ts';
+import {
+  SKIP_KUBE,
+  identityConfig,
+  kubeOk as kubeOkOn,
+  serviceAccountToken,
+  startKube,
+  type Kube,
+} from './kube.ts';
 import { createRootKey, spawnPlugin, stopPlugin, type PluginProcess } from './plugin.ts';
 
 /**
@@ -82,34 +89,9 @@ const ready = (what: string) =>
     return c.masterStatus === 'Ready' && c.enablement?.state === 'succeeded' ? c : undefined;
   });
 
-async function kubeOk(method: string, path: string, body?: unknown) {
-  const answer = await kube.request(method, path, body);
-  expect(answer.status, `${method} ${path}: ${answer.text}`).toBeLessThan(300);
-  return answer.body as Record<string, unknown>;
-}
+const kubeOk = (method: string, path: string, body?: unknown) => kubeOkOn(kube, method, path, body);
 
-/** A service account with the given verbs on Secrets, and a token for it. */
-async function serviceAccount(name: string, verbs: string[]): Promise<string> {
-  await kubeOk('POST', '/api/v1/namespaces/default/serviceaccounts', { metadata: { name } });
-  if (verbs.length > 0) {
-    const rbac = '/apis/rbac.authorization.k8s.io/v1';
-    await kubeOk('POST', `${rbac}/clusterroles`, {
-      metadata: { name },
-      rules: [{ apiGroups: [''], resources: ['secrets'], verbs }],
-    });
-    await kubeOk('POST', `${rbac}/clusterrolebindings`, {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: 'default' }],
-    });
-  }
-  const token = await kubeOk('POST', `/api/v1/namespaces/default/serviceaccounts/${name}/token`, {
-    apiVersion: 'authentication.k8s.io/v1',
-    kind: 'TokenRequest',
-    spec: { expirationSeconds: 7200 },
-  });
-  return (token.status as { token: string }).token;
-}
+const serviceAccount = (name: string, verbs: string[]) => serviceAccountToken(kube, name, verbs);
 
 const connect = (overrides: Record<string, unknown>) =>
   api<{ code: string; message: string } & Cluster>('POST', '/v2/clusters', {

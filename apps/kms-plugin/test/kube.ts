@@ -340,3 +340,45 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
     },
   };
 }
+
+/** The answer's body when the API server accepted the call; throws with its words otherwise. */
+export async function kubeOk(kube: Kube, method: string, path: string, body?: unknown) {
+  const answer = await kube.request(method, path, body);
+  if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+  return answer.body as Record<string, unknown>;
+}
+
+/**
+ * A service account in "default" with the given verbs on Secrets in every namespace (none: no
+ * binding at all), and a token for it from the TokenRequest API.
+ */
+export async function serviceAccountToken(
+  kube: Kube,
+  name: string,
+  verbs: string[],
+): Promise<string> {
+  await kubeOk(kube, 'POST', '/api/v1/namespaces/default/serviceaccounts', { metadata: { name } });
+  if (verbs.length > 0) {
+    const rbac = '/apis/rbac.authorization.k8s.io/v1';
+    await kubeOk(kube, 'POST', `${rbac}/clusterroles`, {
+      metadata: { name },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs }],
+    });
+    await kubeOk(kube, 'POST', `${rbac}/clusterrolebindings`, {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace: 'default' }],
+    });
+  }
+  const token = await kubeOk(
+    kube,
+    'POST',
+    `/api/v1/namespaces/default/serviceaccounts/${name}/token`,
+    {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 7200 },
+    },
+  );
+  return (token.status as { token: string }).token;
+}

@@ -38,6 +38,8 @@ export const EnablementResult = z.object({
   message: z.string().optional(),
   progress: Progress,
   startedAt: z.string(),
+  /** Connected clusters: when every API server had taken the key and the migration began. */
+  takenAt: z.string().optional(),
   finishedAt: z.string().optional(),
 });
 export type EnablementResult = z.infer<typeof EnablementResult>;

@@ -11,6 +11,7 @@ import { clusterDetails, clusterTable, instanceTable, rootKeyTable } from '../pr
 import { findCluster } from '../resolve.ts';
 import { waitForReady } from '../wait.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
+import { connectionCommands } from './connect.ts';
 
 /** `keyhaven ks kms …`: the seeds' KMS flow (instance ls, crk ls, enable). */
 function kmsCommands(ks: Command) {
@@ -144,6 +145,7 @@ function clusterCommands(ks: Command) {
       ok(options);
       process.stdout.write('\n' + clusterDetails(details));
     });
+  connectionCommands(cluster);
 }
 
 export function ksCommands(program: Command) {

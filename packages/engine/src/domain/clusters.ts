@@ -37,6 +37,8 @@ export function desiredStatus(
   adapterProblem?: string,
   /** The KMS instance the cluster may no longer use, when its authorization is gone. */
   unauthorizedInstance?: string,
+  /** A connected cluster's KMS plug-in that answers its API server's Status with a problem. */
+  pluginProblem?: string,
 ): MasterStatus {
   if (job && isJobActive(job)) {
     return job.state === 'retrying'
@@ -64,6 +66,7 @@ export function desiredStatus(
         message: `Kubernetes Service is no longer authorized to use ${unauthorizedInstance}.`,
         health: 'warning',
       };
+    if (pluginProblem) return { message: pluginProblem, health: 'warning' };
   }
   if (job?.state === 'failed')
     return { message: job.message ?? 'KMS enablement failed.', health: 'critical' };
@@ -79,6 +82,7 @@ export const toEnablement = (job: JobRecord): EnablementResult => ({
   ...(job.message && { message: job.message }),
   progress: { done: job.done, total: job.total },
   startedAt: job.startedAt,
+  ...(job.takenAt && { takenAt: job.takenAt }),
   ...(job.finishedAt && { finishedAt: job.finishedAt }),
 });
 

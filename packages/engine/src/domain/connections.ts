@@ -236,6 +236,22 @@ export class Connections {
     });
   }
 
+  /**
+   * Asks the cluster's API server to look at its KMS plug-in again now (its readiness runs the
+   * KMS check), and once more after that check's short failure cache (3 s): a root key that came
+   * back or went away shows in the API server, and in the plug-in's reports, within seconds.
+   */
+  async prod(cluster: ClusterRecord): Promise<void> {
+    const client = await this.client(cluster);
+    try {
+      await client.checkKms();
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      await client.checkKms();
+    } finally {
+      client.close();
+    }
+  }
+
   /** The cluster's etcd client credentials, opened for one Verify. */
   async etcd(cluster: ClusterRecord) {
     const etcd = cluster.connection?.etcd;

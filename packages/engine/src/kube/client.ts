@@ -224,12 +224,14 @@ export class KubeClient {
   }
 
   /**
-   * Asks the API server for its KMS health check: past its cache time, that makes it call the
-   * plug-in's Status and, when the key_id changed, Encrypt for a seed under the new key.
+   * Asks the API server for its readiness, which runs its KMS health check: past that check's
+   * cache time, the API server calls the plug-in's Status and, when the key_id changed, Encrypt
+   * for a seed under the new key. (`/readyz` itself, not `/readyz/kms-providers`: RBAC's
+   * system:public-info-viewer lets any token read the first only.)
    */
   async checkKms(): Promise<{ ok: boolean; text: string }> {
     try {
-      const { body } = await this.call<unknown>('GET', '/readyz/kms-providers');
+      const { body } = await this.call<unknown>('GET', '/readyz?verbose');
       return { ok: true, text: String(body) };
     } catch (err) {
       if (err instanceof KubeError && err.status !== undefined)

@@ -2,7 +2,7 @@ import { KeyState, type EnableKmsRequest, type StatusEvent } from '@keyhaven/con
 import type { Activity } from '../domain/activity.ts';
 import type { AuthorizationListener, Authorizations } from '../domain/authorizations.ts';
 import type { Clusters } from '../domain/clusters.ts';
-import { listDocs, type EngineContext } from '../domain/context.ts';
+import { getDoc, listDocs, type EngineContext } from '../domain/context.ts';
 import type { Principal } from '../domain/iam.ts';
 import type { KeyLifecycleListener } from '../domain/key-lifecycle.ts';
 import type { Keys } from '../domain/keys.ts';
@@ -38,7 +38,7 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
     private readonly authorizations: Authorizations,
     private readonly ownership: JobOwnership,
     private readonly settings: ControllerSettings,
-    connections: Connections,
+    private readonly connections: Connections,
   ) {
     const batchSize = Math.max(1, Math.min(settings.batchSize, ctx.store.maxTxnOps - 4));
     const abandon = (id: string, why: string) => this.runner.fail(id, why);
@@ -136,9 +136,22 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
   }
 
   async stateChanged(key: RootKeyRecord): Promise<void> {
-    for (const r of key.registrations) await this.feed.refresh(r.clusterId);
+    for (const r of key.registrations) {
+      await this.feed.refresh(r.clusterId);
+      void this.prodApiServer(r.clusterId);
+    }
     // A job waiting for the key to come back retries at once.
     if (key.state === KeyState.Active) this.runner.wake();
+  }
+
+  /** A connected cluster's API server re-checks its KMS plug-in at once (best effort). */
+  private async prodApiServer(clusterId: string): Promise<void> {
+    try {
+      const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+      if (cluster?.value.connection) await this.connections.prod(cluster.value);
+    } catch (err) {
+      this.ctx.log.debug({ err, clusterId }, 'could not prod the API server');
+    }
   }
 
   /** An authorization came or went: every cluster with KMS re-checks its status. */

@@ -139,21 +139,29 @@ export class Migration {
     return undefined;
   }
 
+  /**
+   * Commits the checkpoint against the job's revision only: the root key's record changes as the
+   * plug-ins register with it, and the API server, not this job, refuses writes under a key that
+   * cannot be used.
+   */
   private async commit(run: MigrationRun, next: JobRecord): Promise<MigrationRun> {
-    const { succeeded, revision } = await this.ctx.store.txn(batchCompares(run.job, run.key), [
-      { type: 'put', key: K.job(next.clusterId), value: json(next) },
-    ]);
-    if (!succeeded)
-      throw conflict('CONCURRENT_CHANGE', 'the job or its root key changed while a page ran');
+    const { succeeded, revision } = await this.ctx.store.txn(
+      [{ key: K.job(next.clusterId), modRevision: run.job.modRevision }],
+      [{ type: 'put', key: K.job(next.clusterId), value: json(next) }],
+    );
+    if (!succeeded) throw conflict('CONCURRENT_CHANGE', 'the job changed while a page ran');
     return { ...run, job: { value: next, modRevision: revision } };
   }
 
   private async finish(run: MigrationRun, job: JobRecord): Promise<void> {
     const finished: JobRecord = { ...job, done: job.total };
     const cluster = await this.clusters.record(job.clusterId);
-    const done = await completion(this.ctx, finished, run.key.value, cluster);
+    // The key as it is now: completion rewrites its registrations.
+    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.crkId));
+    if (!key) throw conflict('CONCURRENT_CHANGE', 'the root key went away as the last page ran');
+    const done = await completion(this.ctx, finished, key.value, cluster);
     const { succeeded } = await this.ctx.store.txn(
-      [...batchCompares(run.job, run.key), ...done.compares],
+      [...batchCompares(run.job, key), ...done.compares],
       [
         ...done.ops,
         this.activity.op({
@@ -161,7 +169,7 @@ export class Migration {
           action: 'kms.ready',
           target: { kind: 'cluster', id: job.clusterId },
           result: 'success',
-          message: `Migrated ${job.done} secrets through the API server under root key ${run.key.value.name}; the master is Ready.`,
+          message: `Migrated ${job.done} secrets through the API server under root key ${key.value.name}; the master is Ready.`,
         }),
       ],
     );

@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { KeyAdapterName, StatusEvent } from '@keyhaven/contracts';
 import { type Clusters, desiredStatus } from '../domain/clusters.ts';
-import { getDoc, updateDoc, type EngineContext } from '../domain/context.ts';
+import { getDoc, listDocs, updateDoc, type EngineContext } from '../domain/context.ts';
 import type { Authorizations } from '../domain/authorizations.ts';
 import {
   K,
   type ClusterRecord,
   type InstanceRecord,
   type JobRecord,
+  type PluginReportRecord,
   type RootKeyRecord,
 } from '../domain/records.ts';
 
@@ -133,6 +134,13 @@ export class StatusFeed {
       : instance.value.name;
   }
 
+  /** What the first unhealthy KMS plug-in of a connected cluster answers its API server. */
+  private async pluginProblem(clusterId: string): Promise<string | undefined> {
+    const reports = await listDocs<PluginReportRecord>(this.ctx.store, K.pluginReports(clusterId));
+    const sick = reports.find((r) => r.value.healthz !== 'ok');
+    return sick && `KMS plug-in ${sick.value.resource} reports: ${sick.value.healthz}.`;
+  }
+
   /** Writes the master status that the job and key state call for, if it differs. */
   async refresh(clusterId: string): Promise<void> {
     const [job, cluster] = await Promise.all([
@@ -151,6 +159,7 @@ export class StatusFeed {
       now,
       version && this.adapterProblems.get(version.adapter),
       kms ? await this.unauthorized(cluster.value.accountId, kms.instanceId) : undefined,
+      kms && cluster.value.connection ? await this.pluginProblem(clusterId) : undefined,
     );
     const { status } = cluster.value;
     if (want.message === status.message && want.health === status.health) return;

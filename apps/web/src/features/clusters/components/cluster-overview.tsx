@@ -53,113 +53,121 @@ export function ClusterOverview({
       : undefined;
 
   return (
-    <section aria-labelledby="summary-heading" className="kh-summary">
-      <h2 id="summary-heading">Summary</h2>
-      {failed && (
-        <ErrorState
-          title="The cluster could not be loaded"
-          error={overview.error}
-          onRetry={() => void overview.refetch()}
-        />
-      )}
-      <div role="table" aria-label="Summary">
-        <SummaryRow label="Cluster ID" loading={loading} failed={failed}>
-          <code>{cluster?.id}</code>
-        </SummaryRow>
-        <SummaryRow label="Version" loading={loading} failed={failed}>
-          {cluster?.masterKubeVersion}
-        </SummaryRow>
-        <SummaryRow label="Location" loading={loading} failed={failed}>
-          {cluster?.location}
-        </SummaryRow>
-        <SummaryRow label="Master status" loading={loading && !status} failed={failed && !status}>
-          {status && interrupted && (
-            <InlineNotification
-              kind="warning"
-              lowContrast
-              hideCloseButton
-              title="Live status is interrupted"
-              subtitle={`The console cannot reach the encryption engine. Last known (${ago(status.modifiedDate)}):`}
-            />
-          )}
-          {status && (
-            <div aria-live="polite" className="kh-master-status">
-              <MasterStatusText
-                health={status.health}
-                message={
-                  status.health === 'normal'
-                    ? `${status.message} (${ago(status.modifiedDate)})`
-                    : status.message
-                }
+    <>
+      <section aria-labelledby="summary-heading" className="kh-summary">
+        <h2 id="summary-heading">Summary</h2>
+        {failed && (
+          <ErrorState
+            title="The cluster could not be loaded"
+            error={overview.error}
+            onRetry={() => void overview.refetch()}
+          />
+        )}
+        <div role="table" aria-label="Summary">
+          <SummaryRow label="Cluster ID" loading={loading} failed={failed}>
+            <code>{cluster?.id}</code>
+          </SummaryRow>
+          <SummaryRow label="Version" loading={loading} failed={failed}>
+            {cluster?.masterKubeVersion}
+          </SummaryRow>
+          <SummaryRow label="Location" loading={loading} failed={failed}>
+            {cluster?.location}
+          </SummaryRow>
+          <SummaryRow label="Master status" loading={loading && !status} failed={failed && !status}>
+            {status && interrupted && (
+              <InlineNotification
+                kind="warning"
+                lowContrast
+                hideCloseButton
+                title="Live status is interrupted"
+                subtitle={`The console cannot reach the encryption engine. Last known (${ago(status.modifiedDate)}):`}
               />
-              {inProgress && status.progress && (
-                <ProgressBar
-                  label="Secrets re-encrypted"
-                  value={status.progress.done}
-                  max={Math.max(1, status.progress.total)}
-                  helperText={`${status.progress.done.toLocaleString('en-US')} of ${status.progress.total.toLocaleString('en-US')} secrets`}
-                  size="small"
-                />
-              )}
-            </div>
-          )}
-        </SummaryRow>
-        <SummaryRow label="Key management service" loading={loading} failed={failed}>
-          <div className="kh-kms">
-            {kms ? (
-              <div>
-                <div>
-                  {kms.instanceName}{' '}
-                  <Tag type="blue" size="sm">
-                    {providerLabel[kms.provider]}
-                  </Tag>
-                </div>
-                <div className="kh-muted">
-                  Root key {kms.rootKeyName}, version {kms.keyVersion.slice(0, 8)}
-                  {kms.expirationDate &&
-                    `, expires ${new Date(kms.expirationDate).toLocaleDateString('en-US', { dateStyle: 'medium' })}`}
-                  {kms.expirationDate && <ExpiryTag expirationDate={kms.expirationDate} />}
-                  {` · ${kms.privateEndpoint ? 'private' : 'public'} endpoint`}
-                </div>
-              </div>
-            ) : (
-              <span>Not enabled</span>
             )}
-            <Button
-              ref={launcher}
-              kind="tertiary"
-              size="sm"
-              disabled={inProgress || !canEnable}
-              title={whyNot}
-              aria-describedby={whyNot ? 'kms-action-why' : undefined}
-              onClick={() => setModalOpen(true)}
-            >
-              {mode === 'enable' ? 'Enable' : 'Update'}
-            </Button>
-          </div>
-          {whyNot && (
-            <p id="kms-action-why" className="kh-muted">
-              {whyNot}
-            </p>
-          )}
-        </SummaryRow>
-      </div>
+            {status && (
+              <div aria-live="polite" className="kh-master-status">
+                <MasterStatusText
+                  health={status.health}
+                  message={
+                    status.health === 'normal'
+                      ? `${status.message} (${ago(status.modifiedDate)})`
+                      : status.message
+                  }
+                />
+                {inProgress && status.progress?.total === 0 && cluster?.connection && (
+                  <p className="kh-muted">
+                    Waiting for the cluster&apos;s API server to take the root key (its KMS plug-in
+                    reports when it has).
+                  </p>
+                )}
+                {inProgress && status.progress && status.progress.total > 0 && (
+                  <ProgressBar
+                    label="Secrets re-encrypted"
+                    value={status.progress.done}
+                    max={Math.max(1, status.progress.total)}
+                    helperText={`${status.progress.done.toLocaleString('en-US')} of ${status.progress.total.toLocaleString('en-US')} secrets`}
+                    size="small"
+                  />
+                )}
+              </div>
+            )}
+          </SummaryRow>
+          <SummaryRow label="Key management service" loading={loading} failed={failed}>
+            <div className="kh-kms">
+              {kms ? (
+                <div>
+                  <div>
+                    {kms.instanceName}{' '}
+                    <Tag type="blue" size="sm">
+                      {providerLabel[kms.provider]}
+                    </Tag>
+                  </div>
+                  <div className="kh-muted">
+                    Root key {kms.rootKeyName}, version {kms.keyVersion.slice(0, 8)}
+                    {kms.expirationDate &&
+                      `, expires ${new Date(kms.expirationDate).toLocaleDateString('en-US', { dateStyle: 'medium' })}`}
+                    {kms.expirationDate && <ExpiryTag expirationDate={kms.expirationDate} />}
+                    {` · ${kms.privateEndpoint ? 'private' : 'public'} endpoint`}
+                  </div>
+                </div>
+              ) : (
+                <span>Not enabled</span>
+              )}
+              <Button
+                ref={launcher}
+                kind="tertiary"
+                size="sm"
+                disabled={inProgress || !canEnable}
+                title={whyNot}
+                aria-describedby={whyNot ? 'kms-action-why' : undefined}
+                onClick={() => setModalOpen(true)}
+              >
+                {mode === 'enable' ? 'Enable' : 'Update'}
+              </Button>
+            </div>
+            {whyNot && (
+              <p id="kms-action-why" className="kh-muted">
+                {whyNot}
+              </p>
+            )}
+          </SummaryRow>
+        </div>
+        {cluster && (
+          <EnableKmsModal
+            clusterId={clusterId}
+            mode={mode}
+            current={kms ?? null}
+            open={modalOpen}
+            onClose={() => setModalOpen(false)}
+            launcher={launcher}
+          />
+        )}
+      </section>
       {cluster?.connection && (
         <ConnectionPanel
           cluster={{ ...cluster, connection: cluster.connection }}
           canAdminister={canEnable}
         />
       )}
-      {cluster && (
-        <EnableKmsModal
-          clusterId={clusterId}
-          mode={mode}
-          current={kms ?? null}
-          open={modalOpen}
-          onClose={() => setModalOpen(false)}
-          launcher={launcher}
-        />
-      )}
-    </section>
+    </>
   );
 }
