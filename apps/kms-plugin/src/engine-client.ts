@@ -6,7 +6,6 @@ import { z } from 'zod';
 import {
   ErrorBody,
   PluginRegistration,
-  StatusEvent,
   TokenResponse,
   type PluginReport,
   UnwrapResponse,
@@ -271,77 +270,23 @@ export class EngineClient {
     );
   }
 
-  /**
-   * Follows the cluster's status stream (Server-Sent Events): each event names the root key
-   * version its KMS configuration wants. Reopens a dropped stream after a second; returns a stop.
-   */
-  watchCluster(
-    clusterId: string,
-    onEvent: (event: StatusEvent) => void,
-    onError: (reason: string) => void,
-  ): () => void {
-    let stopped = false;
-    let current: http.ClientRequest | undefined;
-    const open = async () => {
-      if (stopped) return;
-      const url = new URL(
-        `${this.config.engineUrl}/v2/clusters/${encodeURIComponent(clusterId)}/watch`,
-      );
-      const transport = url.protocol === 'https:' ? https : http;
-      let bearer: string;
-      try {
-        bearer = await this.bearer();
-      } catch (err) {
-        onError((err as PluginError).reason ?? 'engine unreachable');
-        return void setTimeout(() => void open(), 1000).unref();
-      }
-      const req = transport.request(url, {
-        agent: url.protocol === 'https:' ? this.agents.https : this.agents.http,
-        headers: { authorization: `Bearer ${bearer}`, accept: 'text/event-stream' },
-      });
-      current = req;
-      const reopen = (reason: string) => {
-        if (stopped || current !== req) return;
-        current = undefined;
-        req.destroy();
-        onError(reason);
-        if (reason.includes('401')) this.token = undefined;
-        setTimeout(() => void open(), 1000).unref();
-      };
-      req.on('response', (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          return reopen(`the engine answered ${res.statusCode} to the cluster watch`);
-        }
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const message = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = message
-              .split('\n')
-              .filter((line) => line.startsWith('data:'))
-              .map((line) => line.slice(5).trim())
-              .join('');
-            if (!data) continue;
-            const event = StatusEvent.safeParse(JSON.parse(data));
-            if (event.success) onEvent(event.data);
-          }
-        });
-        res.on('end', () => reopen('the cluster watch ended'));
-        res.on('error', () => reopen('the cluster watch broke'));
-      });
-      req.on('error', () => reopen('engine unreachable'));
-      req.end();
-    };
-    void open();
-    return () => {
-      stopped = true;
-      current?.destroy();
-    };
+  /** The bearer token for a call of the plug-in's own (a stream), renewed before it expires. */
+  authorization(): Promise<string> {
+    return this.bearer();
+  }
+
+  /** Forgets the token: the engine refused it, the next call gets a new one. */
+  forgetToken(): void {
+    this.token = undefined;
+  }
+
+  /** The keep-alive agent for a URL of the engine. */
+  agentFor(url: URL): http.Agent {
+    return url.protocol === 'https:' ? this.agents.https : this.agents.http;
+  }
+
+  get engineUrl(): string {
+    return this.config.engineUrl;
   }
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { PluginConfig } from './config.ts';
 import { EngineClient, PluginError } from './engine-client.ts';
 import { formatKeyId, parseKeyId, type KeyRef } from './key-id.ts';
+import { watchCluster } from './cluster-watch.ts';
 
 export const SEED_BYTES = 32;
 /** Limits kube-apiserver enforces on what a plug-in returns (k8s.io/kms apis/v2/api.proto). */
@@ -81,7 +82,8 @@ export class KmsService {
    * seed (Encrypt) under it.
    */
   private follow(clusterId: string): () => void {
-    return this.engine.watchCluster(
+    return watchCluster(
+      this.engine,
       clusterId,
       (event) => {
         const kms = event.kms;

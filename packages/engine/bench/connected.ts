@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
 import { KubeClient } from '../src/kube/client.ts';
-import { PLUGIN_SOCKET } from '../src/domain/connections.ts';
+import { PLUGIN_SOCKET } from '../src/domain/plugin-setup.ts';
 import { defaultControllerSettings } from '../src/master/settings.ts';
 import { freePort, spawnDemoEngine, tokenFor } from '../../../apps/engine/test/process.ts';
 import {

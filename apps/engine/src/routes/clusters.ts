@@ -57,6 +57,78 @@ export function clusterRoutes({ route, engine }: RouteDeps) {
     },
     ({ principal, params }) => engine.clusters.get(principal, params.id),
   );
+  connectionRoutes({ route, engine });
+  route(
+    {
+      method: 'post',
+      path: '/v2/enableKMS',
+      operationId: 'enableKms',
+      tag,
+      summary: 'Enable or update KMS on a cluster (runs as a job)',
+      body: EnableKmsRequest,
+      response: EnableKmsAccepted,
+      status: 202,
+      errors: [403, 404, 409],
+    },
+    ({ principal, body }) => engine.controller.enable(principal, body),
+  );
+  route(
+    {
+      method: 'post',
+      path: '/v2/disableKMS',
+      operationId: 'disableKms',
+      tag,
+      summary: 'Always refused: KMS cannot be disabled once enabled (R5)',
+      errors: [409],
+    },
+    async () => {
+      throw new EngineError(
+        409,
+        'KMS_CANNOT_BE_DISABLED',
+        'KMS encryption cannot be disabled once enabled. You can update the cluster to another KMS instance or root key.',
+      );
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/v2/clusters/:id/activity',
+      operationId: 'listClusterActivity',
+      tag,
+      summary: "A cluster's activity, newest first",
+      params: ClusterIdParam,
+      response: ActivityList,
+      errors: [403],
+    },
+    async ({ principal, params }) => {
+      await engine.clusters.get(principal, params.id);
+      return engine.activity.list('cluster', params.id);
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/v2/clusters/:id/watch',
+      operationId: 'watchCluster',
+      tag,
+      summary: 'Server-Sent Events: master status changes',
+      params: ClusterIdParam,
+      response: StatusEventMessage,
+      contentType: 'text/event-stream',
+      errors: [403],
+    },
+    async ({ req, res, principal, params }) => {
+      await engine.clusters.get(principal, params.id);
+      // HEAD: the stream's headers, checked like a GET, and no stream to wait on.
+      if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
+      await streamStatus(req, res, (send) => engine.controller.watch(params.id, send));
+    },
+  );
+}
+
+/** Connected clusters: connect, disconnect, the plug-in's setup files and its reports. */
+function connectionRoutes({ route, engine }: RouteDeps) {
+  const tag = 'Kubernetes Service';
   route(
     {
       method: 'post',
@@ -122,72 +194,6 @@ export function clusterRoutes({ route, engine }: RouteDeps) {
     async ({ principal, params, body }) => {
       if (await engine.connections.report(principal, params.id, body))
         await engine.controller.refreshStatus(params.id);
-    },
-  );
-  route(
-    {
-      method: 'post',
-      path: '/v2/enableKMS',
-      operationId: 'enableKms',
-      tag,
-      summary: 'Enable or update KMS on a cluster (runs as a job)',
-      body: EnableKmsRequest,
-      response: EnableKmsAccepted,
-      status: 202,
-      errors: [403, 404, 409],
-    },
-    ({ principal, body }) => engine.controller.enable(principal, body),
-  );
-  route(
-    {
-      method: 'post',
-      path: '/v2/disableKMS',
-      operationId: 'disableKms',
-      tag,
-      summary: 'Always refused: KMS cannot be disabled once enabled (R5)',
-      errors: [409],
-    },
-    async () => {
-      throw new EngineError(
-        409,
-        'KMS_CANNOT_BE_DISABLED',
-        'KMS encryption cannot be disabled once enabled. You can update the cluster to another KMS instance or root key.',
-      );
-    },
-  );
-  route(
-    {
-      method: 'get',
-      path: '/v2/clusters/:id/activity',
-      operationId: 'listClusterActivity',
-      tag,
-      summary: "A cluster's activity, newest first",
-      params: ClusterIdParam,
-      response: ActivityList,
-      errors: [403],
-    },
-    async ({ principal, params }) => {
-      await engine.clusters.get(principal, params.id);
-      return engine.activity.list('cluster', params.id);
-    },
-  );
-  route(
-    {
-      method: 'get',
-      path: '/v2/clusters/:id/watch',
-      operationId: 'watchCluster',
-      tag,
-      summary: 'Server-Sent Events: master status changes',
-      params: ClusterIdParam,
-      response: StatusEventMessage,
-      contentType: 'text/event-stream',
-      errors: [403],
-    },
-    async ({ req, res, principal, params }) => {
-      await engine.clusters.get(principal, params.id);
-      // HEAD: the stream's headers, checked like a GET, and no stream to wait on.
-      if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
-      await streamStatus(req, res, (send) => engine.controller.watch(params.id, send));
     },
   );
 }

@@ -5,6 +5,7 @@ import {
   isJobActive,
   keyUsability,
   type Cluster,
+  type Connection,
   type EnablementResult,
   type MasterHealth,
   type StatusEvent,
@@ -20,7 +21,6 @@ import {
   type PluginReportRecord,
   type RootKeyRecord,
 } from './records.ts';
-import { connectionView } from './connections.ts';
 
 export interface MasterStatus {
   message: string;
@@ -71,6 +71,26 @@ export function desiredStatus(
   if (job?.state === 'failed')
     return { message: job.message ?? 'KMS enablement failed.', health: 'critical' };
   return { message: MASTER_STATUS_READY, health: 'normal' };
+}
+
+/** What the API and the console show of a connected cluster's connection. */
+export function connectionView(
+  cluster: ClusterRecord,
+  reports: PluginReportRecord[],
+): Connection | null {
+  const connection = cluster.connection;
+  if (!connection) return null;
+  return {
+    server: connection.server,
+    connectedAt: connection.connectedAt,
+    etcd: connection.etcd !== undefined,
+    plugins: reports.map((r) => ({
+      resource: r.resource,
+      healthz: r.healthz,
+      ...(r.keyId && { keyId: r.keyId }),
+      reportedAt: r.reportedAt,
+    })),
+  };
 }
 
 export const toEnablement = (job: JobRecord): EnablementResult => ({

@@ -2,7 +2,6 @@ import { randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
 import {
   MASTER_STATUS_READY,
   type ConnectClusterRequest,
-  type Connection,
   type KmsPluginSetup,
   type PluginReport,
 } from '@keyhaven/contracts';
@@ -12,6 +11,7 @@ import { getDoc, json, listDocs, type EngineContext } from './context.ts';
 import type { Credentials } from './credentials.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import { hashPassword, requirePlatformRole, type Iam, type Principal } from './iam.ts';
+import { encryptionConfiguration, pluginConfig } from './plugin-setup.ts';
 import { K, type ClusterRecord, type PluginReportRecord, type UserRecord } from './records.ts';
 
 /** The verbs Keyhaven needs on Secrets in every namespace to migrate them. */
@@ -298,57 +298,4 @@ export class Connections {
     await this.ctx.store.txn([], [{ type: 'put', key, value: json(next) }]);
     return changed;
   }
-}
-
-export const PLUGIN_SOCKET = '/var/run/keyhaven/kms.sock';
-
-/** Secrets through the plug-in; identity after it reads what was stored before. */
-const encryptionConfiguration = () => `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - kms:
-          apiVersion: v2
-          name: keyhaven
-          endpoint: unix://${PLUGIN_SOCKET}
-          timeout: 5s
-      - identity: {}
-`;
-
-/** kmsplugin-config.yaml in seed 004's sections, following the cluster (no fixed CRK_ID). */
-const pluginConfig = (engineUrl: string, clusterId: string, apiKey: string) => `SERVER_CONFIG:
-  UNIX_SOCKET_PATH: "${PLUGIN_SOCKET}"
-  TOKEN_URL: "${engineUrl}/identity/token"
-  API_KEY: "${apiKey}"
-  CLUSTER_ID: "${clusterId}"
-  HEALTHZ_PATH: "/healthz"
-  HEALTHZ_PORT: "127.0.0.1:20358"
-  CACHE_TIMEOUT_IN_HOURS: 1
-  MAX_RETRIES: 2
-KP_CONFIG:
-  URL: "${engineUrl}"
-LOGGER:
-  LOG_LEVEL: "info"
-  LOG_ALL_VALUES: false
-`;
-
-/** What the API and the console show of a connection. */
-export function connectionView(
-  cluster: ClusterRecord,
-  reports: PluginReportRecord[],
-): Connection | null {
-  const connection = cluster.connection;
-  if (!connection) return null;
-  return {
-    server: connection.server,
-    connectedAt: connection.connectedAt,
-    etcd: connection.etcd !== undefined,
-    plugins: reports.map((r) => ({
-      resource: r.resource,
-      healthz: r.healthz,
-      ...(r.keyId && { keyId: r.keyId }),
-      reportedAt: r.reportedAt,
-    })),
-  };
 }

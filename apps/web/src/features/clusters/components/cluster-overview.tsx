@@ -26,6 +26,58 @@ export function ExpiryTag({ expirationDate }: { expirationDate: string }) {
   );
 }
 
+/** Master status with its progress, and what the console last knew when its stream is cut. */
+function MasterStatusCell({
+  status,
+  interrupted,
+  connected,
+}: {
+  status: NonNullable<ReturnType<typeof useMasterStatus>['status']>;
+  interrupted: boolean;
+  /** A connected cluster's job first waits for its API server to take the key. */
+  connected: boolean;
+}) {
+  const { progress } = status;
+  return (
+    <>
+      {interrupted && (
+        <InlineNotification
+          kind="warning"
+          lowContrast
+          hideCloseButton
+          title="Live status is interrupted"
+          subtitle={`The console cannot reach the encryption engine. Last known (${ago(status.modifiedDate)}):`}
+        />
+      )}
+      <div aria-live="polite" className="kh-master-status">
+        <MasterStatusText
+          health={status.health}
+          message={
+            status.health === 'normal'
+              ? `${status.message} (${ago(status.modifiedDate)})`
+              : status.message
+          }
+        />
+        {progress?.total === 0 && connected && (
+          <p className="kh-muted">
+            Waiting for the cluster&apos;s API server to take the root key (its KMS plug-in reports
+            when it has).
+          </p>
+        )}
+        {progress && progress.total > 0 && (
+          <ProgressBar
+            label="Secrets re-encrypted"
+            value={progress.done}
+            max={progress.total}
+            helperText={`${progress.done.toLocaleString('en-US')} of ${progress.total.toLocaleString('en-US')} secrets`}
+            size="small"
+          />
+        )}
+      </div>
+    </>
+  );
+}
+
 /** Overview > Summary: cluster facts, live Master status and Key management service. */
 export function ClusterOverview({
   clusterId,
@@ -74,41 +126,12 @@ export function ClusterOverview({
             {cluster?.location}
           </SummaryRow>
           <SummaryRow label="Master status" loading={loading && !status} failed={failed && !status}>
-            {status && interrupted && (
-              <InlineNotification
-                kind="warning"
-                lowContrast
-                hideCloseButton
-                title="Live status is interrupted"
-                subtitle={`The console cannot reach the encryption engine. Last known (${ago(status.modifiedDate)}):`}
-              />
-            )}
             {status && (
-              <div aria-live="polite" className="kh-master-status">
-                <MasterStatusText
-                  health={status.health}
-                  message={
-                    status.health === 'normal'
-                      ? `${status.message} (${ago(status.modifiedDate)})`
-                      : status.message
-                  }
-                />
-                {inProgress && status.progress?.total === 0 && cluster?.connection && (
-                  <p className="kh-muted">
-                    Waiting for the cluster&apos;s API server to take the root key (its KMS plug-in
-                    reports when it has).
-                  </p>
-                )}
-                {inProgress && status.progress && status.progress.total > 0 && (
-                  <ProgressBar
-                    label="Secrets re-encrypted"
-                    value={status.progress.done}
-                    max={Math.max(1, status.progress.total)}
-                    helperText={`${status.progress.done.toLocaleString('en-US')} of ${status.progress.total.toLocaleString('en-US')} secrets`}
-                    size="small"
-                  />
-                )}
-              </div>
+              <MasterStatusCell
+                status={status}
+                interrupted={interrupted}
+                connected={cluster?.connection != null}
+              />
             )}
           </SummaryRow>
           <SummaryRow label="Key management service" loading={loading} failed={failed}>

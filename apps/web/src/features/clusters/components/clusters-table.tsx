@@ -74,6 +74,19 @@ function cellContent(cluster: ClusterRow, key: string) {
   }
 }
 
+function NoClusters({ children }: { children: React.ReactNode }) {
+  return (
+    <div className="kh-empty">
+      <h2>No clusters yet</h2>
+      <p>
+        You can see clusters on which you hold at least the Viewer platform role. Ask an
+        administrator of your account for access.
+      </p>
+      {children}
+    </div>
+  );
+}
+
 /** Kubernetes clusters: sortable, searchable, with KMS and master status per row. */
 export function ClustersTable({
   canConnect = false,
@@ -129,15 +142,10 @@ export function ClustersTable({
   );
   if (rows.length === 0) {
     return (
-      <div className="kh-empty">
-        <h2>No clusters yet</h2>
-        <p>
-          You can see clusters on which you hold at least the Viewer platform role. Ask an
-          administrator of your account for access.
-        </p>
+      <NoClusters>
         {connectButton}
         {connectModal}
-      </div>
+      </NoClusters>
     );
   }
   return (

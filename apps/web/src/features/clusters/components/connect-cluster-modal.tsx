@@ -52,6 +52,57 @@ export function connectRequest(fields: Fields, withEtcd: boolean) {
   return { request: undefined, problems };
 }
 
+type Invalid = (field: string) => { invalid?: boolean; invalidText?: string };
+
+/** The etcd access fields: endpoints, CA, client certificate and key (for Verify only). */
+function EtcdFields({
+  fields,
+  set,
+  invalid,
+}: {
+  fields: Fields;
+  set: (name: keyof Fields) => (e: { target: { value: string } }) => void;
+  invalid: Invalid;
+}) {
+  return (
+    <>
+      <TextInput
+        id="connect-etcd-endpoints"
+        labelText="etcd endpoints"
+        placeholder="https://10.0.0.5:2379"
+        value={fields.etcdEndpoints}
+        onChange={set('etcdEndpoints')}
+        {...invalid('etcd.endpoints')}
+        {...invalid('etcd.endpoints.0')}
+      />
+      <TextArea
+        id="connect-etcd-ca"
+        labelText="etcd CA certificate (PEM)"
+        rows={3}
+        value={fields.etcdCa}
+        onChange={set('etcdCa')}
+        {...invalid('etcd.caCertificate')}
+      />
+      <TextArea
+        id="connect-etcd-cert"
+        labelText="etcd client certificate (PEM)"
+        rows={3}
+        value={fields.etcdCert}
+        onChange={set('etcdCert')}
+        {...invalid('etcd.clientCertificate')}
+      />
+      <TextArea
+        id="connect-etcd-key"
+        labelText="etcd client key (PEM)"
+        rows={3}
+        value={fields.etcdKey}
+        onChange={set('etcdKey')}
+        {...invalid('etcd.clientKey')}
+      />
+    </>
+  );
+}
+
 /**
  * Connect cluster: the API server's URL, its CA certificate and a service-account token that may
  * list, get and update Secrets; etcd access is optional and only serves the Verify view.
@@ -143,43 +194,7 @@ export function ConnectClusterModal({ onClose }: { onClose: () => void }) {
           checked={withEtcd}
           onChange={(_, { checked }) => setWithEtcd(checked)}
         />
-        {withEtcd && (
-          <>
-            <TextInput
-              id="connect-etcd-endpoints"
-              labelText="etcd endpoints"
-              placeholder="https://10.0.0.5:2379"
-              value={fields.etcdEndpoints}
-              onChange={set('etcdEndpoints')}
-              {...invalid('etcd.endpoints')}
-              {...invalid('etcd.endpoints.0')}
-            />
-            <TextArea
-              id="connect-etcd-ca"
-              labelText="etcd CA certificate (PEM)"
-              rows={3}
-              value={fields.etcdCa}
-              onChange={set('etcdCa')}
-              {...invalid('etcd.caCertificate')}
-            />
-            <TextArea
-              id="connect-etcd-cert"
-              labelText="etcd client certificate (PEM)"
-              rows={3}
-              value={fields.etcdCert}
-              onChange={set('etcdCert')}
-              {...invalid('etcd.clientCertificate')}
-            />
-            <TextArea
-              id="connect-etcd-key"
-              labelText="etcd client key (PEM)"
-              rows={3}
-              value={fields.etcdKey}
-              onChange={set('etcdKey')}
-              {...invalid('etcd.clientKey')}
-            />
-          </>
-        )}
+        {withEtcd && <EtcdFields fields={fields} set={set} invalid={invalid} />}
         {connect.error && (
           <InlineNotification
             kind="error"

@@ -52,6 +52,79 @@ function SetupFiles({ setup }: { setup: KmsPluginSetup }) {
   );
 }
 
+/** Shows the setup files as they come (a new API key is made for each opening). */
+function PluginSetupModal({
+  cluster,
+  setup,
+  onClose,
+}: {
+  cluster: Connected;
+  setup: ReturnType<typeof usePluginSetup>;
+  onClose: () => void;
+}) {
+  return (
+    <Modal
+      open
+      passiveModal
+      size="lg"
+      modalHeading={`Set up the KMS plug-in of ${cluster.name}`}
+      onRequestClose={onClose}
+    >
+      {setup.data && <SetupFiles setup={setup.data} />}
+      {setup.isPending && <p>Making an API key for the plug-in…</p>}
+      {setup.error && (
+        <InlineNotification
+          kind="error"
+          lowContrast
+          hideCloseButton
+          title="The setup files could not be made"
+          subtitle={setup.error.message}
+        />
+      )}
+    </Modal>
+  );
+}
+
+/** The danger confirmation of Disconnect; on success, back to the clusters list. */
+function DisconnectModal({ cluster, onClose }: { cluster: Connected; onClose: () => void }) {
+  const disconnect = useDisconnectCluster(cluster.id);
+  const navigate = useNavigate();
+  const toast = useToast();
+  return (
+    <Modal
+      open
+      danger
+      modalHeading={`Disconnect ${cluster.name}?`}
+      primaryButtonText={disconnect.isPending ? 'Disconnecting…' : 'Disconnect'}
+      secondaryButtonText="Cancel"
+      primaryButtonDisabled={disconnect.isPending}
+      onRequestClose={onClose}
+      onRequestSubmit={() =>
+        disconnect.mutate(undefined, {
+          onSuccess: () => {
+            toast({ kind: 'success', title: `Cluster ${cluster.name} disconnected` });
+            void navigate('/clusters');
+          },
+        })
+      }
+    >
+      <p>
+        Keyhaven forgets the token and the etcd access, and the API keys of the cluster&apos;s KMS
+        plug-in stop working. The cluster itself is not changed.
+      </p>
+      {disconnect.error && (
+        <InlineNotification
+          kind="error"
+          lowContrast
+          hideCloseButton
+          title="The cluster was not disconnected"
+          subtitle={disconnect.error.message}
+        />
+      )}
+    </Modal>
+  );
+}
+
 /**
  * A connected cluster's connection: its API server, etcd access for Verify, what each KMS
  * plug-in last reported, the plug-in's setup files and Disconnect (only while KMS is off, R5).
@@ -65,9 +138,6 @@ export function ConnectionPanel({
 }) {
   const { connection } = cluster;
   const setup = usePluginSetup(cluster.id);
-  const disconnect = useDisconnectCluster(cluster.id);
-  const navigate = useNavigate();
-  const toast = useToast();
   const [showSetup, setShowSetup] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const kmsOn = cluster.kms !== null;
@@ -135,59 +205,9 @@ export function ConnectionPanel({
         </p>
       )}
       {showSetup && (
-        <Modal
-          open
-          passiveModal
-          size="lg"
-          modalHeading={`Set up the KMS plug-in of ${cluster.name}`}
-          onRequestClose={() => setShowSetup(false)}
-        >
-          {setup.data && <SetupFiles setup={setup.data} />}
-          {setup.isPending && <p>Making an API key for the plug-in…</p>}
-          {setup.error && (
-            <InlineNotification
-              kind="error"
-              lowContrast
-              hideCloseButton
-              title="The setup files could not be made"
-              subtitle={setup.error.message}
-            />
-          )}
-        </Modal>
+        <PluginSetupModal cluster={cluster} setup={setup} onClose={() => setShowSetup(false)} />
       )}
-      {confirming && (
-        <Modal
-          open
-          danger
-          modalHeading={`Disconnect ${cluster.name}?`}
-          primaryButtonText={disconnect.isPending ? 'Disconnecting…' : 'Disconnect'}
-          secondaryButtonText="Cancel"
-          primaryButtonDisabled={disconnect.isPending}
-          onRequestClose={() => setConfirming(false)}
-          onRequestSubmit={() =>
-            disconnect.mutate(undefined, {
-              onSuccess: () => {
-                toast({ kind: 'success', title: `Cluster ${cluster.name} disconnected` });
-                void navigate('/clusters');
-              },
-            })
-          }
-        >
-          <p>
-            Keyhaven forgets the token and the etcd access, and the API keys of the cluster&apos;s
-            KMS plug-in stop working. The cluster itself is not changed.
-          </p>
-          {disconnect.error && (
-            <InlineNotification
-              kind="error"
-              lowContrast
-              hideCloseButton
-              title="The cluster was not disconnected"
-              subtitle={disconnect.error.message}
-            />
-          )}
-        </Modal>
-      )}
+      {confirming && <DisconnectModal cluster={cluster} onClose={() => setConfirming(false)} />}
     </section>
   );
 }

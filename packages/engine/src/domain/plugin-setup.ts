@@ -1,0 +1,41 @@
+/**
+ * The files that set a connected cluster up for Keyhaven's KMS plug-in: the API server's
+ * EncryptionConfiguration and the plug-in's kmsplugin-config.yaml (seed 004's sections).
+ */
+
+export const PLUGIN_SOCKET = '/var/run/keyhaven/kms.sock';
+
+/** Secrets through the plug-in; identity after it reads what was stored before. */
+export const encryptionConfiguration = () => `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - kms:
+          apiVersion: v2
+          name: keyhaven
+          endpoint: unix://${PLUGIN_SOCKET}
+          timeout: 5s
+      - identity: {}
+`;
+
+/** kmsplugin-config.yaml in seed 004's sections, following the cluster (no fixed CRK_ID). */
+export const pluginConfig = (
+  engineUrl: string,
+  clusterId: string,
+  apiKey: string,
+) => `SERVER_CONFIG:
+  UNIX_SOCKET_PATH: "${PLUGIN_SOCKET}"
+  TOKEN_URL: "${engineUrl}/identity/token"
+  API_KEY: "${apiKey}"
+  CLUSTER_ID: "${clusterId}"
+  HEALTHZ_PATH: "/healthz"
+  HEALTHZ_PORT: "127.0.0.1:20358"
+  CACHE_TIMEOUT_IN_HOURS: 1
+  MAX_RETRIES: 2
+KP_CONFIG:
+  URL: "${engineUrl}"
+LOGGER:
+  LOG_LEVEL: "info"
+  LOG_ALL_VALUES: false
+`;
