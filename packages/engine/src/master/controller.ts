@@ -61,7 +61,7 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
         if (isMigration(run)) run.client.close();
       },
     };
-    this.runner = new JobRunner(ctx, clusters, ownership, this.feed, jobs, settings);
+    this.runner = new JobRunner(ctx, clusters, ownership, this.feed, jobs, settings, activity);
     this.enablement = new Enablement(ctx, clusters, keys, activity, authorizations, this.runner);
     this.reconciler = new Reconciler(
       ctx,

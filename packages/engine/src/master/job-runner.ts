@@ -1,4 +1,5 @@
 import { isJobActive } from '@keyhaven/contracts';
+import type { Activity } from '../domain/activity.ts';
 import type { Clusters } from '../domain/clusters.ts';
 import { listDocs, updateDoc, type EngineContext } from '../domain/context.ts';
 import { K, type JobRecord } from '../domain/records.ts';
@@ -31,6 +32,7 @@ export class JobRunner {
     private readonly feed: StatusFeed,
     private readonly pipeline: JobPipeline,
     private readonly settings: ControllerSettings,
+    private readonly activity: Activity,
   ) {}
 
   /** Runs the cluster's job in the background if this process may own it. */
@@ -158,12 +160,21 @@ export class JobRunner {
       'enablement batch failed; will retry',
     );
     try {
-      await updateDoc<JobRecord>(this.ctx.store, K.job(clusterId), (j) => ({
+      const job = await updateDoc<JobRecord>(this.ctx.store, K.job(clusterId), (j) => ({
         ...j,
         state: 'retrying',
         message: problem.message,
       }));
       await this.feed.refresh(clusterId);
+      // The activity log says once why the job stopped; Master status follows every retry.
+      if (failures === 1)
+        await this.activity.record({
+          actor: job.actor,
+          action: 'kms.paused',
+          target: { kind: 'cluster', id: clusterId },
+          result: 'failure',
+          message: `The enablement paused and will retry: ${problem.message}`,
+        });
     } catch (storeErr) {
       this.ctx.log.warn({ err: storeErr, clusterId }, 'could not record the job failure');
     }

@@ -208,7 +208,10 @@ export class Migration {
 }
 
 /** Writes one Secret back unchanged; a conflict reads it again, a deleted Secret is skipped. */
-async function rewrite(client: KubeClient, secret: KubeSecret): Promise<void> {
+export async function rewrite(
+  client: Pick<KubeClient, 'replaceSecret' | 'getSecret'>,
+  secret: KubeSecret,
+): Promise<void> {
   let current = secret;
   for (let attempt = 0; ; attempt++) {
     try {
