@@ -205,7 +205,11 @@ describe('engine HTTP API', () => {
     const plainHttp = await connect({ ...base, server: 'http://127.0.0.1:1' });
     expect(plainHttp.status).toBe(400);
     expect(plainHttp.body.message).toBe('body.server: server must be https://');
-    expect((await connect(base, viewer)).body.code).toBe('FORBIDDEN');
+    expect((await connect(base, viewer)).body).toMatchObject({
+      code: 'FORBIDDEN',
+      message:
+        'Connecting a cluster needs the Administrator platform role on all clusters of your account.',
+    });
     const clusters = await request(e.url)
       .get('/v2/clusters')
       .set('Authorization', `Bearer ${admin}`);

@@ -1,6 +1,7 @@
 import { randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
 import {
   MASTER_STATUS_READY,
+  hasPlatformRole,
   type ConnectClusterRequest,
   type KmsPluginSetup,
   type PluginReport,
@@ -9,7 +10,7 @@ import { KubeClient, KubeError } from '../kube/client.ts';
 import type { Activity } from './activity.ts';
 import { getDoc, json, listDocs, type EngineContext } from './context.ts';
 import type { Credentials } from './credentials.ts';
-import { badRequest, conflict, notFound } from './errors.ts';
+import { EngineError, badRequest, conflict, notFound } from './errors.ts';
 import { hashPassword, requirePlatformRole, type Iam, type Principal } from './iam.ts';
 import { encryptionConfiguration, pluginConfig } from './plugin-setup.ts';
 import { K, type ClusterRecord, type PluginReportRecord, type UserRecord } from './records.ts';
@@ -49,7 +50,14 @@ export class Connections {
   async connect(principal: Principal, request: ConnectClusterRequest): Promise<ClusterRecord> {
     const id = `kc-${randomBytes(10).toString('hex')}`;
     const owned = { id, accountId: principal.accountId };
-    requirePlatformRole(principal, owned, 'Administrator');
+    // Only a grant on every cluster of the account ('*') can hold for a cluster not made yet.
+    if (!hasPlatformRole(principal, owned, 'Administrator'))
+      throw new EngineError(
+        403,
+        'FORBIDDEN',
+        'Connecting a cluster needs the Administrator platform role on all clusters of your account.',
+        { requiredRole: 'Administrator', resource: { kind: 'cluster', id: '*' } },
+      );
     checkPem(request.caCertificate, 'caCertificate', (p) => new X509Certificate(p));
     if (request.etcd) {
       checkPem(request.etcd.caCertificate, 'etcd.caCertificate', (p) => new X509Certificate(p));
