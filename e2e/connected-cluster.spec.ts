@@ -74,6 +74,7 @@ test('a connected cluster: connect, set up the plug-in, Enable, progress, Ready,
     await connect.getByLabel('etcd client certificate (PEM)').fill(kube.etcd.clientCertificate);
     await connect.getByLabel('etcd client key (PEM)').fill(kube.etcd.clientKey);
     await expectAccessible(page);
+    await page.screenshot({ path: 'test-results/connected-cluster-connect.png' });
     await connect.getByRole('button', { name: 'Connect' }).click();
     await expect(page.getByRole('heading', { name: 'real-cluster', level: 1 })).toBeVisible();
     await expect(page.getByText('Cluster real-cluster connected')).toBeVisible();
@@ -107,6 +108,7 @@ test('a connected cluster: connect, set up the plug-in, Enable, progress, Ready,
     const pluginConfig = await snippets.nth(1).innerText();
     expect(pluginConfig).toMatch(/CLUSTER_ID: "kc-[0-9a-f]+"/);
     await expectAccessible(page);
+    await page.screenshot({ path: 'test-results/connected-cluster-setup.png' });
     await setup.getByRole('button', { name: 'Close' }).click();
     const socket = join(dir, 'kms.sock');
     const local = (text: string, port: number) =>
@@ -133,6 +135,12 @@ test('a connected cluster: connect, set up the plug-in, Enable, progress, Ready,
     );
     await page.screenshot({ path: 'test-results/connected-cluster-verify.png' });
     await expectAccessible(page);
+    await verify.getByRole('button', { name: 'Close' }).click();
+    await page.goto(`${bffUrl}/clusters`);
+    const row = page.getByRole('row', { name: /real-cluster/ });
+    await expect(row).toContainText('Connected');
+    await expect(row).toContainText('keyhaven-key-protect · root key cluster-root-key-1');
+    await page.screenshot({ path: 'test-results/connected-cluster-list.png' });
   } finally {
     if (plugin) await stopPlugin(plugin);
     await kube?.stop();
