@@ -21,6 +21,10 @@ export function RevealSecretModal({ clusterId, secret, onClose }: SecretDialogPr
       passiveModal
       modalHeading={`Values of ${secret.namespace}/${secret.name}`}
       onRequestClose={onClose}
+      // Focus starts in the content: on the Close button, its tooltip would take the first Escape.
+      hasScrollingContent
+      aria-label={`Values of ${secret.namespace}/${secret.name}`}
+      selectorPrimaryFocus=".cds--modal-content"
     >
       {values.isPending && <InlineLoading description="Decrypting…" />}
       {values.isError && (

@@ -21,6 +21,10 @@ export function VerifyEncryptionModal({ clusterId, secret, onClose }: SecretDial
       size="lg"
       modalHeading={`Verify encryption: ${secret.namespace}/${secret.name}`}
       onRequestClose={onClose}
+      // Focus starts in the content: on the Close button, its tooltip would take the first Escape.
+      hasScrollingContent
+      aria-label={`Verify encryption: ${secret.namespace}/${secret.name}`}
+      selectorPrimaryFocus=".cds--modal-content"
     >
       {raw.isPending && <InlineLoading description="Reading the stored bytes…" />}
       {raw.isError && (
@@ -33,7 +37,8 @@ export function VerifyEncryptionModal({ clusterId, secret, onClose }: SecretDial
       )}
       {raw.data && bytes && (
         <>
-          <p className="kh-verify-summary">
+          {/* A div: Carbon's Tag is a div, which a paragraph may not hold. */}
+          <div className="kh-verify-summary">
             {raw.data.encrypted ? (
               <Tag type="green">Encrypted with KMS</Tag>
             ) : (
@@ -42,7 +47,7 @@ export function VerifyEncryptionModal({ clusterId, secret, onClose }: SecretDial
             {raw.data.prefix
               ? ` The stored value starts with ${raw.data.prefix}`
               : ' The stored value is the plain secret (no KMS prefix).'}
-          </p>
+          </div>
           <p className="kh-verify-command">
             <code>etcdctl get {raw.data.storeKey} | hexdump -C</code>
           </p>
