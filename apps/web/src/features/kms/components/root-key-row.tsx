@@ -7,6 +7,7 @@ import {
   type RootKeyAction,
   type ServiceRole,
 } from '@keyhaven/contracts';
+import { explained } from '../../../shared/ui/explained.ts';
 
 const date = (iso: string) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium' });
 
@@ -34,6 +35,8 @@ export interface RootKeyRowProps {
 /** One root key: name, state, versions, expiry, the clusters using it, and its actions. */
 export function RootKeyRow({ rootKey: k, now, needs, onAction, onDelete }: RootKeyRowProps) {
   const soon = expiresSoon(k, new Date(now));
+  const lacks = (role: ServiceRole) => (needs(role) ? `needs ${role}` : undefined);
+  const notActive = k.state === KeyState.Active ? undefined : 'the key is not active';
   return (
     <TableRow>
       <TableCell>{k.name}</TableCell>
@@ -65,28 +68,28 @@ export function RootKeyRow({ rootKey: k, now, needs, onAction, onDelete }: RootK
             size="sm"
           >
             <OverflowMenuItem
-              itemText="Rotate"
+              itemText={explained('Rotate', lacks('Writer') ?? notActive)}
               disabled={k.state !== KeyState.Active || needs('Writer') !== undefined}
               title={needs('Writer')}
               onClick={() => onAction('rotate')}
             />
             {k.state === KeyState.Suspended ? (
               <OverflowMenuItem
-                itemText="Enable"
+                itemText={explained('Enable', lacks('Manager'))}
                 disabled={needs('Manager') !== undefined}
                 title={needs('Manager')}
                 onClick={() => onAction('enable')}
               />
             ) : (
               <OverflowMenuItem
-                itemText="Disable"
+                itemText={explained('Disable', lacks('Manager') ?? notActive)}
                 disabled={k.state !== KeyState.Active || needs('Manager') !== undefined}
                 title={needs('Manager')}
                 onClick={() => onAction('disable')}
               />
             )}
             <OverflowMenuItem
-              itemText="Delete"
+              itemText={explained('Delete', lacks('Manager'))}
               isDelete
               disabled={needs('Manager') !== undefined}
               title={needs('Manager')}

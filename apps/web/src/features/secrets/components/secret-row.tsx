@@ -1,5 +1,6 @@
 import { OverflowMenu, OverflowMenuItem, TableCell, TableRow, Tag } from '@carbon/react';
 import type { SecretMeta } from '@keyhaven/contracts';
+import { explained } from '../../../shared/ui/explained.ts';
 
 export const EDITOR_NEEDED = 'Needs the Editor platform role on this cluster';
 
@@ -34,14 +35,14 @@ export function SecretRow({
           iconDescription={`Actions for ${secret.namespace}/${secret.name}`}
         >
           <OverflowMenuItem
-            itemText="Reveal values"
+            itemText={explained('Reveal values', canEdit ? undefined : 'needs Editor')}
             disabled={!canEdit}
             title={canEdit ? undefined : EDITOR_NEEDED}
             onClick={() => onOpen('reveal')}
           />
           <OverflowMenuItem itemText="Verify encryption" onClick={() => onOpen('verify')} />
           <OverflowMenuItem
-            itemText="Delete"
+            itemText={explained('Delete', canEdit ? undefined : 'needs Editor')}
             isDelete
             disabled={!canEdit}
             title={canEdit ? undefined : EDITOR_NEEDED}

@@ -1,0 +1,51 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Table, TableBody } from '@carbon/react';
+import { KeyState, type RootKey, type ServiceRole } from '@keyhaven/contracts';
+import { RootKeyRow } from './root-key-row.tsx';
+
+const key = {
+  id: 'k1',
+  name: 'cluster-root-key-1',
+  state: KeyState.Suspended,
+  versions: [{ id: 'v1', creationDate: '2026-11-01T00:00:00Z' }],
+  registrations: [],
+} as unknown as RootKey;
+
+async function menuFor(needs: (role: ServiceRole) => string | undefined) {
+  render(
+    <Table>
+      <TableBody>
+        <RootKeyRow
+          rootKey={key}
+          now={Date.now()}
+          needs={needs}
+          onAction={vi.fn()}
+          onDelete={vi.fn()}
+        />
+      </TableBody>
+    </Table>,
+  );
+  await userEvent.click(screen.getByRole('button', { name: 'Actions for cluster-root-key-1' }));
+  await screen.findByText(/^Rotate/);
+  return screen.getAllByRole('menuitem', { hidden: true }).map((item) => item.textContent);
+}
+
+describe('a root key’s actions say why they are disabled, in their text', () => {
+  it('names the missing role and the key’s state', async () => {
+    const items = await menuFor((role) =>
+      role === 'Reader' ? undefined : `Needs the ${role} role`,
+    );
+    expect(items).toEqual([
+      'Rotate (needs Writer)',
+      'Enable (needs Manager)',
+      'Delete (needs Manager)',
+    ]);
+  });
+
+  it('says nothing more when the user may act', async () => {
+    const items = await menuFor(() => undefined);
+    expect(items).toEqual(['Rotate (the key is not active)', 'Enable', 'Delete']);
+  });
+});
