@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { InlineNotification, Modal, TextInput } from '@carbon/react';
+import type { RootKey } from '@keyhaven/contracts';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useCreateRootKey } from '../api/create-root-key.ts';
 
@@ -7,10 +8,13 @@ import { useCreateRootKey } from '../api/create-root-key.ts';
 export function CreateRootKeyModal({
   instanceId,
   instanceName,
+  onCreated,
   onClose,
 }: {
   instanceId: string;
   instanceName: string;
+  /** The key made, so that the page can mark it. */
+  onCreated?: (key: RootKey) => void;
   onClose: () => void;
 }) {
   const toast = useToast();
@@ -24,8 +28,9 @@ export function CreateRootKeyModal({
         ...(expires && { expirationDate: new Date(`${expires}T23:59:59Z`).toISOString() }),
       },
       {
-        onSuccess: () => {
+        onSuccess: (key) => {
           toast({ kind: 'success', title: `Root key ${name.trim()} created in ${instanceName}` });
+          onCreated?.(key);
           onClose();
         },
       },

@@ -48,4 +48,27 @@ describe('a root key’s actions say why they are disabled, in their text', () =
     const items = await menuFor(() => undefined);
     expect(items).toEqual(['Rotate (the key is not active)', 'Enable', 'Delete']);
   });
+
+  it('marks the key just created, and only that one', () => {
+    const row = (isNew: boolean) =>
+      render(
+        <Table>
+          <TableBody>
+            <RootKeyRow
+              rootKey={key}
+              isNew={isNew}
+              now={Date.now()}
+              needs={() => undefined}
+              onAction={vi.fn()}
+              onDelete={vi.fn()}
+            />
+          </TableBody>
+        </Table>,
+      );
+    const fresh = row(true);
+    expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1 New');
+    fresh.unmount();
+    row(false);
+    expect(screen.getByRole('row')).not.toHaveTextContent('New');
+  });
 });

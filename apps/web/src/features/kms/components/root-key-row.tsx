@@ -25,6 +25,8 @@ export function StateTag({ rootKey, now }: { rootKey: RootKey; now: number }) {
 
 export interface RootKeyRowProps {
   rootKey: RootKey;
+  /** Created just now on this page: marked New. */
+  isNew?: boolean;
   now: number;
   /** Why the user may not act with this role, or undefined when they may. */
   needs: (role: ServiceRole) => string | undefined;
@@ -33,13 +35,30 @@ export interface RootKeyRowProps {
 }
 
 /** One root key: name, state, versions, expiry, the clusters using it, and its actions. */
-export function RootKeyRow({ rootKey: k, now, needs, onAction, onDelete }: RootKeyRowProps) {
+export function RootKeyRow({
+  rootKey: k,
+  isNew = false,
+  now,
+  needs,
+  onAction,
+  onDelete,
+}: RootKeyRowProps) {
   const soon = expiresSoon(k, new Date(now));
   const lacks = (role: ServiceRole) => (needs(role) ? `needs ${role}` : undefined);
   const notActive = k.state === KeyState.Active ? undefined : 'the key is not active';
   return (
     <TableRow>
-      <TableCell>{k.name}</TableCell>
+      <TableCell>
+        {k.name}
+        {isNew && (
+          <>
+            {' '}
+            <Tag type="cyan" size="sm">
+              New
+            </Tag>
+          </>
+        )}
+      </TableCell>
       <TableCell>
         <StateTag rootKey={k} now={now} />
       </TableCell>

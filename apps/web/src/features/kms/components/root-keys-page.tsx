@@ -41,6 +41,8 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
   const keys = useRootKeys(instance?.id);
   const { action, confirming, request, confirm, cancel } = useKeyActions(instance?.id ?? '');
   const [creating, setCreating] = useState(false);
+  // The key created last here is marked, wherever its name sorts it.
+  const [created, setCreated] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<RootKey | null>(null);
   // What the user may do here (the engine checks too): create and rotate need Writer on the
   // instance; disable, enable and delete need Manager.
@@ -110,13 +112,15 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
               </Button>
             </TableToolbarContent>
           </TableToolbar>
-          <Table aria-label="Root keys">
+          {/* Row actions show at all times, not only on hover (issue 13, item 18). */}
+          <Table aria-label="Root keys" overflowMenuOnHover={false}>
             <HeaderRow headers={['Name', 'State', 'Versions', 'Expires', 'Used by clusters', '']} />
             <TableBody>
               {keys.data.map((k) => (
                 <RootKeyRow
                   key={k.id}
                   rootKey={k}
+                  isNew={k.id === created}
                   now={now}
                   needs={needs}
                   onAction={(name) => request(k, name)}
@@ -131,6 +135,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
         <CreateRootKeyModal
           instanceId={instance.id}
           instanceName={instance.name}
+          onCreated={(key) => setCreated(key.id)}
           onClose={() => setCreating(false)}
         />
       )}

@@ -114,7 +114,12 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
               </Button>
             </TableToolbarContent>
           </TableToolbar>
-          <Table aria-label="Secrets" size="md" aria-busy={secrets.isFetching}>
+          <Table
+            aria-label="Secrets"
+            size="md"
+            aria-busy={secrets.isFetching}
+            overflowMenuOnHover={false}
+          >
             <TableHead>
               <TableRow>
                 <TableHeader>Namespace</TableHeader>
