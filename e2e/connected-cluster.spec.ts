@@ -11,9 +11,12 @@ import {
   startKube,
   type Kube,
 } from '../apps/kms-plugin/test/kube.ts';
-import { spawnPlugin, stopPlugin, type PluginProcess } from '../apps/kms-plugin/test/plugin.ts';
-
-const PLUGIN_SOCKET = '/var/run/keyhaven/kms.sock';
+import {
+  localSetup,
+  spawnPlugin,
+  stopPlugin,
+  type PluginProcess,
+} from '../apps/kms-plugin/test/plugin.ts';
 
 /**
  * Issue 16 in the console: a real kube-apiserver (with TLS etcd) is connected, its KMS plug-in set
@@ -111,10 +114,8 @@ test('a connected cluster: connect, set up the plug-in, Enable, progress, Ready,
     await page.screenshot({ path: 'test-results/connected-cluster-setup.png' });
     await setup.getByRole('button', { name: 'Close' }).click();
     const socket = join(dir, 'kms.sock');
-    const local = (text: string, port: number) =>
-      text.replaceAll(PLUGIN_SOCKET, socket).replace('127.0.0.1:20358', `127.0.0.1:${port}`);
-    plugin = await spawnPlugin(dir, local(pluginConfig, await freePort()));
-    await kube.restart(local(encryption, 0));
+    plugin = await spawnPlugin(dir, localSetup(pluginConfig, socket, await freePort()));
+    await kube.restart(localSetup(encryption, socket));
 
     // The migration runs through the API server, with progress, then Ready.
     await expect(clusterPage.statusRow.getByRole('progressbar')).toBeVisible({ timeout: 90_000 });

@@ -206,3 +206,23 @@ export function followEventStream(
     }
   })();
 }
+
+/**
+ * Calls of the engine's API as one user, with JSON in and out: what the tests and benchmarks that
+ * drive a whole flow over HTTP share. The Bluemix-Instance header names the KMS instance.
+ */
+export function engineCaller(url: string, token: () => string, instance: string) {
+  return async <T>(method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token()}`,
+        'content-type': 'application/json',
+        'bluemix-instance': instance,
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, text };
+  };
+}

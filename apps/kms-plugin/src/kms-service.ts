@@ -131,10 +131,11 @@ export class KmsService {
 
   /** The key_id to report: the version in use, or a stand-in while none is known. */
   private keyIdOf(ref: KeyRef | undefined): string {
+    const target = ref ? undefined : this.target();
     return formatKeyId(
       ref ?? {
-        instanceId: this.target()?.instanceId ?? 'none',
-        keyId: this.target()?.keyId ?? 'none',
+        instanceId: target?.instanceId ?? 'none',
+        keyId: target?.keyId ?? 'none',
         versionId: 'unknown',
         registrationId: 'unregistered',
       },

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, KmsPluginSetup, RawSecret, Secret, SecretMeta } from '@keyhaven/contracts';
-import { PLUGIN_SOCKET, decodeEncryptedObject } from '@keyhaven/engine';
+import { decodeEncryptedObject } from '@keyhaven/engine';
 import {
+  engineCaller,
   freePort,
   spawnDemoEngine,
   tokenFor,
@@ -18,7 +19,13 @@ import {
   startKube,
   type Kube,
 } from './kube.ts';
-import { createRootKey, spawnPlugin, stopPlugin, type PluginProcess } from './plugin.ts';
+import {
+  createRootKey,
+  localSetup,
+  spawnPlugin,
+  stopPlugin,
+  type PluginProcess,
+} from './plugin.ts';
 
 /**
  * Issue 16: a real cluster connected to Keyhaven. 1,000 Secrets stored plain, then Enable with
@@ -53,19 +60,9 @@ const startEngine = async () => {
   admin = await tokenFor(engine.url, 'admin', PASSWORD);
 };
 
-async function api<T>(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${engine.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${admin}`,
-      'content-type': 'application/json',
-      'bluemix-instance': INSTANCE,
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+/** The engine's API as admin (the engine, and so its URL and token, change on restart). */
+const api = <T>(method: string, path: string, body?: unknown) =>
+  engineCaller(engine.url, () => admin, INSTANCE)<T>(method, path, body);
 
 const cluster = async () => (await api<Cluster>('GET', `/v2/clusters/${clusterId}`)).body;
 
@@ -290,11 +287,8 @@ describe.skipIf(SKIP_KUBE)('a connected cluster: Keyhaven migrates its Secrets i
     const setup = await api<KmsPluginSetup>('POST', `/v2/clusters/${clusterId}/kms-plugin-setup`);
     expect(setup.status, JSON.stringify(setup.body)).toBe(201);
     const socket = join(dir, 'kms.sock');
-    const local = (text: string) =>
-      text.replaceAll(PLUGIN_SOCKET, socket).replace('127.0.0.1:20358', `127.0.0.1:${healthzPort}`);
-    const healthzPort = await freePort();
-    plugin = await spawnPlugin(dir, local(setup.body.pluginConfig));
-    await kube.restart(local(setup.body.encryptionConfiguration));
+    plugin = await spawnPlugin(dir, localSetup(setup.body.pluginConfig, socket, await freePort()));
+    await kube.restart(localSetup(setup.body.encryptionConfiguration, socket));
     await expectPluginKeyScoped(setup.body.pluginConfig);
     const done = await ready('Ready under key A');
     expect(done.enablement).toMatchObject({ reason: 'enable', progress: { total: SECRETS } });

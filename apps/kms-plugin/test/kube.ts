@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { encryptionConfiguration } from '@keyhaven/engine';
 import { freePort } from '../../engine/test/process.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -177,18 +178,7 @@ resources:
 `;
 
 /** An EncryptionConfiguration for Secrets: the KMS v2 plug-in first, identity after it. */
-export const encryptionConfig = (socketPath: string) => `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-  - resources: [secrets]
-    providers:
-      - kms:
-          apiVersion: v2
-          name: keyhaven
-          endpoint: unix://${socketPath}
-          timeout: 5s
-      - identity: {}
-`;
+export const encryptionConfig = (socketPath: string) => encryptionConfiguration(socketPath);
 
 /**
  * A real etcd and kube-apiserver on loopback with the smallest flags that work: certificates the

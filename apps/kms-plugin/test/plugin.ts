@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { PLUGIN_SOCKET } from '@keyhaven/engine';
 import { PROTO_PATH } from '../src/grpc-server.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -144,3 +145,10 @@ export async function createRootKey(
   if (response.status !== 201) throw new Error(`creating root key ${name}: ${response.status}`);
   return ((await response.json()) as { resources: { id: string }[] }).resources[0]?.id ?? '';
 }
+
+/**
+ * The setup files Keyhaven gives (POST /v2/clusters/{id}/kms-plugin-setup), made to run here: the
+ * plug-in's socket in the test's folder and its health port free.
+ */
+export const localSetup = (text: string, socketPath: string, healthzPort = 0) =>
+  text.replaceAll(PLUGIN_SOCKET, socketPath).replace('127.0.0.1:20358', `127.0.0.1:${healthzPort}`);

@@ -14,16 +14,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
 import { KubeClient } from '../src/kube/client.ts';
-import { PLUGIN_SOCKET } from '../src/domain/plugin-setup.ts';
 import { defaultControllerSettings } from '../src/master/settings.ts';
-import { freePort, spawnDemoEngine, tokenFor } from '../../../apps/engine/test/process.ts';
+import {
+  engineCaller,
+  freePort,
+  spawnDemoEngine,
+  tokenFor,
+} from '../../../apps/engine/test/process.ts';
 import {
   identityConfig,
   kubeOk,
   serviceAccountToken,
   startKube,
 } from '../../../apps/kms-plugin/test/kube.ts';
-import { createRootKey, spawnPlugin, stopPlugin } from '../../../apps/kms-plugin/test/plugin.ts';
+import {
+  createRootKey,
+  localSetup,
+  spawnPlugin,
+  stopPlugin,
+} from '../../../apps/kms-plugin/test/plugin.ts';
 
 const SECRETS = 5_000;
 const PASSWORD = 'bench-connected-password';
@@ -38,19 +47,11 @@ export async function connectedBench(): Promise<void> {
   });
   const kube = await startKube(join(dir, 'kube'), identityConfig);
   const admin = await tokenFor(engine.url, 'admin', PASSWORD);
+  const call = engineCaller(engine.url, () => admin, INSTANCE);
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${engine.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin}`,
-        'content-type': 'application/json',
-        'bluemix-instance': INSTANCE,
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    const answer = await call<T>(method, path, body);
+    if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+    return answer.body;
   };
   let plugin;
   try {
@@ -77,8 +78,6 @@ export async function connectedBench(): Promise<void> {
       keys.push(await createRootKey(engine.url, admin, INSTANCE, name));
     const setup = await api<KmsPluginSetup>('POST', `/v2/clusters/${cluster.id}/kms-plugin-setup`);
     const socket = join(dir, 'kms.sock');
-    const local = (text: string, port: number) =>
-      text.replaceAll(PLUGIN_SOCKET, socket).replace('127.0.0.1:20358', `127.0.0.1:${port}`);
     const enable = async (crk: string) => {
       await api('POST', '/v2/enableKMS', {
         cluster: cluster.id,
@@ -87,14 +86,13 @@ export async function connectedBench(): Promise<void> {
       });
       return ready(api, cluster.id);
     };
-    const enabling = api('POST', '/v2/enableKMS', {
+    await api('POST', '/v2/enableKMS', {
       cluster: cluster.id,
       instance_id: INSTANCE,
       crk_id: keys[0],
     });
-    await enabling;
-    plugin = await spawnPlugin(dir, local(setup.pluginConfig, await freePort()));
-    await kube.restart(local(setup.encryptionConfiguration, 0));
+    plugin = await spawnPlugin(dir, localSetup(setup.pluginConfig, socket, await freePort()));
+    await kube.restart(localSetup(setup.encryptionConfiguration, socket));
     const runs = [await ready(api, cluster.id)];
 
     // The bare loop: the same client class and concurrency, PUTs that each write.

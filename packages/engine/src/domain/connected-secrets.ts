@@ -49,7 +49,8 @@ export class ConnectedSecrets {
         cluster,
         page.map((s) => storeKey(s.namespace, s.name)),
       ).catch(() => undefined);
-      const inferred = await this.migrated(cluster);
+      // Without etcd's bytes, what the migration finished says it; with them, the bytes do.
+      const inferred = stored ? false : await this.migrated(cluster);
       return {
         items: page.map((s): SecretMeta => {
           const bytes = stored?.get(storeKey(s.namespace, s.name));

@@ -6,7 +6,9 @@
 export const PLUGIN_SOCKET = '/var/run/keyhaven/kms.sock';
 
 /** Secrets through the plug-in; identity after it reads what was stored before. */
-export const encryptionConfiguration = () => `apiVersion: apiserver.config.k8s.io/v1
+export const encryptionConfiguration = (
+  socketPath = PLUGIN_SOCKET,
+) => `apiVersion: apiserver.config.k8s.io/v1
 kind: EncryptionConfiguration
 resources:
   - resources: [secrets]
@@ -14,7 +16,7 @@ resources:
       - kms:
           apiVersion: v2
           name: keyhaven
-          endpoint: unix://${PLUGIN_SOCKET}
+          endpoint: unix://${socketPath}
           timeout: 5s
       - identity: {}
 `;

@@ -1,5 +1,6 @@
+import { KeyState, isJobActive } from '@keyhaven/contracts';
 import type { EngineContext, Doc } from '../domain/context.ts';
-import { desiredStatus } from '../domain/clusters.ts';
+import { desiredStatus, type Clusters } from '../domain/clusters.ts';
 import { getDoc, json } from '../domain/context.ts';
 import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Compare, Op } from '../store/types.ts';
@@ -8,6 +9,26 @@ import type { Compare, Op } from '../store/types.ts';
  * A job's checkpoint and progress, kept apart from the pipeline that moves them: the last store key
  * re-encrypted, how many secrets are done, and the records that change when the job completes.
  */
+
+/**
+ * The cluster's job, when it is still active, with its root key; a key deleted meanwhile ends the
+ * job through `abandon`. What every pipeline loads before its first step.
+ */
+export async function activeJob(
+  ctx: EngineContext,
+  clusters: Clusters,
+  clusterId: string,
+  abandon: (clusterId: string, message: string) => Promise<void>,
+): Promise<{ job: Doc<JobRecord>; key: Doc<RootKeyRecord> } | undefined> {
+  const job = await clusters.job(clusterId);
+  if (!job || !isJobActive(job.value)) return undefined;
+  const key = await getDoc<RootKeyRecord>(ctx.store, K.key(job.value.crkId));
+  if (!key || key.value.state === KeyState.Destroyed) {
+    await abandon(clusterId, `Root key ${key?.value.name ?? job.value.crkId} was deleted.`);
+    return undefined;
+  }
+  return { job, key };
+}
 
 /** The job after a batch that took `taken` secrets ending at `lastKey`. */
 export function advance(job: JobRecord, lastKey: string | undefined, taken: number): JobRecord {

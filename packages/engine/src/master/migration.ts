@@ -1,4 +1,3 @@
-import { KeyState, isJobActive } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import type { Clusters } from '../domain/clusters.ts';
 import type { Connections } from '../domain/connections.ts';
@@ -11,7 +10,7 @@ import {
   type RootKeyRecord,
 } from '../domain/records.ts';
 import { KubeError, type KubeClient, type KubeSecret } from '../kube/client.ts';
-import { batchCompares, completion } from './checkpoint.ts';
+import { activeJob, batchCompares, completion } from './checkpoint.ts';
 import type { ControllerSettings } from './settings.ts';
 
 /** A connected cluster's job between steps: its record, root key and API-server client. */
@@ -56,13 +55,9 @@ export class Migration {
   ) {}
 
   private async load(clusterId: string): Promise<MigrationRun | undefined> {
-    const job = await this.clusters.job(clusterId);
-    if (!job || !isJobActive(job.value)) return undefined;
-    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.value.crkId));
-    if (!key || key.value.state === KeyState.Destroyed) {
-      await this.abandon(clusterId, `Root key ${key?.value.name ?? job.value.crkId} was deleted.`);
-      return undefined;
-    }
+    const active = await activeJob(this.ctx, this.clusters, clusterId, this.abandon);
+    if (!active) return undefined;
+    const { job, key } = active;
     const cluster = await this.clusters.record(clusterId);
     return { kind: 'migration', job, key, client: await this.connections.client(cluster.value) };
   }

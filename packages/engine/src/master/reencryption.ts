@@ -1,7 +1,6 @@
-import { KeyState, isJobActive } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import type { Clusters } from '../domain/clusters.ts';
-import { getDoc, json, type Doc, type EngineContext } from '../domain/context.ts';
+import { json, type Doc, type EngineContext } from '../domain/context.ts';
 import { conflict } from '../domain/errors.ts';
 import type { Keys } from '../domain/keys.ts';
 import { K, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
@@ -9,7 +8,7 @@ import type { Seeds } from '../domain/seeds.ts';
 import { asBuffer, type SealingSeed } from '../crypto/envelope.ts';
 import { ResealPool, type ResealItem } from '../crypto/reseal-pool.ts';
 import type { Op, RangeResult } from '../store/types.ts';
-import { advance, batchCompares, completion } from './checkpoint.ts';
+import { activeJob, advance, batchCompares, completion } from './checkpoint.ts';
 
 /** Room left in each job transaction for the job, cluster and root-key records. */
 export const RECORD_ROOM = 64 * 1024;
@@ -63,13 +62,9 @@ export class Reencryption {
 
   /** Loads what every batch of a job needs; undefined when the job has ended or no longer applies. */
   private async load(clusterId: string): Promise<JobRun | undefined> {
-    const job = await this.clusters.job(clusterId);
-    if (!job || !isJobActive(job.value)) return undefined;
-    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.value.crkId));
-    if (!key || key.value.state === KeyState.Destroyed) {
-      await this.abandon(clusterId, `Root key ${key?.value.name ?? job.value.crkId} was deleted.`);
-      return undefined;
-    }
+    const active = await activeJob(this.ctx, this.clusters, clusterId, this.abandon);
+    if (!active) return undefined;
+    const { job, key } = active;
     const instance = await this.keys.instance(job.value.instanceId);
     const seed = await this.seeds.sealingSeed(clusterId, key.value, job.value.keyVersion, instance);
     return { job, key, seed };
