@@ -79,7 +79,7 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   await expect(confirm).toBeDisabled();
   await dialog.getByLabel('Type cluster-root-key-3 to confirm').fill('cluster-root-key-3');
   await confirm.click();
-  await expect(row).toContainText('Destroyed');
+  await expect(row).toContainText('Deleted');
   await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('was deleted');
   await expect(statusRow.getByRole('img', { name: 'Critical' })).toBeVisible();

@@ -17,7 +17,7 @@ test('secrets: create, reveal, verify the stored bytes, delete, and see it all i
   await page.getByRole('button', { name: 'Create secret' }).click();
   const create = page.getByRole('dialog', { name: 'Create secret' });
   await create.getByLabel('Name', { exact: true }).fill('Bad_Name');
-  await expect(create.getByText('must be a lowercase DNS name')).toBeVisible();
+  await expect(create.getByText(/^Must be a lowercase DNS name .*\.$/)).toBeVisible();
   await create.getByLabel('Name', { exact: true }).fill('e2e-db-password');
   await create.getByLabel('Value', { exact: true }).fill('correct horse battery staple');
   // The value is hidden while typed unless asked for.

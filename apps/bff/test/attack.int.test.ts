@@ -294,7 +294,7 @@ describe('attack suite (each finding of the probe)', () => {
     });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).message).toBe(
-      'body.data: a secret holds at most 1000 data keys, not 120000',
+      'body.data: a secret holds at most 1,000 data keys, not 120,000',
     );
   });
 

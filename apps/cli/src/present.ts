@@ -1,5 +1,6 @@
 import {
   ago,
+  count,
   isJobActive,
   keyUsability,
   providerLabel,
@@ -66,7 +67,7 @@ export const clusterTable = (clusters: Cluster[]) =>
 export function masterStatus(cluster: Cluster): string {
   const job = cluster.enablement;
   if (job && isJobActive(job))
-    return `${cluster.masterStatus} (${job.progress.done.toLocaleString('en-US')} of ${job.progress.total.toLocaleString('en-US')} secrets)`;
+    return `${cluster.masterStatus} (${count(job.progress.done)} of ${count(job.progress.total)} secrets)`;
   return cluster.masterHealth === 'normal'
     ? `${cluster.masterStatus} (${ago(cluster.masterStatusModifiedDate)})`
     : cluster.masterStatus;

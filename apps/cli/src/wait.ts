@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { MASTER_STATUS_READY, StatusEvent } from '@keyhaven/contracts';
+import { MASTER_STATUS_READY, StatusEvent, count } from '@keyhaven/contracts';
 import type { EngineApi } from './client.ts';
 import { CliError } from './errors.ts';
 
@@ -16,7 +16,7 @@ function outcome(event: StatusEvent): 'running' | 'ready' | 'failed' {
 function progressLine(event: StatusEvent, terminal: boolean): string {
   const p = event.progress;
   if (!p) return event.masterStatus;
-  const counts = `${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} secrets`;
+  const counts = `${count(p.done)} of ${count(p.total)} secrets`;
   if (!terminal) return `${event.masterStatus} ${counts}`;
   const filled = p.total === 0 ? BAR_WIDTH : Math.round((p.done / p.total) * BAR_WIDTH);
   return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${counts}  ${event.masterStatus}`;

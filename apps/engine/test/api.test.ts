@@ -204,7 +204,7 @@ describe('engine HTTP API', () => {
     expect(notUrl.body.message).toBe('body.server: server must be a URL');
     const plainHttp = await connect({ ...base, server: 'http://127.0.0.1:1' });
     expect(plainHttp.status).toBe(400);
-    expect(plainHttp.body.message).toBe('body.server: server must be https://');
+    expect(plainHttp.body.message).toBe('body.server: server must start with https://');
     expect((await connect(base, viewer)).body).toMatchObject({
       code: 'FORBIDDEN',
       message:

@@ -19,7 +19,7 @@ const httpsUrl = (what: string) =>
   z
     .url({ error: `${what} must be a URL` })
     .max(2048)
-    .refine((v) => URL.parse(v)?.protocol === 'https:', `${what} must be https://`)
+    .refine((v) => URL.parse(v)?.protocol === 'https:', `${what} must start with https://`)
     .transform((v) => v.replace(/\/+$/, ''));
 
 /** Access to the cluster's etcd, for the Verify view only: optional at connect time. */

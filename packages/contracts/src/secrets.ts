@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { count } from './format.ts';
 
 const dnsLabel = z
   .string()
@@ -24,7 +25,7 @@ export function secretBodyProblem(body: unknown): string | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const entries = Object.entries(data);
   if (entries.length > MAX_DATA_KEYS)
-    return `body.data: a secret holds at most ${MAX_DATA_KEYS} data keys, not ${entries.length}`;
+    return `body.data: a secret holds at most ${count(MAX_DATA_KEYS)} data keys, not ${count(entries.length)}`;
   let bytes = 0;
   for (const [key, value] of entries)
     bytes += key.length + (typeof value === 'string' ? value.length : 0);

@@ -6,7 +6,7 @@ import type {
   SecretMeta,
   SecretWrite,
 } from '@keyhaven/contracts';
-import { MAX_SECRET_BYTES } from '@keyhaven/contracts';
+import { MAX_SECRET_BYTES, count } from '@keyhaven/contracts';
 import type { Clusters } from './clusters.ts';
 import { getDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound } from './errors.ts';
@@ -219,7 +219,7 @@ export class Secrets {
       throw new EngineError(
         413,
         'SECRET_TOO_LARGE',
-        `A secret may hold at most ${MAX_SECRET_BYTES} bytes; this one has ${plaintext.length}.`,
+        `A secret may hold at most ${count(MAX_SECRET_BYTES)} bytes; this one has ${count(plaintext.length)}.`,
       );
     }
     const guard = await this.writeGuard(clusterId);

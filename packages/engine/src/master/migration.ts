@@ -1,3 +1,4 @@
+import { count } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import type { Clusters } from '../domain/clusters.ts';
 import type { Connections } from '../domain/connections.ts';
@@ -164,7 +165,7 @@ export class Migration {
           action: 'kms.ready',
           target: { kind: 'cluster', id: job.clusterId },
           result: 'success',
-          message: `Migrated ${job.done} secrets through the API server under root key ${key.value.name}; the master is Ready.`,
+          message: `Migrated ${count(job.done)} secrets through the API server under root key ${key.value.name}; the master is Ready.`,
         }),
       ],
     );

@@ -1,3 +1,4 @@
+import { count } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import type { Clusters } from '../domain/clusters.ts';
 import { json, type Doc, type EngineContext } from '../domain/context.ts';
@@ -211,7 +212,7 @@ export class Reencryption {
           action: 'kms.ready',
           target: { kind: 'cluster', id: job.clusterId },
           result: 'success',
-          message: `Re-encrypted ${job.total} secrets under root key ${run.key.value.name}; the master is Ready.`,
+          message: `Re-encrypted ${count(job.total)} secrets under root key ${run.key.value.name}; the master is Ready.`,
         }),
       ],
     );

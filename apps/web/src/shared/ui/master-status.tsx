@@ -1,4 +1,5 @@
 import { CheckmarkFilled, ErrorFilled, InProgress, WarningAltFilled } from '@carbon/icons-react';
+import type { ReactNode } from 'react';
 import type { MasterHealth } from '@keyhaven/contracts';
 
 const icons = {
@@ -15,7 +16,13 @@ const names: Record<MasterHealth, string> = {
 };
 
 /** Master status with icon, colour and text together (Carbon status pattern). */
-export function MasterStatusText({ health, message }: { health: MasterHealth; message: string }) {
+export function MasterStatusText({
+  health,
+  message,
+}: {
+  health: MasterHealth;
+  message: ReactNode;
+}) {
   const Icon = icons[health];
   return (
     <span className={`kh-status kh-status--${health}`}>

@@ -10,10 +10,8 @@ import {
   Tag,
 } from '@carbon/react';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { Timestamp } from '../../../shared/ui/time.tsx';
 import { useClusterActivity } from '../api/activity.ts';
-
-const when = (iso: string) =>
-  new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'medium' });
 
 /** The cluster's actions and status changes, newest first. */
 export function ActivityTab({ clusterId }: { clusterId: string }) {
@@ -49,7 +47,9 @@ export function ActivityTab({ clusterId }: { clusterId: string }) {
           )}
           {activity.data.map((entry) => (
             <TableRow key={entry.id}>
-              <TableCell className="kh-nowrap">{when(entry.at)}</TableCell>
+              <TableCell className="kh-nowrap">
+                <Timestamp iso={entry.at} />
+              </TableCell>
               <TableCell>{entry.actor}</TableCell>
               <TableCell className="kh-wrap-anywhere">{entry.message}</TableCell>
               <TableCell>

@@ -20,6 +20,7 @@ import {
 } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { HeaderRow } from '../../../shared/ui/header-row.tsx';
+import { Day } from '../../../shared/ui/time.tsx';
 import { useAuthorizations } from '../api/get-authorizations.ts';
 import { CreateAuthorizationModal } from './create-authorization-modal.tsx';
 import { DeleteAuthorizationModal } from './delete-authorization-modal.tsx';
@@ -101,7 +102,7 @@ export function AuthorizationsPage({ user, instances }: { user: Me; instances: K
                   </TableCell>
                   <TableCell>{p.dependents.map((d) => d.name).join(', ') || '—'}</TableCell>
                   <TableCell>
-                    {new Date(p.createdAt).toLocaleDateString('en-US', { dateStyle: 'medium' })}
+                    <Day iso={p.createdAt} />
                     <div className="kh-muted">by {p.createdBy}</div>
                   </TableCell>
                   <TableCell>

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import {
   Checkbox,
-  InlineNotification,
   Modal,
   RadioButton,
   RadioButtonGroup,
@@ -19,6 +18,7 @@ import {
   type Me,
   type ServiceRole,
 } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useCreateAuthorization } from '../api/create-authorization.ts';
 
 const ALL = '*';
@@ -164,13 +164,7 @@ export function CreateAuthorizationModal({
           onDelegationChange={setDelegation}
         />
         {create.error && (
-          <InlineNotification
-            kind="error"
-            lowContrast
-            hideCloseButton
-            title="Could not create the authorization"
-            subtitle={create.error.message}
-          />
+          <ErrorState title="The service authorization was not created" error={create.error} />
         )}
       </div>
     </Modal>

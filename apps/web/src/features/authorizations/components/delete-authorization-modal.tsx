@@ -1,5 +1,6 @@
 import { InlineNotification, Modal } from '@carbon/react';
 import { providerLabel, type AuthorizationPolicy } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useDeleteAuthorization } from '../api/delete-authorization.ts';
 
 /** Deleting an authorization that clusters rely on puts them in a warning state: name them. */
@@ -44,13 +45,7 @@ export function DeleteAuthorizationModal({
           </p>
         )}
         {remove.error && (
-          <InlineNotification
-            kind="error"
-            lowContrast
-            hideCloseButton
-            title="Could not delete"
-            subtitle={remove.error.message}
-          />
+          <ErrorState title="The service authorization was not deleted" error={remove.error} />
         )}
       </div>
     </Modal>

@@ -1,12 +1,12 @@
 import { useRef, useState } from 'react';
 import { Button, InlineNotification, ProgressBar, Tag } from '@carbon/react';
-import { EXPIRY_WARNING_DAYS, daysUntilExpiry, providerLabel } from '@keyhaven/contracts';
+import { EXPIRY_WARNING_DAYS, count, daysUntilExpiry, providerLabel } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
+import { Ago, Day } from '../../../shared/ui/time.tsx';
 import { useNow } from '../../../shared/ui/use-now.ts';
 import { useClusterOverview } from '../api/get-cluster-overview.ts';
-import { ago } from '../hooks/master-status.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
 import { ConnectionPanel } from './connection-panel.tsx';
 import { EnableKmsModal } from './enable-kms-modal.tsx';
@@ -46,16 +46,20 @@ function MasterStatusCell({
           lowContrast
           hideCloseButton
           title="Live status is interrupted"
-          subtitle={`The console cannot reach the encryption engine. Last known (${ago(status.modifiedDate)}):`}
+          subtitle="The console cannot reach the encryption engine. Last known:"
         />
       )}
       <div aria-live="polite" className="kh-master-status">
         <MasterStatusText
           health={status.health}
           message={
-            status.health === 'normal'
-              ? `${status.message} (${ago(status.modifiedDate)})`
-              : status.message
+            status.health === 'normal' || interrupted ? (
+              <>
+                {status.message} (<Ago iso={status.modifiedDate} />)
+              </>
+            ) : (
+              status.message
+            )
           }
         />
         {progress?.total === 0 && connected && (
@@ -69,7 +73,7 @@ function MasterStatusCell({
             label="Secrets re-encrypted"
             value={progress.done}
             max={progress.total}
-            helperText={`${progress.done.toLocaleString('en-US')} of ${progress.total.toLocaleString('en-US')} secrets`}
+            helperText={`${count(progress.done)} of ${count(progress.total)} secrets`}
             size="small"
           />
         )}
@@ -146,9 +150,12 @@ export function ClusterOverview({
                   </div>
                   <div className="kh-muted">
                     Root key {kms.rootKeyName}, version {kms.keyVersion.slice(0, 8)}
-                    {kms.expirationDate &&
-                      `, expires ${new Date(kms.expirationDate).toLocaleDateString('en-US', { dateStyle: 'medium' })}`}
-                    {kms.expirationDate && <ExpiryTag expirationDate={kms.expirationDate} />}
+                    {kms.expirationDate && (
+                      <>
+                        , expires <Day iso={kms.expirationDate} />
+                        <ExpiryTag expirationDate={kms.expirationDate} />
+                      </>
+                    )}
                     {` · ${kms.privateEndpoint ? 'private' : 'public'} endpoint`}
                   </div>
                 </div>

@@ -25,9 +25,9 @@ describe('Connect cluster', () => {
     );
     expect(request).toBeUndefined();
     expect(problems.name).toMatch(/lowercase letters, digits or "-"/);
-    expect(problems.server).toBe('server must be https://');
+    expect(problems.server).toBe('Server must start with https://.');
     expect(problems.caCertificate).toMatch(/must be PEM/);
-    expect(problems.token).toBe('token is required');
+    expect(problems.token).toBe('Token is required.');
     expect(problems['etcd.endpoints']).toBeDefined();
   });
 

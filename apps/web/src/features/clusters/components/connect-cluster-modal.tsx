@@ -1,14 +1,8 @@
 import { useState } from 'react';
-import {
-  Checkbox,
-  InlineNotification,
-  Modal,
-  PasswordInput,
-  TextArea,
-  TextInput,
-} from '@carbon/react';
+import { Checkbox, Modal, PasswordInput, TextArea, TextInput } from '@carbon/react';
 import { useNavigate } from 'react-router';
-import { ConnectClusterRequest } from '@keyhaven/contracts';
+import { ConnectClusterRequest, sentence } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useConnectCluster } from '../api/connections.ts';
 
@@ -47,7 +41,7 @@ export function connectRequest(fields: Fields, withEtcd: boolean) {
   const problems: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const field = issue.path.join('.');
-    problems[field] ??= issue.message;
+    problems[field] ??= sentence(issue.message);
   }
   return { request: undefined, problems };
 }
@@ -196,13 +190,7 @@ export function ConnectClusterModal({ onClose }: { onClose: () => void }) {
         />
         {withEtcd && <EtcdFields fields={fields} set={set} invalid={invalid} />}
         {connect.error && (
-          <InlineNotification
-            kind="error"
-            lowContrast
-            hideCloseButton
-            title="Could not connect the cluster"
-            subtitle={connect.error.message}
-          />
+          <ErrorState title="The cluster was not connected" error={connect.error} />
         )}
       </div>
     </Modal>

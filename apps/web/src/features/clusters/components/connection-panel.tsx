@@ -1,8 +1,10 @@
 import { useState } from 'react';
-import { Button, CodeSnippet, InlineNotification, Modal, Tag } from '@carbon/react';
+import { Button, CodeSnippet, Modal, Tag } from '@carbon/react';
 import { useNavigate } from 'react-router';
-import { ago, type Cluster, type KmsPluginSetup } from '@keyhaven/contracts';
+import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
+import { Ago, Timestamp } from '../../../shared/ui/time.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useDisconnectCluster, usePluginSetup } from '../api/connections.ts';
 
@@ -72,15 +74,7 @@ function PluginSetupModal({
     >
       {setup.data && <SetupFiles setup={setup.data} />}
       {setup.isPending && <p>Making an API key for the plug-in…</p>}
-      {setup.error && (
-        <InlineNotification
-          kind="error"
-          lowContrast
-          hideCloseButton
-          title="The setup files could not be made"
-          subtitle={setup.error.message}
-        />
-      )}
+      {setup.error && <ErrorState title="The setup files could not be made" error={setup.error} />}
     </Modal>
   );
 }
@@ -94,7 +88,7 @@ function DisconnectModal({ cluster, onClose }: { cluster: Connected; onClose: ()
     <Modal
       open
       danger
-      modalHeading={`Disconnect ${cluster.name}?`}
+      modalHeading={`Disconnect cluster ${cluster.name}`}
       primaryButtonText={disconnect.isPending ? 'Disconnecting…' : 'Disconnect'}
       secondaryButtonText="Cancel"
       primaryButtonDisabled={disconnect.isPending}
@@ -113,13 +107,7 @@ function DisconnectModal({ cluster, onClose }: { cluster: Connected; onClose: ()
         plug-in stop working. The cluster itself is not changed.
       </p>
       {disconnect.error && (
-        <InlineNotification
-          kind="error"
-          lowContrast
-          hideCloseButton
-          title="The cluster was not disconnected"
-          subtitle={disconnect.error.message}
-        />
+        <ErrorState title="The cluster was not disconnected" error={disconnect.error} />
       )}
     </Modal>
   );
@@ -152,7 +140,9 @@ export function ConnectionPanel({
       <div role="table" aria-label="Connection">
         <SummaryRow label="API server" loading={false} failed={false}>
           <code>{connection.server}</code>{' '}
-          <span className="kh-muted">connected {ago(connection.connectedAt)}</span>
+          <span className="kh-muted">
+            connected <Timestamp iso={connection.connectedAt} />
+          </span>
         </SummaryRow>
         <SummaryRow label="etcd access" loading={false} failed={false}>
           {connection.etcd
@@ -170,7 +160,9 @@ export function ConnectionPanel({
                   <Tag type={p.healthz === 'ok' ? 'green' : 'red'} size="sm">
                     {p.healthz === 'ok' ? 'Healthy' : p.healthz}
                   </Tag>{' '}
-                  <span className="kh-muted">reported {ago(p.reportedAt)}</span>
+                  <span className="kh-muted">
+                    reported <Ago iso={p.reportedAt} />
+                  </span>
                 </li>
               ))}
             </ul>

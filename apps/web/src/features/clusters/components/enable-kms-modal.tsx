@@ -1,6 +1,12 @@
 import type { RefObject } from 'react';
 import { Checkbox, ComboBox, InlineNotification, Modal } from '@carbon/react';
-import { providerLabel, type ClusterOverview, type KmsInstance } from '@keyhaven/contracts';
+import {
+  dateOnly,
+  providerLabel,
+  type ClusterOverview,
+  type KmsInstance,
+} from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useFocusWhenOpen } from '../../../shared/ui/use-focus-when-open.ts';
 import { useEnableKms } from '../api/enable-kms.ts';
@@ -22,8 +28,7 @@ const instanceLabel = (i: KmsInstance | null | undefined) =>
 function keyLabel(k: KeyOption | null | undefined): string {
   if (!k) return '';
   if (!k.selectable) return `${k.name} (${k.reasonText})`;
-  if (k.expiresSoon && k.expirationDate)
-    return `${k.name} (expires ${new Date(k.expirationDate).toLocaleDateString('en-US', { dateStyle: 'medium' })})`;
+  if (k.expiresSoon && k.expirationDate) return `${k.name} (expires ${dateOnly(k.expirationDate)})`;
   return k.name;
 }
 
@@ -173,12 +178,9 @@ export function EnableKmsModal({ clusterId, mode, current, open, onClose, launch
           subtitle="For example, to update YAML configurations for deployments."
         />
         {enable.error && (
-          <InlineNotification
-            kind="error"
-            lowContrast
-            hideCloseButton
-            title={`Could not ${verb.toLowerCase()}`}
-            subtitle={enable.error.message}
+          <ErrorState
+            title={`The key management service was not ${mode === 'enable' ? 'enabled' : 'updated'}`}
+            error={enable.error}
           />
         )}
       </div>

@@ -44,6 +44,3 @@ export function currentStatus(
   if (!streamed || !loaded) return streamed ?? loaded;
   return Date.parse(loaded.modifiedDate) > Date.parse(streamed.modifiedDate) ? loaded : streamed;
 }
-
-/** "Ready (3 min ago)" style, as the seeds print it (shared with the CLI). */
-export { ago } from '@keyhaven/contracts';

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { InlineNotification, Modal, TextInput } from '@carbon/react';
+import { Modal, TextInput } from '@carbon/react';
 import type { RootKey } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useCreateRootKey } from '../api/create-root-key.ts';
 
@@ -38,8 +39,7 @@ export function CreateRootKeyModal({
   return (
     <Modal
       open
-      modalHeading="Create root key"
-      modalLabel={instanceName}
+      modalHeading={`Create root key in ${instanceName}`}
       primaryButtonText="Create"
       secondaryButtonText="Cancel"
       primaryButtonDisabled={name.trim().length < 2 || create.isPending}
@@ -60,19 +60,11 @@ export function CreateRootKeyModal({
           id="key-expiration"
           type="date"
           labelText="Expiration date (optional)"
-          helperText="After this date the key can no longer wrap or unwrap."
+          helperText="The key expires at the end of that day (UTC); then it can no longer wrap or unwrap."
           value={expires}
           onChange={(e) => setExpires(e.target.value)}
         />
-        {create.error && (
-          <InlineNotification
-            kind="error"
-            lowContrast
-            hideCloseButton
-            title="Could not create the root key"
-            subtitle={create.error.message}
-          />
-        )}
+        {create.error && <ErrorState title="The root key was not created" error={create.error} />}
       </div>
     </Modal>
   );

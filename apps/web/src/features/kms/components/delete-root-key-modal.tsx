@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { InlineNotification, Modal, TextInput } from '@carbon/react';
 import type { RootKey } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useDeleteRootKey } from '../api/delete-root-key.ts';
 
@@ -65,13 +66,7 @@ export function DeleteRootKeyModal({
           <p>The key material is destroyed. No cluster uses this key.</p>
         )}
         {remove.error && (
-          <InlineNotification
-            kind="error"
-            lowContrast
-            hideCloseButton
-            title="Could not delete"
-            subtitle={remove.error.message}
-          />
+          <ErrorState title={`Root key ${rootKey.name} was not deleted`} error={remove.error} />
         )}
       </div>
     </Modal>

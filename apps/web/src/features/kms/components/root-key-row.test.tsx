@@ -71,4 +71,21 @@ describe('a root key’s actions say why they are disabled, in their text', () =
     row(false);
     expect(screen.getByRole('row')).not.toHaveTextContent('New');
   });
+
+  it('calls a deleted key Deleted, as the action that did it, and writes its expiry as a day', () => {
+    render(
+      <Table>
+        <TableBody>
+          <RootKeyRow
+            rootKey={{ ...key, state: KeyState.Destroyed, expirationDate: '2026-12-31T23:59:59Z' }}
+            now={Date.now()}
+            needs={() => undefined}
+            onAction={vi.fn()}
+            onDelete={vi.fn()}
+          />
+        </TableBody>
+      </Table>,
+    );
+    expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1Deleted1Dec 31, 2026');
+  });
 });

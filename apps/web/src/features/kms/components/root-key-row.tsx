@@ -8,11 +8,10 @@ import {
   type ServiceRole,
 } from '@keyhaven/contracts';
 import { explained } from '../../../shared/ui/explained.ts';
-
-const date = (iso: string) => new Date(iso).toLocaleDateString('en-US', { dateStyle: 'medium' });
+import { Day } from '../../../shared/ui/time.tsx';
 
 const UNUSABLE_TAG = {
-  destroyed: <Tag type="red">Destroyed</Tag>,
+  destroyed: <Tag type="red">Deleted</Tag>,
   expired: <Tag type="magenta">Expired</Tag>,
   disabled: <Tag type="warm-gray">Disabled</Tag>,
 };
@@ -66,7 +65,7 @@ export function RootKeyRow({
       <TableCell>
         {k.expirationDate ? (
           <>
-            {date(k.expirationDate)}{' '}
+            <Day iso={k.expirationDate} />{' '}
             {soon && (
               <Tag type="red" size="sm">
                 Expires soon

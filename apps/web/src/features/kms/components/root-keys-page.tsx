@@ -39,7 +39,9 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
   const chosen = instances.data?.find((i) => i.id === search.get('instance'));
   const instance = chosen ?? instances.data?.[0] ?? null;
   const keys = useRootKeys(instance?.id);
-  const { action, confirming, request, confirm, cancel } = useKeyActions(instance?.id ?? '');
+  const { action, failure, confirming, request, confirm, cancel } = useKeyActions(
+    instance?.id ?? '',
+  );
   const [creating, setCreating] = useState(false);
   // The key created last here is marked, wherever its name sorts it.
   const [created, setCreated] = useState<string | null>(null);
@@ -78,7 +80,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
         <InlineNotification
           kind="error"
           lowContrast
-          title="The action failed"
+          title={failure}
           subtitle={action.error.message}
           onClose={() => action.reset()}
         />

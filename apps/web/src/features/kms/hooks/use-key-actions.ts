@@ -11,6 +11,11 @@ const DONE: Record<RootKeyAction, (name: string) => string> = {
   disable: (name) => `Root key ${name} disabled`,
   enable: (name) => `Root key ${name} enabled`,
 };
+const PAST: Record<RootKeyAction, string> = {
+  rotate: 'rotated',
+  disable: 'disabled',
+  enable: 'enabled',
+};
 
 /**
  * Rotate, disable and enable on an instance's root keys. Rotating or disabling a key that clusters
@@ -24,7 +29,9 @@ export function useKeyActions(instanceId: string) {
     rootKey: RootKey;
     action: ConfirmableAction;
   } | null>(null);
-  const run = (rootKey: RootKey, name: RootKeyAction) =>
+  const [last, setLast] = useState<{ rootKey: RootKey; name: RootKeyAction }>();
+  const run = (rootKey: RootKey, name: RootKeyAction) => {
+    setLast({ rootKey, name });
     action.mutate(
       { keyId: rootKey.id, action: name },
       {
@@ -34,8 +41,11 @@ export function useKeyActions(instanceId: string) {
         },
       },
     );
+  };
   return {
     action,
+    /** The title of the last action's failure: "Root key X was not disabled". */
+    failure: last && `Root key ${last.rootKey.name} was not ${PAST[last.name]}`,
     confirming,
     request: (rootKey: RootKey, name: RootKeyAction) => {
       action.reset();

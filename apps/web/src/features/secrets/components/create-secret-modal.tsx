@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { Checkbox, InlineNotification, Modal, TextArea, TextInput } from '@carbon/react';
-import { SecretRef } from '@keyhaven/contracts';
+import { Checkbox, Modal, TextArea, TextInput } from '@carbon/react';
+import { SecretRef, sentence } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useCreateSecret } from '../api/create-secret.ts';
 import { toBase64 } from '../lib/hexdump.ts';
 
@@ -24,10 +25,10 @@ export function CreateSecretModal({
   const [showValue, setShowValue] = useState(false);
   const create = useCreateSecret(clusterId);
   const refIssues = SecretRef.safeParse({ namespace, name }).error?.issues ?? [];
-  const issueFor = (field: string) => refIssues.find((i) => i.path[0] === field)?.message;
+  const issueFor = (field: string) => sentence(refIssues.find((i) => i.path[0] === field)?.message);
   const nameError = name === '' ? undefined : issueFor('name');
   const namespaceError = issueFor('namespace');
-  const keyError = KEY.test(key) ? undefined : 'May contain letters, digits, "-", "_" and "."';
+  const keyError = KEY.test(key) ? undefined : 'May contain letters, digits, "-", "_" and ".".';
   const valid = name !== '' && !nameError && !namespaceError && !keyError && value !== '';
 
   return (
@@ -93,14 +94,7 @@ export function CreateSecretModal({
           checked={showValue}
           onChange={(_event, { checked }) => setShowValue(checked)}
         />
-        {create.isError && (
-          <InlineNotification
-            kind="error"
-            title="The secret was not created"
-            subtitle={create.error.message}
-            hideCloseButton
-          />
-        )}
+        {create.isError && <ErrorState title="The secret was not created" error={create.error} />}
       </div>
     </Modal>
   );

@@ -1,4 +1,5 @@
-import { InlineNotification, Modal } from '@carbon/react';
+import { Modal } from '@carbon/react';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useDeleteSecret } from '../api/delete-secret.ts';
 import type { SecretDialogProps } from '../api/get-secrets.ts';
@@ -10,7 +11,7 @@ export function DeleteSecretModal({ clusterId, secret, onClose }: SecretDialogPr
     <Modal
       open
       danger
-      modalHeading={`Delete secret ${secret.namespace}/${secret.name}?`}
+      modalHeading={`Delete secret ${secret.namespace}/${secret.name}`}
       primaryButtonText={remove.isPending ? 'Deleting…' : 'Delete'}
       secondaryButtonText="Cancel"
       primaryButtonDisabled={remove.isPending}
@@ -25,14 +26,7 @@ export function DeleteSecretModal({ clusterId, secret, onClose }: SecretDialogPr
       }
     >
       <p>Workloads that read this secret will no longer find it. This cannot be undone.</p>
-      {remove.isError && (
-        <InlineNotification
-          kind="error"
-          title="The secret was not deleted"
-          subtitle={remove.error.message}
-          hideCloseButton
-        />
-      )}
+      {remove.isError && <ErrorState title="The secret was not deleted" error={remove.error} />}
     </Modal>
   );
 }

@@ -1,6 +1,5 @@
 import {
   InlineLoading,
-  InlineNotification,
   Modal,
   StructuredListBody,
   StructuredListCell,
@@ -8,6 +7,8 @@ import {
   StructuredListRow,
   StructuredListWrapper,
 } from '@carbon/react';
+import { count } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useSecretValues } from '../api/get-secret-values.ts';
 import type { SecretDialogProps } from '../api/get-secrets.ts';
 import { fromBase64Text } from '../lib/hexdump.ts';
@@ -19,22 +20,15 @@ export function RevealSecretModal({ clusterId, secret, onClose }: SecretDialogPr
     <Modal
       open
       passiveModal
-      modalHeading={`Values of ${secret.namespace}/${secret.name}`}
+      modalHeading={`Reveal secret ${secret.namespace}/${secret.name}`}
       onRequestClose={onClose}
       // Focus starts in the content: on the Close button, its tooltip would take the first Escape.
       hasScrollingContent
-      aria-label={`Values of ${secret.namespace}/${secret.name}`}
+      aria-label={`Reveal secret ${secret.namespace}/${secret.name}`}
       selectorPrimaryFocus=".cds--modal-content"
     >
       {values.isPending && <InlineLoading description="Decrypting…" />}
-      {values.isError && (
-        <InlineNotification
-          kind="error"
-          title="The values could not be read"
-          subtitle={values.error.message}
-          hideCloseButton
-        />
-      )}
+      {values.isError && <ErrorState title="The values could not be read" error={values.error} />}
       {values.data && (
         <StructuredListWrapper aria-label="Secret values">
           <StructuredListHead>
@@ -49,7 +43,7 @@ export function RevealSecretModal({ clusterId, secret, onClose }: SecretDialogPr
                 <StructuredListCell>{key}</StructuredListCell>
                 <StructuredListCell>
                   <code>
-                    {fromBase64Text(value) ?? `(binary, ${value.length} base64 characters)`}
+                    {fromBase64Text(value) ?? `(binary, ${count(value.length)} base64 characters)`}
                   </code>
                 </StructuredListCell>
               </StructuredListRow>

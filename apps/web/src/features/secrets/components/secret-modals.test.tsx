@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import type { SecretMeta } from '@keyhaven/contracts';
 import { server } from '../../../test/server.ts';
 import { renderWithProviders } from '../../../test/render.tsx';
+import { CreateSecretModal } from './create-secret-modal.tsx';
+import { DeleteSecretModal } from './delete-secret-modal.tsx';
 import { RevealSecretModal } from './reveal-secret-modal.tsx';
 import { VerifyEncryptionModal } from './verify-encryption-modal.tsx';
 
@@ -44,5 +46,38 @@ describe('Reveal and Verify open on their content, so the first Escape closes th
     expect(dialog).toContainElement(document.activeElement as HTMLElement);
     await userEvent.keyboard('{Escape}');
     expect(onClose).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('the secret dialogs speak one style', () => {
+  it('names a field’s problem in a sentence, and a refusal in a light notification', async () => {
+    server.use(
+      http.post('/api/clusters/c1/secrets', () =>
+        HttpResponse.json(
+          { code: 'SECRET_EXISTS', message: 'Secret default/db already exists.' },
+          { status: 409 },
+        ),
+      ),
+    );
+    renderWithProviders(<CreateSecretModal clusterId="c1" onClose={vi.fn()} onCreated={vi.fn()} />);
+    const dialog = await screen.findByRole('dialog', { name: 'Create secret' });
+    await userEvent.type(within(dialog).getByLabelText('Name'), 'Bad_Name');
+    expect(
+      within(dialog).getByText('Must be a lowercase DNS name (a-z, 0-9, "-", ".").'),
+    ).toBeVisible();
+    await userEvent.clear(within(dialog).getByLabelText('Name'));
+    await userEvent.type(within(dialog).getByLabelText('Name'), 'db');
+    await userEvent.type(within(dialog).getByLabelText('Value'), 's3cret');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create' }));
+    const refusal = await within(dialog).findByText('The secret was not created');
+    expect(refusal.closest('.cds--inline-notification')).toHaveClass(
+      'cds--inline-notification--low-contrast',
+    );
+    expect(within(dialog).getByText('Secret default/db already exists.')).toBeVisible();
+  });
+
+  it('titles each dialog with its action and the secret', async () => {
+    renderWithProviders(<DeleteSecretModal clusterId="c1" secret={secret} onClose={vi.fn()} />);
+    expect(await screen.findByRole('dialog', { name: 'Delete secret default/db' })).toBeVisible();
   });
 });

@@ -1,5 +1,5 @@
 import { OverflowMenu, OverflowMenuItem, TableCell, TableRow, Tag } from '@carbon/react';
-import type { SecretMeta } from '@keyhaven/contracts';
+import { count, type SecretMeta } from '@keyhaven/contracts';
 import { explained } from '../../../shared/ui/explained.ts';
 
 export const EDITOR_NEEDED = 'Needs the Editor platform role on this cluster';
@@ -27,7 +27,7 @@ export function SecretRow({
           <Tag type="warm-gray">Not encrypted with KMS</Tag>
         )}
       </TableCell>
-      <TableCell>{secret.size.toLocaleString('en-US')} bytes</TableCell>
+      <TableCell>{count(secret.size)} bytes</TableCell>
       <TableCell className="cds--table-column-menu">
         <OverflowMenu
           flipped

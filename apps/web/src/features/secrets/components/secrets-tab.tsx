@@ -14,7 +14,7 @@ import {
   TableToolbarContent,
   TableToolbarSearch,
 } from '@carbon/react';
-import type { SecretMeta, SecretRef } from '@keyhaven/contracts';
+import { count, type SecretMeta, type SecretRef } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { PAGE_SIZES, useSecrets } from '../api/get-secrets.ts';
@@ -24,8 +24,6 @@ import { DeleteSecretModal } from './delete-secret-modal.tsx';
 import { RevealSecretModal } from './reveal-secret-modal.tsx';
 import { EDITOR_NEEDED, SecretRow, type SecretDialogKind } from './secret-row.tsx';
 import { VerifyEncryptionModal } from './verify-encryption-modal.tsx';
-
-const count = (n: number) => n.toLocaleString('en-US');
 
 export interface SecretsTabProps {
   clusterId: string;

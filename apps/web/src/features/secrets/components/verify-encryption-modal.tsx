@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { Button, InlineLoading, InlineNotification, Modal, Tag } from '@carbon/react';
+import { Button, InlineLoading, Modal, Tag } from '@carbon/react';
+import { count } from '@keyhaven/contracts';
+import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useRawSecret } from '../api/get-stored-secret.ts';
 import type { SecretDialogProps } from '../api/get-secrets.ts';
 import { fromBase64, hexdump } from '../lib/hexdump.ts';
@@ -19,22 +21,15 @@ export function VerifyEncryptionModal({ clusterId, secret, onClose }: SecretDial
       open
       passiveModal
       size="lg"
-      modalHeading={`Verify encryption: ${secret.namespace}/${secret.name}`}
+      modalHeading={`Verify encryption of secret ${secret.namespace}/${secret.name}`}
       onRequestClose={onClose}
       // Focus starts in the content: on the Close button, its tooltip would take the first Escape.
       hasScrollingContent
-      aria-label={`Verify encryption: ${secret.namespace}/${secret.name}`}
+      aria-label={`Verify encryption of secret ${secret.namespace}/${secret.name}`}
       selectorPrimaryFocus=".cds--modal-content"
     >
       {raw.isPending && <InlineLoading description="Reading the stored bytes…" />}
-      {raw.isError && (
-        <InlineNotification
-          kind="error"
-          title="The stored bytes could not be read"
-          subtitle={raw.error.message}
-          hideCloseButton
-        />
-      )}
+      {raw.isError && <ErrorState title="The stored bytes could not be read" error={raw.error} />}
       {raw.data && bytes && (
         <>
           {/* A div: Carbon's Tag is a div, which a paragraph may not hold. */}
@@ -58,9 +53,7 @@ export function VerifyEncryptionModal({ clusterId, secret, onClose }: SecretDial
           </pre>
           {bytes.length > PREVIEW && (
             <Button kind="ghost" size="sm" onClick={() => setAll((a) => !a)}>
-              {all
-                ? 'Show the first 256 bytes'
-                : `Show all ${bytes.length.toLocaleString('en-US')} bytes`}
+              {all ? 'Show the first 256 bytes' : `Show all ${count(bytes.length)} bytes`}
             </Button>
           )}
         </>
