@@ -265,4 +265,50 @@ describe('EnableKmsModal', () => {
     ).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Enable' })).toBeDisabled();
   });
+
+  it('keeps what it was opened with while it closes, and starts afresh at the next opening', async () => {
+    serveOptions();
+    acceptEnable();
+    const launcher = { current: document.createElement('button') };
+    const modal = (open: boolean, current: ClusterOverview['kms']) => (
+      <EnableKmsModal
+        clusterId="c1"
+        mode={current ? 'update' : 'enable'}
+        current={current}
+        open={open}
+        onClose={vi.fn()}
+        launcher={launcher}
+      />
+    );
+    const { rerender } = renderWithProviders(modal(true, null));
+    await pick('Key management service instance', /keyhaven-key-protect \(Key Protect, us-south\)/);
+    await pick('Root key', 'cluster-root-key-1');
+    await userEvent.click(screen.getByRole('button', { name: 'Enable' }));
+    // Enabled: the overview now has the key and closes the modal, which fades out for a moment.
+    const enabled: ClusterOverview['kms'] = {
+      instanceId: 'kp-1',
+      instanceName: 'keyhaven-key-protect',
+      provider: 'key-protect',
+      region: 'us-south',
+      rootKeyId: 'k-1',
+      rootKeyName: 'cluster-root-key-1',
+      rootKeyState: 1,
+      keyVersion: 'v1',
+      expirationDate: null,
+      privateEndpoint: true,
+    };
+    rerender(modal(false, enabled));
+    const closing = screen.getByRole('dialog', { hidden: true });
+    expect(closing).toHaveTextContent('Enable key management service');
+    expect(closing).not.toHaveTextContent('Update key management service');
+    expect(screen.getByRole('combobox', { name: 'Root key', hidden: true })).toHaveValue(
+      'cluster-root-key-1',
+    );
+
+    rerender(modal(true, enabled));
+    expect(
+      await screen.findByRole('dialog', { name: 'Update key management service' }),
+    ).toBeVisible();
+    expect(screen.getByRole('combobox', { name: 'Root key' })).toHaveValue('');
+  });
 });

@@ -54,19 +54,68 @@ function matchesTyped<T>(selected: T | null) {
   };
 }
 
+/** What the cluster uses now (Update), or what Enable does. */
+function Intro({ current }: { current: Props['current'] }) {
+  if (!current)
+    return (
+      <p>
+        Secrets of this cluster are encrypted with a root key of the key management service instance
+        that you choose.
+      </p>
+    );
+  return (
+    <p>
+      The cluster uses root key <strong>{current.rootKeyName}</strong> of{' '}
+      <strong>{current.instanceName}</strong> over the{' '}
+      {current.privateEndpoint ? 'private' : 'public'} service endpoint. Choose the root key to use
+      from now on; a key the cluster used before cannot be chosen again.
+    </p>
+  );
+}
+
+/** The seeds' warning, and the service authorization that Enable/Update creates when missing. */
+function Notices({
+  mode,
+  authorizeOn,
+}: {
+  mode: Props['mode'];
+  /** The chosen instance, when Kubernetes Service is not yet authorized to use it. */
+  authorizeOn: KmsInstance | null;
+}) {
+  return (
+    <>
+      {authorizeOn && (
+        <InlineNotification
+          kind="info"
+          lowContrast
+          hideCloseButton
+          title="No service authorization yet"
+          subtitle={`Kubernetes Service is not yet authorized to use ${authorizeOn.name}. ${mode === 'enable' ? 'Enabling' : 'Updating'} creates the Reader service-to-service authorization, listed under Authorizations.`}
+        />
+      )}
+      <InlineNotification
+        kind="warning"
+        lowContrast
+        hideCloseButton
+        title={`During the ${mode === 'enable' ? 'enablement' : 'update'}, you might not be able to access the Kubernetes master`}
+        subtitle="For example, to update YAML configurations for deployments."
+      />
+    </>
+  );
+}
+
 /** Enable or Update the key management service: pick a KMS instance and a root key (R4, R11, R12). */
-export function EnableKmsModal({ clusterId, mode, current, open, onClose, launcher }: Props) {
-  const form = useEnableForm(clusterId, open, current);
+export function EnableKmsModal({ clusterId, open, onClose, launcher, ...opening }: Props) {
+  const form = useEnableForm(clusterId, open, opening);
   // The modal takes the focus as it opens: its first field, not the page behind it.
   useFocusWhenOpen(open, 'kms-instance');
-  const { options, instance, keys, selectedKey, publicEndpoint } = form;
+  const { mode, current, options, instance, keys, selectedKey, publicEndpoint } = form;
   const enable = useEnableKms(clusterId);
   const toast = useToast();
   const verb = mode === 'enable' ? 'Enable' : 'Update';
   const valid = instance !== null && selectedKey !== null && !enable.isPending;
 
   const close = () => {
-    form.reset();
     enable.reset();
     onClose();
   };
@@ -104,19 +153,7 @@ export function EnableKmsModal({ clusterId, mode, current, open, onClose, launch
       size="sm"
     >
       <div className="kh-stack">
-        {current ? (
-          <p>
-            The cluster uses root key <strong>{current.rootKeyName}</strong> of{' '}
-            <strong>{current.instanceName}</strong> over the{' '}
-            {current.privateEndpoint ? 'private' : 'public'} service endpoint. Choose the root key
-            to use from now on; a key the cluster used before cannot be chosen again.
-          </p>
-        ) : (
-          <p>
-            Secrets of this cluster are encrypted with a root key of the key management service
-            instance that you choose.
-          </p>
-        )}
+        <Intro current={current} />
         <ComboBox<KmsInstance>
           id="kms-instance"
           titleText="Key management service instance"
@@ -161,21 +198,9 @@ export function EnableKmsModal({ clusterId, mode, current, open, onClose, launch
           checked={publicEndpoint}
           onChange={(_event, { checked }) => form.setPublicEndpoint(checked)}
         />
-        {instance && options.data?.authorization === 'created-on-enable' && (
-          <InlineNotification
-            kind="info"
-            lowContrast
-            hideCloseButton
-            title="No service authorization yet"
-            subtitle={`Kubernetes Service is not yet authorized to use ${instance.name}. ${verb === 'Enable' ? 'Enabling' : 'Updating'} creates the Reader service-to-service authorization, listed under Authorizations.`}
-          />
-        )}
-        <InlineNotification
-          kind="warning"
-          lowContrast
-          hideCloseButton
-          title={`During the ${mode === 'enable' ? 'enablement' : 'update'}, you might not be able to access the Kubernetes master`}
-          subtitle="For example, to update YAML configurations for deployments."
+        <Notices
+          mode={mode}
+          authorizeOn={options.data?.authorization === 'created-on-enable' ? instance : null}
         />
         {enable.error && (
           <ErrorState

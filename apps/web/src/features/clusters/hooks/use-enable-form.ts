@@ -6,14 +6,16 @@ export type KeyOption = EnableOptions['keys'][number];
 
 /**
  * The Enable/Update form: the instance, root key and endpoint chosen, and the options the server
- * offers for them. Update starts from what the cluster uses, its instance and endpoint (R12), at
- * each opening (not when the cluster refreshes while the form is open). Carbon reports the reset
- * of the last choice as a change, so the choice is cleared at each opening too.
+ * offers for them. Each opening starts afresh: Update from what the cluster uses, its instance and
+ * endpoint (R12), read at the opening (not when the cluster refreshes while the form is open).
+ * A closing modal fades out for a moment, so the form keeps what it showed until the next opening
+ * instead of flashing an empty form, or "Update" just after an Enable. Carbon reports the reset of
+ * the last choice as a change, so whether the user chose an instance is cleared at each opening.
  */
 export function useEnableForm(
   clusterId: string,
   open: boolean,
-  current: NonNullable<ClusterOverview['kms']> | null,
+  opening: { mode: 'enable' | 'update'; current: NonNullable<ClusterOverview['kms']> | null },
 ) {
   const [instance, setInstance] = useState<KmsInstance | null>(null);
   const [key, setKey] = useState<KeyOption | null>(null);
@@ -21,10 +23,15 @@ export function useEnableForm(
   const [instanceChosen, setInstanceChosen] = useState(false);
   const options = useEnableOptions(clusterId, instance?.id, open);
   const [wasOpen, setWasOpen] = useState(false);
+  const [shown, setShown] = useState(opening);
+  const { current } = shown;
   if (open !== wasOpen) {
     setWasOpen(open);
     if (open) {
-      setPublicEndpoint(current ? !current.privateEndpoint : false);
+      setShown(opening);
+      setInstance(null);
+      setKey(null);
+      setPublicEndpoint(opening.current ? !opening.current.privateEndpoint : false);
       setInstanceChosen(false);
     }
   }
@@ -33,6 +40,8 @@ export function useEnableForm(
     setInstance(currentInstance);
   const keys = instance ? (options.data?.keys ?? []) : [];
   return {
+    /** Enable or Update, and what the cluster used, as at the opening. */
+    ...shown,
     options,
     instance,
     keys,
@@ -46,11 +55,5 @@ export function useEnableForm(
     },
     chooseKey: setKey,
     setPublicEndpoint,
-    reset: () => {
-      setInstance(null);
-      setInstanceChosen(false);
-      setKey(null);
-      setPublicEndpoint(false);
-    },
   };
 }
