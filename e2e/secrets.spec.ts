@@ -94,20 +94,23 @@ test('a viewer sees everything readable; actions they may not take are disabled,
   await clusterPage.goto('c-staging-us-south');
   const enable = clusterPage.kmsRow.getByRole('button', { name: /Enable|Update/ });
   await expect(enable).toBeDisabled();
-  await expect(enable).toHaveAttribute(
-    'title',
-    'Needs the Administrator platform role on this cluster',
+  // Said on the page beside the button and tied to it (no hover title, which keyboard users never
+  // get), and that the session is read-only.
+  await expect(enable).toHaveAccessibleDescription(
+    /^(Enable|Update) needs the Administrator platform role on this cluster\.$/,
   );
-  // Said on the page too (keyboard users get no hover title), and that the session is read-only.
   await expect(clusterPage.kmsRow).toContainText(
-    'Needs the Administrator platform role on this cluster',
+    'needs the Administrator platform role on this cluster.',
   );
   await expect(page.getByText('Read-only', { exact: true })).toBeVisible();
   await clusterPage.openTab('Secrets');
   await expect(page.getByRole('table', { name: 'Secrets' })).toContainText('app-secret-00000');
   const create = page.getByRole('button', { name: 'Create secret' });
   await expect(create).toBeDisabled();
-  await expect(create).toHaveAttribute('title', 'Needs the Editor platform role on this cluster');
+  await expect(create).toHaveAccessibleDescription(
+    'Create secret needs the Editor platform role on this cluster.',
+  );
+  await expect(page.getByText('Create secret needs the Editor platform role')).toBeVisible();
   await page.getByRole('button', { name: 'Actions for default/app-secret-00000' }).click();
   await expect(page.getByRole('menuitem', { name: 'Reveal values' })).toBeDisabled();
   await expect(page.getByRole('menuitem', { name: 'Delete' })).toBeDisabled();
@@ -118,7 +121,9 @@ test('a viewer sees everything readable; actions they may not take are disabled,
   await page.goto('/kms');
   const createKey = page.getByRole('button', { name: 'Create root key' });
   await expect(createKey).toBeDisabled();
-  await expect(createKey).toHaveAttribute('title', /^Needs the Writer service role on /);
+  await expect(createKey).toHaveAccessibleDescription(
+    /^Create root key needs the Writer service role on [\w-]+\.$/,
+  );
   await page.getByRole('button', { name: 'Actions for cluster-root-key-2' }).click();
   await expect(page.getByRole('menuitem', { name: 'Rotate' })).toBeDisabled();
   await expect(page.getByRole('menuitem', { name: 'Delete' })).toBeDisabled();

@@ -6,6 +6,7 @@ import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { Ago, Day } from '../../../shared/ui/time.tsx';
 import { useNow } from '../../../shared/ui/use-now.ts';
+import { WhyNot } from '../../../shared/ui/why-not.tsx';
 import { useClusterOverview } from '../api/get-cluster-overview.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
 import { ConnectionPanel } from './connection-panel.tsx';
@@ -167,7 +168,6 @@ export function ClusterOverview({
                 kind="tertiary"
                 size="sm"
                 disabled={inProgress || !canEnable}
-                title={whyNot}
                 aria-describedby={whyNot ? 'kms-action-why' : undefined}
                 onClick={() => setModalOpen(true)}
               >
@@ -175,9 +175,11 @@ export function ClusterOverview({
               </Button>
             </div>
             {whyNot && (
-              <p id="kms-action-why" className="kh-muted">
-                {whyNot}
-              </p>
+              <WhyNot
+                id="kms-action-why"
+                action={mode === 'enable' ? 'Enable' : 'Update'}
+                reason={whyNot}
+              />
             )}
           </SummaryRow>
         </div>

@@ -17,11 +17,13 @@ import {
   type KmsInstance,
   type Me,
   type RootKey,
+  type RootKeyAction,
   type ServiceRole,
 } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { HeaderRow } from '../../../shared/ui/header-row.tsx';
 import { useNow } from '../../../shared/ui/use-now.ts';
+import { WhyNot } from '../../../shared/ui/why-not.tsx';
 import { useInstances } from '../api/get-instances.ts';
 import { useRootKeys } from '../api/get-root-keys.ts';
 import { useKeyActions } from '../hooks/use-key-actions.ts';
@@ -29,6 +31,66 @@ import { ConfirmKeyActionModal } from './confirm-key-action-modal.tsx';
 import { CreateRootKeyModal } from './create-root-key-modal.tsx';
 import { DeleteRootKeyModal } from './delete-root-key-modal.tsx';
 import { RootKeyRow } from './root-key-row.tsx';
+
+/** The instance's root keys, with Create root key and each key's actions. */
+function RootKeysTable({
+  rootKeys,
+  created,
+  now,
+  needs,
+  onCreate,
+  onAction,
+  onDelete,
+}: {
+  rootKeys: RootKey[];
+  /** The key created last on this page, marked New. */
+  created: string | null;
+  now: number;
+  needs: (role: ServiceRole) => string | undefined;
+  onCreate: () => void;
+  onAction: (rootKey: RootKey, action: RootKeyAction) => void;
+  onDelete: (rootKey: RootKey) => void;
+}) {
+  const whyNotCreate = needs('Writer');
+  return (
+    <TableContainer
+      title="Root keys"
+      description="Root keys never leave the key management service; clusters use them to wrap their data encryption keys."
+    >
+      <TableToolbar aria-label="Root keys toolbar">
+        <TableToolbarContent>
+          <Button
+            onClick={onCreate}
+            disabled={whyNotCreate !== undefined}
+            aria-describedby={whyNotCreate ? 'create-key-why' : undefined}
+          >
+            Create root key
+          </Button>
+        </TableToolbarContent>
+      </TableToolbar>
+      {whyNotCreate && (
+        <WhyNot id="create-key-why" action="Create root key" reason={whyNotCreate} />
+      )}
+      {/* Row actions show at all times, not only on hover (issue 13, item 18). */}
+      <Table aria-label="Root keys" overflowMenuOnHover={false}>
+        <HeaderRow headers={['Name', 'State', 'Versions', 'Expires', 'Used by clusters', '']} />
+        <TableBody>
+          {rootKeys.map((k) => (
+            <RootKeyRow
+              key={k.id}
+              rootKey={k}
+              isNew={k.id === created}
+              now={now}
+              needs={needs}
+              onAction={(name) => onAction(k, name)}
+              onDelete={() => onDelete(k)}
+            />
+          ))}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}
 
 /** Key management: an instance's root keys with create, rotate, disable, enable and delete. */
 export function RootKeysPage({ user }: { user: Me | undefined }) {
@@ -99,39 +161,15 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
           onRetry={() => void keys.refetch()}
         />
       ) : (
-        <TableContainer
-          title="Root keys"
-          description="Root keys never leave the key management service; clusters use them to wrap their data encryption keys."
-        >
-          <TableToolbar aria-label="Root keys toolbar">
-            <TableToolbarContent>
-              <Button
-                onClick={() => setCreating(true)}
-                disabled={!may('Writer')}
-                title={needs('Writer')}
-              >
-                Create root key
-              </Button>
-            </TableToolbarContent>
-          </TableToolbar>
-          {/* Row actions show at all times, not only on hover (issue 13, item 18). */}
-          <Table aria-label="Root keys" overflowMenuOnHover={false}>
-            <HeaderRow headers={['Name', 'State', 'Versions', 'Expires', 'Used by clusters', '']} />
-            <TableBody>
-              {keys.data.map((k) => (
-                <RootKeyRow
-                  key={k.id}
-                  rootKey={k}
-                  isNew={k.id === created}
-                  now={now}
-                  needs={needs}
-                  onAction={(name) => request(k, name)}
-                  onDelete={() => setDeleting(k)}
-                />
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
+        <RootKeysTable
+          rootKeys={keys.data}
+          created={created}
+          now={now}
+          needs={needs}
+          onCreate={() => setCreating(true)}
+          onAction={request}
+          onDelete={setDeleting}
+        />
       )}
       {creating && instance && (
         <CreateRootKeyModal

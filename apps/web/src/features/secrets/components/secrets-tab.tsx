@@ -17,6 +17,7 @@ import {
 import { count, type SecretMeta, type SecretRef } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
+import { WhyNot } from '../../../shared/ui/why-not.tsx';
 import { PAGE_SIZES, useSecrets } from '../api/get-secrets.ts';
 import { useSecretsSearch } from '../hooks/use-secrets-search.ts';
 import { CreateSecretModal } from './create-secret-modal.tsx';
@@ -106,12 +107,15 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
               <Button
                 onClick={() => setDialog({ kind: 'create' })}
                 disabled={!canEdit}
-                title={canEdit ? undefined : EDITOR_NEEDED}
+                aria-describedby={canEdit ? undefined : 'create-secret-why'}
               >
                 Create secret
               </Button>
             </TableToolbarContent>
           </TableToolbar>
+          {!canEdit && (
+            <WhyNot id="create-secret-why" action="Create secret" reason={EDITOR_NEEDED} />
+          )}
           <Table
             aria-label="Secrets"
             size="md"
