@@ -137,4 +137,18 @@ describe('ClustersTable', () => {
     renderWithProviders(<ClustersTable />);
     expect(await screen.findByRole('heading', { name: 'No clusters yet' })).toBeInTheDocument();
   });
+
+  it('says when the search matches no cluster, and clears it', async () => {
+    server.use(http.get('/api/clusters', () => HttpResponse.json(rows)));
+    renderWithProviders(<ClustersTable />);
+    const table = await screen.findByRole('table', { name: 'Clusters' });
+    const search = screen.getByRole('searchbox', { name: 'Search clusters' });
+    await userEvent.type(search, 'stag');
+    expect(within(table).getAllByRole('row')).toHaveLength(2);
+    await userEvent.type(search, 'x');
+    expect(within(table).getByRole('heading', { name: 'No clusters match “stagx”' })).toBeVisible();
+    await userEvent.click(within(table).getByRole('button', { name: 'Clear the search' }));
+    expect(search).toHaveValue('');
+    expect(within(table).getAllByRole('row')).toHaveLength(3);
+  });
 });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ChangeEvent, type ReactNode } from 'react';
 import {
   Button,
   DataTable,
@@ -20,6 +20,7 @@ import { Link } from 'react-router';
 import type { ClusterRow } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
+import { NoMatchRow } from '../../../shared/ui/no-match-row.tsx';
 import { useClusters } from '../api/get-clusters.ts';
 import { useClustersLive } from '../hooks/use-clusters-live.ts';
 import { ConnectClusterModal } from './connect-cluster-modal.tsx';
@@ -87,6 +88,103 @@ function NoClusters({ children }: { children: React.ReactNode }) {
   );
 }
 
+/** The clusters as a sortable, searchable Carbon DataTable; `toolbarAction` sits by the search. */
+function ClustersDataTable({
+  clusters,
+  toolbarAction,
+}: {
+  clusters: ClusterRow[];
+  toolbarAction: ReactNode;
+}) {
+  // The search is kept here too, so that "Clear the search" can empty it.
+  const [search, setSearch] = useState('');
+  const byId = new Map(clusters.map((c) => [c.id, c]));
+  const rows = clusters.map((c) => ({
+    id: c.id,
+    name: c.name,
+    location: c.location,
+    version: c.masterKubeVersion,
+    masterStatus: c.masterStatus,
+    kms: c.kms ? `Enabled ${c.kms.instanceName} ${c.kms.rootKeyName}` : 'Not enabled',
+  }));
+  return (
+    <DataTable rows={rows} headers={headers} isSortable>
+      {({
+        rows: tableRows,
+        headers: tableHeaders,
+        getHeaderProps,
+        getRowProps,
+        getTableProps,
+        getToolbarProps,
+        onInputChange,
+      }) => {
+        const filter = (value: string) => {
+          setSearch(value);
+          onInputChange({ target: { value } } as ChangeEvent<HTMLInputElement>);
+        };
+        return (
+          <TableContainer
+            title="Clusters"
+            description="Clusters in your account. Select one to manage its key management service."
+          >
+            <TableToolbar {...getToolbarProps()} aria-label="Clusters toolbar">
+              <TableToolbarContent>
+                <TableToolbarSearch
+                  value={search}
+                  onChange={(e) => filter(typeof e === 'string' ? e : e.target.value)}
+                  onClear={() => filter('')}
+                  persistent
+                  placeholder="Search clusters"
+                  labelText="Search clusters"
+                />
+                {toolbarAction}
+              </TableToolbarContent>
+            </TableToolbar>
+            <Table {...getTableProps()} aria-label="Clusters">
+              <TableHead>
+                <TableRow>
+                  {tableHeaders.map((header) => {
+                    const { key, ...props } = getHeaderProps({ header });
+                    return (
+                      <TableHeader key={key} {...props}>
+                        {header.header}
+                      </TableHeader>
+                    );
+                  })}
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {tableRows.length === 0 && (
+                  <NoMatchRow
+                    colSpan={headers.length}
+                    what="clusters"
+                    search={search}
+                    lookedIn="every column"
+                    onClear={() => filter('')}
+                  />
+                )}
+                {tableRows.map((row) => {
+                  const { key, ...props } = getRowProps({ row });
+                  const cluster = byId.get(row.id);
+                  return (
+                    <TableRow key={key} {...props}>
+                      {row.cells.map((cell) => (
+                        <TableCell key={cell.id}>
+                          {(cluster && cellContent(cluster, cell.info.header)) ?? cell.value}
+                        </TableCell>
+                      ))}
+                    </TableRow>
+                  );
+                })}
+              </TableBody>
+            </Table>
+          </TableContainer>
+        );
+      }}
+    </DataTable>
+  );
+}
+
 /** Kubernetes clusters: sortable, searchable, with KMS and master status per row. */
 export function ClustersTable({
   canConnect = false,
@@ -122,15 +220,6 @@ export function ClustersTable({
       />
     );
   }
-  const byId = new Map(clusters.data.map((c) => [c.id, c]));
-  const rows = clusters.data.map((c) => ({
-    id: c.id,
-    name: c.name,
-    location: c.location,
-    version: c.masterKubeVersion,
-    masterStatus: c.masterStatus,
-    kms: c.kms ? `Enabled ${c.kms.instanceName} ${c.kms.rootKeyName}` : 'Not enabled',
-  }));
   const interruption = interrupted && (
     <InlineNotification
       kind="warning"
@@ -140,7 +229,7 @@ export function ClustersTable({
       subtitle="The console cannot reach the encryption engine. Master status below is what was last known; it updates by itself when the engine is back."
     />
   );
-  if (rows.length === 0) {
+  if (clusters.data.length === 0) {
     return (
       <NoClusters>
         {connectButton}
@@ -151,65 +240,7 @@ export function ClustersTable({
   return (
     <>
       {interruption}
-      <DataTable rows={rows} headers={headers} isSortable>
-        {({
-          rows: tableRows,
-          headers: tableHeaders,
-          getHeaderProps,
-          getRowProps,
-          getTableProps,
-          getToolbarProps,
-          onInputChange,
-        }) => (
-          <TableContainer
-            title="Clusters"
-            description="Clusters in your account. Select one to manage its key management service."
-          >
-            <TableToolbar {...getToolbarProps()} aria-label="Clusters toolbar">
-              <TableToolbarContent>
-                <TableToolbarSearch
-                  onChange={(e) =>
-                    typeof e !== 'string' && onInputChange(e as React.ChangeEvent<HTMLInputElement>)
-                  }
-                  persistent
-                  placeholder="Search clusters"
-                  labelText="Search clusters"
-                />
-                {connectButton}
-              </TableToolbarContent>
-            </TableToolbar>
-            <Table {...getTableProps()} aria-label="Clusters">
-              <TableHead>
-                <TableRow>
-                  {tableHeaders.map((header) => {
-                    const { key, ...props } = getHeaderProps({ header });
-                    return (
-                      <TableHeader key={key} {...props}>
-                        {header.header}
-                      </TableHeader>
-                    );
-                  })}
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {tableRows.map((row) => {
-                  const { key, ...props } = getRowProps({ row });
-                  const cluster = byId.get(row.id);
-                  return (
-                    <TableRow key={key} {...props}>
-                      {row.cells.map((cell) => (
-                        <TableCell key={cell.id}>
-                          {(cluster && cellContent(cluster, cell.info.header)) ?? cell.value}
-                        </TableCell>
-                      ))}
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          </TableContainer>
-        )}
-      </DataTable>
+      <ClustersDataTable clusters={clusters.data} toolbarAction={connectButton} />
       {connectModal}
     </>
   );

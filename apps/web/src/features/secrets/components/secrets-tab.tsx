@@ -16,6 +16,7 @@ import {
 } from '@carbon/react';
 import { count, type SecretMeta, type SecretRef } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { NoMatchRow } from '../../../shared/ui/no-match-row.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { WhyNot } from '../../../shared/ui/why-not.tsx';
 import { PAGE_SIZES, useSecrets } from '../api/get-secrets.ts';
@@ -32,28 +33,51 @@ export interface SecretsTabProps {
   canEdit: boolean;
 }
 
+type Dialog = { kind: 'create' } | { kind: SecretDialogKind; secret: SecretMeta } | undefined;
+
 /** No secret on this page: none at all, or none that matches the search. */
-function EmptyRow({ search, onClear }: { search: string; onClear: () => void }) {
+function NoSecretsRow({ search, onClear }: { search: string; onClear: () => void }) {
+  if (search)
+    return (
+      <NoMatchRow
+        colSpan={5}
+        what="secrets"
+        search={search}
+        lookedIn="namespaces and names"
+        onClear={onClear}
+      />
+    );
   return (
     <TableRow>
       <TableCell colSpan={5}>
-        {search ? (
-          <div className="kh-empty">
-            <h3>No secrets match “{search}”</h3>
-            <p>Search looks in namespaces and names. Check the spelling, or</p>
-            <Button kind="ghost" size="sm" onClick={onClear}>
-              Clear the search
-            </Button>
-          </div>
-        ) : (
-          'This cluster has no secrets yet. Create one, or apply one with kubectl.'
-        )}
+        This cluster has no secrets yet. Create one, or apply one with kubectl.
       </TableCell>
     </TableRow>
   );
 }
 
-type Dialog = { kind: 'create' } | { kind: SecretDialogKind; secret: SecretMeta } | undefined;
+/** The dialog open on the tab, if any. */
+function SecretDialog({
+  clusterId,
+  dialog,
+  onClose,
+  onCreated,
+}: {
+  clusterId: string;
+  dialog: Dialog;
+  onClose: () => void;
+  onCreated: (ref: SecretRef) => void;
+}) {
+  if (!dialog) return null;
+  if (dialog.kind === 'create')
+    return <CreateSecretModal clusterId={clusterId} onClose={onClose} onCreated={onCreated} />;
+  const Modal = {
+    reveal: RevealSecretModal,
+    verify: VerifyEncryptionModal,
+    delete: DeleteSecretModal,
+  }[dialog.kind];
+  return <Modal clusterId={clusterId} secret={dialog.secret} onClose={onClose} />;
+}
 
 /** The cluster's secrets, as kubectl would list them: names and storage, values only on request. */
 export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
@@ -135,7 +159,7 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
             </TableHead>
             <TableBody>
               {secrets.data?.items.length === 0 && (
-                <EmptyRow search={search} onClear={() => type('')} />
+                <NoSecretsRow search={search} onClear={() => type('')} />
               )}
               {secrets.data?.items.map((secret) => (
                 <SecretRow
@@ -161,18 +185,7 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
           />
         </TableContainer>
       )}
-      {dialog?.kind === 'create' && (
-        <CreateSecretModal clusterId={clusterId} onClose={close} onCreated={created} />
-      )}
-      {dialog?.kind === 'reveal' && (
-        <RevealSecretModal clusterId={clusterId} secret={dialog.secret} onClose={close} />
-      )}
-      {dialog?.kind === 'verify' && (
-        <VerifyEncryptionModal clusterId={clusterId} secret={dialog.secret} onClose={close} />
-      )}
-      {dialog?.kind === 'delete' && (
-        <DeleteSecretModal clusterId={clusterId} secret={dialog.secret} onClose={close} />
-      )}
+      <SecretDialog clusterId={clusterId} dialog={dialog} onClose={close} onCreated={created} />
     </>
   );
 }
