@@ -67,7 +67,12 @@ describe('the secret dialogs speak one style', () => {
     ).toBeVisible();
     await userEvent.clear(within(dialog).getByLabelText('Name'));
     await userEvent.type(within(dialog).getByLabelText('Name'), 'db');
-    await userEvent.type(within(dialog).getByLabelText('Value'), 's3cret');
+    const value = within(dialog).getByLabelText('Value');
+    await userEvent.type(value, 's3cret');
+    // What is typed is masked until the user asks to see it.
+    expect(value.closest('.kh-masked')).not.toBeNull();
+    await userEvent.click(within(dialog).getByLabelText('Show the value'));
+    expect(value.closest('.kh-masked')).toBeNull();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create' }));
     const refusal = await within(dialog).findByText('The secret was not created');
     expect(refusal.closest('.cds--inline-notification')).toHaveClass(
