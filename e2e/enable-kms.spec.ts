@@ -73,6 +73,7 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   ).toHaveValue('keyhaven-key-protect (Key Protect, us-south)');
   await expect(update.getByRole('checkbox', { name: 'Use public service endpoint' })).toBeChecked();
   await expect(update).toContainText('During the update, you might not be able to access');
+  await page.screenshot({ path: 'test-results/update-prefilled.png' });
   // The key used now (and so before) cannot be picked again (R4); only the key changes.
   await update.getByRole('combobox', { name: 'Root key' }).click();
   await expect(

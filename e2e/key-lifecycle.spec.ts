@@ -33,6 +33,7 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   const disable = page.getByRole('dialog', { name: 'Disable root key cluster-root-key-3' });
   await expect(disable).toContainText('Used by cluster: dev-us-east.');
   await expect(disable).toContainText('can no longer read their secrets');
+  await page.screenshot({ path: 'test-results/disable-confirmation.png' });
   await expectAccessible(page);
   await disable.getByRole('button', { name: 'Disable' }).click();
   await expect(page.getByText('Root key cluster-root-key-3 disabled')).toBeVisible();
@@ -62,6 +63,7 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   await keyAction(page, 'cluster-root-key-3', 'Rotate');
   const rotate = page.getByRole('dialog', { name: 'Rotate root key cluster-root-key-3' });
   await expect(rotate).toContainText('re-encrypts all of its secrets');
+  await page.screenshot({ path: 'test-results/rotate-confirmation.png' });
   await rotate.getByRole('button', { name: 'Cancel' }).click();
   await expect(rotate).toBeHidden();
   await expect(row.getByRole('cell').nth(2)).toHaveText('1');

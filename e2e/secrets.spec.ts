@@ -145,6 +145,7 @@ test('a viewer sees everything readable; actions they may not take are disabled,
   await expect(page.getByText('1–10 of 10 items')).toBeVisible();
   await expect(secrets.getByRole('row')).toHaveCount(11);
   await expect(secrets).toContainText('app-secret-19999');
+  await page.screenshot({ path: 'test-results/secrets-search.png' });
   await expectAccessible(page);
   await search.fill('no-such-secret');
   await expect(secrets).toContainText('No secrets match “no-such-secret”');
