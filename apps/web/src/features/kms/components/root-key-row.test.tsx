@@ -3,7 +3,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Table, TableBody } from '@carbon/react';
 import { KeyState, type RootKey, type ServiceRole } from '@keyhaven/contracts';
-import { RootKeyRow } from './root-key-row.tsx';
+import { RootKeyRow, type RootKeyRowProps } from './root-key-row.tsx';
 
 const key = {
   id: 'k1',
@@ -13,20 +13,25 @@ const key = {
   registrations: [],
 } as unknown as RootKey;
 
-async function menuFor(needs: (role: ServiceRole) => string | undefined) {
+/** One row in a table, as the page renders it. */
+const renderRow = (props: Partial<RootKeyRowProps> = {}) =>
   render(
     <Table>
       <TableBody>
         <RootKeyRow
           rootKey={key}
           now={Date.now()}
-          needs={needs}
+          needs={() => undefined}
           onAction={vi.fn()}
           onDelete={vi.fn()}
+          {...props}
         />
       </TableBody>
     </Table>,
   );
+
+async function menuFor(needs: (role: ServiceRole) => string | undefined) {
+  renderRow({ needs });
   await userEvent.click(screen.getByRole('button', { name: 'Actions for cluster-root-key-1' }));
   await screen.findByText(/^Rotate/);
   return screen.getAllByRole('menuitem', { hidden: true }).map((item) => item.textContent);
@@ -50,21 +55,7 @@ describe('a root key’s actions say why they are disabled, in their text', () =
   });
 
   it('marks the key just created, and only that one', () => {
-    const row = (isNew: boolean) =>
-      render(
-        <Table>
-          <TableBody>
-            <RootKeyRow
-              rootKey={key}
-              isNew={isNew}
-              now={Date.now()}
-              needs={() => undefined}
-              onAction={vi.fn()}
-              onDelete={vi.fn()}
-            />
-          </TableBody>
-        </Table>,
-      );
+    const row = (isNew: boolean) => renderRow({ isNew });
     const fresh = row(true);
     expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1 New');
     fresh.unmount();
@@ -73,19 +64,9 @@ describe('a root key’s actions say why they are disabled, in their text', () =
   });
 
   it('calls a deleted key Deleted, as the action that did it, and writes its expiry as a day', () => {
-    render(
-      <Table>
-        <TableBody>
-          <RootKeyRow
-            rootKey={{ ...key, state: KeyState.Destroyed, expirationDate: '2026-12-31T23:59:59Z' }}
-            now={Date.now()}
-            needs={() => undefined}
-            onAction={vi.fn()}
-            onDelete={vi.fn()}
-          />
-        </TableBody>
-      </Table>,
-    );
+    renderRow({
+      rootKey: { ...key, state: KeyState.Destroyed, expirationDate: '2026-12-31T23:59:59Z' },
+    });
     expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1Deleted1Dec 31, 2026');
   });
 });
