@@ -1,7 +1,9 @@
 import { KeyState, isJobActive } from '@keyhaven/contracts';
+import type { Activity } from '../domain/activity.ts';
 import type { EngineContext, Doc } from '../domain/context.ts';
 import { desiredStatus, type Clusters } from '../domain/clusters.ts';
 import { getDoc, json } from '../domain/context.ts';
+import { conflict } from '../domain/errors.ts';
 import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Compare, Op } from '../store/types.ts';
 
@@ -50,7 +52,7 @@ export const batchCompares = (job: Doc<JobRecord>, key: Doc<RootKeyRecord>): Com
  * What the last batch writes beside its secrets: the job succeeded, the cluster's status, the
  * root key's registration at the job's version, and the old key's registration dropped.
  */
-export async function completion(
+async function completion(
   ctx: EngineContext,
   job: JobRecord,
   key: RootKeyRecord,
@@ -90,4 +92,36 @@ export async function completion(
     }
   }
   return { compares, ops };
+}
+
+/**
+ * Ends a job at `job`, its last checkpoint: its last writes (`ops`), the job, the cluster's status,
+ * the key registrations and the kms.ready activity entry change together, provided the job and
+ * its key are still as `run` loaded them; otherwise nothing is written and the step is retried.
+ */
+export async function finishJob(
+  deps: { ctx: EngineContext; clusters: Clusters; activity: Activity },
+  run: { job: Doc<JobRecord>; key: Doc<RootKeyRecord> },
+  job: JobRecord,
+  ops: Op[],
+  message: string,
+): Promise<void> {
+  const cluster = await deps.clusters.record(job.clusterId);
+  const done = await completion(deps.ctx, job, run.key.value, cluster);
+  const { succeeded } = await deps.ctx.store.txn(
+    [...batchCompares(run.job, run.key), ...done.compares],
+    [
+      ...ops,
+      ...done.ops,
+      deps.activity.op({
+        actor: job.actor,
+        action: 'kms.ready',
+        target: { kind: 'cluster', id: job.clusterId },
+        result: 'success',
+        message,
+      }),
+    ],
+  );
+  if (!succeeded)
+    throw conflict('CONCURRENT_CHANGE', 'the cluster or a root key changed as the job finished');
 }

@@ -11,7 +11,7 @@ import {
   type RootKeyRecord,
 } from '../domain/records.ts';
 import { KubeError, type KubeClient, type KubeSecret } from '../kube/client.ts';
-import { activeJob, batchCompares, completion } from './checkpoint.ts';
+import { activeJob, finishJob } from './checkpoint.ts';
 import type { ControllerSettings } from './settings.ts';
 
 /** A connected cluster's job between steps: its record, root key and API-server client. */
@@ -149,31 +149,17 @@ export class Migration {
     return { ...run, job: { value: next, modRevision: revision } };
   }
 
+  /** The last page: re-reads the key, whose registrations completion rewrites, and ends the job. */
   private async finish(run: MigrationRun, job: JobRecord): Promise<void> {
-    const finished: JobRecord = { ...job, done: job.total };
-    const cluster = await this.clusters.record(job.clusterId);
-    // The key as it is now: completion rewrites its registrations.
     const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.crkId));
     if (!key) throw conflict('CONCURRENT_CHANGE', 'the root key went away as the last page ran');
-    const done = await completion(this.ctx, finished, key.value, cluster);
-    const { succeeded } = await this.ctx.store.txn(
-      [...batchCompares(run.job, key), ...done.compares],
-      [
-        ...done.ops,
-        this.activity.op({
-          actor: job.actor,
-          action: 'kms.ready',
-          target: { kind: 'cluster', id: job.clusterId },
-          result: 'success',
-          message: `Migrated ${count(job.done)} secrets through the API server under root key ${key.value.name}; the master is Ready.`,
-        }),
-      ],
+    await finishJob(
+      { ctx: this.ctx, clusters: this.clusters, activity: this.activity },
+      { job: run.job, key },
+      job,
+      [],
+      `Migrated ${count(job.done)} secrets through the API server under root key ${key.value.name}; the master is Ready.`,
     );
-    if (!succeeded)
-      throw conflict(
-        'CONCURRENT_CHANGE',
-        'the cluster or a root key changed while the last page ran',
-      );
   }
 
   /** Writes the page back with a few requests in flight, paced by the rate limit. */

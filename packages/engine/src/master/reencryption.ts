@@ -9,7 +9,7 @@ import type { Seeds } from '../domain/seeds.ts';
 import { asBuffer, type SealingSeed } from '../crypto/envelope.ts';
 import { ResealPool, type ResealItem } from '../crypto/reseal-pool.ts';
 import type { Op, RangeResult } from '../store/types.ts';
-import { activeJob, advance, batchCompares, completion } from './checkpoint.ts';
+import { activeJob, advance, batchCompares, finishJob } from './checkpoint.ts';
 
 /** Room left in each job transaction for the job, cluster and root-key records. */
 export const RECORD_ROOM = 64 * 1024;
@@ -174,7 +174,13 @@ export class Reencryption {
     const { ops, taken, more } = this.fitBatch(page, await sealed);
     const nextJob = advance(job.value, page.kvs[taken - 1]?.key, taken);
     if (!more) {
-      await this.finish(run, nextJob, ops);
+      await finishJob(
+        { ctx: this.ctx, clusters: this.clusters, activity: this.activity },
+        run,
+        nextJob,
+        ops,
+        `Re-encrypted ${count(nextJob.total)} secrets under root key ${run.key.value.name}; the master is Ready.`,
+      );
       return undefined;
     }
     // A batch cut short by the size budget leaves the pipeline, and so does a failure to read
@@ -196,30 +202,5 @@ export class Reencryption {
     if (!succeeded)
       throw conflict('CONCURRENT_CHANGE', 'the job or its root key changed while a batch ran');
     return { key, seed, ...ahead, job: { value: nextJob, modRevision: revision } };
-  }
-
-  /** The last batch: the job, the cluster's status and the key registrations change together. */
-  private async finish(run: JobRun, job: JobRecord, ops: Op[]): Promise<void> {
-    const cluster = await this.clusters.record(job.clusterId);
-    const done = await completion(this.ctx, job, run.key.value, cluster);
-    const { succeeded } = await this.ctx.store.txn(
-      [...batchCompares(run.job, run.key), ...done.compares],
-      [
-        ...ops,
-        ...done.ops,
-        this.activity.op({
-          actor: job.actor,
-          action: 'kms.ready',
-          target: { kind: 'cluster', id: job.clusterId },
-          result: 'success',
-          message: `Re-encrypted ${count(job.total)} secrets under root key ${run.key.value.name}; the master is Ready.`,
-        }),
-      ],
-    );
-    if (!succeeded)
-      throw conflict(
-        'CONCURRENT_CHANGE',
-        'the cluster or a root key changed while the last batch ran',
-      );
   }
 }
