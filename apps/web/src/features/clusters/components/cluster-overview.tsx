@@ -6,7 +6,7 @@ import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { Ago, Day } from '../../../shared/ui/time.tsx';
 import { useNow } from '../../../shared/ui/use-now.ts';
-import { WhyNot } from '../../../shared/ui/why-not.tsx';
+import { WhyNot, needsPlatformRole } from '../../../shared/ui/why-not.tsx';
 import { useClusterOverview } from '../api/get-cluster-overview.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
 import { ConnectionPanel } from './connection-panel.tsx';
@@ -104,9 +104,9 @@ export function ClusterOverview({
   const mode = cluster?.features.keyProtectEnabled ? 'update' : 'enable';
   // Why Enable/Update cannot be used now, said on the page (keyboard users get no hover title).
   const whyNot = !canEnable
-    ? 'Needs the Administrator platform role on this cluster'
+    ? needsPlatformRole('Administrator')
     : inProgress
-      ? 'Available again when the re-encryption in progress is done'
+      ? 'Is available again when the re-encryption in progress is done'
       : undefined;
 
   return (

@@ -5,6 +5,7 @@ import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { Ago, Timestamp } from '../../../shared/ui/time.tsx';
+import { WhyNot, needsPlatformRole } from '../../../shared/ui/why-not.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useDisconnectCluster, usePluginSetup } from '../api/connections.ts';
 
@@ -129,11 +130,10 @@ export function ConnectionPanel({
   const [showSetup, setShowSetup] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const kmsOn = cluster.kms !== null;
-  const whyNotDisconnect = !canAdminister
-    ? 'Needs the Administrator platform role on this cluster'
-    : kmsOn
-      ? 'KMS is enabled: it cannot be disabled, so the cluster stays connected'
-      : undefined;
+  const whyNotAdminister = canAdminister ? undefined : needsPlatformRole('Administrator');
+  const whyNotDisconnect = kmsOn
+    ? 'Is not possible while KMS is enabled: KMS cannot be disabled, so the cluster stays connected'
+    : undefined;
   return (
     <section aria-labelledby="connection-heading" className="kh-summary">
       <h2 id="connection-heading">Connection</h2>
@@ -174,6 +174,7 @@ export function ConnectionPanel({
           kind="tertiary"
           size="sm"
           disabled={!canAdminister}
+          aria-describedby={whyNotAdminister ? 'connection-why' : undefined}
           onClick={() => {
             setShowSetup(true);
             setup.mutate();
@@ -184,17 +185,21 @@ export function ConnectionPanel({
         <Button
           kind="danger--tertiary"
           size="sm"
-          disabled={whyNotDisconnect !== undefined}
-          aria-describedby={whyNotDisconnect ? 'disconnect-why' : undefined}
+          disabled={!canAdminister || kmsOn}
+          aria-describedby={
+            whyNotAdminister ? 'connection-why' : whyNotDisconnect ? 'disconnect-why' : undefined
+          }
           onClick={() => setConfirming(true)}
         >
           Disconnect
         </Button>
       </div>
-      {whyNotDisconnect && (
-        <p id="disconnect-why" className="kh-muted">
-          {whyNotDisconnect}
-        </p>
+      {whyNotAdminister ? (
+        <WhyNot id="connection-why" action="Managing the connection" reason={whyNotAdminister} />
+      ) : (
+        whyNotDisconnect && (
+          <WhyNot id="disconnect-why" action="Disconnect" reason={whyNotDisconnect} />
+        )
       )}
       {showSetup && (
         <PluginSetupModal cluster={cluster} setup={setup} onClose={() => setShowSetup(false)} />

@@ -1,8 +1,9 @@
 import { OverflowMenu, OverflowMenuItem, TableCell, TableRow, Tag } from '@carbon/react';
 import { count, type SecretMeta } from '@keyhaven/contracts';
 import { explained } from '../../../shared/ui/explained.ts';
+import { needsPlatformRole } from '../../../shared/ui/why-not.tsx';
 
-export const EDITOR_NEEDED = 'Needs the Editor platform role on this cluster';
+export const EDITOR_NEEDED = needsPlatformRole('Editor');
 
 export type SecretDialogKind = 'reveal' | 'verify' | 'delete';
 
