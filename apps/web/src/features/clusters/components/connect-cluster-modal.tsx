@@ -48,6 +48,13 @@ export function connectRequest(fields: Fields, withEtcd: boolean) {
 
 type Invalid = (field: string) => { invalid?: boolean; invalidText?: string };
 
+/** The PEM fields of etcd access: the form field, its label, and its path in the request. */
+const ETCD_PEM_FIELDS = [
+  { name: 'etcdCa', label: 'etcd CA certificate (PEM)', path: 'etcd.caCertificate' },
+  { name: 'etcdCert', label: 'etcd client certificate (PEM)', path: 'etcd.clientCertificate' },
+  { name: 'etcdKey', label: 'etcd client key (PEM)', path: 'etcd.clientKey' },
+] as const;
+
 /** The etcd access fields: endpoints, CA, client certificate and key (for Verify only). */
 function EtcdFields({
   fields,
@@ -69,30 +76,17 @@ function EtcdFields({
         {...invalid('etcd.endpoints')}
         {...invalid('etcd.endpoints.0')}
       />
-      <TextArea
-        id="connect-etcd-ca"
-        labelText="etcd CA certificate (PEM)"
-        rows={3}
-        value={fields.etcdCa}
-        onChange={set('etcdCa')}
-        {...invalid('etcd.caCertificate')}
-      />
-      <TextArea
-        id="connect-etcd-cert"
-        labelText="etcd client certificate (PEM)"
-        rows={3}
-        value={fields.etcdCert}
-        onChange={set('etcdCert')}
-        {...invalid('etcd.clientCertificate')}
-      />
-      <TextArea
-        id="connect-etcd-key"
-        labelText="etcd client key (PEM)"
-        rows={3}
-        value={fields.etcdKey}
-        onChange={set('etcdKey')}
-        {...invalid('etcd.clientKey')}
-      />
+      {ETCD_PEM_FIELDS.map(({ name, label, path }) => (
+        <TextArea
+          key={name}
+          id={`connect-${name}`}
+          labelText={label}
+          rows={3}
+          value={fields[name]}
+          onChange={set(name)}
+          {...invalid(path)}
+        />
+      ))}
     </>
   );
 }
