@@ -66,6 +66,17 @@ const api = <T>(method: string, path: string, body?: unknown) =>
 
 const cluster = async () => (await api<Cluster>('GET', `/v2/clusters/${clusterId}`)).body;
 
+/** Enable (or Update) the cluster's KMS with a root key of the instance, as admin: accepted. */
+async function enableWith(crkId: string): Promise<void> {
+  const accepted = await api('POST', '/v2/enableKMS', {
+    cluster: clusterId,
+    instance_id: INSTANCE,
+    crk_id: crkId,
+    private_endpoint: true,
+  });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+}
+
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, seconds = 180) {
   let last: unknown;
   for (let i = 0; i < seconds * 2; i++) {
@@ -275,13 +286,7 @@ describe.skipIf(SKIP_KUBE)('a connected cluster: Keyhaven migrates its Secrets i
   });
 
   it('enables key A: the plug-in follows the cluster and every Secret moves under A', async () => {
-    const enabled = await api('POST', '/v2/enableKMS', {
-      cluster: clusterId,
-      instance_id: INSTANCE,
-      crk_id: keyA,
-      private_endpoint: true,
-    });
-    expect(enabled.status, JSON.stringify(enabled.body)).toBe(202);
+    await enableWith(keyA);
     expect((await cluster()).masterStatus).toBe('KMS feature enablement in progress.');
     // The administrator installs the plug-in and the EncryptionConfiguration Keyhaven gives.
     const setup = await api<KmsPluginSetup>('POST', `/v2/clusters/${clusterId}/kms-plugin-setup`);
@@ -304,13 +309,7 @@ describe.skipIf(SKIP_KUBE)('a connected cluster: Keyhaven migrates its Secrets i
   });
 
   it('updates to key B, survives a SIGKILL of the engine mid-migration, and loses nothing', async () => {
-    const updated = await api('POST', '/v2/enableKMS', {
-      cluster: clusterId,
-      instance_id: INSTANCE,
-      crk_id: keyB,
-      private_endpoint: true,
-    });
-    expect(updated.status, JSON.stringify(updated.body)).toBe(202);
+    await enableWith(keyB);
     const midway = await eventually('the migration under way', async () => {
       const job = (await cluster()).enablement;
       return job && job.progress.done > 0 && job.progress.done < job.progress.total
