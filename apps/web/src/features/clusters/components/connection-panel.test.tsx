@@ -33,7 +33,7 @@ describe('ConnectionPanel', () => {
     renderWithProviders(<ConnectionPanel cluster={kmsOn} canAdminister />);
     expect(screen.getByRole('button', { name: 'Set up KMS plug-in' })).toBeEnabled();
     expect(screen.getByRole('button', { name: 'Disconnect' })).toHaveAccessibleDescription(
-      /^Disconnect is not possible while KMS is enabled/,
+      'Disconnect is not possible. KMS is enabled: it cannot be disabled, so the cluster stays connected.',
     );
   });
 

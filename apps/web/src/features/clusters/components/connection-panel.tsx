@@ -132,7 +132,7 @@ export function ConnectionPanel({
   const kmsOn = cluster.kms !== null;
   const whyNotAdminister = canAdminister ? undefined : needsPlatformRole('Administrator');
   const whyNotDisconnect = kmsOn
-    ? 'Is not possible while KMS is enabled: KMS cannot be disabled, so the cluster stays connected'
+    ? 'Is not possible. KMS is enabled: it cannot be disabled, so the cluster stays connected'
     : undefined;
   return (
     <section aria-labelledby="connection-heading" className="kh-summary">
