@@ -30,6 +30,12 @@ export interface AppOptions {
   loginGuard?: LoginGuard;
   /** The key the BFF shows to name a console user's address (see login-proxy.ts). */
   loginProxyKey?: string | undefined;
+  /**
+   * The engine's URL as KMS plug-ins reach it (KEYHAVEN_PUBLIC_URL), written into their setup
+   * files; without it, the address this connection came in on. Never the Host header, which the
+   * caller chooses.
+   */
+  publicUrl?: string | undefined;
 }
 
 /** The engine's HTTP API: Key Protect's key API, the Kubernetes Service cluster API, IAM tokens. */
@@ -74,7 +80,7 @@ export function createApp(engine: Engine, logger: Logger, options: AppOptions = 
   keyRoutes({ route, engine });
   keyDetailRoutes({ route, engine });
   keyActionRoutes({ route, engine });
-  clusterRoutes({ route, engine });
+  clusterRoutes({ route, engine }, options.publicUrl);
   secretRoutes({ route, engine });
 
   const openapi = buildOpenApi(engineOpenApi, operations);

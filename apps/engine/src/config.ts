@@ -10,6 +10,11 @@ export const EngineConfig = z
   .object({
     KEYHAVEN_ENGINE_HOST: z.string().default('127.0.0.1'),
     KEYHAVEN_ENGINE_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+    /** The engine's URL as KMS plug-ins reach it, for their setup files (default: the listener). */
+    KEYHAVEN_PUBLIC_URL: z
+      .url({ protocol: /^https?$/, error: 'must be the http(s) URL plug-ins reach the engine at' })
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
     KEYHAVEN_DATA_DIR: z.string().min(1).default('./data'),
     KEYHAVEN_STORE: z.enum(['sqlite', 'etcd']).default('sqlite'),
     KEYHAVEN_KEY_ADAPTER: z.enum(['software', 'pkcs11']).default('software'),

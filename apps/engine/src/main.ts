@@ -124,14 +124,12 @@ async function main() {
     config.KEYHAVEN_LOGIN_PROXY_KEY_FILE ?? join(dataDir, 'login-proxy-key'),
     randomSecret,
   );
-  const server = createHttpServer(createApp(engine, logger, { loginProxyKey })).listen(
-    config.KEYHAVEN_ENGINE_PORT,
-    config.KEYHAVEN_ENGINE_HOST,
-    () => {
-      const { port } = server.address() as AddressInfo;
-      logger.info({ port }, 'engine listening');
-    },
-  );
+  const server = createHttpServer(
+    createApp(engine, logger, { loginProxyKey, publicUrl: config.KEYHAVEN_PUBLIC_URL }),
+  ).listen(config.KEYHAVEN_ENGINE_PORT, config.KEYHAVEN_ENGINE_HOST, () => {
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port }, 'engine listening');
+  });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -223,7 +223,12 @@ describe('engine HTTP API', () => {
       .post('/v2/clusters/c-prod-us-south/plugin-reports')
       .set('Authorization', `Bearer ${admin}`)
       .send({ resource: 'kms-plugin:x', healthz: 'ok' });
-    expect(report.status).toBe(409);
+    // Only a connected cluster's own plug-in identity reports (issue 25): not even its admin.
+    expect(report.status).toBe(403);
+    expect(report.body.message).toMatch(/Only the KMS plug-in of cluster prod-us-south/);
+    const userinfo = await connect({ ...base, server: 'https://kube:secret@127.0.0.1:1' });
+    expect(userinfo.status).toBe(400);
+    expect(userinfo.body.message).toMatch(/server must not hold a user name or password/);
   });
 
   it('streams master status changes as Server-Sent Events', async () => {

@@ -3,15 +3,33 @@ import https from 'node:https';
 import { StatusEvent } from '@keyhaven/contracts';
 import type { EngineClient, PluginError } from './engine-client.ts';
 
+/** A status event is a few hundred bytes: a stream that sends more without an end is cut. */
+const MAX_EVENT_CHARS = 64 * 1024;
+
+/** The event's data as a status event, or why it is not one (it is then skipped). */
+function readEvent(data: string): StatusEvent | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return 'the engine sent a status event that is not JSON; skipped it';
+  }
+  const event = StatusEvent.safeParse(value);
+  return event.success ? event.data : 'the engine sent a status event of another shape; skipped it';
+}
+
 /**
  * Follows the cluster's status stream (Server-Sent Events): each event names the root key
  * version its KMS configuration wants. Reopens a dropped stream after a second; returns a stop.
+ * Whatever bytes the engine (or a proxy before it) sends, the plug-in goes on: an event it cannot
+ * read is skipped and said in onSkipped, an endless one ends the stream, which is reopened.
  */
 export function watchCluster(
   engine: EngineClient,
   clusterId: string,
   onEvent: (event: StatusEvent) => void,
   onError: (reason: string) => void,
+  onSkipped: (reason: string) => void = onError,
 ): () => void {
   let stopped = false;
   let current: http.ClientRequest | undefined;
@@ -48,6 +66,8 @@ export function watchCluster(
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
+        if (buffer.length > MAX_EVENT_CHARS && buffer.indexOf('\n\n') < 0)
+          return reopen(`the engine sent a status event over ${MAX_EVENT_CHARS / 1024} KiB`);
         let end;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const message = buffer.slice(0, end);
@@ -58,8 +78,9 @@ export function watchCluster(
             .map((line) => line.slice(5).trim())
             .join('');
           if (!data) continue;
-          const event = StatusEvent.safeParse(JSON.parse(data));
-          if (event.success) onEvent(event.data);
+          const event = readEvent(data);
+          if (typeof event === 'string') onSkipped(event);
+          else onEvent(event);
         }
       });
       res.on('end', () => reopen('the cluster watch ended'));

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { status as Code } from '@grpc/grpc-js';
+import { formatKeyId, parseKeyId, type KeyRef } from '@keyhaven/contracts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { PluginConfig } from './config.ts';
 import { EngineClient, PluginError } from './engine-client.ts';
-import { formatKeyId, parseKeyId, type KeyRef } from './key-id.ts';
 import { watchCluster } from './cluster-watch.ts';
 
 export const SEED_BYTES = 32;
@@ -100,6 +100,7 @@ export class KmsService {
         this.health = { ...this.health, checkedAt: 0 };
       },
       (reason) => this.log.warn({ clusterId, reason }, 'cluster watch interrupted; reopening'),
+      (reason) => this.log.warn({ clusterId, reason }, 'cluster watch event skipped'),
     );
   }
 

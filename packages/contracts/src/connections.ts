@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isPlainLine } from './format.ts';
+import { Id } from './common.ts';
 import { PluginResource } from './keys.ts';
 
 /**
@@ -20,6 +22,10 @@ const httpsUrl = (what: string) =>
     .url({ error: `${what} must be a URL` })
     .max(2048)
     .refine((v) => URL.parse(v)?.protocol === 'https:', `${what} must start with https://`)
+    .refine((v) => {
+      const url = URL.parse(v);
+      return !url?.username && !url?.password;
+    }, `${what} must not hold a user name or password (the token is given apart)`)
     .transform((v) => v.replace(/\/+$/, ''));
 
 /** Access to the cluster's etcd, for the Verify view only: optional at connect time. */
@@ -69,10 +75,20 @@ export const Connection = z.object({
       healthz: z.string(),
       keyId: z.string().optional(),
       reportedAt: z.string(),
+      /**
+       * Silent for longer than PLUGIN_STALE_MINUTES: its API server may be gone. The cluster
+       * still waits for it at a key change until an Administrator removes it.
+       */
+      stale: z.boolean(),
     }),
   ),
 });
 export type Connection = z.infer<typeof Connection>;
+
+/** A plug-in reports at each Status of its API server (about once a minute), or every 30 s. */
+export const PLUGIN_STALE_MINUTES = 5;
+
+export const PluginReportParams = z.object({ id: Id, resource: PluginResource });
 
 /**
  * What a KMS plug-in following a cluster tells the engine: the health it answered the API server's
@@ -80,8 +96,18 @@ export type Connection = z.infer<typeof Connection>;
  */
 export const PluginReport = z.object({
   resource: PluginResource,
-  healthz: z.string().trim().min(1).max(256),
-  encryptKeyId: z.string().min(1).max(1024).optional(),
+  healthz: z
+    .string()
+    .trim()
+    .min(1)
+    .max(256)
+    .refine(isPlainLine, 'must be one line without control characters'),
+  encryptKeyId: z
+    .string()
+    .min(1)
+    .max(1023)
+    .refine(isPlainLine, 'must be one line without control characters')
+    .optional(),
 });
 export type PluginReport = z.infer<typeof PluginReport>;
 

@@ -41,3 +41,21 @@ export function sentence<T extends string | undefined>(message: T): T {
   const capital = message[0]!.toUpperCase() + message.slice(1);
   return (/[.!?]$/.test(capital) ? capital : `${capital}.`) as T;
 }
+
+/**
+ * Control characters (C0, DEL, C1) and the bidirectional overrides that reorder a line. What the
+ * engine relays from outside (a plug-in's health, a cluster's answer) may carry them, and on a
+ * terminal `ESC[2J` clears the screen: they are shown escaped, never sent as they are.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** The text with each control character written as `\u001b` (newlines and tabs kept). */
+export const printable = (text: string): string =>
+  text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Whether the text holds no control character at all (newlines and tabs included). */
+export const isPlainLine = (text: string): boolean => !ANY_CONTROL.test(text);

@@ -56,7 +56,10 @@ export const ApiKeyCreated = z.object({
   createdAt: z.string(),
   apikey: z.string(),
 });
-export const ApiKeySummary = ApiKeyCreated.omit({ apikey: true });
+export const ApiKeySummary = ApiKeyCreated.omit({ apikey: true }).extend({
+  /** A KMS plug-in's key: the API server it speaks for, bound at its first report. */
+  resource: z.string().optional(),
+});
 
 /** Whether some grant that covers the resource ranks at least `role` in `order` (lowest first). */
 function holds<R extends string, G extends { role: R }>(

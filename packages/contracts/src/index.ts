@@ -9,3 +9,4 @@ export * from './bff.ts';
 export * from './format.ts';
 export * from './authorizations.ts';
 export * from './connections.ts';
+export * from './key-id.ts';

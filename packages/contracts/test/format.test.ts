@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, count, dateOnly, dateTime, sentence } from '../src/format.ts';
+import { ago, count, dateOnly, dateTime, isPlainLine, printable, sentence } from '../src/format.ts';
 
 describe('how the console, the CLI and the engine write numbers, times and messages', () => {
   it('writes counts with thousands separators', () => {
@@ -32,5 +32,18 @@ describe('how the console, the CLI and the engine write numbers, times and messa
     );
     expect(sentence('Already a sentence.')).toBe('Already a sentence.');
     expect(sentence(undefined)).toBeUndefined();
+  });
+
+  it('escapes control characters and line-reordering marks, and keeps the rest as it is', () => {
+    expect(printable('\u001b[2Jcleared')).toBe('\\u001b[2Jcleared');
+    expect(printable('bell\u0007 del\u007f c1\u009b rlo\u202e')).toBe(
+      'bell\\u0007 del\\u007f c1\\u009b rlo\\u202e',
+    );
+    expect(printable('Ready (3 min ago)\nnext line\ttab – ✓')).toBe(
+      'Ready (3 min ago)\nnext line\ttab – ✓',
+    );
+    expect(isPlainLine('root key disabled')).toBe(true);
+    expect(isPlainLine('two\nlines')).toBe(false);
+    expect(isPlainLine('\u202eevil')).toBe(false);
   });
 });

@@ -81,7 +81,7 @@ export function createEngine(deps: EngineDeps) {
   const activity = new Activity(ctx);
   const keys = new Keys(ctx, activity);
   const wrapping = new KeyWrapping(ctx, keys);
-  const pluginRegistrations = new PluginRegistrations(ctx, keys, activity);
+  const pluginRegistrations = new PluginRegistrations(ctx, keys, activity, iam);
   const clusters = new Clusters(ctx);
   const connections = new Connections(ctx, new Credentials(ctx), activity, iam);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });

@@ -12,6 +12,7 @@ import {
   Id,
   ConsoleStatusMessage,
   KmsPluginSetup,
+  PluginReportParams,
 } from '@keyhaven/contracts';
 import { clusterOverview } from '../cluster-overview.ts';
 import { enableOptions } from '../enable-options.ts';
@@ -171,6 +172,25 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       engine.json(KmsPluginSetup, {
         method: 'POST',
         path: `/v2/clusters/${params.id}/kms-plugin-setup`,
+        token: session.token,
+        requestId,
+      }),
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/clusters/:id/plugins/:resource',
+      summary: 'Remove a KMS plug-in that stopped reporting, and revoke its API keys',
+      operationId: 'removeKmsPlugin',
+      tag: 'Clusters',
+      errors: [403, 404, 409],
+      params: PluginReportParams,
+      status: 204,
+    },
+    ({ session, requestId, params }) =>
+      engine.send({
+        method: 'DELETE',
+        path: `/v2/clusters/${params.id}/plugin-reports/${params.resource}`,
         token: session.token,
         requestId,
       }),

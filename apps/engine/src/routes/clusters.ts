@@ -9,13 +9,14 @@ import {
   EnableKmsRequest,
   KmsPluginSetup,
   PluginReport,
+  PluginReportParams,
   StatusEventMessage,
 } from '@keyhaven/contracts';
 import { EngineError } from '@keyhaven/engine';
 import type { RouteDeps } from './route.ts';
 
 /** Kubernetes Service: clusters with their master status, Enable/Update KMS, and activity. */
-export function clusterRoutes({ route, engine }: RouteDeps) {
+export function clusterRoutes({ route, engine }: RouteDeps, publicUrl?: string) {
   const tag = 'Kubernetes Service';
   route(
     {
@@ -57,7 +58,7 @@ export function clusterRoutes({ route, engine }: RouteDeps) {
     },
     ({ principal, params }) => engine.clusters.get(principal, params.id),
   );
-  connectionRoutes({ route, engine });
+  connectionRoutes({ route, engine }, publicUrl);
   route(
     {
       method: 'post',
@@ -127,7 +128,7 @@ export function clusterRoutes({ route, engine }: RouteDeps) {
 }
 
 /** Connected clusters: connect, disconnect, the plug-in's setup files and its reports. */
-function connectionRoutes({ route, engine }: RouteDeps) {
+function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | undefined) {
   const tag = 'Kubernetes Service';
   route(
     {
@@ -176,7 +177,7 @@ function connectionRoutes({ route, engine }: RouteDeps) {
       errors: [403, 409],
     },
     ({ req, principal, params }) =>
-      engine.connections.pluginSetup(principal, params.id, `${req.protocol}://${req.get('host')}`),
+      engine.connections.pluginSetup(principal, params.id, publicUrl ?? localUrl(req)),
   );
   route(
     {
@@ -196,6 +197,30 @@ function connectionRoutes({ route, engine }: RouteDeps) {
         await engine.controller.refreshStatus(params.id);
     },
   );
+  route(
+    {
+      method: 'delete',
+      path: '/v2/clusters/:id/plugin-reports/:resource',
+      operationId: 'removeKmsPlugin',
+      tag,
+      summary:
+        'Remove a KMS plug-in that stopped reporting (its API server is gone) and revoke its API keys',
+      params: PluginReportParams,
+      status: 204,
+      errors: [403, 404, 409],
+    },
+    async ({ principal, params }) => {
+      await engine.connections.removeReport(principal, params.id, params.resource);
+      await engine.controller.refreshStatus(params.id);
+    },
+  );
+}
+
+/** The address and port this request came in on, as a URL (for a plug-in on the same host). */
+function localUrl(req: Request): string {
+  const address = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${req.protocol}://${host}:${req.socket.localPort ?? 80}`;
 }
 
 /** Sends each status event as SSE, with a heartbeat, until the client goes away. */

@@ -1,4 +1,5 @@
 import {
+  PLUGIN_STALE_MINUTES,
   MASTER_STATUS_ENABLING,
   MASTER_STATUS_READY,
   hasPlatformRole,
@@ -10,6 +11,7 @@ import {
   type MasterHealth,
   type StatusEvent,
 } from '@keyhaven/contracts';
+import { isKubeVersion } from '../kube/client.ts';
 import { getDoc, listDocs, type EngineContext } from './context.ts';
 import { notFound } from './errors.ts';
 import { requirePlatformRole, type Principal } from './iam.ts';
@@ -77,6 +79,7 @@ export function desiredStatus(
 export function connectionView(
   cluster: ClusterRecord,
   reports: PluginReportRecord[],
+  now: Date,
 ): Connection | null {
   const connection = cluster.connection;
   if (!connection) return null;
@@ -89,9 +92,14 @@ export function connectionView(
       healthz: r.healthz,
       ...(r.keyId && { keyId: r.keyId }),
       reportedAt: r.reportedAt,
+      stale: isStale(r, now),
     })),
   };
 }
+
+/** Whether a plug-in has been silent for longer than PLUGIN_STALE_MINUTES. */
+export const isStale = (report: PluginReportRecord, now: Date): boolean =>
+  now.getTime() - Date.parse(report.reportedAt) > PLUGIN_STALE_MINUTES * 60_000;
 
 export const toEnablement = (job: JobRecord): EnablementResult => ({
   jobId: job.id,
@@ -135,7 +143,8 @@ export class Clusters {
       name: cluster.name,
       region: cluster.region,
       location: cluster.location,
-      masterKubeVersion: cluster.version,
+      // A record from before versions were checked at connect may hold anything (issue 25).
+      masterKubeVersion: isKubeVersion(cluster.version) ? cluster.version : 'unknown',
       accountId: cluster.accountId,
       createdDate: cluster.createdDate,
       masterStatus: status.message,
@@ -162,6 +171,7 @@ export class Clusters {
       connection: connectionView(
         cluster,
         reports.map((r) => r.value),
+        this.ctx.clock.now(),
       ),
     };
   }

@@ -1,24 +1,44 @@
 import { randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
 import {
   MASTER_STATUS_READY,
+  PLUGIN_STALE_MINUTES,
+  ago,
   hasPlatformRole,
+  parseKeyId,
   type ConnectClusterRequest,
   type KmsPluginSetup,
   type PluginReport,
 } from '@keyhaven/contracts';
 import { KubeClient, KubeError } from '../kube/client.ts';
+import type { Compare, Op } from '../store/types.ts';
 import type { Activity } from './activity.ts';
+import { isStale } from './clusters.ts';
 import { getDoc, json, listDocs, type EngineContext } from './context.ts';
 import type { Credentials } from './credentials.ts';
 import { EngineError, badRequest, conflict, notFound } from './errors.ts';
-import { hashPassword, requirePlatformRole, type Iam, type Principal } from './iam.ts';
+import {
+  hashPassword,
+  requirePlatformRole,
+  type Iam,
+  type PluginScope,
+  type Principal,
+} from './iam.ts';
 import { encryptionConfiguration, pluginConfig } from './plugin-setup.ts';
-import { K, type ClusterRecord, type PluginReportRecord, type UserRecord } from './records.ts';
+import {
+  K,
+  type ClusterRecord,
+  type PluginReportRecord,
+  type RootKeyRecord,
+  type UserRecord,
+} from './records.ts';
 
 /** The verbs Keyhaven needs on Secrets in every namespace to migrate them. */
 export const REQUIRED_VERBS = ['list', 'get', 'update'] as const;
 /** A report that says nothing new is written at most this often (it keeps reportedAt fresh). */
 const REPORT_REFRESH_MS = 30_000;
+
+/** How long checking a cluster's credentials may take in all (the BFF waits 10 s for the engine). */
+const CHECK_BUDGET_MS = 7_000;
 
 const CONNECT_FAILURES: Record<string, string> = {
   UNREACHABLE: 'CLUSTER_UNREACHABLE',
@@ -68,11 +88,13 @@ export class Connections {
       );
       checkPem(request.etcd.clientKey, 'etcd.clientKey', (p) => createPrivateKey(p));
     }
+    const nameTaken = () =>
+      conflict('CLUSTER_NAME_TAKEN', `A cluster named ${request.name} exists already.`);
     const clusters = await listDocs<ClusterRecord>(this.ctx.store, K.clusters);
     if (
       clusters.some((c) => c.value.name === request.name && c.value.accountId === owned.accountId)
     )
-      throw conflict('CLUSTER_NAME_TAKEN', `A cluster named ${request.name} exists already.`);
+      throw nameTaken();
     const version = await this.check(request);
     const now = this.ctx.clock.now().toISOString();
     const record: ClusterRecord = {
@@ -101,10 +123,16 @@ export class Connections {
         connectedAt: now,
       },
     };
-    await this.ctx.store.txn(
-      [{ key: K.cluster(id), modRevision: 0 }],
+    // The name's own key makes two connects of one name at once a conflict for the second.
+    const nameKey = K.clusterName(owned.accountId, request.name);
+    const { succeeded } = await this.ctx.store.txn(
+      [
+        { key: K.cluster(id), modRevision: 0 },
+        { key: nameKey, modRevision: 0 },
+      ],
       [
         { type: 'put', key: K.cluster(id), value: json(record) },
+        { type: 'put', key: nameKey, value: json({ clusterId: id }) },
         this.activity.op({
           actor: principal.username,
           action: 'cluster.connect',
@@ -114,12 +142,20 @@ export class Connections {
         }),
       ],
     );
+    if (!succeeded) throw nameTaken();
     return record;
   }
 
-  /** Version, then each verb on Secrets: the first failure is the error, naming what failed. */
+  /**
+   * Version, then each verb on Secrets: the first failure is the error, naming what failed. The
+   * whole check has its own budget, well inside the console's wait for the engine: a cluster
+   * that never answers is that cluster's failure (CLUSTER_UNREACHABLE), not an engine outage.
+   */
   private async check(request: ConnectClusterRequest): Promise<string> {
-    const client = new KubeClient(request);
+    const client = new KubeClient(request, {
+      signal: AbortSignal.timeout(CHECK_BUDGET_MS),
+      budgetMs: CHECK_BUDGET_MS,
+    });
     try {
       const version = await client.version();
       const missing: string[] = [];
@@ -159,6 +195,7 @@ export class Connections {
       [{ key: K.cluster(clusterId), modRevision: doc.modRevision }],
       [
         { type: 'delete', key: K.cluster(clusterId) },
+        { type: 'delete', key: K.clusterName(doc.value.accountId, doc.value.name) },
         // Its plug-in identity and API keys end with it.
         { type: 'delete', key: K.pluginUser(clusterId) },
         ...reports.map((r) => ({
@@ -196,7 +233,7 @@ export class Connections {
         `Cluster ${cluster.value.name} is a demo cluster: it runs no KMS plug-in.`,
       );
     const identity = await this.pluginIdentity(cluster.value);
-    const key = await this.iam.createApiKey(identity, `kms-plugin setup by ${principal.username}`);
+    const key = await this.iam.mintApiKey(identity, `kms-plugin setup by ${principal.username}`);
     await this.activity.record({
       actor: principal.username,
       action: 'cluster.plugin-setup',
@@ -278,13 +315,26 @@ export class Connections {
     );
   }
 
-  /** Records a plug-in's report; true when it says something new (health or key taken). */
+  /**
+   * Records a plug-in's report; true when it says something new (health or key taken). Only the
+   * cluster's own plug-in identity reports, each API key for the one resource it is bound to, and
+   * a key_id counts only with the registration the engine minted for that resource (issue 25).
+   */
   async report(principal: Principal, clusterId: string, report: PluginReport): Promise<boolean> {
     const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
     if (!cluster) throw notFound('Cluster', clusterId);
     requirePlatformRole(principal, cluster.value, 'Viewer');
+    if (principal.plugin?.clusterId !== clusterId)
+      throw new EngineError(
+        403,
+        'FORBIDDEN',
+        `Only the KMS plug-in of cluster ${cluster.value.name}, with an API key from its Set up KMS plug-in, reports for it.`,
+      );
     if (!cluster.value.connection)
       throw conflict('NOT_CONNECTED', `Cluster ${cluster.value.name} is not a connected cluster.`);
+    await this.iam.bindPluginResource(principal, report.resource);
+    if (report.encryptKeyId)
+      await this.checkMinted(principal.plugin, report.resource, report.encryptKeyId);
     const key = K.pluginReport(clusterId, report.resource);
     const previous = await getDoc<PluginReportRecord>(this.ctx.store, key);
     const now = this.ctx.clock.now();
@@ -305,5 +355,79 @@ export class Connections {
       return false;
     await this.ctx.store.txn([], [{ type: 'put', key, value: json(next) }]);
     return changed;
+  }
+
+  /**
+   * Removes a plug-in that stopped reporting (its API server was taken away), so that key changes
+   * no longer wait for it, and revokes the API keys bound to it. A plug-in that still reports is
+   * alive: removing it would only hide it until its next report, so that is refused.
+   */
+  async removeReport(principal: Principal, clusterId: string, resource: string): Promise<void> {
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    if (!cluster) throw notFound('Cluster', clusterId);
+    requirePlatformRole(principal, cluster.value, 'Administrator');
+    const key = K.pluginReport(clusterId, resource);
+    const report = await getDoc<PluginReportRecord>(this.ctx.store, key);
+    if (!report) throw notFound('KMS plug-in', resource);
+    const now = this.ctx.clock.now();
+    if (!isStale(report.value, now))
+      throw conflict(
+        'PLUGIN_REPORTING',
+        `KMS plug-in ${resource} reported ${ago(report.value.reportedAt, now.getTime())}: it is alive. A plug-in can be removed once it has been silent for ${PLUGIN_STALE_MINUTES} minutes (its API server is gone).`,
+      );
+    const user = await getDoc<UserRecord>(this.ctx.store, K.pluginUser(clusterId));
+    const revoked = user?.value.apiKeys.filter((k) => k.resource === resource) ?? [];
+    const ops: Op[] = [
+      { type: 'delete', key },
+      ...revoked.map((k) => ({ type: 'delete' as const, key: `/keyhaven/apikeys/${k.id}` })),
+      this.activity.op({
+        actor: principal.username,
+        action: 'cluster.plugin-remove',
+        target: { kind: 'cluster', id: clusterId },
+        result: 'success',
+        message: `Removed KMS plug-in ${resource}, silent since ${report.value.reportedAt}${revoked.length ? `, and revoked its API key ${revoked.map((k) => k.id).join(', ')}` : ''}.`,
+      }),
+    ];
+    const compares: Compare[] = [{ key, modRevision: report.modRevision }];
+    if (user && revoked.length > 0) {
+      compares.push({ key: K.pluginUser(clusterId), modRevision: user.modRevision });
+      const kept = user.value.apiKeys.filter((k) => k.resource !== resource);
+      ops.push({
+        type: 'put',
+        key: K.pluginUser(clusterId),
+        value: json({ ...user.value, apiKeys: kept }),
+      });
+    }
+    const { succeeded } = await this.ctx.store.txn(compares, ops);
+    if (!succeeded)
+      throw conflict(
+        'PLUGIN_REPORTING',
+        `KMS plug-in ${resource} reported meanwhile: it is alive.`,
+      );
+  }
+
+  /**
+   * Refuses a key_id that the engine did not mint for this resource: one of the cluster's root
+   * keys, a version it has, and the registration id the resource holds with that key now.
+   */
+  private async checkMinted(scope: PluginScope, resource: string, keyId: string): Promise<void> {
+    const refuse = (why: string) =>
+      badRequest('KEY_ID_NOT_MINTED', `encryptKeyId ${why}`, { field: 'encryptKeyId' });
+    const ref = parseKeyId(keyId);
+    if (!ref) throw refuse('is not a key_id that a Keyhaven KMS plug-in writes');
+    const key = scope.keyIds.includes(ref.keyId)
+      ? await getDoc<RootKeyRecord>(this.ctx.store, K.key(ref.keyId))
+      : undefined;
+    if (!key || key.value.instanceId !== ref.instanceId)
+      throw refuse('names a root key that this cluster does not use');
+    if (!key.value.versions.some((v) => v.id === ref.versionId))
+      throw refuse(`names a version that root key ${key.value.name} does not have`);
+    const minted = key.value.plugins?.some(
+      (p) => p.resource === resource && p.registrationId === ref.registrationId,
+    );
+    if (!minted)
+      throw refuse(
+        `does not carry the registration that Keyhaven minted for ${resource} with root key ${key.value.name}`,
+      );
   }
 }

@@ -85,6 +85,17 @@ export interface Principal {
   accountId: string;
   platformRoles: UserRecord['platformRoles'];
   serviceRoles: UserRecord['serviceRoles'];
+  /** Set for a connected cluster's KMS plug-in identity: all it may reach (issue 25). */
+  plugin?: PluginScope;
+}
+
+/** What a cluster's KMS plug-in may reach: its cluster, and the root keys it uses or used. */
+export interface PluginScope {
+  clusterId: string;
+  /** The root keys the cluster uses now or used before (its data may still be under them). */
+  keyIds: string[];
+  /** The API key its token came from: each plug-in API key serves one resource (API server). */
+  apiKeyId: string | undefined;
 }
 
 const unauthorized = (message: string) => new EngineError(401, 'UNAUTHORIZED', message);
@@ -152,6 +163,7 @@ export class Iam {
 
   async token(request: TokenRequest): Promise<TokenResponse> {
     let user: UserRecord | undefined;
+    let apiKeyId: string | undefined;
     if (request.grant_type === 'password') {
       user = await this.findUserByName(request.username);
       // Hash even for an unknown user so that timing does not reveal which names exist.
@@ -169,9 +181,15 @@ export class Iam {
         throw unauthorized('The API key is not valid.');
       }
       user = candidate;
+      apiKeyId = keyId;
     }
     const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
-    const accessToken = await new SignJWT({ username: user.username, account: user.accountId })
+    const claims = {
+      username: user.username,
+      account: user.accountId,
+      ...(apiKeyId && { akid: apiKeyId }),
+    };
+    const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user.id)
       .setIssuer(ISSUER)
@@ -191,35 +209,77 @@ export class Iam {
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw unauthorized('A bearer token is required: get one at POST /identity/token.');
-    const { sub: subject, jti } = await this.verify(token);
+    const { sub: subject, jti, akid } = await this.verify(token);
     if (jti && (await this.ctx.store.get(`/keyhaven/revoked-tokens/${jti}`)))
       throw unauthorized('The token was revoked: log in again.');
     const user = subject ? await getDoc<UserRecord>(this.ctx.store, K.user(subject)) : undefined;
     if (!user) throw unauthorized('The token names a user that no longer exists.');
+    const apiKeyId = typeof akid === 'string' ? akid : undefined;
+    // A token made with an API key ends when that key is revoked, not an hour later.
+    if (apiKeyId && !user.value.apiKeys.some((k) => k.id === apiKeyId))
+      throw unauthorized('The API key of this token was revoked.');
     const { id, username, accountId, platformRoles, serviceRoles, pluginOf } = user.value;
+    if (!pluginOf) return { id, username, accountId, platformRoles, serviceRoles };
+    const { grants, keyIds } = await this.pluginGrants(pluginOf);
     return {
       id,
       username,
       accountId,
       platformRoles,
-      serviceRoles: pluginOf ? await this.pluginGrants(pluginOf) : serviceRoles,
+      serviceRoles: grants,
+      plugin: { clusterId: pluginOf, keyIds, apiKeyId },
     };
   }
 
   /**
    * A cluster's KMS plug-in may read (wrap, unwrap) with the root keys the cluster uses now or
-   * used before, as the cluster's data may still be under them: Reader of their instances.
+   * used before, as the cluster's data may still be under them: Reader of their instances, and
+   * (Keys.keyIn) of those keys only.
    */
-  private async pluginGrants(clusterId: string): Promise<UserRecord['serviceRoles']> {
+  private async pluginGrants(clusterId: string) {
     const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
     const kms = cluster?.value.kms;
-    if (!cluster || !kms) return [];
+    if (!cluster || !kms) return { grants: [], keyIds: [] };
     const instances = new Set([kms.instanceId]);
     for (const keyId of cluster.value.previousCrkIds) {
       const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
       if (key) instances.add(key.value.instanceId);
     }
-    return [...instances].map((instanceId) => ({ instanceId, role: 'Reader' as const }));
+    return {
+      grants: [...instances].map((instanceId) => ({ instanceId, role: 'Reader' as const })),
+      keyIds: [kms.crkId, ...cluster.value.previousCrkIds],
+    };
+  }
+
+  /**
+   * Binds a plug-in's API key to the resource (API server) it speaks for, on its first report or
+   * registration: from then on that key speaks for no other resource, so one leaked key cannot
+   * invent more API servers for the cluster to wait for.
+   */
+  async bindPluginResource(principal: Principal, resource: string): Promise<void> {
+    const scope = principal.plugin;
+    if (!scope) return;
+    const refuse = (bound: string) =>
+      new EngineError(
+        403,
+        'PLUGIN_RESOURCE_MISMATCH',
+        `This API key serves the KMS plug-in of ${bound}; it cannot speak for ${resource}. Set up the KMS plug-in again for each API server: every one needs its own API key.`,
+        { field: 'resource' },
+      );
+    const key = (u: UserRecord) => u.apiKeys.find((k) => k.id === scope.apiKeyId);
+    const current = await getDoc<UserRecord>(this.ctx.store, K.user(principal.id));
+    const bound = current && key(current.value)?.resource;
+    if (bound === resource) return;
+    if (bound) throw refuse(bound);
+    await updateDoc<UserRecord>(this.ctx.store, K.user(principal.id), (u) => {
+      const record = key(u);
+      if (!record) throw unauthorized('The API key of this token was revoked.');
+      if (record.resource && record.resource !== resource) throw refuse(record.resource);
+      return {
+        ...u,
+        apiKeys: u.apiKeys.map((k) => (k.id === record.id ? { ...k, resource } : k)),
+      };
+    });
   }
 
   private async verify(token: string) {
@@ -250,10 +310,23 @@ export class Iam {
   }
 
   me(principal: Principal): Me {
-    return { ...principal };
+    const { id, username, accountId, platformRoles, serviceRoles } = principal;
+    return { id, username, accountId, platformRoles, serviceRoles };
   }
 
+  /** A new API key of the caller's own; a plug-in identity's come from Set up KMS plug-in only. */
   async createApiKey(principal: Principal, name: string) {
+    if (principal.plugin)
+      throw new EngineError(
+        403,
+        'FORBIDDEN',
+        'A KMS plug-in identity cannot create API keys: an Administrator of the cluster makes them with Set up KMS plug-in.',
+      );
+    return this.mintApiKey(principal, name);
+  }
+
+  /** Makes an API key for the principal (the plug-in setup uses it for the plug-in identity). */
+  async mintApiKey(principal: Pick<Principal, 'id'>, name: string) {
     const id = randomUUID();
     const secret = randomBytes(24).toString('base64url');
     const createdAt = this.ctx.clock.now().toISOString();
@@ -269,12 +342,17 @@ export class Iam {
     return { id, name, createdAt, apikey: `khk_${id}_${secret}` };
   }
 
-  async listApiKeys(principal: Principal) {
+  async listApiKeys(principal: Pick<Principal, 'id'>) {
     const user = await getDoc<UserRecord>(this.ctx.store, K.user(principal.id));
-    return (user?.value.apiKeys ?? []).map(({ id, name, createdAt }) => ({ id, name, createdAt }));
+    return (user?.value.apiKeys ?? []).map(({ id, name, createdAt, resource }) => ({
+      id,
+      name,
+      createdAt,
+      ...(resource && { resource }),
+    }));
   }
 
-  async revokeApiKey(principal: Principal, keyId: string): Promise<void> {
+  async revokeApiKey(principal: Pick<Principal, 'id'>, keyId: string): Promise<void> {
     await updateDoc<UserRecord>(this.ctx.store, K.user(principal.id), (u) => {
       if (!u.apiKeys.some((k) => k.id === keyId))
         throw new EngineError(404, 'NOT_FOUND', `API key ${keyId} was not found`);

@@ -51,6 +51,14 @@ export function adapterFailure(err: unknown): EngineError {
   return unavailable('KEY_ADAPTER_FAILED', 'The key adapter failed; try again.', 5);
 }
 
+/**
+ * Whether the caller may see the key at all: a KMS plug-in identity only the keys its cluster
+ * uses or used (any other answers as missing, so it learns nothing of them), anyone else every
+ * key of the instances they hold a role on.
+ */
+const reaches = (principal: Principal, keyId: string) =>
+  !principal.plugin || principal.plugin.keyIds.includes(keyId);
+
 export class Keys {
   constructor(
     private readonly ctx: EngineContext,
@@ -90,14 +98,17 @@ export class Keys {
     const instance = await this.instance(instanceId);
     requireServiceRole(principal, instance, role);
     const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
-    if (!key || key.value.instanceId !== instanceId) throw notFound('Root key', keyId);
+    if (!key || key.value.instanceId !== instanceId || !reaches(principal, keyId))
+      throw notFound('Root key', keyId);
     return { instance, key: key.value };
   }
 
   async list(principal: Principal, instanceId: string): Promise<RootKeyRecord[]> {
     requireServiceRole(principal, await this.instance(instanceId), 'Reader');
     const all = await listDocs<RootKeyRecord>(this.ctx.store, K.keys);
-    return all.map((d) => d.value).filter((k) => k.instanceId === instanceId);
+    return all
+      .map((d) => d.value)
+      .filter((k) => k.instanceId === instanceId && reaches(principal, k.id));
   }
 
   async newVersion(instance: InstanceRecord, keyId: string): Promise<KeyVersionRecord> {

@@ -21,6 +21,8 @@ export interface ApiKeyRecord {
   name: string;
   hash: string;
   createdAt: string;
+  /** A KMS plug-in's key: the resource (API server) it speaks for, bound at first use. */
+  resource?: string;
 }
 
 export interface UserRecord {
@@ -161,6 +163,8 @@ export const K = {
   keys: '/keyhaven/keys/',
   cluster: (id: string) => `/keyhaven/clusters/${id}`,
   clusters: '/keyhaven/clusters/',
+  /** A connected cluster's name in its account: held while it is connected (unique names). */
+  clusterName: (accountId: string, name: string) => `/keyhaven/cluster-names/${accountId}/${name}`,
   job: (clusterId: string) => `/keyhaven/jobs/${clusterId}`,
   jobs: '/keyhaven/jobs/',
   seed: (clusterId: string, keyVersion: string) => `/keyhaven/seeds/${clusterId}/${keyVersion}`,
@@ -168,8 +172,12 @@ export const K = {
   /** One per source account, target service and target instance ('*': all of them). */
   authorization: (sourceAccountId: string, targetService: string, instanceId: string | null) =>
     `/keyhaven/authorizations/${sourceAccountId}/${targetService}/${instanceId ?? '*'}`,
-  /** Which key a KMS plug-in resource is registered with now. */
-  pluginRegistration: (resource: string) => `/keyhaven/plugin-registrations/${resource}`,
+  /**
+   * Which key a KMS plug-in resource is registered with now, per account: another account's
+   * resource of the same name is another plug-in (issue 25).
+   */
+  pluginRegistration: (accountId: string, resource: string) =>
+    `/keyhaven/plugin-registrations/${accountId}/${resource}`,
   /** The key that seals connected clusters' credentials at rest. */
   credentialsKey: '/keyhaven/config/credentials-key',
   pluginReports: (clusterId: string) => `/keyhaven/plugin-reports/${clusterId}/`,

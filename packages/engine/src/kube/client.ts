@@ -22,6 +22,8 @@ export class KubeError extends Error {
     readonly failure: KubeFailure,
     message: string,
     readonly status?: number,
+    /** With EXPIRED (410): the token the API server offers to go on from where the list was. */
+    readonly continueToken?: string,
   ) {
     super(message);
   }
@@ -46,6 +48,13 @@ export interface KubeTarget {
   token: string;
 }
 
+export interface KubeClientOptions {
+  /** Ends every call of this client when it aborts (a budget for a whole check). */
+  signal?: AbortSignal;
+  /** Names the budget in the error an abort gives ("within 8 s"). */
+  budgetMs?: number;
+}
+
 const CERTIFICATE_ERRORS = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -57,13 +66,28 @@ const CERTIFICATE_ERRORS = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
+/** A socket silent this long ends the call. */
 const TIMEOUT_MS = 15_000;
+/** No call takes longer than this in all, however slowly the answer trickles in. */
+const DEADLINE_MS = 60_000;
+/**
+ * The most of an answer Keyhaven reads: a list page (250 Secrets of up to 1 MiB each, as etcd
+ * allows, would be more: lower KEYHAVEN_MIGRATION_PAGE_SIZE for such clusters), and much less
+ * for anything else. A larger answer ends the call: it can never take the engine down.
+ */
+export const MAX_LIST_BYTES = 128 * 1024 * 1024;
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+/** A Kubernetes version as /version's gitVersion gives it ("v1.37.2", "v1.30.4+k3s1"). */
+const KUBE_VERSION = /^v?\d{1,4}\.\d{1,4}(\.\d{1,4})?([-+][0-9A-Za-z.+-]{1,50})?$/;
 
 export class KubeClient {
   private readonly agent: https.Agent;
   private readonly base: URL;
 
-  constructor(private readonly target: KubeTarget) {
+  constructor(
+    private readonly target: KubeTarget,
+    private readonly options: KubeClientOptions = {},
+  ) {
     this.base = new URL(target.server);
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: target.caCertificate });
   }
@@ -76,15 +100,31 @@ export class KubeClient {
     this.agent.destroy();
   }
 
-  /** One call; JSON in and out. Errors name what failed, never the token. */
+  /**
+   * One call; JSON in and out, the answer read up to `maxBytes` within the deadline. Errors name
+   * what failed, never the token and never the answer's own text.
+   */
   async call<T>(
     method: string,
     path: string,
     body?: unknown,
     accept = 'application/json',
+    maxBytes = MAX_ANSWER_BYTES,
   ): Promise<{ status: number; body: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const { signal, budgetMs } = this.options;
+    if (signal?.aborted) throw this.overBudget(budgetMs);
     return new Promise((resolve, reject) => {
+      const deadline = setTimeout(
+        () => req.destroy(Object.assign(new Error('deadline'), { code: 'DEADLINE' })),
+        DEADLINE_MS,
+      );
+      const onAbort = () => req.destroy(this.overBudget(budgetMs));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
+      };
       const req = https.request(
         new URL(this.base.pathname.replace(/\/$/, '') + path, this.base),
         {
@@ -102,9 +142,18 @@ export class KubeClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (d: Buffer) => chunks.push(d));
-          res.on('error', reject);
+          let size = 0;
+          res.on('data', (d: Buffer) => {
+            size += d.length;
+            if (size > maxBytes) return void req.destroy(tooLarge(method, path, maxBytes));
+            chunks.push(d);
+          });
+          res.on('error', (err) => {
+            done();
+            reject(err instanceof KubeError ? err : this.networkError(err));
+          });
           res.on('end', () => {
+            done();
             const text = Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
             let parsed: unknown = text;
@@ -114,7 +163,7 @@ export class KubeClient {
               // health endpoints answer text
             }
             if (status >= 200 && status < 300) return resolve({ status, body: parsed as T });
-            reject(statusError(status, parsed, method, path));
+            reject(statusError(status, method, path, parsed));
           });
         },
       );
@@ -123,28 +172,51 @@ export class KubeClient {
           Object.assign(new Error(`no answer within ${TIMEOUT_MS / 1000} s`), { code: 'TIMEOUT' }),
         ),
       );
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.networkError(err)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        done();
+        reject(this.networkError(err));
+      });
       req.end(payload);
     });
+  }
+
+  private overBudget(budgetMs: number | undefined): KubeError {
+    const within = budgetMs ? ` within ${budgetMs / 1000} s` : '';
+    return new KubeError(
+      'UNREACHABLE',
+      `the API server at ${this.target.server} did not answer${within}`,
+    );
   }
 
   private networkError(err: NodeJS.ErrnoException): KubeError {
     if (err instanceof KubeError) return err;
     const code = err.code ?? '';
+    if (code === 'DEADLINE')
+      return new KubeError(
+        'UNREACHABLE',
+        `the API server at ${this.target.server} did not finish its answer within ${DEADLINE_MS / 1000} s`,
+      );
     if (CERTIFICATE_ERRORS.has(code) || code.startsWith('ERR_SSL') || code.includes('CERT'))
       return new KubeError(
         'BAD_CERTIFICATE',
-        `the API server's certificate at ${this.target.server} is not trusted with the given CA certificate (${code})`,
+        `the API server's certificate at ${this.target.server} is not trusted with the given CA certificate`,
       );
     return new KubeError(
       'UNREACHABLE',
-      `the API server at ${this.target.server} cannot be reached (${code || err.message})`,
+      `the API server at ${this.target.server} cannot be reached`,
     );
   }
 
+  /** The API server's version, refused unless it reads like one (it is stored and shown). */
   async version(): Promise<string> {
-    const { body } = await this.call<{ gitVersion?: string }>('GET', '/version');
-    return body.gitVersion ?? 'unknown';
+    const { body } = await this.call<{ gitVersion?: unknown }>('GET', '/version');
+    const version = body && typeof body === 'object' ? body.gitVersion : undefined;
+    if (!isKubeVersion(version))
+      throw new KubeError(
+        'SERVER_ERROR',
+        `the API server at ${this.target.server} answered /version without a Kubernetes version (gitVersion such as "v1.37.2")`,
+      );
+    return version;
   }
 
   /** Whether the token may do this on Secrets in every namespace (SelfSubjectAccessReview). */
@@ -167,7 +239,7 @@ export class KubeClient {
     const { body } = await this.call<{
       items?: KubeSecret[];
       metadata?: { continue?: string; remainingItemCount?: number };
-    }>('GET', `/api/v1/secrets?${query}`);
+    }>('GET', `/api/v1/secrets?${query}`, undefined, undefined, MAX_LIST_BYTES);
     return {
       items: body.items ?? [],
       ...(body.metadata?.continue && { continue: body.metadata.continue }),
@@ -195,7 +267,7 @@ export class KubeClient {
       const { body } = await this.call<{
         items?: { metadata: { namespace: string; name: string; resourceVersion: string } }[];
         metadata?: { continue?: string };
-      }>('GET', `${base}?${query}`, undefined, METADATA_ONLY);
+      }>('GET', `${base}?${query}`, undefined, METADATA_ONLY, MAX_LIST_BYTES);
       for (const { metadata } of body.items ?? [])
         names.push({
           namespace: metadata.namespace,
@@ -241,32 +313,58 @@ export class KubeClient {
   }
 }
 
+/** Whether a version string is one Keyhaven stores and shows (at most 64 characters). */
+export const isKubeVersion = (version: unknown): version is string =>
+  typeof version === 'string' && version.length <= 64 && KUBE_VERSION.test(version);
+
+const tooLarge = (method: string, path: string, maxBytes: number) =>
+  new KubeError(
+    'SERVER_ERROR',
+    `${method} ${path.split('?')[0]} answered more than ${maxBytes / 1024 / 1024} MiB; Keyhaven reads no more`,
+  );
+
+/**
+ * The continue token a 410 Status carries (metav1.Status's ListMeta): it lists on from the same
+ * place at the current revision, as kube-storage-version-migrator goes on after a compaction.
+ */
+function offeredContinue(body: unknown): string | undefined {
+  const metadata = body && typeof body === 'object' && 'metadata' in body ? body.metadata : null;
+  const token = metadata && typeof metadata === 'object' && 'continue' in metadata;
+  const value = token ? (metadata as { continue: unknown }).continue : undefined;
+  return typeof value === 'string' && value.length > 0 && value.length < 4096 ? value : undefined;
+}
+
 const METADATA_ONLY =
   'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 const secretPath = (namespace: string, name: string) =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;
 
-function statusError(status: number, body: unknown, method: string, path: string): KubeError {
-  const message =
-    body && typeof body === 'object' && 'message' in body
-      ? String((body as { message: unknown }).message)
-      : String(body).slice(0, 300);
+/**
+ * The error for a non-2xx answer. It names the call and the status, never the answer's text: a
+ * cluster's words are not relayed to Keyhaven's users (they may be anything, of any size).
+ */
+function statusError(status: number, method: string, path: string, body: unknown): KubeError {
   const what = `${method} ${path.split('?')[0]}`;
   switch (status) {
     case 401:
       return new KubeError('TOKEN_REFUSED', 'the API server refused the token (401)', status);
     case 403:
-      return new KubeError('FORBIDDEN', `${what} is forbidden: ${message}`, status);
+      return new KubeError('FORBIDDEN', `${what} is forbidden (403)`, status);
     case 404:
       return new KubeError('NOT_FOUND', `${what}: not found`, status);
     case 409:
-      return new KubeError('CONFLICT', `${what}: ${message}`, status);
+      return new KubeError('CONFLICT', `${what}: the object changed meanwhile (409)`, status);
     case 410:
-      return new KubeError('EXPIRED', `${what}: the list continue token expired`, status);
+      return new KubeError(
+        'EXPIRED',
+        `${what}: the list continue token expired`,
+        status,
+        offeredContinue(body),
+      );
     case 429:
       return new KubeError('THROTTLED', `${what}: the API server asks to slow down`, status);
     default:
-      return new KubeError('SERVER_ERROR', `${what} answered ${status}: ${message}`, status);
+      return new KubeError('SERVER_ERROR', `${what} answered ${status}`, status);
   }
 }

@@ -32,3 +32,15 @@ export function usePluginSetup(clusterId: string) {
       apiRequest(KmsPluginSetup, `${clusterPath(clusterId)}/kms-plugin-setup`, { method: 'POST' }),
   });
 }
+
+/** Removes a KMS plug-in that stopped reporting (its API server is gone); revokes its API keys. */
+export function useRemovePlugin(clusterId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (resource: string) =>
+      apiSend(`${clusterPath(clusterId)}/plugins/${encodeURIComponent(resource)}`, {
+        method: 'DELETE',
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['clusters'] }),
+  });
+}

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { server } from '../../../test/server.ts';
 import type { Cluster } from '@keyhaven/contracts';
 import { renderWithProviders } from '../../../test/render.tsx';
 import { ConnectionPanel } from './connection-panel.tsx';
@@ -12,7 +15,9 @@ const connected = {
     server: 'https://10.0.0.5:6443',
     connectedAt: '2026-11-30T22:00:00.000Z',
     etcd: false,
-    plugins: [{ resource: 'node-1', healthz: 'ok', reportedAt: new Date().toISOString() }],
+    plugins: [
+      { resource: 'node-1', healthz: 'ok', reportedAt: new Date().toISOString(), stale: false },
+    ],
   },
 } as unknown as Cluster & { connection: NonNullable<Cluster['connection']> };
 
@@ -43,5 +48,39 @@ describe('ConnectionPanel', () => {
       'node-1 Healthy reported just now',
     );
     expect(screen.getByRole('button', { name: 'Disconnect' })).toBeEnabled();
+  });
+
+  it('offers Remove for a silent plug-in only, and removes it after a confirmation', async () => {
+    const silent = {
+      ...connected,
+      connection: {
+        ...connected.connection,
+        plugins: [
+          ...connected.connection.plugins,
+          {
+            resource: 'node-2',
+            healthz: 'ok',
+            reportedAt: '2026-11-30T22:00:00.000Z',
+            stale: true,
+          },
+        ],
+      },
+    };
+    const removed: string[] = [];
+    server.use(
+      http.delete('/api/clusters/c1/plugins/:resource', ({ params }) => {
+        removed.push(String(params.resource));
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    renderWithProviders(<ConnectionPanel cluster={silent} canAdminister />);
+    expect(screen.getByRole('row', { name: /KMS plug-ins/ })).toHaveTextContent(/node-2 Silent/);
+    expect(screen.queryByRole('button', { name: 'Remove node-1' })).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Remove node-2' }));
+    const dialog = screen.getByRole('dialog', { name: 'Remove KMS plug-in node-2' });
+    expect(dialog).toHaveTextContent(/its API keys are revoked/);
+    await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(removed).toEqual(['node-2']);
   });
 });

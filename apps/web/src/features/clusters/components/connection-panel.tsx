@@ -7,7 +7,7 @@ import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { Ago, Timestamp } from '../../../shared/ui/time.tsx';
 import { WhyNot, needsPlatformRole } from '../../../shared/ui/why-not.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
-import { useDisconnectCluster, usePluginSetup } from '../api/connections.ts';
+import { useDisconnectCluster, usePluginSetup, useRemovePlugin } from '../api/connections.ts';
 
 type Connected = Cluster & { connection: NonNullable<Cluster['connection']> };
 
@@ -80,6 +80,85 @@ function PluginSetupModal({
   );
 }
 
+type Plugin = Connected['connection']['plugins'][number];
+
+/** The danger confirmation of removing a silent plug-in: key changes stop waiting for it. */
+function RemovePluginModal({
+  cluster,
+  plugin,
+  onClose,
+}: {
+  cluster: Connected;
+  plugin: Plugin;
+  onClose: () => void;
+}) {
+  const remove = useRemovePlugin(cluster.id);
+  const toast = useToast();
+  return (
+    <Modal
+      open
+      danger
+      modalHeading={`Remove KMS plug-in ${plugin.resource}`}
+      primaryButtonText={remove.isPending ? 'Removing…' : 'Remove'}
+      secondaryButtonText="Cancel"
+      primaryButtonDisabled={remove.isPending}
+      onRequestClose={onClose}
+      onRequestSubmit={() =>
+        remove.mutate(plugin.resource, {
+          onSuccess: () => {
+            toast({ kind: 'success', title: `KMS plug-in ${plugin.resource} removed` });
+            onClose();
+          },
+        })
+      }
+    >
+      <p>
+        It last reported <Timestamp iso={plugin.reportedAt} />. Remove it only if its API server is
+        gone: key changes stop waiting for it, and its API keys are revoked. An API server that
+        still uses it needs Set up KMS plug-in again.
+      </p>
+      {remove.error && (
+        <ErrorState title={`KMS plug-in ${plugin.resource} was not removed`} error={remove.error} />
+      )}
+    </Modal>
+  );
+}
+
+/** One plug-in's line: its health, when it last reported, and Remove once it is silent. */
+function PluginLine({
+  plugin,
+  canAdminister,
+  onRemove,
+}: {
+  plugin: Plugin;
+  canAdminister: boolean;
+  onRemove: () => void;
+}) {
+  const healthy = plugin.healthz === 'ok';
+  return (
+    <li>
+      <code>{plugin.resource}</code>{' '}
+      {plugin.stale ? (
+        <Tag type="gray" size="sm">
+          Silent
+        </Tag>
+      ) : (
+        <Tag type={healthy ? 'green' : 'red'} size="sm">
+          {healthy ? 'Healthy' : plugin.healthz}
+        </Tag>
+      )}{' '}
+      <span className="kh-muted">
+        reported <Ago iso={plugin.reportedAt} />
+      </span>
+      {plugin.stale && canAdminister && (
+        <Button kind="danger--ghost" size="sm" onClick={onRemove}>
+          Remove {plugin.resource}
+        </Button>
+      )}
+    </li>
+  );
+}
+
 /** The danger confirmation of Disconnect; on success, back to the clusters list. */
 function DisconnectModal({ cluster, onClose }: { cluster: Connected; onClose: () => void }) {
   const disconnect = useDisconnectCluster(cluster.id);
@@ -129,6 +208,7 @@ export function ConnectionPanel({
   const setup = usePluginSetup(cluster.id);
   const [showSetup, setShowSetup] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [removing, setRemoving] = useState<Plugin>();
   const kmsOn = cluster.kms !== null;
   const whyNotAdminister = canAdminister ? undefined : needsPlatformRole('Administrator');
   const whyNotDisconnect = kmsOn
@@ -155,15 +235,12 @@ export function ConnectionPanel({
           ) : (
             <ul>
               {connection.plugins.map((p) => (
-                <li key={p.resource}>
-                  <code>{p.resource}</code>{' '}
-                  <Tag type={p.healthz === 'ok' ? 'green' : 'red'} size="sm">
-                    {p.healthz === 'ok' ? 'Healthy' : p.healthz}
-                  </Tag>{' '}
-                  <span className="kh-muted">
-                    reported <Ago iso={p.reportedAt} />
-                  </span>
-                </li>
+                <PluginLine
+                  key={p.resource}
+                  plugin={p}
+                  canAdminister={canAdminister}
+                  onRemove={() => setRemoving(p)}
+                />
               ))}
             </ul>
           )}
@@ -205,6 +282,13 @@ export function ConnectionPanel({
         <PluginSetupModal cluster={cluster} setup={setup} onClose={() => setShowSetup(false)} />
       )}
       {confirming && <DisconnectModal cluster={cluster} onClose={() => setConfirming(false)} />}
+      {removing && (
+        <RemovePluginModal
+          cluster={cluster}
+          plugin={removing}
+          onClose={() => setRemoving(undefined)}
+        />
+      )}
     </section>
   );
 }

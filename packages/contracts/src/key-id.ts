@@ -1,0 +1,34 @@
+/**
+ * The key_id a Keyhaven KMS plug-in reports to the API server. It names the root key version in
+ * use and the plug-in's registration with that key: a rotation changes the version, and moving to
+ * another key and back mints a new registration, so an id never repeats. Decrypt reads the
+ * instance, key and version back from it, so a value written before a rotation still opens; the
+ * engine counts a reported id only when its registration part is one it minted (issue 25).
+ */
+export interface KeyRef {
+  instanceId: string;
+  keyId: string;
+  versionId: string;
+  registrationId: string;
+}
+
+const KEY_ID_PREFIX = 'keyhaven:v1';
+const KEY_ID_PART = /^[A-Za-z0-9._-]{1,64}$/;
+/** The API server refuses a key_id of 1 KiB or more. */
+const KEY_ID_MAX = 1024;
+
+export const formatKeyId = (ref: KeyRef): string =>
+  [KEY_ID_PREFIX, ref.instanceId, ref.keyId, ref.versionId, ref.registrationId].join(':');
+
+/** Every key_id of this root key version starts so, whatever the registration. */
+export const keyIdPrefix = (ref: Omit<KeyRef, 'registrationId'>): string =>
+  `${KEY_ID_PREFIX}:${ref.instanceId}:${ref.keyId}:${ref.versionId}:`;
+
+/** The parts of a key_id a Keyhaven plug-in wrote, or undefined for any other string. */
+export function parseKeyId(keyId: string): KeyRef | undefined {
+  if (!keyId.startsWith(`${KEY_ID_PREFIX}:`) || keyId.length >= KEY_ID_MAX) return undefined;
+  const parts = keyId.slice(KEY_ID_PREFIX.length + 1).split(':');
+  if (parts.length !== 4 || !parts.every((p) => KEY_ID_PART.test(p))) return undefined;
+  const [instanceId = '', keyId_ = '', versionId = '', registrationId = ''] = parts;
+  return { instanceId, keyId: keyId_, versionId, registrationId };
+}
