@@ -1,6 +1,6 @@
-import { count } from '@keyhaven/contracts';
+import { count, keyIdPrefix } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
-import type { Clusters } from '../domain/clusters.ts';
+import { isStale, type Clusters } from '../domain/clusters.ts';
 import type { Connections } from '../domain/connections.ts';
 import { getDoc, json, type Doc, type EngineContext } from '../domain/context.ts';
 import { EngineError, conflict } from '../domain/errors.ts';
@@ -28,9 +28,9 @@ const WAIT_POLL_MS = 1_000;
 /** After the last plug-in reported the key, the API server stores its new seed: a margin for it. */
 const TAKE_MARGIN_MS = 1_000;
 
-/** The key_id prefix a Keyhaven plug-in reports for a root key version (key-id.ts). */
-export const keyIdPrefix = (job: Pick<JobRecord, 'instanceId' | 'crkId' | 'keyVersion'>) =>
-  `keyhaven:v1:${job.instanceId}:${job.crkId}:${job.keyVersion}:`;
+/** The key_id prefix a Keyhaven plug-in reports for the job's root key version. */
+export const jobKeyIdPrefix = (job: Pick<JobRecord, 'instanceId' | 'crkId' | 'keyVersion'>) =>
+  keyIdPrefix({ instanceId: job.instanceId, keyId: job.crkId, versionId: job.keyVersion });
 
 const secretKey = (s: KubeSecret) => `${s.metadata.namespace}/${s.metadata.name}`;
 
@@ -83,7 +83,7 @@ export class Migration {
   private async awaitTaken(run: MigrationRun): Promise<MigrationRun> {
     const job = run.job.value;
     const reports = await this.connections.reports(job.clusterId);
-    const prefix = keyIdPrefix(job);
+    const prefix = jobKeyIdPrefix(job);
     if (reports.length > 0 && reports.every((r) => r.keyId?.startsWith(prefix))) {
       await new Promise((resolve) => setTimeout(resolve, TAKE_MARGIN_MS));
       const total = await run.client.countSecrets();
@@ -101,38 +101,51 @@ export class Migration {
     // The API server looks at its plug-in again when its check's cache (20 s) has passed.
     await run.client.checkKms().catch(() => undefined);
     const waited = this.ctx.clock.now().getTime() - Date.parse(job.startedAt);
-    if (waited > this.settings.takeTimeoutMs) throw notTaken(job, run.key.value, reports);
+    if (waited > this.settings.takeTimeoutMs)
+      throw notTaken(job, run.key.value, reports, this.ctx.clock.now());
     await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
     return run;
   }
 
   private async page(run: MigrationRun): Promise<MigrationRun | undefined> {
     const job = run.job.value;
-    let page;
-    let skipThrough: string | null = null;
-    try {
-      page = await run.client.listSecrets(this.settings.migrationPageSize, job.continueToken);
-    } catch (err) {
-      if (!(err instanceof KubeError && err.failure === 'EXPIRED')) throw err;
-      // The token outlived etcd's compaction: list again and skip what the checkpoint covers.
-      page = await run.client.listSecrets(this.settings.migrationPageSize);
-      skipThrough = job.checkpoint;
-    }
-    const items = page.items.filter((s) => skipThrough === null || secretKey(s) > skipThrough);
+    const page = await this.list(run.client, job.continueToken);
+    // Pages come in store-key order, so whatever is at or before the checkpoint was done already
+    // (after a relist from the start, every page up to it): never rewritten or counted again.
+    const items = page.items.filter(
+      (s) => job.checkpoint === null || secretKey(s) > job.checkpoint,
+    );
     await this.rewriteAll(run.client, items);
-    const last = page.items.at(-1);
+    const last = items.at(-1);
+    const fresh = items.length === page.items.length;
     const advanced: JobRecord = {
       ...job,
       state: 'running',
       checkpoint: last ? secretKey(last) : job.checkpoint,
       done: job.done + items.length,
-      total: Math.max(job.total, job.done + items.length + (page.remaining ?? 0)),
+      // A page with skipped items came from a relist: its remaining count includes them.
+      total: Math.max(job.total, job.done + items.length + (fresh ? (page.remaining ?? 0) : 0)),
     };
     const { continueToken: _old, ...rest } = advanced;
     const next: JobRecord = page.continue ? { ...rest, continueToken: page.continue } : rest;
     if (page.continue) return this.commit(run, next);
     await this.finish(run, next);
     return undefined;
+  }
+
+  /**
+   * One page. A continue token that outlived etcd's compaction (410) goes on with the token the
+   * API server offers in its answer, from the same place; only without one does the list start
+   * over (and the checkpoint skips what was done).
+   */
+  private async list(client: KubeClient, continueToken: string | undefined) {
+    const size = this.settings.migrationPageSize;
+    try {
+      return await client.listSecrets(size, continueToken);
+    } catch (err) {
+      if (!(err instanceof KubeError && err.failure === 'EXPIRED')) throw err;
+      return client.listSecrets(size, err.continueToken);
+    }
   }
 
   /**
@@ -213,15 +226,21 @@ export async function rewrite(
   }
 }
 
-function notTaken(job: JobRecord, key: RootKeyRecord, reports: PluginReportRecord[]): EngineError {
+function notTaken(
+  job: JobRecord,
+  key: RootKeyRecord,
+  reports: PluginReportRecord[],
+  now: Date,
+): EngineError {
   const why =
     reports.length === 0
       ? 'no Keyhaven KMS plug-in of this cluster has reported: is it installed with the configuration from Keyhaven, and does the API server use it?'
       : `waiting for ${reports
-          .filter((r) => !r.keyId?.startsWith(keyIdPrefix(job)))
-          .map(
-            (r) =>
-              `${r.resource} (${r.healthz === 'ok' ? 'still on the previous key' : r.healthz})`,
+          .filter((r) => !r.keyId?.startsWith(jobKeyIdPrefix(job)))
+          .map((r) =>
+            isStale(r, now)
+              ? `${r.resource} (silent since ${r.reportedAt}: if its API server is gone, an Administrator removes it under Connection)`
+              : `${r.resource} (${r.healthz === 'ok' ? 'still on the previous key' : r.healthz})`,
           )
           .join(', ')}`;
   return new EngineError(
