@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ErrorBody, TokenResponse, type TokenRequest } from '@keyhaven/contracts';
-import { readConfig, writeConfig, type CliConfig } from './config.ts';
+import { checkApiUrl, readConfig, writeConfig, type CliConfig } from './config.ts';
 import { CliError } from './errors.ts';
 
 interface Call {
@@ -48,11 +48,20 @@ export async function requestToken(apiUrl: string, grant: TokenRequest) {
 export class EngineApi {
   private constructor(private config: CliConfig) {}
 
-  /** The API of the session `keyhaven login` left, with the URL a flag or the environment gives. */
+  /**
+   * The API of the session `keyhaven login` left. Its token (and API key) belong to the URL it
+   * logged in to: a flag or KEYHAVEN_API_URL naming another is refused, never sent them.
+   */
   static fromConfig(apiUrl?: string): EngineApi {
     const config = readConfig();
     if (!config?.token) throw new CliError('You are not logged in. Run `keyhaven login` first.');
-    return new EngineApi(apiUrl ? { ...config, apiUrl } : config);
+    const saved = checkApiUrl(config.apiUrl);
+    if (apiUrl !== undefined && checkApiUrl(apiUrl) !== saved)
+      throw new CliError(
+        `You are logged in to ${saved}, not ${checkApiUrl(apiUrl)}: run \`keyhaven login --api-url ${checkApiUrl(apiUrl)}\` to use that API. The saved session is never sent anywhere else.`,
+        2,
+      );
+    return new EngineApi(config);
   }
 
   get apiUrl(): string {

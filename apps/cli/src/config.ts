@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { CliError } from './errors.ts';
 
 /** What `keyhaven login` keeps: where the engine is and the session's token. */
 export const CliConfig = z.object({
@@ -17,6 +18,25 @@ export type CliConfig = z.infer<typeof CliConfig>;
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8081';
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The API URL as the CLI keeps and compares it, or why it is refused: https, or http to this
+ * machine only (a token or API key sent in the clear across a network can be read on the way).
+ */
+export function checkApiUrl(given: string): string {
+  const url = URL.parse(given.trim());
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new CliError(`The API URL ${given} is not an http(s) URL.`, 2);
+  if (url.username || url.password)
+    throw new CliError('The API URL must not hold a user name or password.', 2);
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname))
+    throw new CliError(
+      `The API URL ${url.origin} is plain http to another machine: use https:// (http only to 127.0.0.1, ::1 or localhost).`,
+      2,
+    );
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
 /** The folder of the config file: $KEYHAVEN_CONFIG_DIR, else $XDG_CONFIG_HOME/keyhaven. */
 export function configDir(env = process.env): string {
   if (env.KEYHAVEN_CONFIG_DIR) return env.KEYHAVEN_CONFIG_DIR;

@@ -104,8 +104,9 @@ export function clusterDetails(cluster: Cluster): string {
           ['etcd Access', cluster.connection.etcd ? 'given (Verify reads etcd)' : 'not given'],
           [
             'KMS Plug-ins',
-            cluster.connection.plugins.map((p) => `${p.resource}: ${p.healthz}`).join(', ') ||
-              'none has reported',
+            cluster.connection.plugins
+              .map((p) => `${p.resource}: ${p.stale ? `silent since ${p.reportedAt}` : p.healthz}`)
+              .join(', ') || 'none has reported',
           ],
         ] as [string, string][])
       : []),

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { MASTER_STATUS_READY, StatusEvent, count } from '@keyhaven/contracts';
+import { MASTER_STATUS_READY, StatusEvent, count, printable } from '@keyhaven/contracts';
 import type { EngineApi } from './client.ts';
 import { CliError } from './errors.ts';
 
@@ -39,7 +39,7 @@ export async function waitForReady(
   let lastPrinted = 0;
   const show = (event: StatusEvent) => {
     if (quiet) return;
-    const line = progressLine(event, terminal);
+    const line = printable(progressLine(event, terminal));
     if (terminal) {
       process.stdout.write(`\r\u001b[2K${line}`);
       return;

@@ -110,6 +110,29 @@ export function connectionCommands(cluster: Command) {
     });
   withExamples(
     cluster
+      .command('plugin-rm')
+      .description(
+        'Remove a KMS plug-in that stopped reporting (its API server is gone) and revoke its API keys',
+      ),
+    ['keyhaven ks cluster plugin-rm -c prod-eu --resource apiserver-2'],
+  )
+    .requiredOption('-c, --cluster <name_or_id>', 'the cluster')
+    .requiredOption('--resource <name>', 'the plug-in, as `cluster get` lists it')
+    .option('-q, --quiet', 'print only errors')
+    .action(
+      async (options: OutputOptions & { cluster: string; resource: string }, command: Command) => {
+        const api = apiOf(command);
+        const found = await findCluster(api, options.cluster);
+        info(options, `Removing KMS plug-in ${options.resource} of ${found.name}...`);
+        await api.send(
+          `/v2/clusters/${encodeURIComponent(found.id)}/plugin-reports/${encodeURIComponent(options.resource)}`,
+          { method: 'DELETE' },
+        );
+        ok(options);
+      },
+    );
+  withExamples(
+    cluster
       .command('plugin-setup')
       .description(
         "Write the cluster's EncryptionConfiguration and KMS plug-in configuration (with a new API key) to a directory",

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { Me, type TokenRequest } from '@keyhaven/contracts';
 import { EngineApi, requestToken } from '../client.ts';
-import { DEFAULT_API_URL, readConfig, removeConfig, writeConfig } from '../config.ts';
-import { info, ok, type OutputOptions } from '../output.ts';
+import { DEFAULT_API_URL, checkApiUrl, readConfig, removeConfig, writeConfig } from '../config.ts';
+import { info, ok, warn, type OutputOptions } from '../output.ts';
 import { ask } from '../prompt.ts';
 import { withExamples } from './common.ts';
 
@@ -19,8 +19,12 @@ async function grantOf(options: LoginOptions): Promise<TokenRequest> {
       username: options.username,
       password: await ask('Password: ', { hidden: true }),
     };
-  const apikey =
-    options.apikey ?? process.env.KEYHAVEN_APIKEY ?? (await ask('API key: ', { hidden: true }));
+  if (options.apikey !== undefined && options.apikey !== '-')
+    warn(
+      'An API key given with --apikey shows in the process list and shell history: prefer KEYHAVEN_APIKEY, `--apikey -` (read from standard input) or the prompt.',
+    );
+  const flag = options.apikey === '-' ? await ask('API key: ', { hidden: true }) : options.apikey;
+  const apikey = flag ?? process.env.KEYHAVEN_APIKEY ?? (await ask('API key: ', { hidden: true }));
   return { grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey };
 }
 
@@ -30,17 +34,20 @@ export function loginCommands(program: Command) {
       .command('login')
       .description('Log in with an API key (or a username and password) and keep the session'),
     [
-      'keyhaven login --apikey khk_...',
       'KEYHAVEN_APIKEY=khk_... keyhaven login --api-url http://127.0.0.1:8081',
+      'keyhaven login --apikey - < apikey.txt',
       'keyhaven login --username admin      # asks for the password',
     ],
   )
-    .option('--apikey <key>', 'an API key (else KEYHAVEN_APIKEY, else asked without echo)')
+    .option(
+      '--apikey <key>',
+      'an API key, or - to read it from standard input (else KEYHAVEN_APIKEY, else asked without echo)',
+    )
     .option('-u, --username <name>', 'log in with a password instead (asked without echo)')
     .option('-q, --quiet', 'print only errors')
     .action(async (options: LoginOptions, command: Command) => {
       const { apiUrl: given } = command.optsWithGlobals<{ apiUrl?: string }>();
-      const apiUrl = (given ?? readConfig()?.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+      const apiUrl = checkApiUrl(given ?? readConfig()?.apiUrl ?? DEFAULT_API_URL);
       info(options, `API endpoint: ${apiUrl}`);
       const grant = await grantOf(options);
       const token = await requestToken(apiUrl, grant);
