@@ -33,7 +33,11 @@ const flag = (name: string) =>
     z.boolean({ error: `${name} must be true or false` }),
   );
 
-/** ":20358", "127.0.0.1:20358" or 20358, as Go's listen addresses are written. */
+/**
+ * ":20358", "127.0.0.1:20358" or 20358, as Go's listen addresses are written. Without a host it
+ * listens on loopback only: metrics and health are for this node (a probe with `host:
+ * 127.0.0.1`), "0.0.0.0:20358" opens them to the network on purpose.
+ */
 const listenAddress = z.preprocess(
   (v) => (typeof v === 'number' ? `:${v}` : v),
   z
@@ -41,7 +45,7 @@ const listenAddress = z.preprocess(
     .regex(/^([^:\s]*):(\d{1,5})$/, 'HEALTHZ_PORT must look like ":20358" or "127.0.0.1:20358"')
     .transform((v) => {
       const at = v.lastIndexOf(':');
-      return { host: v.slice(0, at) || '0.0.0.0', port: Number(v.slice(at + 1)) };
+      return { host: v.slice(0, at) || '127.0.0.1', port: Number(v.slice(at + 1)) };
     })
     .refine((a) => a.port <= 65_535, 'HEALTHZ_PORT must be a port number up to 65535'),
 );
@@ -73,7 +77,7 @@ const ServerConfig = z
       .regex(/^\/[A-Za-z0-9/_-]*$/, 'HEALTHZ_PATH must be a path such as "/healthz"')
       .default('/healthz')
       .transform((v) => v.replace(/\/+$/, '')),
-    HEALTHZ_PORT: listenAddress.default({ host: '0.0.0.0', port: 20358 }),
+    HEALTHZ_PORT: listenAddress.default({ host: '127.0.0.1', port: 20358 }),
     CACHE_TIMEOUT_IN_HOURS: count('CACHE_TIMEOUT_IN_HOURS', 24 * 365).default(1),
     MAX_RETRIES: count('MAX_RETRIES', 10).default(0),
     RESTART_DELAY_IN_SECONDS: count('RESTART_DELAY_IN_SECONDS', 3600).default(30),

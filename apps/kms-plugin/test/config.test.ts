@@ -43,7 +43,7 @@ describe('kmsplugin-config.yaml', () => {
     const config = parseConfig(SEED_STYLE);
     expect(config).toMatchObject({
       socketPath: '/etc/origin/master/keyprotectprovider.sock',
-      healthz: { path: '/healthz', host: '0.0.0.0', port: 20358 },
+      healthz: { path: '/healthz', host: '127.0.0.1', port: 20358 },
       cacheTimeoutMs: 3_600_000,
       maxRetries: 0,
       restartDelayMs: 30_000,
