@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { MASTER_STATUS_READY, StatusEvent, count, printable } from '@keyhaven/contracts';
+import { StatusEvent, count, isMasterReady, printable } from '@keyhaven/contracts';
 import type { EngineApi } from './client.ts';
 import { CliError } from './errors.ts';
 
@@ -8,7 +8,7 @@ const BAR_WIDTH = 30;
 /** What an event means for a waiting enablement: still running, done, or failed with a reason. */
 function outcome(event: StatusEvent): 'running' | 'ready' | 'failed' {
   if (event.progress !== null) return 'running';
-  if (event.masterHealth === 'normal' && event.masterStatus === MASTER_STATUS_READY)
+  if (event.masterHealth === 'normal' && isMasterReady(event.masterStatus))
     return event.keyProtectEnabled ? 'ready' : 'running';
   return 'failed';
 }

@@ -13,6 +13,16 @@ export const Progress = z.object({
 export type Progress = z.infer<typeof Progress>;
 
 export const MASTER_STATUS_READY = 'Ready';
+/**
+ * A connected cluster whose migration finished without etcd access: Keyhaven wrote every Secret
+ * back through the API server but could not read what etcd stores (issue 25).
+ */
+export const MASTER_STATUS_READY_UNVERIFIED =
+  'Ready, not verified: Keyhaven has no etcd access to check the stored bytes.';
+
+/** Whether the master is Ready (verified in etcd or not). */
+export const isMasterReady = (status: string): boolean =>
+  status === MASTER_STATUS_READY || status === MASTER_STATUS_READY_UNVERIFIED;
 export const MASTER_STATUS_ENABLING = 'KMS feature enablement in progress.';
 
 export const KmsConfig = z.object({

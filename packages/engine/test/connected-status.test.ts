@@ -41,4 +41,14 @@ describe('Master status of a connected cluster', () => {
       health: 'in_progress',
     });
   });
+
+  it('says Ready but not verified when the migration finished without etcd access', () => {
+    const unverified = { state: 'succeeded', verified: false } as JobRecord;
+    expect(desiredStatus(cluster, unverified, key, now)).toEqual({
+      message: 'Ready, not verified: Keyhaven has no etcd access to check the stored bytes.',
+      health: 'normal',
+    });
+    const verified = { state: 'succeeded', verified: true } as JobRecord;
+    expect(desiredStatus(cluster, verified, key, now).message).toBe('Ready');
+  });
 });

@@ -2,6 +2,7 @@ import {
   PLUGIN_STALE_MINUTES,
   MASTER_STATUS_ENABLING,
   MASTER_STATUS_READY,
+  MASTER_STATUS_READY_UNVERIFIED,
   hasPlatformRole,
   isJobActive,
   keyUsability,
@@ -72,6 +73,7 @@ export function desiredStatus(
   }
   if (job?.state === 'failed')
     return { message: job.message ?? 'KMS enablement failed.', health: 'critical' };
+  if (job?.verified === false) return { message: MASTER_STATUS_READY_UNVERIFIED, health: 'normal' };
   return { message: MASTER_STATUS_READY, health: 'normal' };
 }
 

@@ -143,6 +143,11 @@ export interface JobRecord {
   continueToken?: string;
   /** Connected clusters: when every API server had taken the job's key (migration began). */
   takenAt?: string;
+  /**
+   * Connected clusters: whether the finished migration was checked in the cluster's etcd (false:
+   * no etcd access, so Master status says Ready but unverified).
+   */
+  verified?: boolean;
   done: number;
   total: number;
   startedAt: string;

@@ -10,6 +10,20 @@ export interface EtcdAccessOpened {
 
 const DIAL_TIMEOUT_MS = 5_000;
 
+/** A client of the cluster's etcd over TLS with its client certificate; each call has a deadline. */
+function openEtcd(access: EtcdAccessOpened, deadlineMs: number): Etcd3 {
+  return new Etcd3({
+    hosts: access.endpoints,
+    credentials: {
+      rootCertificate: Buffer.from(access.caCertificate),
+      certChain: Buffer.from(access.clientCertificate),
+      privateKey: Buffer.from(access.clientKey),
+    },
+    dialTimeout: DIAL_TIMEOUT_MS,
+    defaultCallOptions: () => ({ deadline: new Date(Date.now() + deadlineMs) }),
+  });
+}
+
 /**
  * Reads the bytes the cluster's etcd holds under each key (what `etcdctl get` shows), over TLS
  * with the client certificate; a key etcd does not hold is absent from the answer.
@@ -18,16 +32,7 @@ export async function readEtcd(
   access: EtcdAccessOpened,
   keys: string[],
 ): Promise<Map<string, Buffer>> {
-  const client = new Etcd3({
-    hosts: access.endpoints,
-    credentials: {
-      rootCertificate: Buffer.from(access.caCertificate),
-      certChain: Buffer.from(access.clientCertificate),
-      privateKey: Buffer.from(access.clientKey),
-    },
-    dialTimeout: DIAL_TIMEOUT_MS,
-    defaultCallOptions: () => ({ deadline: new Date(Date.now() + DIAL_TIMEOUT_MS) }),
-  });
+  const client = openEtcd(access, DIAL_TIMEOUT_MS);
   try {
     const values = new Map<string, Buffer>();
     for (const key of keys) {
@@ -35,6 +40,38 @@ export async function readEtcd(
       if (value) values.set(key, value);
     }
     return values;
+  } finally {
+    client.close();
+  }
+}
+
+const PAGE = 500;
+
+/**
+ * Every key and value etcd holds under the prefix, a page at a time in key order, handed to
+ * `each` page by page (a cluster's Secrets need not fit in memory at once).
+ */
+export async function scanEtcd(
+  access: EtcdAccessOpened,
+  prefix: string,
+  each: (page: { key: string; value: Buffer }[]) => void,
+): Promise<void> {
+  const client = openEtcd(access, DIAL_TIMEOUT_MS * 6);
+  try {
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    let start = prefix;
+    for (;;) {
+      const { kvs } = await client
+        .getAll()
+        .inRange({ start, end })
+        .sort('Key', 'Ascend')
+        .limit(PAGE)
+        .exec();
+      each(kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value })));
+      const last = kvs.at(-1);
+      if (kvs.length < PAGE || !last) return;
+      start = `${last.key.toString()}\u0000`;
+    }
   } finally {
     client.close();
   }

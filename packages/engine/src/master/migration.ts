@@ -10,7 +10,10 @@ import {
   type PluginReportRecord,
   type RootKeyRecord,
 } from '../domain/records.ts';
+import { decodeEncryptedObject } from '../crypto/encrypted-object.ts';
+import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
 import { KubeError, type KubeClient, type KubeSecret } from '../kube/client.ts';
+import { scanEtcd, type EtcdAccessOpened } from '../kube/etcd-reader.ts';
 import { activeJob, finishJob } from './checkpoint.ts';
 import type { ControllerSettings } from './settings.ts';
 
@@ -22,6 +25,10 @@ export interface MigrationRun {
   client: KubeClient;
 }
 
+/** Where the API server keeps Secrets in its etcd (its default --etcd-prefix). */
+const SECRETS_PREFIX = '/registry/secrets/';
+/** How many Secrets found behind in etcd the last step writes once more before it gives up. */
+const VERIFY_REWRITES = 1000;
 /** How many times a Secret that changed under the job is read again and written. */
 const CONFLICT_RETRIES = 5;
 const WAIT_POLL_MS = 1_000;
@@ -162,16 +169,49 @@ export class Migration {
     return { ...run, job: { value: next, modRevision: revision } };
   }
 
-  /** The last page: re-reads the key, whose registrations completion rewrites, and ends the job. */
+  /**
+   * The last page: "Ready" is earned, not reported. With etcd access the stored bytes of every
+   * Secret must carry the job's key version (those that do not are written once more, then named
+   * if they still do not); without it the job finishes as done but unverified.
+   */
   private async finish(run: MigrationRun, job: JobRecord): Promise<void> {
+    const cluster = await this.clusters.record(job.clusterId);
+    const access = await this.connections.etcd(cluster.value);
+    if (access) await this.verify(run.client, access, job);
     const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.crkId));
     if (!key) throw conflict('CONCURRENT_CHANGE', 'the root key went away as the last page ran');
+    const checked = access
+      ? 'Verified in etcd: every Secret is stored under the new key version.'
+      : 'Not verified: without etcd access Keyhaven cannot read the stored bytes.';
     await finishJob(
       { ctx: this.ctx, clusters: this.clusters, activity: this.activity },
       { job: run.job, key },
-      job,
+      { ...job, verified: access !== undefined },
       [],
-      `Migrated ${count(job.done)} secrets through the API server under root key ${key.value.name}; the master is Ready.`,
+      `Migrated ${count(job.done)} secrets through the API server under root key ${key.value.name}; the master is Ready. ${checked}`,
+    );
+  }
+
+  /** Rewrites what etcd does not hold under the job's key version; refuses while any is left. */
+  private async verify(client: KubeClient, access: EtcdAccessOpened, job: JobRecord) {
+    let behind = await staleInEtcd(access, jobKeyIdPrefix(job));
+    for (const storeKey of behind.slice(0, VERIFY_REWRITES)) {
+      const [, , , namespace = '', name = ''] = storeKey.split('/');
+      await rewriteCurrent(client, namespace, name);
+    }
+    if (behind.length > 0) behind = await staleInEtcd(access, jobKeyIdPrefix(job));
+    if (behind.length === 0) return;
+    throw new EngineError(
+      503,
+      'MIGRATION_UNVERIFIED',
+      `${count(behind.length)} Secrets in etcd are not under the new key version yet (${behind
+        .slice(0, 5)
+        .map((k) => k.replace('/registry/secrets/', ''))
+        .join(
+          ', ',
+        )}${behind.length > 5 ? ', …' : ''}): does every API server use its Keyhaven KMS plug-in?`,
+      undefined,
+      5,
     );
   }
 
@@ -199,6 +239,36 @@ export class Migration {
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + 1000 / rate;
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+}
+
+/** The store keys of the Secrets whose stored bytes do not carry a key_id with this prefix. */
+async function staleInEtcd(access: EtcdAccessOpened, prefix: string): Promise<string[]> {
+  const behind: string[] = [];
+  await scanEtcd(access, SECRETS_PREFIX, (page) => {
+    for (const { key, value } of page) if (!storedUnder(value, prefix)) behind.push(key);
+  });
+  return behind;
+}
+
+function storedUnder(value: Buffer, keyIdPrefix: string): boolean {
+  const provider = parseKmsPrefix(value);
+  if (provider === undefined) return false;
+  try {
+    return decodeEncryptedObject(value.subarray(kmsPrefix(provider).length)).keyID.startsWith(
+      keyIdPrefix,
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a Secret now and writes it back (it may have changed since the page listed it). */
+async function rewriteCurrent(client: KubeClient, namespace: string, name: string) {
+  try {
+    await rewrite(client, await client.getSecret(namespace, name));
+  } catch (err) {
+    if (!(err instanceof KubeError && err.failure === 'NOT_FOUND')) throw err;
   }
 }
 
