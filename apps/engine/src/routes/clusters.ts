@@ -18,6 +18,12 @@ import type { RouteDeps } from './route.ts';
 /** Kubernetes Service: clusters with their master status, Enable/Update KMS, and activity. */
 export function clusterRoutes({ route, engine }: RouteDeps, publicUrl?: string) {
   const tag = 'Kubernetes Service';
+  /** Whether the stream's token still holds: it ends when the token is revoked or expires. */
+  const authorized = (req: Request) =>
+    engine.iam.authenticate(req.headers.authorization).then(
+      () => true,
+      () => false,
+    );
   route(
     {
       method: 'get',
@@ -42,7 +48,7 @@ export function clusterRoutes({ route, engine }: RouteDeps, publicUrl?: string) 
     async ({ req, res, principal }) => {
       const visible = new Set((await engine.clusters.list(principal)).map((c) => c.id));
       if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
-      await streamStatus(req, res, (send) => engine.controller.watchAll(visible, send));
+      await streamStatus(req, res, (send) => engine.controller.watchAll(visible, send), authorized);
     },
   );
   route(
@@ -122,7 +128,7 @@ export function clusterRoutes({ route, engine }: RouteDeps, publicUrl?: string) 
       await engine.clusters.get(principal, params.id);
       // HEAD: the stream's headers, checked like a GET, and no stream to wait on.
       if (req.method === 'HEAD') return void res.status(200).type('text/event-stream').end();
-      await streamStatus(req, res, (send) => engine.controller.watch(params.id, send));
+      await streamStatus(req, res, (send) => engine.controller.watch(params.id, send), authorized);
     },
   );
 }
@@ -223,11 +229,18 @@ function localUrl(req: Request): string {
   return `${req.protocol}://${host}:${req.socket.localPort ?? 80}`;
 }
 
-/** Sends each status event as SSE, with a heartbeat, until the client goes away. */
+/** How often an open status stream checks that its token still holds. */
+const STREAM_RECHECK_MS = 5_000;
+
+/**
+ * Sends each status event as SSE, with a heartbeat, until the client goes away or its token no
+ * longer holds (revoked, expired, or its API key revoked): a stream outlives no credential.
+ */
 async function streamStatus(
   req: Request,
   res: Response,
   watch: (send: (event: { revision: number }) => void) => Promise<() => void>,
+  authorized: (req: Request) => Promise<boolean>,
 ): Promise<void> {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream',
@@ -241,10 +254,17 @@ async function streamStatus(
   });
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
   heartbeat.unref();
+  const recheck = setInterval(() => {
+    void authorized(req).then((ok) => {
+      if (!ok) res.end();
+    });
+  }, STREAM_RECHECK_MS);
+  recheck.unref();
   await new Promise<void>((resolve) => {
     req.on('close', resolve);
     res.on('close', resolve);
   });
   clearInterval(heartbeat);
+  clearInterval(recheck);
   unwatch();
 }
