@@ -231,6 +231,7 @@ describe('service-to-service authorizations (seed 003, R10, R11)', () => {
       403,
     ],
     [
+      // The same answer as for an unknown instance: whether it exists is not told (issue 25).
       'another account’s instance',
       'admin',
       {
@@ -238,7 +239,17 @@ describe('service-to-service authorizations (seed 003, R10, R11)', () => {
         target: { serviceName: 'key-protect', instanceId: PARTNER_INSTANCE },
         roles: ['Reader', 'Writer'],
       },
-      403,
+      404,
+    ],
+    [
+      'a source account that does not exist',
+      'admin',
+      {
+        source: { serviceName: 'containers-kubernetes', accountId: 'acct-nowhere' },
+        target: { serviceName: 'key-protect', instanceId: 'kp-us-south' },
+        roles: ['Reader'],
+      },
+      400,
     ],
   ])(
     'refuses %s with a 4xx naming the problem and changes nothing',

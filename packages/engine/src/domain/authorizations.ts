@@ -136,7 +136,7 @@ export class Authorizations {
 
   async create(principal: Principal, input: AuthorizationPolicyCreate, actor = principal.username) {
     const instance = input.target.instanceId
-      ? await this.keys.instance(input.target.instanceId)
+      ? await this.targetInstance(principal, input.target.instanceId)
       : undefined;
     if (instance && instance.provider !== input.target.serviceName)
       throw badRequest(
@@ -146,13 +146,19 @@ export class Authorizations {
       );
     const targetAccount = instance?.accountId ?? principal.accountId;
     if (!isAccountAdministrator(principal, targetAccount)) throw forbidden(targetAccount);
+    const sourceAccount = input.source.accountId ?? principal.accountId;
+    if (!(await getDoc(this.ctx.store, K.account(sourceAccount))))
+      throw badRequest(
+        'INVALID_REQUEST',
+        `body.source.accountId: there is no account ${sourceAccount}.`,
+        {
+          field: 'source.accountId',
+        },
+      );
     return this.write(
       {
         id: randomUUID(),
-        source: {
-          accountId: input.source.accountId ?? principal.accountId,
-          serviceName: SOURCE_SERVICE,
-        },
+        source: { accountId: sourceAccount, serviceName: SOURCE_SERVICE },
         target: {
           accountId: targetAccount,
           serviceName: input.target.serviceName,
@@ -166,6 +172,20 @@ export class Authorizations {
       },
       actor,
     );
+  }
+
+  /**
+   * The target instance, as missing unless it is in the caller's account or one they administer:
+   * whether an instance exists in another account is not told (one answer for both, issue 25).
+   */
+  private async targetInstance(principal: Principal, instanceId: string): Promise<InstanceRecord> {
+    const instance = await this.keys.instance(instanceId).catch(() => undefined);
+    const visible =
+      instance &&
+      (instance.accountId === principal.accountId ||
+        isAccountAdministrator(principal, instance.accountId));
+    if (!visible) throw notFound('KMS instance', instanceId);
+    return instance;
   }
 
   /** The Reader authorization that enabling KMS in the cluster's own account makes once (R10). */
