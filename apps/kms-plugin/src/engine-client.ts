@@ -235,17 +235,19 @@ export class EngineClient {
     return this.withRetries(() => once(false));
   }
 
-  wrap(instanceId: string, keyId: string, plaintext: Buffer) {
+  /** Wraps a seed; `bound` (the registration id) joins the additional authenticated data. */
+  wrap(instanceId: string, keyId: string, plaintext: Buffer, bound?: string) {
     return this.call(WrapResponse, 'POST', keyPath(keyId, '/actions/wrap'), instanceId, {
       plaintext: plaintext.toString('base64'),
-      aad: WRAP_AAD,
+      aad: bound === undefined ? WRAP_AAD : [...WRAP_AAD, bound],
     });
   }
 
-  unwrap(instanceId: string, keyId: string, ciphertext: Buffer) {
+  /** Unwraps a seed; it opens only with the `bound` value it was wrapped with (or none). */
+  unwrap(instanceId: string, keyId: string, ciphertext: Buffer, bound?: string) {
     return this.call(UnwrapResponse, 'POST', keyPath(keyId, '/actions/unwrap'), instanceId, {
       ciphertext: ciphertext.toString('base64'),
-      aad: WRAP_AAD,
+      aad: bound === undefined ? WRAP_AAD : [...WRAP_AAD, bound],
     });
   }
 

@@ -13,6 +13,12 @@ export const MAX_CIPHERTEXT_BYTES = 1024;
 export const MAX_KEY_ID_BYTES = 1024;
 /** The annotation naming the root key version that wrapped the seed; its key is an FQDN. */
 export const VERSION_ANNOTATION = 'key-version.kms.keyhaven.io';
+/**
+ * Marks a seed wrapped with its registration id in the additional authenticated data: it opens
+ * only under the key_id it was written with, so a key_id with another registration is refused
+ * (issue 25). Seeds stored before it carry no mark and open as they always did.
+ */
+export const BOUND_ANNOTATION = 'bound.kms.keyhaven.io';
 /** A Status answer reuses a round trip this recent; the API server polls every 10 to 60 s. */
 const PROBE_FRESH_MS = 1_000;
 const MAX_CACHED_SEEDS = 10_000;
@@ -216,7 +222,7 @@ export class KmsService {
         throw new PluginError(Code.UNAVAILABLE, this.health.healthz, this.health.healthz);
     }
     const { instanceId, keyId, registrationId } = this.current;
-    const wrapped = await this.engine.wrap(instanceId, keyId, plaintext);
+    const wrapped = await this.engine.wrap(instanceId, keyId, plaintext, registrationId);
     const ciphertext = Buffer.from(wrapped.ciphertext, 'base64');
     if (ciphertext.length > MAX_CIPHERTEXT_BYTES)
       throw new PluginError(Code.INTERNAL, 'ciphertext too long', 'the wrapped seed exceeds 1 KiB');
@@ -232,7 +238,10 @@ export class KmsService {
     return {
       ciphertext,
       keyId: reportedKeyId,
-      annotations: { [VERSION_ANNOTATION]: Buffer.from(ref.versionId) },
+      annotations: {
+        [VERSION_ANNOTATION]: Buffer.from(ref.versionId),
+        [BOUND_ANNOTATION]: Buffer.from('registration'),
+      },
     };
   }
 
@@ -251,7 +260,14 @@ export class KmsService {
       throw invalid(`annotation ${VERSION_ANNOTATION} does not match the key_id`);
     const cached = this.health.ok ? this.seeds?.get(cacheKey(keyId, ciphertext)) : undefined;
     if (cached) return Buffer.from(cached);
-    const unwrapped = await this.engine.unwrap(ref.instanceId, ref.keyId, ciphertext);
+    const bound = annotations[BOUND_ANNOTATION] ? ref.registrationId : undefined;
+    const unwrapped = await this.engine
+      .unwrap(ref.instanceId, ref.keyId, ciphertext, bound)
+      .catch((err: unknown) => {
+        if (bound && asPluginError(err).code === Code.INVALID_ARGUMENT)
+          throw invalid('the key_id names another registration than the seed was wrapped for');
+        throw err;
+      });
     if (unwrapped.keyVersion.id !== ref.versionId)
       throw invalid('the ciphertext was wrapped by another root key version than the key_id names');
     const seed = Buffer.from(unwrapped.plaintext, 'base64');

@@ -52,6 +52,14 @@ async function main() {
     },
   });
   for (const warning of config.ignored) log.warn(warning);
+  // Nothing should reach here; if something does, say so and exit, so the pod is restarted
+  // whole rather than limping on in an unknown state.
+  const fatal = (kind: string) => (err: unknown) => {
+    log.fatal({ detail: err instanceof Error ? err.message : String(err) }, `${kind}; exiting`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('unexpected error'));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
   const metrics = new PluginMetrics();
   const service = new KmsService(config, log);
   const handlers = kmsHandlers(service, config, log, metrics);

@@ -101,7 +101,10 @@ describe('KMS v2 plug-in against the engine', () => {
       expect(report.keyIdsEqual).toBe(true);
       expect(report.encrypt.ciphertextBytes).toBeGreaterThan(0);
       expect(report.encrypt.ciphertextBytes).toBeLessThan(1024);
-      expect(report.encrypt.annotationKeys).toEqual(['key-version.kms.keyhaven.io']);
+      expect([...report.encrypt.annotationKeys].sort()).toEqual([
+        'bound.kms.keyhaven.io',
+        'key-version.kms.keyhaven.io',
+      ]);
       expect(report.encrypt.annotationBytes).toBeLessThan(32 * 1024);
       expect(report.validation).toBe('');
       expect(report.roundTrip).toBe(true);
@@ -148,6 +151,22 @@ describe('KMS v2 plug-in against the engine', () => {
       await kp(`/${settings.rootKeyId}/actions/enable`, { method: 'POST' });
       await statusUntil(client, (s) => s.healthz === 'ok');
       expect(await client.decrypt(old)).toEqual(seed);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('opens a seed only under the key_id it was written with, not one with another registration', async () => {
+    const client = kmsClient(plugin.socketPath);
+    try {
+      await statusUntil(client, (s) => s.healthz === 'ok');
+      const seed = randomBytes(32);
+      const sealed = await client.encrypt(seed);
+      const forged = sealed.keyId.replace(/:[^:]+$/, ':0f0f0f0f-forged-registration');
+      const refused = await client.decrypt({ ...sealed, keyId: forged }).catch((e: unknown) => e);
+      expect(grpcCode(refused)).toBe('INVALID_ARGUMENT');
+      expect((refused as ServiceError).details).toMatch(/another registration/);
+      expect(await client.decrypt(sealed)).toEqual(seed);
     } finally {
       client.close();
     }
