@@ -210,6 +210,24 @@ describe.skipIf(SKIP_KUBE)('trust boundaries of a connected cluster', () => {
     );
     expect(paused.masterHealth).toBe('warning');
   });
+
+  it('lets an Administrator list the plug-in’s API keys and revoke one, which ends its access', async () => {
+    const path = `/v2/clusters/${clusterId}/kms-plugin-keys`;
+    const listed = await asAdmin<{ id: string; resource?: string }[]>('GET', path);
+    expect(listed.body).toEqual([expect.objectContaining({ resource: 'apiserver-1' })]);
+    expect((await as(() => viewer)('GET', path)).status).toBe(403);
+    expect((await asPlugin('GET', path)).status).toBe(403);
+    const id = listed.body[0]?.id ?? '';
+    expect((await asAdmin('DELETE', `${path}/${id}`)).status).toBe(204);
+    const after = await report(() => plugin, { resource: 'apiserver-1', healthz: 'ok' });
+    expect(after.status).toBe(401);
+    expect(after.body.message).toMatch(/API key of this token was revoked/);
+    const activity = await asAdmin<{ action: string }[]>(
+      'GET',
+      `/v2/clusters/${clusterId}/activity`,
+    );
+    expect(activity.body.map((a) => a.action)).toContain('cluster.plugin-key-revoke');
+  });
 });
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, seconds = 60) {

@@ -89,6 +89,7 @@ export type Connection = z.infer<typeof Connection>;
 export const PLUGIN_STALE_MINUTES = 5;
 
 export const PluginReportParams = z.object({ id: Id, resource: PluginResource });
+export const PluginKeyParams = z.object({ id: Id, keyId: z.uuid() });
 
 /**
  * What a KMS plug-in following a cluster tells the engine: the health it answered the API server's

@@ -60,6 +60,8 @@ export const ApiKeySummary = ApiKeyCreated.omit({ apikey: true }).extend({
   /** A KMS plug-in's key: the API server it speaks for, bound at its first report. */
   resource: z.string().optional(),
 });
+export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
+export const ApiKeyList = z.array(ApiKeySummary);
 
 /** Whether some grant that covers the resource ranks at least `role` in `order` (lowest first). */
 function holds<R extends string, G extends { role: R }>(

@@ -12,7 +12,9 @@ import {
   Id,
   ConsoleStatusMessage,
   KmsPluginSetup,
+  PluginKeyParams,
   PluginReportParams,
+  ApiKeyList,
 } from '@keyhaven/contracts';
 import { clusterOverview } from '../cluster-overview.ts';
 import { enableOptions } from '../enable-options.ts';
@@ -172,6 +174,43 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       engine.json(KmsPluginSetup, {
         method: 'POST',
         path: `/v2/clusters/${params.id}/kms-plugin-setup`,
+        token: session.token,
+        requestId,
+      }),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/clusters/:id/plugin-keys',
+      summary: "The API keys of the cluster's KMS plug-in",
+      operationId: 'listKmsPluginKeys',
+      tag: 'Clusters',
+      errors: [403, 409],
+      params: ClusterPath,
+      response: ApiKeyList,
+    },
+    ({ session, requestId, params }) =>
+      engine.json(ApiKeyList, {
+        path: `/v2/clusters/${params.id}/kms-plugin-keys`,
+        token: session.token,
+        requestId,
+      }),
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/clusters/:id/plugin-keys/:keyId',
+      summary: "Revoke an API key of the cluster's KMS plug-in",
+      operationId: 'revokeKmsPluginKey',
+      tag: 'Clusters',
+      errors: [403, 404, 409],
+      params: PluginKeyParams,
+      status: 204,
+    },
+    ({ session, requestId, params }) =>
+      engine.send({
+        method: 'DELETE',
+        path: `/v2/clusters/${params.id}/kms-plugin-keys/${params.keyId}`,
         token: session.token,
         requestId,
       }),

@@ -1,9 +1,9 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command } from 'commander';
-import { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
+import { ApiKeyList, Cluster, KmsPluginSetup } from '@keyhaven/contracts';
 import { CliError } from '../errors.ts';
-import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
+import { info, isJson, ok, printJson, table, type OutputOptions } from '../output.ts';
 import { clusterDetails } from '../present.ts';
 import { findCluster } from '../resolve.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
@@ -131,6 +131,53 @@ export function connectionCommands(cluster: Command) {
         ok(options);
       },
     );
+  listingOptions(
+    withExamples(
+      cluster
+        .command('plugin-keys')
+        .description(
+          "List the API keys of the cluster's KMS plug-in and the API server each serves",
+        ),
+      ['keyhaven ks cluster plugin-keys -c prod-eu'],
+    ),
+  )
+    .requiredOption('-c, --cluster <name_or_id>', 'the cluster')
+    .action(async (options: OutputOptions & { cluster: string }, command: Command) => {
+      const api = apiOf(command);
+      const found = await findCluster(api, options.cluster);
+      info(options, `Retrieving the KMS plug-in's API keys of ${found.name}...`);
+      const keys = await api.json(
+        ApiKeyList,
+        `/v2/clusters/${encodeURIComponent(found.id)}/kms-plugin-keys`,
+      );
+      if (isJson(options)) return printJson(keys);
+      ok(options);
+      process.stdout.write(
+        table(
+          ['ID', 'Name', 'Serves', 'Created'],
+          keys.map((k) => [k.id, k.name, k.resource ?? '(not used yet)', k.createdAt]),
+        ),
+      );
+    });
+  withExamples(
+    cluster
+      .command('plugin-key-rm')
+      .description("Revoke an API key of the cluster's KMS plug-in (its plug-in stops working)"),
+    ['keyhaven ks cluster plugin-key-rm -c prod-eu --key <API key ID>'],
+  )
+    .requiredOption('-c, --cluster <name_or_id>', 'the cluster')
+    .requiredOption('--key <id>', 'the API key, as plugin-keys lists it')
+    .option('-q, --quiet', 'print only errors')
+    .action(async (options: OutputOptions & { cluster: string; key: string }, command: Command) => {
+      const api = apiOf(command);
+      const found = await findCluster(api, options.cluster);
+      info(options, `Revoking API key ${options.key} of the KMS plug-in of ${found.name}...`);
+      await api.send(
+        `/v2/clusters/${encodeURIComponent(found.id)}/kms-plugin-keys/${encodeURIComponent(options.key)}`,
+        { method: 'DELETE' },
+      );
+      ok(options);
+    });
   withExamples(
     cluster
       .command('plugin-setup')

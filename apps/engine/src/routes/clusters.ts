@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import {
   ActivityList,
+  ApiKeyList,
+  PluginKeyParams,
   Cluster,
   ClusterIdParam,
   ClusterList,
@@ -201,6 +203,34 @@ function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | unde
     async ({ principal, params, body }) => {
       if (await engine.connections.report(principal, params.id, body))
         await engine.controller.refreshStatus(params.id);
+    },
+  );
+  route(
+    {
+      method: 'get',
+      path: '/v2/clusters/:id/kms-plugin-keys',
+      operationId: 'listKmsPluginKeys',
+      tag,
+      summary: "The API keys of the cluster's KMS plug-in, with the API server each serves",
+      params: ClusterIdParam,
+      response: ApiKeyList,
+      errors: [403, 409],
+    },
+    ({ principal, params }) => engine.connections.pluginKeys(principal, params.id),
+  );
+  route(
+    {
+      method: 'delete',
+      path: '/v2/clusters/:id/kms-plugin-keys/:keyId',
+      operationId: 'revokeKmsPluginKey',
+      tag,
+      summary: "Revoke an API key of the cluster's KMS plug-in (its tokens and streams end)",
+      params: PluginKeyParams,
+      status: 204,
+      errors: [403, 404, 409],
+    },
+    async ({ principal, params }) => {
+      await engine.connections.revokePluginKey(principal, params.id, params.keyId);
     },
   );
   route(

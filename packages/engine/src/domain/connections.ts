@@ -37,6 +37,9 @@ export const REQUIRED_VERBS = ['list', 'get', 'update'] as const;
 /** A report that says nothing new is written at most this often (it keeps reportedAt fresh). */
 const REPORT_REFRESH_MS = 30_000;
 
+/** The user id of a connected cluster's KMS plug-in identity (its record is K.pluginUser). */
+const pluginUserId = (clusterId: string) => `kms-plugin-${clusterId}`;
+
 /** How long checking a cluster's credentials may take in all (the BFF waits 10 s for the engine). */
 const CHECK_BUDGET_MS = 7_000;
 
@@ -224,14 +227,7 @@ export class Connections {
     clusterId: string,
     engineUrl: string,
   ): Promise<KmsPluginSetup> {
-    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
-    if (!cluster) throw notFound('Cluster', clusterId);
-    requirePlatformRole(principal, cluster.value, 'Administrator');
-    if (!cluster.value.connection)
-      throw conflict(
-        'NOT_CONNECTED',
-        `Cluster ${cluster.value.name} is a demo cluster: it runs no KMS plug-in.`,
-      );
+    const cluster = { value: await this.connectedCluster(principal, clusterId) };
     const identity = await this.pluginIdentity(cluster.value);
     const key = await this.iam.mintApiKey(identity, `kms-plugin setup by ${principal.username}`);
     await this.activity.record({
@@ -248,11 +244,46 @@ export class Connections {
     };
   }
 
+  /** The API keys of the cluster's plug-in identity, with the resource each serves. */
+  async pluginKeys(principal: Principal, clusterId: string) {
+    const cluster = await this.connectedCluster(principal, clusterId);
+    return this.iam.listApiKeys({ id: pluginUserId(cluster.id) });
+  }
+
+  /** Revokes one API key of the cluster's plug-in: tokens and streams made with it end too. */
+  async revokePluginKey(principal: Principal, clusterId: string, keyId: string): Promise<void> {
+    const cluster = await this.connectedCluster(principal, clusterId);
+    const keys = await this.iam.listApiKeys({ id: pluginUserId(cluster.id) });
+    const key = keys.find((k) => k.id === keyId);
+    if (!key) throw notFound('API key of the KMS plug-in', keyId);
+    await this.iam.revokeApiKey({ id: pluginUserId(cluster.id) }, keyId);
+    await this.activity.record({
+      actor: principal.username,
+      action: 'cluster.plugin-key-revoke',
+      target: { kind: 'cluster', id: cluster.id },
+      result: 'success',
+      message: `Revoked API key ${keyId} of the cluster's KMS plug-in${key.resource ? ` (${key.resource})` : ''}.`,
+    });
+  }
+
+  /** A connected cluster the caller administers. */
+  private async connectedCluster(principal: Principal, clusterId: string): Promise<ClusterRecord> {
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    if (!cluster) throw notFound('Cluster', clusterId);
+    requirePlatformRole(principal, cluster.value, 'Administrator');
+    if (!cluster.value.connection)
+      throw conflict(
+        'NOT_CONNECTED',
+        `Cluster ${cluster.value.name} is a demo cluster: it runs no KMS plug-in.`,
+      );
+    return cluster.value;
+  }
+
   private async pluginIdentity(cluster: ClusterRecord): Promise<Principal> {
     const key = K.pluginUser(cluster.id);
     const existing = await getDoc<UserRecord>(this.ctx.store, key);
     const user: UserRecord = existing?.value ?? {
-      id: `kms-plugin-${cluster.id}`,
+      id: pluginUserId(cluster.id),
       username: `kms-plugin-${cluster.name}`,
       accountId: cluster.accountId,
       // No password opens it: only its API keys do.

@@ -27,9 +27,13 @@ export function useDisconnectCluster(clusterId: string) {
 
 /** Makes a new API key for the cluster's KMS plug-in, with the files that use it. */
 export function usePluginSetup(clusterId: string) {
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () =>
       apiRequest(KmsPluginSetup, `${clusterPath(clusterId)}/kms-plugin-setup`, { method: 'POST' }),
+    // The new API key shows among the plug-in's keys.
+    onSuccess: () =>
+      queryClient.invalidateQueries({ queryKey: ['clusters', clusterId, 'plugin-keys'] }),
   });
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
@@ -20,6 +20,19 @@ const connected = {
     ],
   },
 } as unknown as Cluster & { connection: NonNullable<Cluster['connection']> };
+
+const pluginKeys = [
+  {
+    id: '6f1d2c3b-0000-4000-8000-000000000001',
+    name: 'kms-plugin setup by admin',
+    createdAt: '2026-11-30T22:00:00.000Z',
+    resource: 'node-1',
+  },
+];
+
+beforeEach(() => {
+  server.use(http.get('/api/clusters/c1/plugin-keys', () => HttpResponse.json(pluginKeys)));
+});
 
 describe('ConnectionPanel', () => {
   it('says beside the buttons why they are disabled', () => {
@@ -83,4 +96,31 @@ describe('ConnectionPanel', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(removed).toEqual(['node-2']);
   });
+
+  it('lists the plug-in’s API keys for an Administrator, and revokes one after a confirmation', async () => {
+    const revoked: string[] = [];
+    server.use(
+      http.delete('/api/clusters/c1/plugin-keys/:keyId', ({ params }) => {
+        revoked.push(String(params.keyId));
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    renderWithProviders(<ConnectionPanel cluster={connected} canAdminister />);
+    const row = await screen.findByRole('row', { name: /Plug-in API keys/ });
+    await waitFor(() => expect(row).toHaveTextContent(/serves node-1/));
+    const id = pluginKeys[0]?.id ?? '';
+    await userEvent.click(screen.getByRole('button', { name: `Revoke ${id}` }));
+    expect(screen.getByRole('dialog', { name: `Revoke API key ${id}` })).toHaveTextContent(
+      /The KMS plug-in of node-1 uses it: that plug-in stops working at once/,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Revoke' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(revoked).toEqual([id]);
+  });
+
+  it('shows no plug-in keys to a viewer', () => {
+    renderWithProviders(<ConnectionPanel cluster={connected} canAdminister={false} />);
+    expect(screen.queryByRole('row', { name: /Plug-in API keys/ })).toBeNull();
+  });
 });
+

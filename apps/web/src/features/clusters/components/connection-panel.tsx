@@ -8,6 +8,7 @@ import { Ago, Timestamp } from '../../../shared/ui/time.tsx';
 import { WhyNot, needsPlatformRole } from '../../../shared/ui/why-not.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useDisconnectCluster, usePluginSetup, useRemovePlugin } from '../api/connections.ts';
+import { PluginKeysRow } from './plugin-keys.tsx';
 
 type Connected = Cluster & { connection: NonNullable<Cluster['connection']> };
 
@@ -245,6 +246,7 @@ export function ConnectionPanel({
             </ul>
           )}
         </SummaryRow>
+        {canAdminister && <PluginKeysRow clusterId={cluster.id} />}
       </div>
       <div className="kh-actions">
         <Button
