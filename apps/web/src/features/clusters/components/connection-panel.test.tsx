@@ -123,4 +123,3 @@ describe('ConnectionPanel', () => {
     expect(screen.queryByRole('row', { name: /Plug-in API keys/ })).toBeNull();
   });
 });
-
