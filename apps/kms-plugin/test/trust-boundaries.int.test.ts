@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
 import {
   engineCaller,
+  freePort,
   spawnDemoEngine,
   tokenFor,
   type EngineProcess,
@@ -227,6 +228,34 @@ describe.skipIf(SKIP_KUBE)('trust boundaries of a connected cluster', () => {
       `/v2/clusters/${clusterId}/activity`,
     );
     expect(activity.body.map((a) => a.action)).toContain('cluster.plugin-key-revoke');
+  });
+
+  it('pages a connected cluster’s Secrets through the API server, and says when etcd fails', async () => {
+    const page = (query: string) =>
+      asAdmin<{ items: { name: string }[]; total: number; continue: string | null }>(
+        'GET',
+        `/v2/clusters/${clusterId}/secrets?namespace=default&${query}`,
+      );
+    const first = await page('limit=1');
+    expect(first.body.items.map((s) => s.name)).toEqual(['plain-0']);
+    expect(first.body.total).toBe(2);
+    expect((await page('limit=1&offset=1')).body.items.map((s) => s.name)).toEqual(['plain-1']);
+    const token = await serviceAccountToken(kube, 'keyhaven-etcd-gone', ['list', 'get', 'update']);
+    const broken = await asAdmin<Cluster>('POST', '/v2/clusters', {
+      name: 'trust-etcd-gone',
+      server: kube.server,
+      caCertificate: kube.caCertificate(),
+      token,
+      etcd: { ...kube.etcd, endpoints: [`https://127.0.0.1:${await freePort()}`] },
+    });
+    expect(broken.status).toBe(201);
+    const listed = await asAdmin<{ code: string; message: string }>(
+      'GET',
+      `/v2/clusters/${broken.body.id}/secrets?limit=5`,
+    );
+    expect(listed.status).toBe(502);
+    expect(listed.body.code).toBe('CLUSTER_ETCD_UNAVAILABLE');
+    expect(listed.body.message).toMatch(/whether its Secrets are encrypted is not known/);
   });
 });
 

@@ -7,7 +7,7 @@ import {
 } from '@keyhaven/contracts';
 import { parseKmsPrefix } from '../crypto/envelope.ts';
 import { readEtcd } from '../kube/etcd-reader.ts';
-import { KubeError } from '../kube/client.ts';
+import { KubeError, type KubeClient } from '../kube/client.ts';
 import type { Connections } from './connections.ts';
 import { getDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound } from './errors.ts';
@@ -33,23 +33,29 @@ export class ConnectedSecrets {
     private readonly connections: Connections,
   ) {}
 
+  /**
+   * A page of the cluster's Secrets. Without a search, one list call of the API server serves it
+   * (a numbered page reads through to its end, no further; a continue token goes on from the
+   * last); a search has to read every name. Stored bytes come from etcd when access was given,
+   * and an etcd that cannot be read is an error, never a guess.
+   */
   async list(cluster: ClusterRecord, query: SecretListQuery) {
     const client = await this.connections.client(cluster);
     try {
-      const needle = query.search?.toLowerCase();
-      const all = await client.secretNames(query.namespace).catch((err: unknown) => {
+      const { page, total, next } = await this.names(client, query).catch((err: unknown) => {
         throw kubeProblem(err);
       });
-      const matching = needle
-        ? all.filter((s) => `${s.namespace}/${s.name}`.toLowerCase().includes(needle))
-        : all;
-      const offset = query.offset ?? 0;
-      const page = matching.slice(offset, offset + query.limit);
       const stored = await this.storedBytes(
         cluster,
         page.map((s) => storeKey(s.namespace, s.name)),
-      ).catch(() => undefined);
-      // Without etcd's bytes, what the migration finished says it; with them, the bytes do.
+      ).catch((err: unknown) => {
+        throw new EngineError(
+          502,
+          'CLUSTER_ETCD_UNAVAILABLE',
+          `The cluster's etcd cannot be read, so whether its Secrets are encrypted is not known: ${(err as Error).message}.`,
+        );
+      });
+      // Without etcd access, what the migration finished says it; with it, the bytes do.
       const inferred = stored ? false : await this.migrated(cluster);
       return {
         items: page.map((s): SecretMeta => {
@@ -63,12 +69,33 @@ export class ConnectedSecrets {
             modRevision: s.revision,
           };
         }),
-        total: matching.length,
-        continue: null,
+        total,
+        continue: next ?? null,
       };
     } finally {
       client.close();
     }
+  }
+
+  private async names(client: KubeClient, query: SecretListQuery) {
+    const offset = query.offset ?? 0;
+    const needle = query.search?.toLowerCase();
+    if (needle) {
+      const all = await client.secretNames(query.namespace);
+      const matching = all.filter((s) => `${s.namespace}/${s.name}`.toLowerCase().includes(needle));
+      return { page: matching.slice(offset, offset + query.limit), total: matching.length };
+    }
+    const read = await client.secretNamesPage(
+      query.namespace,
+      offset + query.limit,
+      query.continue,
+    );
+    return {
+      page: read.names.slice(offset),
+      // From the list's start (or the continue token's place) to its end, as the API server counts.
+      total: read.names.length + (read.remaining ?? 0),
+      next: read.continue,
+    };
   }
 
   /** Without etcd access, a Secret counts as encrypted once a migration under KMS has finished. */

@@ -35,6 +35,12 @@ export interface KubeSecret {
   [k: string]: unknown;
 }
 
+export interface SecretName {
+  namespace: string;
+  name: string;
+  revision: number;
+}
+
 export interface SecretPage {
   items: KubeSecret[];
   continue?: string;
@@ -250,31 +256,44 @@ export class KubeClient {
   }
 
   /**
-   * Every Secret's namespace, name and resourceVersion (its etcd revision), read as metadata only:
-   * values never leave the API server for a list.
+   * One page of Secrets' namespace, name and resourceVersion (its etcd revision), read as
+   * metadata only: values never leave the API server for a list.
    */
-  async secretNames(
-    namespace?: string,
-  ): Promise<{ namespace: string; name: string; revision: number }[]> {
+  async secretNamesPage(
+    namespace: string | undefined,
+    limit: number,
+    continueToken?: string,
+  ): Promise<{ names: SecretName[]; continue?: string; remaining?: number }> {
     const base = namespace
       ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`
       : '/api/v1/secrets';
-    const names: { namespace: string; name: string; revision: number }[] = [];
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (continueToken) query.set('continue', continueToken);
+    const { body } = await this.call<{
+      items?: { metadata: { namespace: string; name: string; resourceVersion: string } }[];
+      metadata?: { continue?: string; remainingItemCount?: number };
+    }>('GET', `${base}?${query}`, undefined, METADATA_ONLY, MAX_LIST_BYTES);
+    return {
+      names: (body.items ?? []).map(({ metadata }) => ({
+        namespace: metadata.namespace,
+        name: metadata.name,
+        revision: Number(metadata.resourceVersion) || 0,
+      })),
+      ...(body.metadata?.continue && { continue: body.metadata.continue }),
+      ...(body.metadata?.remainingItemCount !== undefined && {
+        remaining: body.metadata.remainingItemCount,
+      }),
+    };
+  }
+
+  /** Every Secret's name (for a search across them all), 500 a page. */
+  async secretNames(namespace?: string): Promise<SecretName[]> {
+    const names: SecretName[] = [];
     let continueToken: string | undefined;
     do {
-      const query = new URLSearchParams({ limit: '500' });
-      if (continueToken) query.set('continue', continueToken);
-      const { body } = await this.call<{
-        items?: { metadata: { namespace: string; name: string; resourceVersion: string } }[];
-        metadata?: { continue?: string };
-      }>('GET', `${base}?${query}`, undefined, METADATA_ONLY, MAX_LIST_BYTES);
-      for (const { metadata } of body.items ?? [])
-        names.push({
-          namespace: metadata.namespace,
-          name: metadata.name,
-          revision: Number(metadata.resourceVersion) || 0,
-        });
-      continueToken = body.metadata?.continue || undefined;
+      const page = await this.secretNamesPage(namespace, 500, continueToken);
+      names.push(...page.names);
+      continueToken = page.continue;
     } while (continueToken);
     return names;
   }
