@@ -214,4 +214,21 @@ describe('a hostile cluster endpoint', () => {
     const list = await consoleList();
     expect(list.status).toBe(200);
   });
+
+  it('at a link-local or metadata address is refused before any connection', async () => {
+    const res = await fetch(`${engine.url}/v2/clusters`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'metadata',
+        server: 'https://169.254.169.254',
+        caCertificate: certificate,
+        token: 'any-token',
+      }),
+    });
+    const body = (await res.json()) as { code: string; message: string };
+    expect(res.status).toBe(400);
+    expect(body.code).toBe('CLUSTER_ADDRESS_DENIED');
+    expect(body.message).toMatch(/may not reach/);
+  });
 });

@@ -45,6 +45,28 @@ export const EngineConfig = z
           .min(1),
       )
       .optional(),
+    /**
+     * Addresses (CIDRs, comma-separated) a connected cluster's API server or etcd may not be at;
+     * "none" allows every address. Default: link-local and cloud metadata addresses.
+     */
+    KEYHAVEN_CLUSTER_DENY: z
+      .string()
+      .transform((v) =>
+        v.trim() === 'none'
+          ? []
+          : v
+              .split(',')
+              .map((c) => c.trim())
+              .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z.union([z.cidrv4(), z.cidrv6()], {
+            error: 'each entry must be a CIDR such as 169.254.0.0/16',
+          }),
+        ),
+      )
+      .optional(),
     KEYHAVEN_ETCD_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     KEYHAVEN_KEK_FILE: z.string().min(1).optional(),
     /** The IAM token-signing key (0600, made once); default: beside the KEK file, as replicas share both. */

@@ -84,6 +84,7 @@ async function main() {
     randomSecret,
   );
   const engine = createEngine({
+    ...(config.KEYHAVEN_CLUSTER_DENY && { clusterDeny: config.KEYHAVEN_CLUSTER_DENY }),
     tokenSigningKey: new Uint8Array(Buffer.from(tokenKey ?? '', 'base64url')),
     store,
     keyAdapter,

@@ -13,6 +13,23 @@ describe('engine settings', () => {
     });
   });
 
+  it('reads the cluster address deny list and the public URL, refusing what is not one', () => {
+    expect(loadConfig({}).KEYHAVEN_CLUSTER_DENY).toBeUndefined();
+    expect(
+      loadConfig({ KEYHAVEN_CLUSTER_DENY: '169.254.0.0/16, fe80::/10' }).KEYHAVEN_CLUSTER_DENY,
+    ).toEqual(['169.254.0.0/16', 'fe80::/10']);
+    expect(loadConfig({ KEYHAVEN_CLUSTER_DENY: 'none' }).KEYHAVEN_CLUSTER_DENY).toEqual([]);
+    expect(() => loadConfig({ KEYHAVEN_CLUSTER_DENY: '169.254.0.0' })).toThrow(
+      /KEYHAVEN_CLUSTER_DENY.0: each entry must be a CIDR/,
+    );
+    expect(loadConfig({ KEYHAVEN_PUBLIC_URL: 'https://keyhaven.example:8081/' })).toMatchObject({
+      KEYHAVEN_PUBLIC_URL: 'https://keyhaven.example:8081',
+    });
+    expect(() => loadConfig({ KEYHAVEN_PUBLIC_URL: 'keyhaven.example' })).toThrow(
+      /KEYHAVEN_PUBLIC_URL/,
+    );
+  });
+
   it('names every bad setting in one readable error', () => {
     expect(() =>
       loadConfig({

@@ -15,6 +15,7 @@ import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { Connections } from './domain/connections.ts';
+import { AddressPolicy } from './kube/address-policy.ts';
 import { Credentials } from './domain/credentials.ts';
 import { ConnectedSecrets } from './domain/connected-secrets.ts';
 import { MasterController } from './master/controller.ts';
@@ -38,6 +39,8 @@ export interface EngineDeps {
    * random key for this process only (tokens end with it).
    */
   tokenSigningKey?: Uint8Array;
+  /** CIDRs a connected cluster may not be at (default: link-local and cloud metadata). */
+  clusterDeny?: readonly string[];
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -83,7 +86,13 @@ export function createEngine(deps: EngineDeps) {
   const wrapping = new KeyWrapping(ctx, keys);
   const pluginRegistrations = new PluginRegistrations(ctx, keys, activity, iam);
   const clusters = new Clusters(ctx);
-  const connections = new Connections(ctx, new Credentials(ctx), activity, iam);
+  const connections = new Connections(
+    ctx,
+    new Credentials(ctx),
+    activity,
+    iam,
+    new AddressPolicy(deps.clusterDeny),
+  );
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
   const authorizations: Authorizations = new Authorizations(ctx, keys, activity, () => controller);
   const controller: MasterController = new MasterController(

@@ -9,6 +9,7 @@ import {
   type KmsPluginSetup,
   type PluginReport,
 } from '@keyhaven/contracts';
+import { AddressPolicy } from '../kube/address-policy.ts';
 import { KubeClient, KubeError } from '../kube/client.ts';
 import type { Compare, Op } from '../store/types.ts';
 import type { Activity } from './activity.ts';
@@ -45,6 +46,7 @@ const CHECK_BUDGET_MS = 7_000;
 
 const CONNECT_FAILURES: Record<string, string> = {
   UNREACHABLE: 'CLUSTER_UNREACHABLE',
+  DENIED: 'CLUSTER_ADDRESS_DENIED',
   BAD_CERTIFICATE: 'CLUSTER_CERTIFICATE_UNTRUSTED',
   TOKEN_REFUSED: 'CLUSTER_TOKEN_REFUSED',
   FORBIDDEN: 'CLUSTER_PERMISSION_MISSING',
@@ -68,6 +70,7 @@ export class Connections {
     private readonly credentials: Credentials,
     private readonly activity: Activity,
     private readonly iam: Iam,
+    private readonly policy: AddressPolicy = new AddressPolicy(),
   ) {}
 
   async connect(principal: Principal, request: ConnectClusterRequest): Promise<ClusterRecord> {
@@ -155,7 +158,9 @@ export class Connections {
    * that never answers is that cluster's failure (CLUSTER_UNREACHABLE), not an engine outage.
    */
   private async check(request: ConnectClusterRequest): Promise<string> {
+    for (const endpoint of request.etcd?.endpoints ?? []) this.checkEtcd(request.server, endpoint);
     const client = new KubeClient(request, {
+      policy: this.policy,
       signal: AbortSignal.timeout(CHECK_BUDGET_MS),
       budgetMs: CHECK_BUDGET_MS,
     });
@@ -305,11 +310,14 @@ export class Connections {
   async client(cluster: ClusterRecord): Promise<KubeClient> {
     const connection = cluster.connection;
     if (!connection) throw new Error(`cluster ${cluster.id} is not connected`);
-    return new KubeClient({
-      server: connection.server,
-      caCertificate: connection.caCertificate,
-      token: await this.credentials.open(connection.sealedToken, `${cluster.id}/token`),
-    });
+    return new KubeClient(
+      {
+        server: connection.server,
+        caCertificate: connection.caCertificate,
+        token: await this.credentials.open(connection.sealedToken, `${cluster.id}/token`),
+      },
+      { policy: this.policy },
+    );
   }
 
   /**
@@ -325,6 +333,19 @@ export class Connections {
       await client.checkKms();
     } finally {
       client.close();
+    }
+  }
+
+  /** Refuses an etcd endpoint at a denied address literal, as for the API server. */
+  private checkEtcd(server: string, endpoint: string): void {
+    try {
+      this.policy.check(endpoint);
+    } catch {
+      throw badRequest(
+        'CLUSTER_ADDRESS_DENIED',
+        `the etcd endpoint ${endpoint} is at an address Keyhaven may not reach (link-local or cloud metadata: see KEYHAVEN_CLUSTER_DENY)`,
+        { server },
+      );
     }
   }
 

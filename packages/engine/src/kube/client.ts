@@ -1,4 +1,5 @@
 import https from 'node:https';
+import type { AddressPolicy } from './address-policy.ts';
 
 /**
  * The few Kubernetes API calls Keyhaven makes on a connected cluster: its version, what its token
@@ -7,6 +8,7 @@ import https from 'node:https';
 
 export type KubeFailure =
   | 'UNREACHABLE'
+  | 'DENIED'
   | 'BAD_CERTIFICATE'
   | 'TOKEN_REFUSED'
   | 'FORBIDDEN'
@@ -55,6 +57,8 @@ export interface KubeTarget {
 }
 
 export interface KubeClientOptions {
+  /** Addresses never to connect to (link-local, cloud metadata); checked at every connection. */
+  policy?: AddressPolicy;
   /** Ends every call of this client when it aborts (a budget for a whole check). */
   signal?: AbortSignal;
   /** Names the budget in the error an abort gives ("within 8 s"). */
@@ -95,7 +99,12 @@ export class KubeClient {
     private readonly options: KubeClientOptions = {},
   ) {
     this.base = new URL(target.server);
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: target.caCertificate });
+    this.agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 16,
+      ca: target.caCertificate,
+      ...(options.policy && { lookup: options.policy.lookup }),
+    });
   }
 
   get server(): string {
@@ -118,8 +127,13 @@ export class KubeClient {
     maxBytes = MAX_ANSWER_BYTES,
   ): Promise<{ status: number; body: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const { signal, budgetMs } = this.options;
+    const { signal, budgetMs, policy } = this.options;
     if (signal?.aborted) throw this.overBudget(budgetMs);
+    try {
+      policy?.check(this.target.server);
+    } catch (err) {
+      throw this.networkError(err as NodeJS.ErrnoException);
+    }
     return new Promise((resolve, reject) => {
       const deadline = setTimeout(
         () => req.destroy(Object.assign(new Error('deadline'), { code: 'DEADLINE' })),
@@ -197,6 +211,11 @@ export class KubeClient {
   private networkError(err: NodeJS.ErrnoException): KubeError {
     if (err instanceof KubeError) return err;
     const code = err.code ?? '';
+    if (code === 'EDENIED')
+      return new KubeError(
+        'DENIED',
+        `the API server at ${this.target.server} is at an address Keyhaven may not reach (link-local or cloud metadata: see KEYHAVEN_CLUSTER_DENY)`,
+      );
     if (code === 'DEADLINE')
       return new KubeError(
         'UNREACHABLE',
