@@ -215,6 +215,23 @@ describe('a hostile cluster endpoint', () => {
     expect(list.status).toBe(200);
   });
 
+  it('that refuses connections is reported without the socket error’s code (no port oracle)', async () => {
+    const closed = `https://127.0.0.1:${await freePort()}`;
+    const res = await fetch(`${engine.url}/v2/clusters`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'closed',
+        server: closed,
+        caCertificate: certificate,
+        token: 'any-token',
+      }),
+    });
+    const body = (await res.json()) as { code: string; message: string };
+    expect(body.code).toBe('CLUSTER_UNREACHABLE');
+    expect(body.message).toBe(`the API server at ${closed} cannot be reached`);
+  });
+
   it('at a link-local or metadata address is refused before any connection', async () => {
     const res = await fetch(`${engine.url}/v2/clusters`, {
       method: 'POST',

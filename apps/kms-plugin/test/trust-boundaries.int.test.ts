@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
@@ -51,6 +52,26 @@ const report = (token: () => string, body: Record<string, unknown>) =>
     `/v2/clusters/${clusterId}/plugin-reports`,
     body,
   );
+/** Set up KMS plug-in as admin, with a Host header of the caller's choosing. */
+function setupWithHost(host: string): Promise<{ status: number; body: KmsPluginSetup }> {
+  const url = new URL(`${engine.url}/v2/clusters/${clusterId}/kms-plugin-setup`);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: 'POST', headers: { host, authorization: `Bearer ${admin}` } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += String(d)));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as KmsPluginSetup }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 const keyIdOf = (registration: string) =>
   `keyhaven:v1:${INSTANCE}:${keyA}:${version}:${registration}`;
 
@@ -120,11 +141,11 @@ describe.skipIf(SKIP_KUBE)('trust boundaries of a connected cluster', () => {
   });
 
   it('binds each plug-in API key to one resource, so it cannot invent API servers', async () => {
-    const setup = await asAdmin<KmsPluginSetup>(
-      'POST',
-      `/v2/clusters/${clusterId}/kms-plugin-setup`,
-    );
+    const setup = await setupWithHost('evil.example');
     expect(setup.status).toBe(201);
+    // The setup file names the engine's own URL, never what the request's Host header said.
+    expect(setup.body.pluginConfig).not.toContain('evil.example');
+    expect(setup.body.pluginConfig).toContain(`TOKEN_URL: "${engine.url}/identity/token"`);
     const apikey = /API_KEY: "([^"]+)"/.exec(setup.body.pluginConfig)?.[1] ?? '';
     const exchanged = await fetch(`${engine.url}/identity/token`, {
       method: 'POST',
