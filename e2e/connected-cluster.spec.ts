@@ -26,7 +26,7 @@ import {
 test('a connected cluster: connect, set up the plug-in, Enable, progress, Ready, Verify from etcd', async ({
   page,
 }) => {
-  test.skip(SKIP_KUBE, 'KEYHAVEN_KUBE_SKIP=1: no real kube-apiserver here, on purpose');
+  test.skip(SKIP_KUBE, 'KEYHAVEN_SKIP_KUBE=1: no real kube-apiserver here, on purpose');
   test.setTimeout(300_000);
   const dir = mkdtempSync(join(tmpdir(), 'keyhaven-connected-'));
   const dataDir = join(dir, 'data');

@@ -7,6 +7,7 @@ import {
   authorizes,
   expiresSoon,
   hasPlatformRole,
+  keyOfCluster,
   keyUsability,
   type EnableOptions,
   type RootKey,
@@ -33,8 +34,11 @@ function unselectable(
 ): UnselectableReason | null {
   const usability = keyUsability(key, now);
   if (!usability.usable) return usability.reason;
-  if (cluster.kms?.crkId === key.id) return 'in-use';
-  if (cluster.kms?.previousCrkIds.includes(key.id)) return 'used-before';
+  const had = keyOfCluster(key, {
+    crkId: cluster.kms?.crkId,
+    previousCrkIds: cluster.kms?.previousCrkIds ?? [],
+  });
+  if (had) return had.reason;
   return canEnable ? null : 'no-permission';
 }
 

@@ -120,7 +120,9 @@ export const UnwrapResponse = z.object({
 export const KeyIdParam = z.object({ id: Id });
 
 /** Key Protect names the KMS instance of every key call in a header. */
-export const KeyProtectHeaders = z.object({ 'bluemix-instance': Id });
+export const KeyProtectHeaders = z.object({
+  'bluemix-instance': Id.meta({ examples: ['kp-us-south'] }),
+});
 export const DeleteKeyQuery = z.object({
   force: z
     .enum(['true', 'false'])
@@ -233,3 +235,33 @@ export const PluginRegistration = z.object({
   createdAt: z.string(),
 });
 export type PluginRegistration = z.infer<typeof PluginRegistration>;
+
+/** Why a cluster cannot pick a root key it has had (R4), with what the engine answers then. */
+export type KeyOfCluster = {
+  reason: 'in-use' | 'used-before';
+  code: 'ROOT_KEY_IN_USE' | 'ROOT_KEY_USED_BEFORE';
+  message: string;
+};
+
+/**
+ * A root key that encrypts the cluster now, or did before, cannot be picked (R4); null when it
+ * is neither. The engine refuses with it; the Enable/Update form mirrors it.
+ */
+export function keyOfCluster(
+  key: { id: string; name: string },
+  cluster: { crkId: string | undefined; previousCrkIds: readonly string[] },
+): KeyOfCluster | null {
+  if (cluster.crkId === key.id)
+    return {
+      reason: 'in-use',
+      code: 'ROOT_KEY_IN_USE',
+      message: `Root key ${key.name} already encrypts this cluster: pick another root key to update.`,
+    };
+  if (cluster.previousCrkIds.includes(key.id))
+    return {
+      reason: 'used-before',
+      code: 'ROOT_KEY_USED_BEFORE',
+      message: `Root key ${key.name} was used by this cluster before and cannot be used again.`,
+    };
+  return null;
+}

@@ -5,7 +5,7 @@ import {
   type SecretListQuery,
   type SecretMeta,
 } from '@keyhaven/contracts';
-import { parseKmsPrefix } from '../crypto/envelope.ts';
+import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
 import { readEtcd } from '../kube/etcd-reader.ts';
 import { KubeError, type KubeClient } from '../kube/client.ts';
 import type { Connections } from './connections.ts';
@@ -159,7 +159,7 @@ export class ConnectedSecrets {
     return {
       storeKey: key,
       value: bytes.toString('base64'),
-      prefix: provider ? `k8s:enc:kms:v2:${provider}:` : null,
+      prefix: provider ? kmsPrefix(provider) : null,
       encrypted: provider !== undefined,
     };
   }

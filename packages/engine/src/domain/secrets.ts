@@ -14,7 +14,7 @@ import { requirePlatformRole, type Principal } from './iam.ts';
 import type { Keys } from './keys.ts';
 import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from './records.ts';
 import type { Seeds } from './seeds.ts';
-import { parseKmsPrefix } from '../crypto/envelope.ts';
+import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
 import type { KeyValue } from '../store/types.ts';
 import type { ConnectedSecrets } from './connected-secrets.ts';
 
@@ -152,7 +152,7 @@ export class Secrets {
     return {
       storeKey: kv.key,
       value: kv.value.toString('base64'),
-      prefix: provider ? `k8s:enc:kms:v2:${provider}:` : null,
+      prefix: provider ? kmsPrefix(provider) : null,
       encrypted: provider !== undefined,
     };
   }

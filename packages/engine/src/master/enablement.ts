@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isJobActive, type EnableKmsRequest } from '@keyhaven/contracts';
+import { isJobActive, keyOfCluster, type EnableKmsRequest } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import { type Clusters, desiredStatus } from '../domain/clusters.ts';
 import type { Authorizations } from '../domain/authorizations.ts';
@@ -142,18 +142,11 @@ export class Enablement {
 
   /** A key that encrypts the cluster now, or did before, cannot be picked (R4). */
   private refuseKeyOfCluster(cluster: ClusterRecord, key: RootKeyRecord): void {
-    if (cluster.kms?.crkId === key.id) {
-      throw conflict(
-        'ROOT_KEY_IN_USE',
-        `Root key ${key.name} already encrypts this cluster: pick another root key to update.`,
-      );
-    }
-    if (cluster.previousCrkIds.includes(key.id)) {
-      throw conflict(
-        'ROOT_KEY_USED_BEFORE',
-        `Root key ${key.name} was used by this cluster before and cannot be used again.`,
-      );
-    }
+    const had = keyOfCluster(key, {
+      crkId: cluster.kms?.crkId,
+      previousCrkIds: cluster.previousCrkIds,
+    });
+    if (had) throw conflict(had.code, had.message);
   }
 
   /** Re-enables a cluster with a new version of its root key (R6); nothing when it no longer applies. */
