@@ -15,6 +15,8 @@ import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { Connections } from './domain/connections.ts';
+import { PluginIdentities } from './domain/plugin-identities.ts';
+import { PluginReports } from './domain/plugin-reports.ts';
 import { AddressPolicy } from './kube/address-policy.ts';
 import { Credentials } from './domain/credentials.ts';
 import { ConnectedSecrets } from './domain/connected-secrets.ts';
@@ -90,9 +92,10 @@ export function createEngine(deps: EngineDeps) {
     ctx,
     new Credentials(ctx),
     activity,
-    iam,
     new AddressPolicy(deps.clusterDeny),
   );
+  const pluginIdentities = new PluginIdentities(ctx, connections, activity, iam);
+  const pluginReports = new PluginReports(ctx, connections, activity, iam);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
   const authorizations: Authorizations = new Authorizations(ctx, keys, activity, () => controller);
   const controller: MasterController = new MasterController(
@@ -129,6 +132,8 @@ export function createEngine(deps: EngineDeps) {
     authorizations,
     clusters,
     connections,
+    pluginIdentities,
+    pluginReports,
     seeds,
     activity,
     controller,

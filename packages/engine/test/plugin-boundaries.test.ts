@@ -96,24 +96,24 @@ describe('a KMS plug-in that fell silent', () => {
   it('is shown stale after 5 minutes, and an Administrator removes it and revokes its API key', async () => {
     const id = 'kc-silent-plugin';
     await connectedCluster(id);
-    const setup = await t.engine.connections.pluginSetup(t.admin, id, 'http://127.0.0.1:8081');
+    const setup = await t.engine.pluginIdentities.pluginSetup(t.admin, id, 'http://127.0.0.1:8081');
     const apikey = /API_KEY: "([^"]+)"/.exec(setup.pluginConfig)?.[1] ?? '';
     const bearer = async () =>
       `Bearer ${(await t.engine.iam.token({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey })).access_token}`;
     const plugin = await t.engine.iam.authenticate(await bearer());
-    await t.engine.connections.report(plugin, id, { resource: 'apiserver-2', healthz: 'ok' });
+    await t.engine.pluginReports.report(plugin, id, { resource: 'apiserver-2', healthz: 'ok' });
     const plugins = async () =>
       (await t.engine.clusters.get(t.admin, id)).connection?.plugins.map((p) => p.stale);
     expect(await plugins()).toEqual([false]);
     await expect(
-      t.engine.connections.removeReport(t.admin, id, 'apiserver-2'),
+      t.engine.pluginReports.removeReport(t.admin, id, 'apiserver-2'),
     ).rejects.toMatchObject({ status: 409, code: 'PLUGIN_REPORTING' });
     t.advance(6 * 60_000);
     expect(await plugins()).toEqual([true]);
     await expect(
-      t.engine.connections.removeReport(t.viewer, id, 'apiserver-2'),
+      t.engine.pluginReports.removeReport(t.viewer, id, 'apiserver-2'),
     ).rejects.toMatchObject({ status: 403 });
-    await t.engine.connections.removeReport(t.admin, id, 'apiserver-2');
+    await t.engine.pluginReports.removeReport(t.admin, id, 'apiserver-2');
     expect(await plugins()).toEqual([]);
     await expect(bearer()).rejects.toMatchObject({ status: 401 });
     const activity = await t.engine.activity.list('cluster', id);

@@ -1,9 +1,8 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { type Command } from 'commander';
-import { ApiKeyList, Cluster, KmsPluginSetup } from '@keyhaven/contracts';
+import { Cluster } from '@keyhaven/contracts';
 import { CliError } from '../errors.ts';
-import { info, isJson, ok, printJson, table, type OutputOptions } from '../output.ts';
+import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { clusterDetails } from '../present.ts';
 import { findCluster } from '../resolve.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
@@ -52,7 +51,7 @@ function etcdAccess(options: ConnectOptions) {
   };
 }
 
-/** `keyhaven ks cluster connect|disconnect|plugin-setup`: connected clusters (issue 16). */
+/** `keyhaven ks cluster connect|disconnect`: connected clusters (issue 16). */
 export function connectionCommands(cluster: Command) {
   listingOptions(
     withExamples(
@@ -107,109 +106,5 @@ export function connectionCommands(cluster: Command) {
       info(options, `Disconnecting cluster ${found.name}...`);
       await api.send(`/v2/clusters/${encodeURIComponent(found.id)}`, { method: 'DELETE' });
       ok(options);
-    });
-  withExamples(
-    cluster
-      .command('plugin-rm')
-      .description(
-        'Remove a KMS plug-in that stopped reporting (its API server is gone) and revoke its API keys',
-      ),
-    ['keyhaven ks cluster plugin-rm -c prod-eu --resource apiserver-2'],
-  )
-    .requiredOption('-c, --cluster <name_or_id>', 'the cluster')
-    .requiredOption('--resource <name>', 'the plug-in, as `cluster get` lists it')
-    .option('-q, --quiet', 'print only errors')
-    .action(
-      async (options: OutputOptions & { cluster: string; resource: string }, command: Command) => {
-        const api = apiOf(command);
-        const found = await findCluster(api, options.cluster);
-        info(options, `Removing KMS plug-in ${options.resource} of ${found.name}...`);
-        await api.send(
-          `/v2/clusters/${encodeURIComponent(found.id)}/plugin-reports/${encodeURIComponent(options.resource)}`,
-          { method: 'DELETE' },
-        );
-        ok(options);
-      },
-    );
-  listingOptions(
-    withExamples(
-      cluster
-        .command('plugin-keys')
-        .description(
-          "List the API keys of the cluster's KMS plug-in and the API server each serves",
-        ),
-      ['keyhaven ks cluster plugin-keys -c prod-eu'],
-    ),
-  )
-    .requiredOption('-c, --cluster <name_or_id>', 'the cluster')
-    .action(async (options: OutputOptions & { cluster: string }, command: Command) => {
-      const api = apiOf(command);
-      const found = await findCluster(api, options.cluster);
-      info(options, `Retrieving the KMS plug-in's API keys of ${found.name}...`);
-      const keys = await api.json(
-        ApiKeyList,
-        `/v2/clusters/${encodeURIComponent(found.id)}/kms-plugin-keys`,
-      );
-      if (isJson(options)) return printJson(keys);
-      ok(options);
-      process.stdout.write(
-        table(
-          ['ID', 'Name', 'Serves', 'Created'],
-          keys.map((k) => [k.id, k.name, k.resource ?? '(not used yet)', k.createdAt]),
-        ),
-      );
-    });
-  withExamples(
-    cluster
-      .command('plugin-key-rm')
-      .description("Revoke an API key of the cluster's KMS plug-in (its plug-in stops working)"),
-    ['keyhaven ks cluster plugin-key-rm -c prod-eu --key <API key ID>'],
-  )
-    .requiredOption('-c, --cluster <name_or_id>', 'the cluster')
-    .requiredOption('--key <id>', 'the API key, as plugin-keys lists it')
-    .option('-q, --quiet', 'print only errors')
-    .action(async (options: OutputOptions & { cluster: string; key: string }, command: Command) => {
-      const api = apiOf(command);
-      const found = await findCluster(api, options.cluster);
-      info(options, `Revoking API key ${options.key} of the KMS plug-in of ${found.name}...`);
-      await api.send(
-        `/v2/clusters/${encodeURIComponent(found.id)}/kms-plugin-keys/${encodeURIComponent(options.key)}`,
-        { method: 'DELETE' },
-      );
-      ok(options);
-    });
-  withExamples(
-    cluster
-      .command('plugin-setup')
-      .description(
-        "Write the cluster's EncryptionConfiguration and KMS plug-in configuration (with a new API key) to a directory",
-      ),
-    ['keyhaven ks cluster plugin-setup -c prod-eu --dir ./keyhaven-kms'],
-  )
-    .requiredOption('-c, --cluster <name_or_id>', 'the cluster')
-    .requiredOption('--dir <directory>', 'where to write the two files (made 0700)')
-    .option('-q, --quiet', 'print only errors')
-    .action(async (options: OutputOptions & { cluster: string; dir: string }, command: Command) => {
-      const api = apiOf(command);
-      const found = await findCluster(api, options.cluster);
-      info(options, `Making an API key for the KMS plug-in of ${found.name}...`);
-      const setup = await api.json(
-        KmsPluginSetup,
-        `/v2/clusters/${encodeURIComponent(found.id)}/kms-plugin-setup`,
-        { method: 'POST' },
-      );
-      mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-      chmodSync(options.dir, 0o700);
-      const encryption = join(options.dir, 'encryption-configuration.yaml');
-      const plugin = join(options.dir, 'kmsplugin-config.yaml');
-      writeFileSync(encryption, setup.encryptionConfiguration, { mode: 0o600 });
-      // It holds the API key: private to its owner from the start.
-      writeFileSync(plugin, setup.pluginConfig, { mode: 0o600 });
-      chmodSync(plugin, 0o600);
-      ok(options);
-      process.stdout.write(
-        `Wrote ${encryption} (the API server's --encryption-provider-config)\n` +
-          `Wrote ${plugin} (API key ${setup.apiKeyId}; run: npm run kms-plugin -- --config ${plugin})\n`,
-      );
     });
 }

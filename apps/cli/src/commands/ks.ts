@@ -12,6 +12,7 @@ import { findCluster } from '../resolve.ts';
 import { waitForReady } from '../wait.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
 import { connectionCommands } from './connect.ts';
+import { pluginCommands } from './plugin.ts';
 
 /** `keyhaven ks kms …`: the seeds' KMS flow (instance ls, crk ls, enable). */
 function kmsCommands(ks: Command) {
@@ -146,6 +147,7 @@ function clusterCommands(ks: Command) {
       process.stdout.write('\n' + clusterDetails(details));
     });
   connectionCommands(cluster);
+  pluginCommands(cluster);
 }
 
 export function ksCommands(program: Command) {

@@ -185,7 +185,7 @@ function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | unde
       errors: [403, 409],
     },
     ({ req, principal, params }) =>
-      engine.connections.pluginSetup(principal, params.id, publicUrl ?? localUrl(req)),
+      engine.pluginIdentities.pluginSetup(principal, params.id, publicUrl ?? localUrl(req)),
   );
   route(
     {
@@ -201,7 +201,7 @@ function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | unde
       errors: [403, 409],
     },
     async ({ principal, params, body }) => {
-      if (await engine.connections.report(principal, params.id, body))
+      if (await engine.pluginReports.report(principal, params.id, body))
         await engine.controller.refreshStatus(params.id);
     },
   );
@@ -216,7 +216,7 @@ function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | unde
       response: ApiKeyList,
       errors: [403, 409],
     },
-    ({ principal, params }) => engine.connections.pluginKeys(principal, params.id),
+    ({ principal, params }) => engine.pluginIdentities.pluginKeys(principal, params.id),
   );
   route(
     {
@@ -230,7 +230,7 @@ function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | unde
       errors: [403, 404, 409],
     },
     async ({ principal, params }) => {
-      await engine.connections.revokePluginKey(principal, params.id, params.keyId);
+      await engine.pluginIdentities.revokePluginKey(principal, params.id, params.keyId);
     },
   );
   route(
@@ -246,7 +246,7 @@ function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | unde
       errors: [403, 404, 409],
     },
     async ({ principal, params }) => {
-      await engine.connections.removeReport(principal, params.id, params.resource);
+      await engine.pluginReports.removeReport(principal, params.id, params.resource);
       await engine.controller.refreshStatus(params.id);
     },
   );

@@ -1,45 +1,20 @@
 import { randomBytes, X509Certificate, createPrivateKey } from 'node:crypto';
 import {
   MASTER_STATUS_READY,
-  PLUGIN_STALE_MINUTES,
-  ago,
   hasPlatformRole,
-  parseKeyId,
   type ConnectClusterRequest,
-  type KmsPluginSetup,
-  type PluginReport,
 } from '@keyhaven/contracts';
 import { AddressPolicy } from '../kube/address-policy.ts';
 import { KubeClient, KubeError } from '../kube/client.ts';
-import type { Compare, Op } from '../store/types.ts';
 import type { Activity } from './activity.ts';
-import { isStale } from './clusters.ts';
 import { getDoc, json, listDocs, type EngineContext } from './context.ts';
 import type { Credentials } from './credentials.ts';
 import { EngineError, badRequest, conflict, notFound } from './errors.ts';
-import {
-  hashPassword,
-  requirePlatformRole,
-  type Iam,
-  type PluginScope,
-  type Principal,
-} from './iam.ts';
-import { encryptionConfiguration, pluginConfig } from './plugin-setup.ts';
-import {
-  K,
-  type ClusterRecord,
-  type PluginReportRecord,
-  type RootKeyRecord,
-  type UserRecord,
-} from './records.ts';
+import { requirePlatformRole, type Principal } from './iam.ts';
+import { K, type ClusterRecord, type PluginReportRecord } from './records.ts';
 
 /** The verbs Keyhaven needs on Secrets in every namespace to migrate them. */
 export const REQUIRED_VERBS = ['list', 'get', 'update'] as const;
-/** A report that says nothing new is written at most this often (it keeps reportedAt fresh). */
-const REPORT_REFRESH_MS = 30_000;
-
-/** The user id of a connected cluster's KMS plug-in identity (its record is K.pluginUser). */
-const pluginUserId = (clusterId: string) => `kms-plugin-${clusterId}`;
 
 /** How long checking a cluster's credentials may take in all (the BFF waits 10 s for the engine). */
 const CHECK_BUDGET_MS = 7_000;
@@ -69,7 +44,6 @@ export class Connections {
     private readonly ctx: EngineContext,
     private readonly credentials: Credentials,
     private readonly activity: Activity,
-    private readonly iam: Iam,
     private readonly policy: AddressPolicy = new AddressPolicy(),
   ) {}
 
@@ -223,56 +197,8 @@ export class Connections {
       throw conflict('CONCURRENT_CHANGE', 'The cluster changed meanwhile; try again.');
   }
 
-  /**
-   * The files that set a cluster up for its KMS plug-in, with a new API key of the cluster's
-   * plug-in identity (made on first use): it can follow this cluster and use its root keys only.
-   */
-  async pluginSetup(
-    principal: Principal,
-    clusterId: string,
-    engineUrl: string,
-  ): Promise<KmsPluginSetup> {
-    const cluster = { value: await this.connectedCluster(principal, clusterId) };
-    const identity = await this.pluginIdentity(cluster.value);
-    const key = await this.iam.mintApiKey(identity, `kms-plugin setup by ${principal.username}`);
-    await this.activity.record({
-      actor: principal.username,
-      action: 'cluster.plugin-setup',
-      target: { kind: 'cluster', id: clusterId },
-      result: 'success',
-      message: `Made API key ${key.id} for the cluster's KMS plug-in.`,
-    });
-    return {
-      encryptionConfiguration: encryptionConfiguration(),
-      pluginConfig: pluginConfig(engineUrl, clusterId, key.apikey),
-      apiKeyId: key.id,
-    };
-  }
-
-  /** The API keys of the cluster's plug-in identity, with the resource each serves. */
-  async pluginKeys(principal: Principal, clusterId: string) {
-    const cluster = await this.connectedCluster(principal, clusterId);
-    return this.iam.listApiKeys({ id: pluginUserId(cluster.id) });
-  }
-
-  /** Revokes one API key of the cluster's plug-in: tokens and streams made with it end too. */
-  async revokePluginKey(principal: Principal, clusterId: string, keyId: string): Promise<void> {
-    const cluster = await this.connectedCluster(principal, clusterId);
-    const keys = await this.iam.listApiKeys({ id: pluginUserId(cluster.id) });
-    const key = keys.find((k) => k.id === keyId);
-    if (!key) throw notFound('API key of the KMS plug-in', keyId);
-    await this.iam.revokeApiKey({ id: pluginUserId(cluster.id) }, keyId);
-    await this.activity.record({
-      actor: principal.username,
-      action: 'cluster.plugin-key-revoke',
-      target: { kind: 'cluster', id: cluster.id },
-      result: 'success',
-      message: `Revoked API key ${keyId} of the cluster's KMS plug-in${key.resource ? ` (${key.resource})` : ''}.`,
-    });
-  }
-
-  /** A connected cluster the caller administers. */
-  private async connectedCluster(principal: Principal, clusterId: string): Promise<ClusterRecord> {
+  /** A connected cluster the caller administers (else 404, 403, or 409 for a demo cluster). */
+  async administered(principal: Principal, clusterId: string): Promise<ClusterRecord> {
     const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
     if (!cluster) throw notFound('Cluster', clusterId);
     requirePlatformRole(principal, cluster.value, 'Administrator');
@@ -282,28 +208,6 @@ export class Connections {
         `Cluster ${cluster.value.name} is a demo cluster: it runs no KMS plug-in.`,
       );
     return cluster.value;
-  }
-
-  private async pluginIdentity(cluster: ClusterRecord): Promise<Principal> {
-    const key = K.pluginUser(cluster.id);
-    const existing = await getDoc<UserRecord>(this.ctx.store, key);
-    const user: UserRecord = existing?.value ?? {
-      id: pluginUserId(cluster.id),
-      username: `kms-plugin-${cluster.name}`,
-      accountId: cluster.accountId,
-      // No password opens it: only its API keys do.
-      passwordHash: await hashPassword(randomBytes(32).toString('base64')),
-      apiKeys: [],
-      platformRoles: [{ clusterId: cluster.id, role: 'Viewer' }],
-      serviceRoles: [],
-      pluginOf: cluster.id,
-    };
-    if (!existing)
-      await this.ctx.store.txn(
-        [{ key, modRevision: 0 }],
-        [{ type: 'put', key, value: json(user) }],
-      );
-    return { ...user, serviceRoles: [] };
   }
 
   /** A client for the cluster's API server, with its token opened for this use only. */
@@ -359,127 +263,5 @@ export class Connections {
       clientCertificate: etcd.clientCertificate,
       clientKey: await this.credentials.open(etcd.sealedClientKey, `${cluster.id}/etcd`),
     };
-  }
-
-  reports(clusterId: string): Promise<PluginReportRecord[]> {
-    return listDocs<PluginReportRecord>(this.ctx.store, K.pluginReports(clusterId)).then((docs) =>
-      docs.map((d) => d.value),
-    );
-  }
-
-  /**
-   * Records a plug-in's report; true when it says something new (health or key taken). Only the
-   * cluster's own plug-in identity reports, each API key for the one resource it is bound to, and
-   * a key_id counts only with the registration the engine minted for that resource (issue 25).
-   */
-  async report(principal: Principal, clusterId: string, report: PluginReport): Promise<boolean> {
-    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
-    if (!cluster) throw notFound('Cluster', clusterId);
-    requirePlatformRole(principal, cluster.value, 'Viewer');
-    if (principal.plugin?.clusterId !== clusterId)
-      throw new EngineError(
-        403,
-        'FORBIDDEN',
-        `Only the KMS plug-in of cluster ${cluster.value.name}, with an API key from its Set up KMS plug-in, reports for it.`,
-      );
-    if (!cluster.value.connection)
-      throw conflict('NOT_CONNECTED', `Cluster ${cluster.value.name} is not a connected cluster.`);
-    await this.iam.bindPluginResource(principal, report.resource);
-    if (report.encryptKeyId)
-      await this.checkMinted(principal.plugin, report.resource, report.encryptKeyId);
-    const key = K.pluginReport(clusterId, report.resource);
-    const previous = await getDoc<PluginReportRecord>(this.ctx.store, key);
-    const now = this.ctx.clock.now();
-    const next: PluginReportRecord = {
-      resource: report.resource,
-      healthz: report.healthz,
-      ...((report.encryptKeyId ?? previous?.value.keyId) && {
-        keyId: report.encryptKeyId ?? previous?.value.keyId,
-      }),
-      reportedAt: now.toISOString(),
-    };
-    const changed = previous?.value.healthz !== next.healthz || previous.value.keyId !== next.keyId;
-    if (
-      !changed &&
-      previous &&
-      now.getTime() - Date.parse(previous.value.reportedAt) < REPORT_REFRESH_MS
-    )
-      return false;
-    await this.ctx.store.txn([], [{ type: 'put', key, value: json(next) }]);
-    return changed;
-  }
-
-  /**
-   * Removes a plug-in that stopped reporting (its API server was taken away), so that key changes
-   * no longer wait for it, and revokes the API keys bound to it. A plug-in that still reports is
-   * alive: removing it would only hide it until its next report, so that is refused.
-   */
-  async removeReport(principal: Principal, clusterId: string, resource: string): Promise<void> {
-    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
-    if (!cluster) throw notFound('Cluster', clusterId);
-    requirePlatformRole(principal, cluster.value, 'Administrator');
-    const key = K.pluginReport(clusterId, resource);
-    const report = await getDoc<PluginReportRecord>(this.ctx.store, key);
-    if (!report) throw notFound('KMS plug-in', resource);
-    const now = this.ctx.clock.now();
-    if (!isStale(report.value, now))
-      throw conflict(
-        'PLUGIN_REPORTING',
-        `KMS plug-in ${resource} reported ${ago(report.value.reportedAt, now.getTime())}: it is alive. A plug-in can be removed once it has been silent for ${PLUGIN_STALE_MINUTES} minutes (its API server is gone).`,
-      );
-    const user = await getDoc<UserRecord>(this.ctx.store, K.pluginUser(clusterId));
-    const revoked = user?.value.apiKeys.filter((k) => k.resource === resource) ?? [];
-    const ops: Op[] = [
-      { type: 'delete', key },
-      ...revoked.map((k) => ({ type: 'delete' as const, key: `/keyhaven/apikeys/${k.id}` })),
-      this.activity.op({
-        actor: principal.username,
-        action: 'cluster.plugin-remove',
-        target: { kind: 'cluster', id: clusterId },
-        result: 'success',
-        message: `Removed KMS plug-in ${resource}, silent since ${report.value.reportedAt}${revoked.length ? `, and revoked its API key ${revoked.map((k) => k.id).join(', ')}` : ''}.`,
-      }),
-    ];
-    const compares: Compare[] = [{ key, modRevision: report.modRevision }];
-    if (user && revoked.length > 0) {
-      compares.push({ key: K.pluginUser(clusterId), modRevision: user.modRevision });
-      const kept = user.value.apiKeys.filter((k) => k.resource !== resource);
-      ops.push({
-        type: 'put',
-        key: K.pluginUser(clusterId),
-        value: json({ ...user.value, apiKeys: kept }),
-      });
-    }
-    const { succeeded } = await this.ctx.store.txn(compares, ops);
-    if (!succeeded)
-      throw conflict(
-        'PLUGIN_REPORTING',
-        `KMS plug-in ${resource} reported meanwhile: it is alive.`,
-      );
-  }
-
-  /**
-   * Refuses a key_id that the engine did not mint for this resource: one of the cluster's root
-   * keys, a version it has, and the registration id the resource holds with that key now.
-   */
-  private async checkMinted(scope: PluginScope, resource: string, keyId: string): Promise<void> {
-    const refuse = (why: string) =>
-      badRequest('KEY_ID_NOT_MINTED', `encryptKeyId ${why}`, { field: 'encryptKeyId' });
-    const ref = parseKeyId(keyId);
-    if (!ref) throw refuse('is not a key_id that a Keyhaven KMS plug-in writes');
-    const key = scope.keyIds.includes(ref.keyId)
-      ? await getDoc<RootKeyRecord>(this.ctx.store, K.key(ref.keyId))
-      : undefined;
-    if (!key || key.value.instanceId !== ref.instanceId)
-      throw refuse('names a root key that this cluster does not use');
-    if (!key.value.versions.some((v) => v.id === ref.versionId))
-      throw refuse(`names a version that root key ${key.value.name} does not have`);
-    const minted = key.value.plugins?.some(
-      (p) => p.resource === resource && p.registrationId === ref.registrationId,
-    );
-    if (!minted)
-      throw refuse(
-        `does not carry the registration that Keyhaven minted for ${resource} with root key ${key.value.name}`,
-      );
   }
 }

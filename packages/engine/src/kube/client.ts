@@ -1,35 +1,13 @@
 import https from 'node:https';
 import type { AddressPolicy } from './address-policy.ts';
+import { CERTIFICATE_ERRORS, KubeError, statusError, tooLarge } from './errors.ts';
+
+export { KubeError, type KubeFailure } from './errors.ts';
 
 /**
  * The few Kubernetes API calls Keyhaven makes on a connected cluster: its version, what its token
  * may do, and Secrets listed in pages and written back. One keep-alive agent per cluster.
  */
-
-export type KubeFailure =
-  | 'UNREACHABLE'
-  | 'DENIED'
-  | 'BAD_CERTIFICATE'
-  | 'TOKEN_REFUSED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'EXPIRED'
-  | 'THROTTLED'
-  | 'SERVER_ERROR';
-
-export class KubeError extends Error {
-  override name = 'KubeError';
-  constructor(
-    readonly failure: KubeFailure,
-    message: string,
-    readonly status?: number,
-    /** With EXPIRED (410): the token the API server offers to go on from where the list was. */
-    readonly continueToken?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** A Secret as the API server returns it; written back unchanged, so its fields are opaque. */
 export interface KubeSecret {
@@ -64,17 +42,6 @@ export interface KubeClientOptions {
   /** Names the budget in the error an abort gives ("within 8 s"). */
   budgetMs?: number;
 }
-
-const CERTIFICATE_ERRORS = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE',
-]);
 
 /** A socket silent this long ends the call. */
 const TIMEOUT_MS = 15_000;
@@ -355,54 +322,8 @@ export class KubeClient {
 export const isKubeVersion = (version: unknown): version is string =>
   typeof version === 'string' && version.length <= 64 && KUBE_VERSION.test(version);
 
-const tooLarge = (method: string, path: string, maxBytes: number) =>
-  new KubeError(
-    'SERVER_ERROR',
-    `${method} ${path.split('?')[0]} answered more than ${maxBytes / 1024 / 1024} MiB; Keyhaven reads no more`,
-  );
-
-/**
- * The continue token a 410 Status carries (metav1.Status's ListMeta): it lists on from the same
- * place at the current revision, as kube-storage-version-migrator goes on after a compaction.
- */
-function offeredContinue(body: unknown): string | undefined {
-  const metadata = body && typeof body === 'object' && 'metadata' in body ? body.metadata : null;
-  const token = metadata && typeof metadata === 'object' && 'continue' in metadata;
-  const value = token ? (metadata as { continue: unknown }).continue : undefined;
-  return typeof value === 'string' && value.length > 0 && value.length < 4096 ? value : undefined;
-}
-
 const METADATA_ONLY =
   'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 const secretPath = (namespace: string, name: string) =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;
-
-/**
- * The error for a non-2xx answer. It names the call and the status, never the answer's text: a
- * cluster's words are not relayed to Keyhaven's users (they may be anything, of any size).
- */
-function statusError(status: number, method: string, path: string, body: unknown): KubeError {
-  const what = `${method} ${path.split('?')[0]}`;
-  switch (status) {
-    case 401:
-      return new KubeError('TOKEN_REFUSED', 'the API server refused the token (401)', status);
-    case 403:
-      return new KubeError('FORBIDDEN', `${what} is forbidden (403)`, status);
-    case 404:
-      return new KubeError('NOT_FOUND', `${what}: not found`, status);
-    case 409:
-      return new KubeError('CONFLICT', `${what}: the object changed meanwhile (409)`, status);
-    case 410:
-      return new KubeError(
-        'EXPIRED',
-        `${what}: the list continue token expired`,
-        status,
-        offeredContinue(body),
-      );
-    case 429:
-      return new KubeError('THROTTLED', `${what}: the API server asks to slow down`, status);
-    default:
-      return new KubeError('SERVER_ERROR', `${what} answered ${status}`, status);
-  }
-}

@@ -2,6 +2,7 @@ import { count, keyIdPrefix } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import { isStale, type Clusters } from '../domain/clusters.ts';
 import type { Connections } from '../domain/connections.ts';
+import { pluginReportsOf } from '../domain/plugin-reports.ts';
 import { getDoc, json, type Doc, type EngineContext } from '../domain/context.ts';
 import { EngineError, conflict } from '../domain/errors.ts';
 import {
@@ -89,7 +90,7 @@ export class Migration {
 
   private async awaitTaken(run: MigrationRun): Promise<MigrationRun> {
     const job = run.job.value;
-    const reports = await this.connections.reports(job.clusterId);
+    const reports = await pluginReportsOf(this.ctx, job.clusterId);
     const prefix = jobKeyIdPrefix(job);
     if (reports.length > 0 && reports.every((r) => r.keyId?.startsWith(prefix))) {
       await new Promise((resolve) => setTimeout(resolve, TAKE_MARGIN_MS));

@@ -1,0 +1,156 @@
+import { PLUGIN_STALE_MINUTES, ago, parseKeyId, type PluginReport } from '@keyhaven/contracts';
+import type { Compare, Op } from '../store/types.ts';
+import type { Activity } from './activity.ts';
+import { isStale } from './clusters.ts';
+import type { Connections } from './connections.ts';
+import { getDoc, json, listDocs, type EngineContext } from './context.ts';
+import { EngineError, badRequest, conflict, notFound } from './errors.ts';
+import { requirePlatformRole, type Iam, type PluginScope, type Principal } from './iam.ts';
+import {
+  K,
+  type ClusterRecord,
+  type PluginReportRecord,
+  type RootKeyRecord,
+  type UserRecord,
+} from './records.ts';
+
+/** A report that says nothing new is written at most this often (it keeps reportedAt fresh). */
+const REPORT_REFRESH_MS = 30_000;
+
+/** What each plug-in of the cluster last reported. */
+export const pluginReportsOf = (ctx: EngineContext, clusterId: string) =>
+  listDocs<PluginReportRecord>(ctx.store, K.pluginReports(clusterId)).then((docs) =>
+    docs.map((d) => d.value),
+  );
+
+/**
+ * What the KMS plug-ins of a connected cluster report (issue 25): only the cluster's own plug-in
+ * identity, each API key for one resource, a key_id only with the registration the engine minted;
+ * a plug-in that fell silent is shown so and an Administrator removes it.
+ */
+export class PluginReports {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly connections: Connections,
+    private readonly activity: Activity,
+    private readonly iam: Iam,
+  ) {}
+
+  reports(clusterId: string): Promise<PluginReportRecord[]> {
+    return pluginReportsOf(this.ctx, clusterId);
+  }
+
+  /**
+   * Records a plug-in's report; true when it says something new (health or key taken). Only the
+   * cluster's own plug-in identity reports, each API key for the one resource it is bound to, and
+   * a key_id counts only with the registration the engine minted for that resource (issue 25).
+   */
+  async report(principal: Principal, clusterId: string, report: PluginReport): Promise<boolean> {
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    if (!cluster) throw notFound('Cluster', clusterId);
+    requirePlatformRole(principal, cluster.value, 'Viewer');
+    if (principal.plugin?.clusterId !== clusterId)
+      throw new EngineError(
+        403,
+        'FORBIDDEN',
+        `Only the KMS plug-in of cluster ${cluster.value.name}, with an API key from its Set up KMS plug-in, reports for it.`,
+      );
+    if (!cluster.value.connection)
+      throw conflict('NOT_CONNECTED', `Cluster ${cluster.value.name} is not a connected cluster.`);
+    await this.iam.bindPluginResource(principal, report.resource);
+    if (report.encryptKeyId)
+      await this.checkMinted(principal.plugin, report.resource, report.encryptKeyId);
+    const key = K.pluginReport(clusterId, report.resource);
+    const previous = await getDoc<PluginReportRecord>(this.ctx.store, key);
+    const now = this.ctx.clock.now();
+    const next: PluginReportRecord = {
+      resource: report.resource,
+      healthz: report.healthz,
+      ...((report.encryptKeyId ?? previous?.value.keyId) && {
+        keyId: report.encryptKeyId ?? previous?.value.keyId,
+      }),
+      reportedAt: now.toISOString(),
+    };
+    const changed = previous?.value.healthz !== next.healthz || previous.value.keyId !== next.keyId;
+    if (
+      !changed &&
+      previous &&
+      now.getTime() - Date.parse(previous.value.reportedAt) < REPORT_REFRESH_MS
+    )
+      return false;
+    await this.ctx.store.txn([], [{ type: 'put', key, value: json(next) }]);
+    return changed;
+  }
+
+  /**
+   * Removes a plug-in that stopped reporting (its API server was taken away), so that key changes
+   * no longer wait for it, and revokes the API keys bound to it. A plug-in that still reports is
+   * alive: removing it would only hide it until its next report, so that is refused.
+   */
+  async removeReport(principal: Principal, clusterId: string, resource: string): Promise<void> {
+    await this.connections.administered(principal, clusterId);
+    const key = K.pluginReport(clusterId, resource);
+    const report = await getDoc<PluginReportRecord>(this.ctx.store, key);
+    if (!report) throw notFound('KMS plug-in', resource);
+    const now = this.ctx.clock.now();
+    if (!isStale(report.value, now))
+      throw conflict(
+        'PLUGIN_REPORTING',
+        `KMS plug-in ${resource} reported ${ago(report.value.reportedAt, now.getTime())}: it is alive. A plug-in can be removed once it has been silent for ${PLUGIN_STALE_MINUTES} minutes (its API server is gone).`,
+      );
+    const user = await getDoc<UserRecord>(this.ctx.store, K.pluginUser(clusterId));
+    const revoked = user?.value.apiKeys.filter((k) => k.resource === resource) ?? [];
+    const ops: Op[] = [
+      { type: 'delete', key },
+      ...revoked.map((k) => ({ type: 'delete' as const, key: `/keyhaven/apikeys/${k.id}` })),
+      this.activity.op({
+        actor: principal.username,
+        action: 'cluster.plugin-remove',
+        target: { kind: 'cluster', id: clusterId },
+        result: 'success',
+        message: `Removed KMS plug-in ${resource}, silent since ${report.value.reportedAt}${revoked.length ? `, and revoked its API key ${revoked.map((k) => k.id).join(', ')}` : ''}.`,
+      }),
+    ];
+    const compares: Compare[] = [{ key, modRevision: report.modRevision }];
+    if (user && revoked.length > 0) {
+      compares.push({ key: K.pluginUser(clusterId), modRevision: user.modRevision });
+      const kept = user.value.apiKeys.filter((k) => k.resource !== resource);
+      ops.push({
+        type: 'put',
+        key: K.pluginUser(clusterId),
+        value: json({ ...user.value, apiKeys: kept }),
+      });
+    }
+    const { succeeded } = await this.ctx.store.txn(compares, ops);
+    if (!succeeded)
+      throw conflict(
+        'PLUGIN_REPORTING',
+        `KMS plug-in ${resource} reported meanwhile: it is alive.`,
+      );
+  }
+
+  /**
+   * Refuses a key_id that the engine did not mint for this resource: one of the cluster's root
+   * keys, a version it has, and the registration id the resource holds with that key now.
+   */
+  private async checkMinted(scope: PluginScope, resource: string, keyId: string): Promise<void> {
+    const refuse = (why: string) =>
+      badRequest('KEY_ID_NOT_MINTED', `encryptKeyId ${why}`, { field: 'encryptKeyId' });
+    const ref = parseKeyId(keyId);
+    if (!ref) throw refuse('is not a key_id that a Keyhaven KMS plug-in writes');
+    const key = scope.keyIds.includes(ref.keyId)
+      ? await getDoc<RootKeyRecord>(this.ctx.store, K.key(ref.keyId))
+      : undefined;
+    if (!key || key.value.instanceId !== ref.instanceId)
+      throw refuse('names a root key that this cluster does not use');
+    if (!key.value.versions.some((v) => v.id === ref.versionId))
+      throw refuse(`names a version that root key ${key.value.name} does not have`);
+    const minted = key.value.plugins?.some(
+      (p) => p.resource === resource && p.registrationId === ref.registrationId,
+    );
+    if (!minted)
+      throw refuse(
+        `does not carry the registration that Keyhaven minted for ${resource} with root key ${key.value.name}`,
+      );
+  }
+}
