@@ -86,8 +86,8 @@ export type Cluster = z.infer<typeof Cluster>;
 export const ClusterList = z.array(Cluster);
 
 export const EnableKmsRequest = z.object({
-  cluster: Id,
-  instance_id: Id,
+  cluster: Id.meta({ examples: ['c-dev-us-east'] }),
+  instance_id: Id.meta({ examples: ['kp-us-south'] }),
   crk_id: Id,
   private_endpoint: z.boolean().default(true),
   account_id: Id.optional(),
@@ -132,4 +132,4 @@ export const ConsoleStatusMessage = z.union([
   }),
 ]);
 
-export const ClusterIdParam = z.object({ id: Id });
+export const ClusterIdParam = z.object({ id: Id.meta({ examples: ['c-prod-us-south'] }) });

@@ -24,6 +24,8 @@ export interface Operation {
   errors?: readonly number[];
   /** false: no credentials needed (logging in, the token exchange). */
   auth?: boolean;
+  /** When it may also answer 204 No Content: what that means ("logged out"). */
+  noContent?: string;
 }
 
 export interface OpenApiOptions {
@@ -74,13 +76,16 @@ function parametersOf(op: Operation) {
       required?: string[];
     };
     for (const [name, s] of Object.entries(json.properties ?? {})) {
-      const { description, ...rest } = s;
+      const { description, examples, ...rest } = s;
+      const example = Array.isArray(examples) ? (examples[0] as unknown) : undefined;
       parameters.push({
         name,
         in: where,
         required: where === 'path' || (json.required ?? []).includes(name),
         ...(typeof description === 'string' && { description }),
         schema: rest,
+        // A value that reaches a real resource of the demo, for tools that try the examples.
+        ...(example !== undefined && { example }),
       });
     }
   }
@@ -110,6 +115,7 @@ function operationOf(op: Operation, options: OpenApiOptions) {
       }),
     },
   };
+  if (op.noContent && status !== 204) responses[204] = { description: op.noContent };
   for (const s of errorStatuses(op, options.commonErrors)) {
     responses[s] = {
       description: ERROR_TEXT[s] ?? 'Error',
@@ -132,13 +138,70 @@ function operationOf(op: Operation, options: OpenApiOptions) {
   };
 }
 
+const templated = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+const pathParams = (path: string) => [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] ?? '');
+
+/**
+ * Where a value named `name` sits in an answer: the object's own property, or that of the first
+ * element of a list (a bare array, Key Protect's `resources`, a page's `items`).
+ */
+function pointerTo(schema: Record<string, unknown> | undefined, name: string): string | undefined {
+  const props = (s: unknown) =>
+    (s as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  const items = (s: unknown) => (s as { items?: unknown } | undefined)?.items;
+  if (!schema) return undefined;
+  if (name in props(schema)) return `/${name}`;
+  if (name in props(items(schema))) return `/0/${name}`;
+  for (const list of ['resources', 'items'])
+    if (name in props(items(props(schema)[list]))) return `/${list}/0/${name}`;
+  return undefined;
+}
+
+/**
+ * OpenAPI links from each operation to those under its path whose parameters its request and
+ * answer give: list or create keys → that key's operations, list or connect clusters → that
+ * cluster's. A stateful fuzzer follows them to reach real resources instead of answering 404.
+ */
+function linksOf(source: Operation, operations: readonly Operation[]) {
+  const stream = (op: Operation) => op.contentType === 'text/event-stream';
+  if (stream(source) || !source.response) return undefined;
+  const answer = toSchema(source.response, 'output');
+  const own = new Set(pathParams(source.path));
+  const links: Record<string, unknown> = {};
+  for (const target of operations) {
+    if (target === source || !target.path.startsWith(`${source.path}/`)) continue;
+    if (stream(target)) continue;
+    const parameters: Record<string, string> = {};
+    for (const name of pathParams(target.path)) {
+      const pointer = own.has(name) ? undefined : pointerTo(answer, name);
+      if (own.has(name)) parameters[`path.${name}`] = `$request.path.${name}`;
+      else if (pointer) parameters[`path.${name}`] = `$response.body#${pointer}`;
+      else break;
+    }
+    if (Object.keys(parameters).length !== pathParams(target.path).length) continue;
+    // A header both read (Key Protect's Bluemix-Instance) goes on as it was sent.
+    const headers = (op: Operation) =>
+      Object.keys(op.headers ? ((toSchema(op.headers, 'input').properties as object) ?? {}) : {});
+    for (const name of headers(target))
+      if (headers(source).includes(name)) parameters[`header.${name}`] = `$request.header.${name}`;
+    links[target.operationId] = { operationId: target.operationId, parameters };
+  }
+  return Object.keys(links).length > 0 ? links : undefined;
+}
+
 /** Builds an OpenAPI 3.1 document (JSON Schema 2020-12) from the schemas the services validate with. */
 export function buildOpenApi(options: OpenApiOptions, operations: readonly Operation[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
-    const path = op.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const path = templated(op.path);
     paths[path] ??= {};
-    paths[path][op.method] = operationOf(op, options);
+    const operation = operationOf(op, options);
+    const links = linksOf(op, operations);
+    if (links) {
+      const ok = operation.responses[String(op.status ?? 200)] as Record<string, unknown>;
+      ok.links = links;
+    }
+    paths[path][op.method] = operation;
   }
   return {
     openapi: '3.1.0',

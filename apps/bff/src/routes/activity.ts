@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ActivityList, Id } from '@keyhaven/contracts';
+import { ActivityList, ClusterIdParam, Id } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 
 /** Activity: what was done to a cluster or a root key, and by whom, newest first. */
 export function activityRoutes(route: Route, engine: EngineClient) {
-  const ClusterPath = z.object({ id: Id });
+  const ClusterPath = ClusterIdParam;
   route(
     {
       method: 'get',

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   Cluster,
   ClusterList,
@@ -9,7 +8,7 @@ import {
   EnableKmsBody,
   EnableOptions,
   EnableOptionsQuery,
-  Id,
+  ClusterIdParam,
   ConsoleStatusMessage,
   KmsPluginSetup,
   PluginKeyParams,
@@ -22,7 +21,7 @@ import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 import type { StatusRelay } from '../sse.ts';
 
-const ClusterPath = z.object({ id: Id });
+const ClusterPath = ClusterIdParam;
 
 /** Clusters: the list, one cluster's Overview, the Enable/Update form and its submit, live status. */
 export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusRelay) {

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
-  Id,
+  ClusterIdParam,
   RawSecret,
   Secret,
   SecretListQuery,
@@ -14,7 +14,7 @@ import { bodyPrecheck } from '@keyhaven/server';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 
-const ClusterPath = z.object({ id: Id });
+const ClusterPath = ClusterIdParam;
 const SecretPath = ClusterPath.extend(SecretRef.shape);
 const secretUrl = (p: z.infer<typeof SecretPath>) =>
   `/v2/clusters/${p.id}/secrets/${encodeURIComponent(p.namespace)}/${encodeURIComponent(p.name)}`;

@@ -113,6 +113,7 @@ export function sessionRoutes(route: Route, deps: SessionDeps) {
       tag,
       summary: 'Who am I (204 when logged out)',
       response: SessionInfo,
+      noContent: 'Not logged in: there is no session',
       errors: [401],
       auth: false,
     },
