@@ -335,7 +335,7 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
         'key-protect',
         'Reader,Writer',
         '--source-service-account',
-        'acct-other',
+        'acct-partner',
         '--output',
         'json',
       ],
@@ -344,12 +344,12 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     expect(created.code, created.stderr).toBe(0);
     const policy = AuthorizationPolicy.parse(JSON.parse(created.stdout));
     expect(policy).toMatchObject({
-      source: { accountId: 'acct-other' },
+      source: { accountId: 'acct-partner' },
       roles: ['Reader', 'Writer'],
     });
     const table = await keyhaven(['iam', 'authorization-policy', 'ls'], adminEnv);
     expect(table.stdout).toMatch(
-      /Kubernetes Service \(account acct-other\)\s+Key Protect: all instances/,
+      /Kubernetes Service \(account acct-partner\)\s+Key Protect: all instances/,
     );
     const deleted = await keyhaven(['iam', 'authorization-policy', 'delete', policy.id], adminEnv);
     expect(deleted.code, deleted.stderr).toBe(0);
