@@ -342,6 +342,37 @@ describe.skipIf(SKIP_KUBE)('a connected cluster: Keyhaven migrates its Secrets i
     await expectValuesIntact();
   });
 
+  it('goes on after etcd compacts away its list’s continue token (410), writing each Secret once', async () => {
+    // Lists served from etcd, not the watch cache, so that a compaction expires the token.
+    await kube.restart(undefined, ['--watch-cache=false']);
+    const before = (await cluster()).kms?.keyVersion;
+    expect((await api('POST', `/api/v2/keys/${keyB}/actions/rotate`)).status).toBe(204);
+    await eventually('the migration past its first page', async () => {
+      const job = (await cluster()).enablement;
+      return job?.reason === 'rotate' && job.keyVersion !== before && job.progress.done >= 200
+        ? job
+        : undefined;
+    });
+    // Compacted past the revision its continue token holds, the next page answers 410.
+    await kube.etcdCompact();
+    const done = await eventually('Ready after the compaction', async () => {
+      const c = await cluster();
+      return c.kms?.keyVersion !== before && c.masterStatus === 'Ready' ? c : undefined;
+    });
+    // The 410 happened, and nothing was counted twice (a relist from the start counted again).
+    const activity = await api<{ action: string; message: string }[]>(
+      'GET',
+      `/v2/clusters/${clusterId}/activity`,
+    );
+    expect(activity.body.map((a) => a.action)).toContain('kms.migration-relist');
+    expect(done.enablement?.progress).toMatchObject({ done: SECRETS, total: SECRETS });
+    const ids = await storedKeyIds();
+    const version = done.kms?.keyVersion ?? '-';
+    expect([...keyIdsOf(ids)].every((id) => id.startsWith(prefixOf(keyB, version)))).toBe(true);
+    await expectValuesIntact();
+    await kube.restart();
+  });
+
   it('warns while B is disabled, and the API server’s KMS check fails; enabling B restores Ready', async () => {
     expect((await api('POST', `/api/v2/keys/${keyB}/actions/disable`)).status).toBe(204);
     const warned = await eventually('the warning', async () => {

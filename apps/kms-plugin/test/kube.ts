@@ -48,8 +48,13 @@ export interface Kube {
   etcdGet(key: string): Promise<Buffer | undefined>;
   /** Every key and value etcd holds under a prefix. */
   etcdRange(prefix: string): Promise<Map<string, Buffer>>;
-  /** Stops the API server and starts it again, with a new EncryptionConfiguration if given. */
-  restart(encryption?: string): Promise<void>;
+  /** Compacts etcd's history up to now, as the API server does every 5 minutes; the revision. */
+  etcdCompact(): Promise<number>;
+  /**
+   * Stops the API server and starts it again, with a new EncryptionConfiguration if given, and
+   * extra flags for this run of it only.
+   */
+  restart(encryption?: string, extraArgs?: string[]): Promise<void>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -310,15 +315,22 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
         ]),
       );
     },
+    async etcdCompact() {
+      const { header } = (await etcdCall('/v3/kv/range', {
+        key: Buffer.from('/').toString('base64'),
+      })) as { header: { revision: string } };
+      await etcdCall('/v3/kv/compaction', { revision: header.revision, physical: true });
+      return Number(header.revision);
+    },
     async etcdGet(key) {
       const [kv] = await etcdRange(key);
       return kv && Buffer.from(kv.value, 'base64');
     },
-    async restart(encryption) {
+    async restart(encryption, extraArgs = []) {
       if (encryption) writeFileSync(join(dir, 'encryption.yaml'), encryption, { mode: 0o600 });
       api.child.kill('SIGTERM');
       await api.exited;
-      api = spawnLogged(join(bin, 'kube-apiserver'), args);
+      api = spawnLogged(join(bin, 'kube-apiserver'), [...args, ...extraArgs]);
       await waitFor('kube-apiserver', api.child, api.output, ready);
     },
     output: () => api.output(),

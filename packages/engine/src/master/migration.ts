@@ -117,7 +117,7 @@ export class Migration {
 
   private async page(run: MigrationRun): Promise<MigrationRun | undefined> {
     const job = run.job.value;
-    const page = await this.list(run.client, job.continueToken);
+    const page = await this.list(run.client, job);
     // Pages come in store-key order, so whatever is at or before the checkpoint was done already
     // (after a relist from the start, every page up to it): never rewritten or counted again.
     const items = page.items.filter(
@@ -146,12 +146,21 @@ export class Migration {
    * API server offers in its answer, from the same place; only without one does the list start
    * over (and the checkpoint skips what was done).
    */
-  private async list(client: KubeClient, continueToken: string | undefined) {
+  private async list(client: KubeClient, job: JobRecord) {
     const size = this.settings.migrationPageSize;
     try {
-      return await client.listSecrets(size, continueToken);
+      return await client.listSecrets(size, job.continueToken);
     } catch (err) {
       if (!(err instanceof KubeError && err.failure === 'EXPIRED')) throw err;
+      await this.activity.record({
+        actor: job.actor,
+        action: 'kms.migration-relist',
+        target: { kind: 'cluster', id: job.clusterId },
+        result: 'success',
+        message: err.continueToken
+          ? "The list's continue token expired (etcd compacted its history): going on from the same place with the API server's new token."
+          : "The list's continue token expired (etcd compacted its history): listing again, skipping what was done.",
+      });
       return client.listSecrets(size, err.continueToken);
     }
   }
