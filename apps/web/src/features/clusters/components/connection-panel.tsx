@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Button, CodeSnippet, Modal, Tag } from '@carbon/react';
 import { useNavigate } from 'react-router';
 import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
+import { DangerModal } from '../../../shared/ui/danger-modal.tsx';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { Ago, Timestamp } from '../../../shared/ui/time.tsx';
@@ -96,15 +97,15 @@ function RemovePluginModal({
   const remove = useRemovePlugin(cluster.id);
   const toast = useToast();
   return (
-    <Modal
-      open
-      danger
-      modalHeading={`Remove KMS plug-in ${plugin.resource}`}
-      primaryButtonText={remove.isPending ? 'Removing…' : 'Remove'}
-      secondaryButtonText="Cancel"
-      primaryButtonDisabled={remove.isPending}
-      onRequestClose={onClose}
-      onRequestSubmit={() =>
+    <DangerModal
+      heading={`Remove KMS plug-in ${plugin.resource}`}
+      action="Remove"
+      running="Removing…"
+      pending={remove.isPending}
+      error={remove.error}
+      failed={`KMS plug-in ${plugin.resource} was not removed`}
+      onClose={onClose}
+      onConfirm={() =>
         remove.mutate(plugin.resource, {
           onSuccess: () => {
             toast({ kind: 'success', title: `KMS plug-in ${plugin.resource} removed` });
@@ -118,10 +119,7 @@ function RemovePluginModal({
         gone: key changes stop waiting for it, and its API keys are revoked. An API server that
         still uses it needs Set up KMS plug-in again.
       </p>
-      {remove.error && (
-        <ErrorState title={`KMS plug-in ${plugin.resource} was not removed`} error={remove.error} />
-      )}
-    </Modal>
+    </DangerModal>
   );
 }
 
@@ -166,15 +164,15 @@ function DisconnectModal({ cluster, onClose }: { cluster: Connected; onClose: ()
   const navigate = useNavigate();
   const toast = useToast();
   return (
-    <Modal
-      open
-      danger
-      modalHeading={`Disconnect cluster ${cluster.name}`}
-      primaryButtonText={disconnect.isPending ? 'Disconnecting…' : 'Disconnect'}
-      secondaryButtonText="Cancel"
-      primaryButtonDisabled={disconnect.isPending}
-      onRequestClose={onClose}
-      onRequestSubmit={() =>
+    <DangerModal
+      heading={`Disconnect cluster ${cluster.name}`}
+      action="Disconnect"
+      running="Disconnecting…"
+      pending={disconnect.isPending}
+      error={disconnect.error}
+      failed="The cluster was not disconnected"
+      onClose={onClose}
+      onConfirm={() =>
         disconnect.mutate(undefined, {
           onSuccess: () => {
             toast({ kind: 'success', title: `Cluster ${cluster.name} disconnected` });
@@ -187,10 +185,7 @@ function DisconnectModal({ cluster, onClose }: { cluster: Connected; onClose: ()
         Keyhaven forgets the token and the etcd access, and the API keys of the cluster&apos;s KMS
         plug-in stop working. The cluster itself is not changed.
       </p>
-      {disconnect.error && (
-        <ErrorState title="The cluster was not disconnected" error={disconnect.error} />
-      )}
-    </Modal>
+    </DangerModal>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { Button, Modal } from '@carbon/react';
+import { Button } from '@carbon/react';
 import type { ApiKeySummary } from '@keyhaven/contracts';
-import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { DangerModal } from '../../../shared/ui/danger-modal.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { Timestamp } from '../../../shared/ui/time.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
@@ -20,15 +20,15 @@ function RevokeKeyModal({
   const revoke = useRevokePluginKey(clusterId);
   const toast = useToast();
   return (
-    <Modal
-      open
-      danger
-      modalHeading={`Revoke API key ${apiKey.id}`}
-      primaryButtonText={revoke.isPending ? 'Revoking…' : 'Revoke'}
-      secondaryButtonText="Cancel"
-      primaryButtonDisabled={revoke.isPending}
-      onRequestClose={onClose}
-      onRequestSubmit={() =>
+    <DangerModal
+      heading={`Revoke API key ${apiKey.id}`}
+      action="Revoke"
+      running="Revoking…"
+      pending={revoke.isPending}
+      error={revoke.error}
+      failed={`API key ${apiKey.id} was not revoked`}
+      onClose={onClose}
+      onConfirm={() =>
         revoke.mutate(apiKey.id, {
           onSuccess: () => {
             toast({ kind: 'success', title: `API key ${apiKey.id} revoked` });
@@ -42,10 +42,7 @@ function RevokeKeyModal({
           ? `The KMS plug-in of ${apiKey.resource} uses it: that plug-in stops working at once, and its API server can no longer read or write Secrets until it gets a new key from Set up KMS plug-in.`
           : 'No plug-in has used it yet. Revoke a key that was handed out but not installed.'}
       </p>
-      {revoke.error && (
-        <ErrorState title={`API key ${apiKey.id} was not revoked`} error={revoke.error} />
-      )}
-    </Modal>
+    </DangerModal>
   );
 }
 
