@@ -56,6 +56,7 @@ async function bffSession(bffUrl: string, username: string) {
 function authConfig(file: string, schemes: Record<string, Record<string, string>>): string {
   const toml = [
     STATEFUL,
+    READABLE_AFTER_DELETE,
     ...Object.entries(schemes).map(
       ([name, values]) =>
         `[auth.openapi.${name}]\n${Object.entries(values)
@@ -83,6 +84,22 @@ const CHECKS = [
 
 /** Longer stateful scenarios, so that links to a resource's deeper operations are followed. */
 const STATEFUL = '[phases.stateful]\nmax-steps = 30\n';
+
+/**
+ * A deleted root key stays readable, in state Destroyed, with its versions, registrations and
+ * activity, as Key Protect keeps them: that record is the proof that its data was shredded. So a
+ * successful read of it after DELETE is not a use after free; every other check still applies.
+ */
+const READABLE_AFTER_DELETE = `[[operations]]
+include-operation-id = ${JSON.stringify([
+  'getKey',
+  'listKeyVersions',
+  'listKeyRegistrations',
+  'listKeyActivity',
+  'listRootKeyActivity',
+])}
+checks.use_after_free.enabled = false
+`;
 
 interface Target {
   name: string;

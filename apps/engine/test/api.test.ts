@@ -75,6 +75,34 @@ describe('engine HTTP API', () => {
     });
   });
 
+  it('keeps a deleted root key readable as Destroyed, with its versions and activity', async () => {
+    const kp = (req: request.Test) =>
+      req.set('Authorization', `Bearer ${admin}`).set('Bluemix-Instance', 'kp-us-south');
+    const created = await kp(request(e.url).post('/api/v2/keys')).send({
+      metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
+      resources: [
+        { type: 'application/vnd.ibm.kms.key+json', name: 'short-lived-key', extractable: false },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.resources[0].id as string;
+    await kp(request(e.url).delete(`/api/v2/keys/${id}`)).expect(200);
+    const after = await kp(request(e.url).get(`/api/v2/keys/${id}`));
+    expect(after.status).toBe(200);
+    expect(after.body.resources[0]).toMatchObject({ id, state: 5 });
+    const versions = await kp(request(e.url).get(`/api/v2/keys/${id}/versions`));
+    expect(versions.status).toBe(200);
+    const activity = await kp(request(e.url).get(`/api/v2/keys/${id}/activity`));
+    expect(activity.body.map((a: { action: string }) => a.action)).toEqual(
+      expect.arrayContaining(['key.delete']),
+    );
+    // Destroyed is final: the key wraps nothing any more.
+    const wrap = await kp(request(e.url).post(`/api/v2/keys/${id}/actions/wrap`)).send({
+      plaintext: Buffer.from('x').toString('base64'),
+    });
+    expect(wrap.status).toBe(409);
+  });
+
   it('wraps and unwraps through a root key, binding the additional authenticated data', async () => {
     const wrap = await request(e.url)
       .post(`/api/v2/keys/${keyId}/actions/wrap`)
