@@ -10,3 +10,4 @@ export * from './format.ts';
 export * from './authorizations.ts';
 export * from './connections.ts';
 export * from './key-id.ts';
+export * from './engine-api/index.ts';
