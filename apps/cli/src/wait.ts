@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { StatusEvent, count, isMasterReady, printable } from '@keyhaven/contracts';
+import { StatusEvent, count, engineApi, isMasterReady, printable } from '@keyhaven/contracts';
 import type { EngineApi } from './client.ts';
 import { CliError } from './errors.ts';
 
@@ -53,8 +53,8 @@ export async function waitForReady(
     lastPrinted = now;
   };
   try {
-    const response = await api.call(`/v2/clusters/${encodeURIComponent(clusterId)}/watch`, {
-      headers: { accept: 'text/event-stream' },
+    const response = await api.open(engineApi.watchCluster, {
+      params: { id: clusterId },
       signal: abort.signal,
     });
     const result = await new Promise<StatusEvent>((resolve, reject) => {

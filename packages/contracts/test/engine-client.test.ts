@@ -74,7 +74,7 @@ describe('EngineClient', () => {
     await client
       .call(engineApi.deleteKey, {
         params: { id: 'k1' },
-        query: { force: true },
+        query: { force: 'true' },
         headers: { 'bluemix-instance': 'kp' },
       })
       .catch(() => undefined);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command } from 'commander';
-import { Cluster } from '@keyhaven/contracts';
+import { engineApi } from '@keyhaven/contracts';
 import { CliError } from '../errors.ts';
 import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { clusterDetails } from '../present.ts';
@@ -78,8 +78,7 @@ export function connectionCommands(cluster: Command) {
       const api = apiOf(command);
       const etcd = etcdAccess(options);
       info(options, `Connecting ${options.server} as ${options.name}...`);
-      const connected = await api.json(Cluster, '/v2/clusters', {
-        method: 'POST',
+      const connected = await api.call(engineApi.connectCluster, {
         body: {
           name: options.name,
           server: options.server,
@@ -104,7 +103,7 @@ export function connectionCommands(cluster: Command) {
       const api = apiOf(command);
       const found = await findCluster(api, options.cluster);
       info(options, `Disconnecting cluster ${found.name}...`);
-      await api.send(`/v2/clusters/${encodeURIComponent(found.id)}`, { method: 'DELETE' });
+      await api.call(engineApi.disconnectCluster, { params: { id: found.id } });
       ok(options);
     });
 }

@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
 import {
-  AuthorizationPolicy,
   AuthorizationPolicyCreate,
-  AuthorizationPolicyList,
+  engineApi,
   providerLabel,
+  type AuthorizationPolicy,
   sourceServiceLabel,
 } from '@keyhaven/contracts';
 import { CliError } from '../errors.ts';
 import { info, isJson, ok, printJson, table, type OutputOptions } from '../output.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
-
-const PATH = '/identity/authorizations';
 
 function policyTable(policies: AuthorizationPolicy[]): string {
   return table(
@@ -49,7 +47,7 @@ export function iamCommands(program: Command) {
   ).action(async (options: OutputOptions, command: Command) => {
     const api = apiOf(command);
     info(options, 'Retrieving authorization policies...');
-    const policies = await api.json(AuthorizationPolicyList, PATH);
+    const policies = await api.call(engineApi.listAuthorizations, {});
     if (isJson(options)) return printJson(policies);
     ok(options);
     process.stdout.write(policyTable(policies));
@@ -89,8 +87,7 @@ export function iamCommands(program: Command) {
             input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'),
             2,
           );
-        const created = await apiOf(command as Command).json(AuthorizationPolicy, PATH, {
-          method: 'POST',
+        const created = await apiOf(command as Command).call(engineApi.createAuthorization, {
           body: input.data,
         });
         if (isJson(options)) return printJson(created);
@@ -111,14 +108,14 @@ export function iamCommands(program: Command) {
     .option('-q, --quiet', 'print only errors')
     .action(async (id: string, options: OutputOptions & { force?: boolean }, command: Command) => {
       const api = apiOf(command);
-      const found = (await api.json(AuthorizationPolicyList, PATH)).find((p) => p.id === id);
+      const found = (await api.call(engineApi.listAuthorizations, {})).find((p) => p.id === id);
       if (!found) throw new CliError(`Authorization ${id} was not found.`);
       const names = found.dependents.map((d) => d.name);
       if (names.length > 0 && !options.force)
         throw new CliError(
           `${names.join(', ')} rel${names.length === 1 ? 'ies' : 'y'} on this authorization: deleting it turns ${names.length === 1 ? 'its' : 'their'} master status to a warning. Pass --force to delete it anyway.`,
         );
-      await api.send(`${PATH}/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      await api.call(engineApi.deleteAuthorization, { params: { id } });
       ok(options);
       info(options, `Deleted authorization ${id}.`);
     });

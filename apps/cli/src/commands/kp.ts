@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
-import { KeyCollection, type RootKey, type RootKeyAction } from '@keyhaven/contracts';
+import { KEY_MEDIA_TYPE, engineApi, type RootKey, type RootKeyAction } from '@keyhaven/contracts';
 import { CliError } from '../errors.ts';
 import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { rootKeyTable } from '../present.ts';
 import { ask, isInteractive } from '../prompt.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
 
-const KEY_TYPE = 'application/vnd.ibm.kms.key+json';
-
 type InstanceOptions = OutputOptions & { instanceId: string };
 
-const keyPath = (keyId: string) => `/api/v2/keys/${encodeURIComponent(keyId)}`;
 const onInstance = (options: InstanceOptions) => ({
   headers: { 'bluemix-instance': options.instanceId },
 });
@@ -41,11 +38,9 @@ function actionCommand(keys: Command, action: RootKeyAction, description: string
     `keyhaven kp keys ${action} <key_id> --instance-id kp-us-south`,
   ]).action(async (keyId: string, options: InstanceOptions, command: Command) => {
     const api = apiOf(command);
-    await api.send(`${keyPath(keyId)}/actions/${action}`, {
-      method: 'POST',
-      ...onInstance(options),
-    });
-    const key = onlyKey(await api.json(KeyCollection, keyPath(keyId), onInstance(options)));
+    const call = { params: { id: keyId }, ...onInstance(options) };
+    await api.call(engineApi[`${action}Key`], call);
+    const key = onlyKey(await api.call(engineApi.getKey, call));
     printKey(options, key, past);
   });
 }
@@ -59,7 +54,8 @@ function deleteCommand(keys: Command) {
     .option('-f, --force', 'delete even if clusters use the key (their data becomes unrecoverable)')
     .action(async (keyId: string, options: InstanceOptions & { force?: boolean }, command) => {
       const api = apiOf(command as Command);
-      const key = onlyKey(await api.json(KeyCollection, keyPath(keyId), onInstance(options)));
+      const call = { params: { id: keyId }, ...onInstance(options) };
+      const key = onlyKey(await api.call(engineApi.getKey, call));
       const users = key.registrations.map((r) => r.clusterName);
       if (users.length > 0 && !options.force)
         throw new CliError(
@@ -70,9 +66,9 @@ function deleteCommand(keys: Command) {
         if (typed !== key.name) throw new CliError('The name does not match; nothing was deleted.');
       }
       const deleted = onlyKey(
-        await api.json(KeyCollection, `${keyPath(keyId)}?force=${options.force === true}`, {
-          method: 'DELETE',
-          ...onInstance(options),
+        await api.call(engineApi.deleteKey, {
+          ...call,
+          query: { force: options.force ? 'true' : 'false' },
         }),
       );
       printKey(options, deleted, 'Deleted');
@@ -94,7 +90,7 @@ export function kpCommands(program: Command) {
   ]).action(async (options: InstanceOptions, command: Command) => {
     const api = apiOf(command);
     info(options, `Retrieving root keys of ${options.instanceId}...`);
-    const { resources } = await api.json(KeyCollection, '/api/v2/keys', onInstance(options));
+    const { resources } = await api.call(engineApi.listKeys, onInstance(options));
     if (isJson(options)) return printJson(resources);
     ok(options);
     process.stdout.write(rootKeyTable(resources));
@@ -110,14 +106,13 @@ export function kpCommands(program: Command) {
         const expires = options.expirationDate && new Date(options.expirationDate);
         if (expires && Number.isNaN(expires.getTime()))
           throw new CliError(`--expiration-date ${options.expirationDate} is not a date.`, 2);
-        const created = await api.json(KeyCollection, '/api/v2/keys', {
-          method: 'POST',
+        const created = await api.call(engineApi.createKey, {
           ...onInstance(options),
           body: {
-            metadata: { collectionType: KEY_TYPE, collectionTotal: 1 },
+            metadata: { collectionType: KEY_MEDIA_TYPE, collectionTotal: 1 },
             resources: [
               {
-                type: KEY_TYPE,
+                type: KEY_MEDIA_TYPE,
                 name,
                 extractable: false,
                 ...(expires && { expirationDate: expires.toISOString() }),

@@ -1,11 +1,5 @@
 import { type Command } from 'commander';
-import {
-  Cluster,
-  ClusterList,
-  EnableKmsAccepted,
-  InstanceCollection,
-  KeyCollection,
-} from '@keyhaven/contracts';
+import { engineApi } from '@keyhaven/contracts';
 import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { clusterDetails, clusterTable, instanceTable, rootKeyTable } from '../present.ts';
 import { findCluster } from '../resolve.ts';
@@ -31,7 +25,7 @@ function kmsCommands(ks: Command) {
   ).action(async (options: OutputOptions, command: Command) => {
     const api = apiOf(command);
     info(options, 'Retrieving KMS instances...');
-    const { instances } = await api.json(InstanceCollection, '/v2/kms/instances');
+    const { instances } = await api.call(engineApi.listKmsInstances, {});
     if (isJson(options)) return printJson(instances);
     ok(options);
     process.stdout.write(instanceTable(instances));
@@ -49,7 +43,7 @@ function kmsCommands(ks: Command) {
     .action(async (options: OutputOptions & { instanceId: string }, command: Command) => {
       const api = apiOf(command);
       info(options, `Retrieving root keys of ${options.instanceId}...`);
-      const keys = await api.json(KeyCollection, '/api/v2/keys', {
+      const keys = await api.call(engineApi.listKeys, {
         headers: { 'bluemix-instance': options.instanceId },
       });
       if (isJson(options)) return printJson(keys.resources);
@@ -93,8 +87,7 @@ function enableCommand(kms: Command) {
     const api = apiOf(command);
     const cluster = await findCluster(api, options.cluster);
     info(options, `Enabling KMS on cluster ${cluster.name}...`);
-    const accepted = await api.json(EnableKmsAccepted, '/v2/enableKMS', {
-      method: 'POST',
+    const accepted = await api.call(engineApi.enableKms, {
       body: {
         cluster: cluster.id,
         instance_id: options.instanceId,
@@ -106,7 +99,7 @@ function enableCommand(kms: Command) {
     if (!options.wait) return isJson(options) ? printJson(accepted) : ok(options);
     const timeoutMs = Math.max(1, Number(options.timeout) || 1800) * 1000;
     await waitForReady(api, cluster.id, { timeoutMs, quiet: options.quiet || isJson(options) });
-    const ready = await api.json(Cluster, `/v2/clusters/${encodeURIComponent(cluster.id)}`);
+    const ready = await api.call(engineApi.getCluster, { params: { id: cluster.id } });
     if (isJson(options)) return printJson(ready);
     ok(options);
     process.stdout.write(clusterDetails(ready));
@@ -126,7 +119,7 @@ function clusterCommands(ks: Command) {
   ).action(async (options: OutputOptions, command: Command) => {
     const api = apiOf(command);
     info(options, 'Retrieving clusters...');
-    const clusters = await api.json(ClusterList, '/v2/clusters');
+    const clusters = await api.call(engineApi.listClusters, {});
     if (isJson(options)) return printJson(clusters);
     ok(options);
     process.stdout.write(clusterTable(clusters));

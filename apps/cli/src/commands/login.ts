@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { Me, type TokenRequest } from '@keyhaven/contracts';
-import { EngineApi, requestToken } from '../client.ts';
+import { engineApi, type TokenRequest } from '@keyhaven/contracts';
+import { EngineApi, requestToken, revokeToken } from '../client.ts';
 import { DEFAULT_API_URL, checkApiUrl, readConfig, removeConfig, writeConfig } from '../config.ts';
 import { info, ok, warn, type OutputOptions } from '../output.ts';
 import { ask } from '../prompt.ts';
@@ -58,7 +58,7 @@ export function loginCommands(program: Command) {
         // Kept (0600) so that an expired token is re-requested without asking again.
         ...(grant.grant_type !== 'password' && { apikey: grant.apikey }),
       });
-      const me = await EngineApi.fromConfig().json(Me, '/identity/me');
+      const me = await EngineApi.fromConfig().call(engineApi.getMe, {});
       ok(options);
       info(options, `Logged in as ${me.username} (account ${me.accountId}).`);
     });
@@ -71,10 +71,7 @@ export function loginCommands(program: Command) {
       const config = readConfig();
       if (config?.token) {
         // A token that is already expired or revoked needs no revoking: forget it all the same.
-        await fetch(`${config.apiUrl}/identity/revoke`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${config.token}` },
-        }).catch(() => undefined);
+        await revokeToken(config.apiUrl, config.token).catch(() => undefined);
       }
       removeConfig();
       if (config) writeConfig({ apiUrl: config.apiUrl });

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ApiKeyList, KmsPluginSetup } from '@keyhaven/contracts';
+import { engineApi } from '@keyhaven/contracts';
 import { info, isJson, ok, printJson, table, type OutputOptions } from '../output.ts';
 import { findCluster } from '../resolve.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
@@ -27,10 +27,9 @@ export function pluginCommands(cluster: Command) {
         const api = apiOf(command);
         const found = await findCluster(api, options.cluster);
         info(options, `Removing KMS plug-in ${options.resource} of ${found.name}...`);
-        await api.send(
-          `/v2/clusters/${encodeURIComponent(found.id)}/plugin-reports/${encodeURIComponent(options.resource)}`,
-          { method: 'DELETE' },
-        );
+        await api.call(engineApi.removeKmsPlugin, {
+          params: { id: found.id, resource: options.resource },
+        });
         ok(options);
       },
     );
@@ -49,10 +48,7 @@ export function pluginCommands(cluster: Command) {
       const api = apiOf(command);
       const found = await findCluster(api, options.cluster);
       info(options, `Retrieving the KMS plug-in's API keys of ${found.name}...`);
-      const keys = await api.json(
-        ApiKeyList,
-        `/v2/clusters/${encodeURIComponent(found.id)}/kms-plugin-keys`,
-      );
+      const keys = await api.call(engineApi.listKmsPluginKeys, { params: { id: found.id } });
       if (isJson(options)) return printJson(keys);
       ok(options);
       process.stdout.write(
@@ -75,10 +71,9 @@ export function pluginCommands(cluster: Command) {
       const api = apiOf(command);
       const found = await findCluster(api, options.cluster);
       info(options, `Revoking API key ${options.key} of the KMS plug-in of ${found.name}...`);
-      await api.send(
-        `/v2/clusters/${encodeURIComponent(found.id)}/kms-plugin-keys/${encodeURIComponent(options.key)}`,
-        { method: 'DELETE' },
-      );
+      await api.call(engineApi.revokeKmsPluginKey, {
+        params: { id: found.id, keyId: options.key },
+      });
       ok(options);
     });
   withExamples(
@@ -96,11 +91,7 @@ export function pluginCommands(cluster: Command) {
       const api = apiOf(command);
       const found = await findCluster(api, options.cluster);
       info(options, `Making an API key for the KMS plug-in of ${found.name}...`);
-      const setup = await api.json(
-        KmsPluginSetup,
-        `/v2/clusters/${encodeURIComponent(found.id)}/kms-plugin-setup`,
-        { method: 'POST' },
-      );
+      const setup = await api.call(engineApi.setUpKmsPlugin, { params: { id: found.id } });
       mkdirSync(options.dir, { recursive: true, mode: 0o700 });
       chmodSync(options.dir, 0o700);
       const encryption = join(options.dir, 'encryption-configuration.yaml');

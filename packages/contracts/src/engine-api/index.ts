@@ -28,3 +28,4 @@ export const engineApi = {
 export type EngineApi = typeof engineApi;
 export type EngineOperationId = keyof EngineApi;
 export * from './client.ts';
+export * from './token.ts';
