@@ -95,7 +95,7 @@ export function createApp(deps: BffDeps) {
 
   healthRoutes(app, async () => {
     try {
-      await engine.send({ path: '/healthz' });
+      await engine.ping();
       return { ready: true, engine: 'ok' };
     } catch (err) {
       return { ready: false, engine: err instanceof HttpError ? err.message : 'unavailable' };

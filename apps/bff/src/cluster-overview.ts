@@ -1,9 +1,4 @@
-import {
-  Cluster,
-  InstanceCollection,
-  KeyCollection,
-  type ClusterOverview,
-} from '@keyhaven/contracts';
+import { engineApi, type ClusterOverview } from '@keyhaven/contracts';
 import type { EngineClient } from './engine-client.ts';
 
 /** The caller's token and request id, passed on to the engine. */
@@ -20,16 +15,14 @@ export async function clusterOverview(
 ): Promise<ClusterOverview> {
   // The instances are asked for alongside the cluster (one round trip less for the usual,
   // enabled case); each extra part may fail on its own without failing the Overview.
-  const instancesRead = engine
-    .json(InstanceCollection, { path: '/v2/kms/instances', ...caller })
-    .catch(() => undefined);
-  const cluster = await engine.json(Cluster, { path: `/v2/clusters/${clusterId}`, ...caller });
+  const instancesRead = engine.call(engineApi.listKmsInstances, caller).catch(() => undefined);
+  const cluster = await engine.call(engineApi.getCluster, { params: { id: clusterId }, ...caller });
   if (!cluster.kms) return { cluster, kms: null };
   const [instances, keys] = await Promise.all([
     instancesRead,
     engine
-      .json(KeyCollection, {
-        path: `/api/v2/keys/${cluster.kms.crkId}`,
+      .call(engineApi.getKey, {
+        params: { id: cluster.kms.crkId },
         ...caller,
         headers: { 'bluemix-instance': cluster.kms.instanceId },
       })

@@ -1,14 +1,11 @@
 import {
-  AuthorizationPolicyList,
-  Cluster,
-  InstanceCollection,
-  KeyCollection,
-  Me,
   authorizes,
+  engineApi,
   expiresSoon,
   hasPlatformRole,
   keyOfCluster,
   keyUsability,
+  type Cluster,
   type EnableOptions,
   type RootKey,
   type UnselectableReason,
@@ -54,21 +51,20 @@ export async function enableOptions(
   instanceId: string | undefined,
 ): Promise<EnableOptions> {
   const [cluster, me, instances] = await Promise.all([
-    engine.json(Cluster, { path: `/v2/clusters/${clusterId}`, ...caller }),
-    engine.json(Me, { path: '/identity/me', ...caller }),
-    engine.json(InstanceCollection, { path: '/v2/kms/instances', ...caller }),
+    engine.call(engineApi.getCluster, { params: { id: clusterId }, ...caller }),
+    engine.call(engineApi.getMe, caller),
+    engine.call(engineApi.listKmsInstances, caller),
   ]);
   const offered = instances.instances.filter((i) => i.accountId === cluster.accountId);
   const canEnable = hasPlatformRole(me, cluster, 'Administrator');
   const chosen = instanceId && offered.find((i) => i.id === instanceId);
   if (!chosen) return { instances: offered, keys: [], canEnable, authorization: null };
   const [keys, policies] = await Promise.all([
-    engine.json(KeyCollection, {
-      path: '/api/v2/keys',
+    engine.call(engineApi.listKeys, {
       ...caller,
       headers: { 'bluemix-instance': chosen.id },
     }),
-    engine.json(AuthorizationPolicyList, { path: '/identity/authorizations', ...caller }),
+    engine.call(engineApi.listAuthorizations, caller),
   ]);
   const authorized = policies.some((p) => authorizes(p, cluster.accountId, chosen));
   const now = new Date();

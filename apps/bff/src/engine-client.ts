@@ -1,18 +1,17 @@
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import { ErrorBody } from '@keyhaven/contracts';
+import {
+  EngineClient as ContractClient,
+  EngineContractError,
+  EngineRefusal,
+  requestOf,
+  type CallInput,
+  type CallResult,
+  type EngineHttpAnswer,
+  type EngineHttpRequest,
+  type Operation,
+} from '@keyhaven/contracts';
 import { HttpError } from '@keyhaven/server';
 import { badEngineResponse } from './errors.ts';
-
-export interface EngineCall {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  path: string;
-  token?: string | undefined;
-  body?: unknown;
-  form?: Record<string, string>;
-  headers?: Record<string, string>;
-  requestId?: string | undefined;
-}
 
 export interface EngineClientOptions {
   urls: string[];
@@ -21,13 +20,6 @@ export interface EngineClientOptions {
   readRetries?: number;
   logger: Logger;
   onUpstreamError?: (kind: string) => void;
-}
-
-interface EngineAnswer {
-  response: Response;
-  payload: unknown;
-  /** The payload checked against each contract asked for, shared by the callers of a shared read. */
-  parsed: Map<z.ZodType, z.ZodSafeParseResult<unknown>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,7 +40,10 @@ export class EngineClient {
   /** Aborted when the engine is found down, so that calls waiting on it end too. */
   private downSignal = new AbortController();
   private probe: NodeJS.Timeout | undefined;
-  private readonly inflight = new Map<string, Promise<EngineAnswer>>();
+  private readonly inflight = new Map<string, Promise<EngineHttpAnswer>>();
+  private readonly client = new ContractClient((request) =>
+    request.method === 'GET' ? this.shared(request) : this.buffered(request),
+  );
   private readonly timeoutMs: number;
   private readonly readRetries: number;
 
@@ -125,26 +120,15 @@ export class EngineClient {
    * covers the whole exchange, or for a stream (a watch) only until its headers arrive: a stream
    * stays open as long as its reader wants it.
    */
-  async raw(call: EngineCall, signal?: AbortSignal, stream = false): Promise<Response> {
-    const method = call.method ?? 'GET';
-    const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
-    if (call.token) headers.authorization = `Bearer ${call.token}`;
-    if (call.requestId) headers['x-request-id'] = call.requestId;
-    let body: string | undefined;
-    if (call.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(call.form).toString();
-    } else if (call.body !== undefined) {
-      headers['content-type'] ??= 'application/json';
-      body = JSON.stringify(call.body);
-    }
+  async raw(request: EngineHttpRequest, signal?: AbortSignal, stream = false): Promise<Response> {
+    const { method, headers, body } = request;
     const attempts = method === 'GET' ? 1 + this.readRetries : 1;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (this.down) throw this.unavailable();
       for (let i = 0; i < this.urls.length; i++) {
         const index = (this.preferred + i) % this.urls.length;
-        const url = this.urls[index] + call.path;
+        const url = this.urls[index] + request.path;
         const timeout = new AbortController();
         const timer = setTimeout(
           () =>
@@ -198,7 +182,10 @@ export class EngineClient {
           : 'the connection was refused',
       );
     if (this.down) throw this.unavailable();
-    this.options.logger.warn({ err: lastError, path: call.path }, 'engine unreachable');
+    this.options.logger.warn(
+      { err: lastError, operation: request.operation?.operationId ?? request.path },
+      'engine unreachable',
+    );
     if ((lastError as Error | undefined)?.name === 'TimeoutError') {
       throw new HttpError(
         503,
@@ -217,9 +204,11 @@ export class EngineClient {
     );
   }
 
-  private async load(call: EngineCall): Promise<EngineAnswer> {
-    const response = await this.raw(call);
-    return { response, payload: await readJson(response), parsed: new Map() };
+  /** A request's answer read to its end, so that several callers can each read it. */
+  private async buffered(request: EngineHttpRequest): Promise<EngineHttpAnswer> {
+    const response = await this.raw(request, request.signal);
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text: async () => text };
   }
 
   /**
@@ -228,75 +217,76 @@ export class EngineClient {
    * already under way gets an answer at most that call's duration old (milliseconds; live status
    * comes from the event stream anyway). The shared call carries the first caller's request id.
    */
-  private read(call: EngineCall): Promise<EngineAnswer> {
-    if ((call.method ?? 'GET') !== 'GET') return this.load(call);
-    const key = `${call.path}\n${call.token ?? ''}\n${call.headers ? JSON.stringify(call.headers) : ''}`;
+  private shared(request: EngineHttpRequest): Promise<EngineHttpAnswer> {
+    const { 'x-request-id': _, ...identity } = request.headers;
+    const key = `${request.path}\n${JSON.stringify(identity)}`;
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.load(call).finally(() => this.inflight.delete(key));
+      pending = this.buffered(request).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
   }
 
-  /**
-   * Sends a request and validates the answer against the contract. Callers of a shared read get
-   * the same checked value (once, not once each), so they must treat it as read-only.
-   */
-  async json<T extends z.ZodType>(schema: T, call: EngineCall): Promise<z.infer<T>> {
-    const answer = await this.read(call);
-    const { response, payload } = answer;
-    if (!response.ok) throw toApiError(response, payload);
-    let parsed = answer.parsed.get(schema);
-    if (!parsed) {
-      parsed = schema.safeParse(payload);
-      answer.parsed.set(schema, parsed);
-    }
-    if (!parsed.success) {
+  /** The engine's refusal or broken answer as the BFF's error, with the engine's own words. */
+  private translate(err: unknown, op: Operation): unknown {
+    if (err instanceof EngineRefusal) return toApiError(err);
+    if (err instanceof EngineContractError) {
       this.options.onUpstreamError?.('contract');
       this.options.logger.error(
-        { path: call.path, issues: parsed.error.issues.slice(0, 5) },
+        { operation: op.operationId, issues: err.issues.slice(0, 5) },
         'engine answer broke the contract',
       );
-      throw badEngineResponse();
+      return badEngineResponse();
     }
-    return parsed.data as z.infer<T>;
+    return err;
   }
 
-  /** For calls whose success has no body. */
-  async send(call: EngineCall): Promise<void> {
-    const response = await this.raw(call);
-    const payload = await readJson(response);
-    if (!response.ok) throw toApiError(response, payload);
+  /** Calls an operation of the engine's API and checks its answer against the contract. */
+  async call<O extends Operation>(op: O, input: CallInput<O>): Promise<CallResult<O>> {
+    try {
+      return await this.client.call(op, input);
+    } catch (err) {
+      throw this.translate(err, op);
+    }
+  }
+
+  /**
+   * Opens a stream of the engine's API (a status watch): its timeout covers only the wait for its
+   * headers, and it stays open as long as `signal` allows.
+   */
+  open<O extends Operation>(op: O, input: CallInput<O>, signal: AbortSignal): Promise<Response> {
+    return this.raw(requestOf(op, input), signal, true);
+  }
+
+  /** Whether an engine answers its health check. */
+  async ping(): Promise<void> {
+    const response = await this.raw({ method: 'GET', path: '/healthz', headers: {} });
+    await response.body?.cancel();
+    if (!response.ok)
+      throw new HttpError(
+        503,
+        'ENGINE_UNAVAILABLE',
+        `The Keyhaven engine answered ${response.status}.`,
+      );
   }
 }
 
-/** The body as JSON, or undefined when it is empty or not JSON. */
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function toApiError(response: Response, payload: unknown): HttpError {
-  const body = ErrorBody.safeParse(payload);
-  const retryAfter = response.headers.get('retry-after') ?? undefined;
-  if (body.success)
+/** The engine's refusal as the BFF's error: its code and message, or a 502 when it gave none. */
+export function toApiError(refusal: EngineRefusal): HttpError {
+  if (refusal.explained)
     return new HttpError(
-      response.status,
-      body.data.code,
-      body.data.message,
-      body.data.details,
-      retryAfter,
+      refusal.status,
+      refusal.code,
+      refusal.message,
+      refusal.details,
+      refusal.retryAfter,
     );
   return new HttpError(
-    response.status >= 500 ? 502 : response.status,
+    refusal.status >= 500 ? 502 : refusal.status,
     'ENGINE_ERROR',
-    `The Keyhaven engine answered ${response.status}.`,
+    refusal.message,
     undefined,
-    retryAfter,
+    refusal.retryAfter,
   );
 }

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { createParser } from 'eventsource-parser';
-import { StatusEvent } from '@keyhaven/contracts';
+import { StatusEvent, engineApi } from '@keyhaven/contracts';
 import type { EngineClient } from './engine-client.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -11,8 +11,10 @@ interface Subscriber {
 }
 
 interface Hub {
-  /** The engine's watch this hub relays. */
-  path: string;
+  /** What it watches, for the log: a cluster's id, or every cluster (never the token). */
+  watch: string;
+  /** Opens the engine's watch this hub relays, with a subscriber's token. */
+  open: (token: string, signal: AbortSignal) => Promise<globalThis.Response>;
   subscribers: Set<Subscriber>;
   latest: { id: string; data: string } | undefined;
   upstream: AbortController | undefined;
@@ -56,7 +58,9 @@ export class StatusRelay {
   ): void {
     this.join(
       clusterId,
-      `/v2/clusters/${encodeURIComponent(clusterId)}/watch`,
+      clusterId,
+      (t, signal) =>
+        this.engine.open(engineApi.watchCluster, { params: { id: clusterId }, token: t }, signal),
       res,
       token,
       lastEventId,
@@ -68,12 +72,20 @@ export class StatusRelay {
    * hub is the session's own, since what a user may view is theirs.
    */
   subscribeAll(res: Response, token: string, lastEventId: string | undefined): void {
-    this.join(`every-cluster ${token}`, '/v2/clusters/watch', res, token, lastEventId);
+    this.join(
+      `every-cluster ${token}`,
+      'every cluster',
+      (t, signal) => this.engine.open(engineApi.watchClusters, { token: t }, signal),
+      res,
+      token,
+      lastEventId,
+    );
   }
 
   private join(
     hubKey: string,
-    path: string,
+    watch: string,
+    open: Hub['open'],
     res: Response,
     token: string,
     lastEventId: string | undefined,
@@ -87,7 +99,7 @@ export class StatusRelay {
     res.write('retry: 2000\n\n');
     let hub = this.hubs.get(hubKey);
     if (!hub) {
-      hub = { path, subscribers: new Set(), latest: undefined, upstream: undefined };
+      hub = { watch, open, subscribers: new Set(), latest: undefined, upstream: undefined };
       this.hubs.set(hubKey, hub);
     }
     const subscriber = { res, token };
@@ -119,11 +131,7 @@ export class StatusRelay {
         const subscriber = hub.subscribers.values().next().value;
         if (!subscriber) return;
         try {
-          const response = await this.engine.raw(
-            { path: hub.path, token: subscriber.token },
-            controller.signal,
-            true,
-          );
+          const response = await hub.open(subscriber.token, controller.signal);
           if (!response.ok || !response.body)
             throw new Error(`engine watch answered ${response.status}`);
           failures = 0;
@@ -147,7 +155,7 @@ export class StatusRelay {
           if (controller.signal.aborted) return;
           failures += 1;
           this.metrics.upstreamErrors.inc({ kind: 'watch' });
-          this.logger.warn({ err, watch: hub.path }, 'status watch broke; reconnecting');
+          this.logger.warn({ err, watch: hub.watch }, 'status watch broke; reconnecting');
         }
         if (controller.signal.aborted) return;
         // The browsers learn that what they show is the last status known, until the engine's

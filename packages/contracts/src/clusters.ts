@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, Provider } from './common.ts';
 import { Connection } from './connections.ts';
+import { SecretRef } from './secrets.ts';
 
 /** What the console shows for Master status; the engine decides it. */
 export const MasterHealth = z.enum(['normal', 'in_progress', 'warning', 'critical']);
@@ -133,3 +134,6 @@ export const ConsoleStatusMessage = z.union([
 ]);
 
 export const ClusterIdParam = z.object({ id: Id.meta({ examples: ['c-prod-us-south'] }) });
+
+/** One secret of a cluster: the cluster's id with the secret's namespace and name. */
+export const SecretPath = ClusterIdParam.extend(SecretRef.shape);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActivityList, ClusterIdParam, Id } from '@keyhaven/contracts';
+import { ActivityList, ClusterIdParam, Id, engineApi } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 
@@ -18,8 +18,8 @@ export function activityRoutes(route: Route, engine: EngineClient) {
       response: ActivityList,
     },
     ({ session, requestId, params }) =>
-      engine.json(ActivityList, {
-        path: `/v2/clusters/${params.id}/activity`,
+      engine.call(engineApi.listClusterActivity, {
+        params,
         token: session.token,
         requestId,
       }),
@@ -36,8 +36,8 @@ export function activityRoutes(route: Route, engine: EngineClient) {
       response: ActivityList,
     },
     ({ session, requestId, params }) =>
-      engine.json(ActivityList, {
-        path: `/api/v2/keys/${params.keyId}/activity`,
+      engine.call(engineApi.listKeyActivity, {
+        params: { id: params.keyId },
         token: session.token,
         requestId,
         headers: { 'bluemix-instance': params.id },

@@ -3,6 +3,7 @@ import {
   AuthorizationPolicy,
   AuthorizationPolicyCreate,
   AuthorizationPolicyList,
+  engineApi,
 } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
@@ -20,8 +21,7 @@ export function authorizationRoutes(route: Route, engine: EngineClient) {
       response: AuthorizationPolicyList,
     },
     ({ session, requestId }) =>
-      engine.json(AuthorizationPolicyList, {
-        path: '/identity/authorizations',
+      engine.call(engineApi.listAuthorizations, {
         token: session.token,
         requestId,
       }),
@@ -39,9 +39,7 @@ export function authorizationRoutes(route: Route, engine: EngineClient) {
       errors: [403, 404, 409],
     },
     ({ session, requestId, body }) =>
-      engine.json(AuthorizationPolicy, {
-        method: 'POST',
-        path: '/identity/authorizations',
+      engine.call(engineApi.createAuthorization, {
         token: session.token,
         requestId,
         body,
@@ -58,9 +56,8 @@ export function authorizationRoutes(route: Route, engine: EngineClient) {
       errors: [403],
     },
     ({ session, requestId, params }) =>
-      engine.send({
-        method: 'DELETE',
-        path: `/identity/authorizations/${encodeURIComponent(params.id)}`,
+      engine.call(engineApi.deleteAuthorization, {
+        params,
         token: session.token,
         requestId,
       }),

@@ -1,10 +1,8 @@
 import {
   Cluster,
-  ClusterList,
   ClusterOverview,
   ClusterRows,
   ConnectClusterRequest,
-  EnableKmsAccepted,
   EnableKmsBody,
   EnableOptions,
   EnableOptionsQuery,
@@ -14,6 +12,7 @@ import {
   PluginKeyParams,
   PluginReportParams,
   ApiKeyList,
+  engineApi,
 } from '@keyhaven/contracts';
 import { clusterOverview } from '../cluster-overview.ts';
 import { enableOptions } from '../enable-options.ts';
@@ -36,8 +35,7 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       response: ClusterRows,
     },
     async ({ session, requestId }) => {
-      const clusters = await engine.json(ClusterList, {
-        path: '/v2/clusters',
+      const clusters = await engine.call(engineApi.listClusters, {
         token: session.token,
         requestId,
       });
@@ -102,9 +100,7 @@ export function clusterRoutes(route: Route, engine: EngineClient, relay: StatusR
       status: 202,
     },
     async ({ session, requestId, params, body }) => {
-      const accepted = await engine.json(EnableKmsAccepted, {
-        method: 'POST',
-        path: '/v2/enableKMS',
+      const accepted = await engine.call(engineApi.enableKms, {
         token: session.token,
         requestId,
         body: { cluster: params.id, ...body },
@@ -129,9 +125,7 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       status: 201,
     },
     ({ session, requestId, body }) =>
-      engine.json(Cluster, {
-        method: 'POST',
-        path: '/v2/clusters',
+      engine.call(engineApi.connectCluster, {
         token: session.token,
         requestId,
         body,
@@ -149,9 +143,8 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       status: 204,
     },
     ({ session, requestId, params }) =>
-      engine.send({
-        method: 'DELETE',
-        path: `/v2/clusters/${params.id}`,
+      engine.call(engineApi.disconnectCluster, {
+        params,
         token: session.token,
         requestId,
       }),
@@ -170,9 +163,8 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       status: 201,
     },
     ({ session, requestId, params }) =>
-      engine.json(KmsPluginSetup, {
-        method: 'POST',
-        path: `/v2/clusters/${params.id}/kms-plugin-setup`,
+      engine.call(engineApi.setUpKmsPlugin, {
+        params,
         token: session.token,
         requestId,
       }),
@@ -189,8 +181,8 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       response: ApiKeyList,
     },
     ({ session, requestId, params }) =>
-      engine.json(ApiKeyList, {
-        path: `/v2/clusters/${params.id}/kms-plugin-keys`,
+      engine.call(engineApi.listKmsPluginKeys, {
+        params,
         token: session.token,
         requestId,
       }),
@@ -207,9 +199,8 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       status: 204,
     },
     ({ session, requestId, params }) =>
-      engine.send({
-        method: 'DELETE',
-        path: `/v2/clusters/${params.id}/kms-plugin-keys/${params.keyId}`,
+      engine.call(engineApi.revokeKmsPluginKey, {
+        params,
         token: session.token,
         requestId,
       }),
@@ -226,9 +217,8 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       status: 204,
     },
     ({ session, requestId, params }) =>
-      engine.send({
-        method: 'DELETE',
-        path: `/v2/clusters/${params.id}/plugin-reports/${params.resource}`,
+      engine.call(engineApi.removeKmsPlugin, {
+        params,
         token: session.token,
         requestId,
       }),
@@ -276,8 +266,8 @@ function clusterStatusStreams(route: Route, engine: EngineClient, relay: StatusR
     },
     async ({ req, res, session, requestId, params }) => {
       // Each subscriber must be allowed to view the cluster before it joins the shared stream.
-      await engine.json(Cluster, {
-        path: `/v2/clusters/${params.id}`,
+      await engine.call(engineApi.getCluster, {
+        params,
         token: session.token,
         requestId,
       });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InstanceCollection, KmsInstance } from '@keyhaven/contracts';
+import { KmsInstance, engineApi } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 
@@ -16,8 +16,7 @@ export function instanceRoutes(route: Route, engine: EngineClient) {
     },
     async ({ session, requestId }) => {
       return (
-        await engine.json(InstanceCollection, {
-          path: '/v2/kms/instances',
+        await engine.call(engineApi.listKmsInstances, {
           token: session.token,
           requestId,
         })

@@ -3,9 +3,10 @@ import {
   CreateRootKeyBody,
   DeleteRootKeyQuery,
   Id,
-  KeyCollection,
+  KEY_MEDIA_TYPE,
   RootKey,
   RootKeyActionParams,
+  engineApi,
 } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import { badEngineResponse } from '../errors.ts';
@@ -35,8 +36,7 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
     },
     async ({ session, requestId, params }) => {
       return (
-        await engine.json(KeyCollection, {
-          path: '/api/v2/keys',
+        await engine.call(engineApi.listKeys, {
           token: session.token,
           requestId,
           headers: kmsHeaders(params.id),
@@ -58,17 +58,15 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       status: 201,
     },
     async ({ session, requestId, params, body }) => {
-      const created = await engine.json(KeyCollection, {
-        method: 'POST',
-        path: '/api/v2/keys',
+      const created = await engine.call(engineApi.createKey, {
         token: session.token,
         requestId,
-        headers: { ...kmsHeaders(params.id), 'content-type': 'application/vnd.ibm.kms.key+json' },
+        headers: { ...kmsHeaders(params.id), 'content-type': KEY_MEDIA_TYPE },
         body: {
-          metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
+          metadata: { collectionType: KEY_MEDIA_TYPE, collectionTotal: 1 },
           resources: [
             {
-              type: 'application/vnd.ibm.kms.key+json',
+              type: KEY_MEDIA_TYPE,
               name: body.name,
               extractable: false,
               ...(body.expirationDate && { expirationDate: body.expirationDate }),
@@ -90,9 +88,8 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       params: RootKeyActionParams,
     },
     async ({ session, requestId, params }) => {
-      await engine.send({
-        method: 'POST',
-        path: `/api/v2/keys/${params.keyId}/actions/${params.action}`,
+      await engine.call(engineApi[`${params.action}Key`], {
+        params: { id: params.keyId },
         token: session.token,
         requestId,
         headers: kmsHeaders(params.id),
@@ -112,9 +109,9 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       response: RootKey,
     },
     async ({ session, requestId, params, query }) => {
-      const deleted = await engine.json(KeyCollection, {
-        method: 'DELETE',
-        path: `/api/v2/keys/${params.keyId}?force=${query.force}`,
+      const deleted = await engine.call(engineApi.deleteKey, {
+        params: { id: params.keyId },
+        query,
         token: session.token,
         requestId,
         headers: kmsHeaders(params.id),

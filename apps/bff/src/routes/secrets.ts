@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   ClusterIdParam,
   RawSecret,
@@ -6,8 +5,9 @@ import {
   SecretListQuery,
   SecretMeta,
   SecretPage,
-  SecretRef,
+  SecretPath,
   SecretWrite,
+  engineApi,
   secretBodyProblem,
 } from '@keyhaven/contracts';
 import { bodyPrecheck } from '@keyhaven/server';
@@ -15,9 +15,6 @@ import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 
 const ClusterPath = ClusterIdParam;
-const SecretPath = ClusterPath.extend(SecretRef.shape);
-const secretUrl = (p: z.infer<typeof SecretPath>) =>
-  `/v2/clusters/${p.id}/secrets/${encodeURIComponent(p.namespace)}/${encodeURIComponent(p.name)}`;
 
 /** A cluster's secrets (as kubectl would see them), their stored bytes, and activity. */
 export function secretRoutes(route: Route, engine: EngineClient) {
@@ -33,18 +30,8 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       query: SecretListQuery,
       response: SecretPage,
     },
-    ({ session, requestId, params, query }) => {
-      const search = new URLSearchParams({ limit: String(query.limit) });
-      if (query.namespace) search.set('namespace', query.namespace);
-      if (query.continue) search.set('continue', query.continue);
-      if (query.search !== undefined) search.set('search', query.search);
-      if (query.offset !== undefined) search.set('offset', String(query.offset));
-      return engine.json(SecretPage, {
-        path: `/v2/clusters/${params.id}/secrets?${search}`,
-        token: session.token,
-        requestId,
-      });
-    },
+    ({ session, requestId, params, query }) =>
+      engine.call(engineApi.listSecrets, { params, query, token: session.token, requestId }),
   );
   route(
     {
@@ -61,9 +48,8 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       status: 201,
     },
     ({ session, requestId, params, body }) =>
-      engine.json(SecretMeta, {
-        method: 'POST',
-        path: `/v2/clusters/${params.id}/secrets`,
+      engine.call(engineApi.createSecret, {
+        params,
         token: session.token,
         requestId,
         body,
@@ -82,7 +68,7 @@ export function secretRoutes(route: Route, engine: EngineClient) {
     },
     async ({ session, requestId, params, res }) => {
       res.setHeader('Cache-Control', 'no-store');
-      return engine.json(Secret, { path: secretUrl(params), token: session.token, requestId });
+      return engine.call(engineApi.getSecret, { params, token: session.token, requestId });
     },
   );
   route(
@@ -97,7 +83,7 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       response: RawSecret,
     },
     ({ session, requestId, params }) =>
-      engine.json(RawSecret, { path: `${secretUrl(params)}/raw`, token: session.token, requestId }),
+      engine.call(engineApi.getRawSecret, { params, token: session.token, requestId }),
   );
   route(
     {
@@ -110,6 +96,6 @@ export function secretRoutes(route: Route, engine: EngineClient) {
       params: SecretPath,
     },
     ({ session, requestId, params }) =>
-      engine.send({ method: 'DELETE', path: secretUrl(params), token: session.token, requestId }),
+      engine.call(engineApi.deleteSecret, { params, token: session.token, requestId }),
   );
 }

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { LoginRequest, Me, SessionInfo, TokenResponse } from '@keyhaven/contracts';
+import { LoginRequest, SessionInfo, engineApi, type Me } from '@keyhaven/contracts';
 import {
   CLIENT_ADDRESS_HEADER,
   HttpError,
@@ -42,10 +42,8 @@ async function checkPassword(
   const key = deps.proxyKey();
   if (!key) deps.warnOnce();
   try {
-    const token = await deps.engine.json(TokenResponse, {
-      method: 'POST',
-      path: '/identity/token',
-      form: { grant_type: 'password', username: body.username, password: body.password },
+    const token = await deps.engine.call(engineApi.createToken, {
+      body: { grant_type: 'password', username: body.username, password: body.password },
       requestId,
       ...(key && {
         headers: { [CLIENT_ADDRESS_HEADER]: req.ip ?? 'unknown', [PROXY_KEY_HEADER]: key },
@@ -89,11 +87,7 @@ export function sessionRoutes(route: Route, deps: SessionDeps) {
     async ({ req, res, requestId, body }) => {
       sameOrigin(req);
       const token = await checkPassword(deps, req, requestId, body);
-      const user = await engine.json(Me, {
-        path: '/identity/me',
-        token: token.access_token,
-        requestId,
-      });
+      const user = await engine.call(engineApi.getMe, { token: token.access_token, requestId });
       const session: SessionData = {
         token: token.access_token,
         tokenExpiresAt: token.expiration * 1000,
@@ -120,7 +114,7 @@ export function sessionRoutes(route: Route, deps: SessionDeps) {
     async ({ req, res, requestId }) => {
       if (!(await sessions.read(req))) return undefined;
       const session = await sessions.require(req, res);
-      const user = await engine.json(Me, { path: '/identity/me', token: session.token, requestId });
+      const user = await engine.call(engineApi.getMe, { token: session.token, requestId });
       return sessionInfo(user, session);
     },
   );
@@ -139,12 +133,7 @@ export function sessionRoutes(route: Route, deps: SessionDeps) {
       if (session) {
         checkCsrf(req, session);
         deps.relay.endSession(session.token);
-        await engine.send({
-          method: 'POST',
-          path: '/identity/revoke',
-          token: session.token,
-          requestId,
-        });
+        await engine.call(engineApi.revokeToken, { token: session.token, requestId });
       }
       sessions.clear(req, res);
     },

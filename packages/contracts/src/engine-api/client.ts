@@ -9,8 +9,8 @@ export interface EngineHttpRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  /** What is being called: a transport may retry or share reads, and names it in its logs. */
-  operation: Operation;
+  /** What is being called (none for a health check): a transport names it in its logs. */
+  operation?: Operation;
   signal?: AbortSignal;
 }
 
@@ -35,7 +35,9 @@ type Part<S, K extends string, Optional = false> = S extends z.ZodType
 export type CallInput<O extends Operation> = Part<O['params'], 'params'> &
   Part<O['query'], 'query', true> &
   Part<O['body'], 'body'> &
-  Part<O['headers'], 'headers'> & {
+  (O['headers'] extends z.ZodType
+    ? { headers: z.input<O['headers']> & Record<string, string> }
+    : { headers?: Record<string, string> }) & {
     /** The caller's bearer token (an IAM token). */
     token?: string | undefined;
     /** Carried as x-request-id, so the engine's log line matches the caller's. */
@@ -110,7 +112,7 @@ export function requestOf<O extends Operation>(op: O, input: CallInput<O>): Engi
   };
   if (token) sent.authorization = `Bearer ${token}`;
   if (requestId) sent['x-request-id'] = requestId;
-  if (body !== undefined) sent['content-type'] = 'application/json';
+  if (body !== undefined) sent['content-type'] ??= 'application/json';
   return {
     method: op.method.toUpperCase() as EngineHttpRequest['method'],
     path: pathOf(op, params, query),

@@ -1,18 +1,14 @@
-import { ClusterIdParam } from '../clusters.ts';
+import { ClusterIdParam, SecretPath } from '../clusters.ts';
 import {
   RawSecret,
   Secret,
   SecretListQuery,
   SecretMeta,
   SecretPage,
-  SecretRef,
   SecretUpdate,
   SecretWrite,
 } from '../secrets.ts';
 import { operation } from './operation.ts';
-
-/** One secret of a cluster: the cluster's id with the secret's namespace and name. */
-export const SecretPath = ClusterIdParam.extend(SecretRef.shape);
 
 export const listSecrets = operation({
   method: 'get',
