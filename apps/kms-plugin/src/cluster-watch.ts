@@ -3,6 +3,12 @@ import https from 'node:https';
 import { StatusEvent } from '@keyhaven/contracts';
 import type { EngineClient, PluginError } from './engine-client.ts';
 
+/** What the watch needs of the engine client: where to watch, a token, and a keep-alive agent. */
+export type WatchedEngine = Pick<
+  EngineClient,
+  'watchUrl' | 'authorization' | 'agentFor' | 'forgetToken'
+>;
+
 /** A status event is a few hundred bytes: a stream that sends more without an end is cut. */
 const MAX_EVENT_CHARS = 64 * 1024;
 
@@ -25,7 +31,7 @@ function readEvent(data: string): StatusEvent | string {
  * read is skipped and said in onSkipped, an endless one ends the stream, which is reopened.
  */
 export function watchCluster(
-  engine: EngineClient,
+  engine: WatchedEngine,
   clusterId: string,
   onEvent: (event: StatusEvent) => void,
   onError: (reason: string) => void,
@@ -35,7 +41,7 @@ export function watchCluster(
   let current: http.ClientRequest | undefined;
   const open = async () => {
     if (stopped) return;
-    const url = new URL(`${engine.engineUrl}/v2/clusters/${encodeURIComponent(clusterId)}/watch`);
+    const url = engine.watchUrl(clusterId);
     const transport = url.protocol === 'https:' ? https : http;
     let bearer: string;
     try {

@@ -2,14 +2,21 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as Code } from '@grpc/grpc-js';
-import { z } from 'zod';
 import {
-  ErrorBody,
-  PluginRegistration,
+  EngineContractError,
+  EngineRefusal,
+  TokenKeeper,
   TokenResponse,
+  engineApi,
+  pathOf,
+  refusalOf,
+  requestOf,
+  resultOf,
+  type CallInput,
+  type CallResult,
+  type EngineHttpAnswer,
+  type Operation,
   type PluginReport,
-  UnwrapResponse,
-  WrapResponse,
 } from '@keyhaven/contracts';
 import type { PluginConfig } from './config.ts';
 
@@ -39,7 +46,7 @@ const REFUSALS: Record<string, [Code, string]> = {
   INVALID_CIPHERTEXT: [Code.INVALID_ARGUMENT, 'ciphertext not from this root key'],
 };
 
-function refusal(status: number, body: ErrorBody | undefined): PluginError {
+function refusal(status: number, body: { code: string; message: string } | undefined): PluginError {
   const message = body ? `${body.code}: ${body.message}` : `HTTP ${status}`;
   const known = body && REFUSALS[body.code];
   if (known) return new PluginError(known[0], known[1], message);
@@ -54,16 +61,10 @@ function refusal(status: number, body: ErrorBody | undefined): PluginError {
   return new PluginError(Code.INTERNAL, 'engine refused the request', message);
 }
 
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
 /** The first retry waits this long, each next one twice as long (with jitter), up to the cap. */
 const BACKOFF_MS = 100;
 const BACKOFF_CAP_MS = 2_000;
 const CALL_TIMEOUT_MS = 5_000;
-const TOKEN_MARGIN_S = 60;
 const WRAP_AAD = ['kubernetes kms v2'];
 
 /**
@@ -72,8 +73,7 @@ const WRAP_AAD = ['kubernetes kms v2'];
  * alive; calls that failed for a retryable reason are retried MAX_RETRIES times with backoff.
  */
 export class EngineClient {
-  private token?: { value: string; expiresAt: number };
-  private tokenRequest?: Promise<string>;
+  private readonly tokens = new TokenKeeper(() => this.requestToken());
   private readonly agents: { http: http.Agent; https: https.Agent; token: https.Agent };
 
   constructor(private readonly config: PluginConfig) {
@@ -95,7 +95,7 @@ export class EngineClient {
     headers: Record<string, string>,
     payload: string | undefined,
     agent: http.Agent,
-  ): Promise<Answer> {
+  ): Promise<EngineHttpAnswer> {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = transport.request(
@@ -116,13 +116,15 @@ export class EngineClient {
           res.on('error', reject);
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            let body: unknown;
-            try {
-              body = text ? JSON.parse(text) : undefined;
-            } catch {
-              body = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, body });
+            const header = (name: string) => {
+              const value = res.headers[name.toLowerCase()];
+              return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+            };
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: { get: header },
+              text: async () => text,
+            });
           });
         },
       );
@@ -155,16 +157,11 @@ export class EngineClient {
     }
   }
 
-  private async bearer(): Promise<string> {
-    if (this.token && this.token.expiresAt - TOKEN_MARGIN_S * 1000 > Date.now())
-      return this.token.value;
-    this.tokenRequest ??= this.requestToken().finally(() => {
-      this.tokenRequest = undefined;
-    });
-    return this.tokenRequest;
-  }
-
-  private async requestToken(): Promise<string> {
+  /**
+   * A token for the API key from the token URL (the engine's IAM, or one that speaks its grant),
+   * sent as a form as IAM expects.
+   */
+  private async requestToken(): Promise<TokenResponse> {
     const url = new URL(this.config.tokenUrl);
     const form = new URLSearchParams({
       grant_type: 'urn:ibm:params:oauth:grant-type:apikey',
@@ -177,124 +174,128 @@ export class EngineClient {
         { 'content-type': 'application/x-www-form-urlencoded' },
         form,
         url.protocol === 'https:' ? this.agents.token : this.agents.http,
-      ).then((a) => {
-        if (a.status >= 500 || a.status === 429) throw refusal(a.status, errorBody(a.body));
+      ).then(async (a) => {
+        if (a.status >= 500 || a.status === 429) throw await refusalIn(a);
         return a;
       }),
     );
     if (answer.status !== 200) {
-      const error = refusal(answer.status, errorBody(answer.body));
+      const error = await refusalIn(answer);
       throw answer.status === 401
         ? new PluginError(Code.UNAUTHENTICATED, 'API key refused by the engine', error.message)
         : error;
     }
-    const token = TokenResponse.safeParse(answer.body);
-    if (!token.success)
+    try {
+      return await resultOf({ ...engineApi.createToken, response: TokenResponse }, answer);
+    } catch {
       throw new PluginError(
         Code.INTERNAL,
         'engine answer unexpected',
         'the token answer is malformed',
       );
-    this.token = { value: token.data.access_token, expiresAt: token.data.expiration * 1000 };
-    return token.data.access_token;
+    }
   }
 
-  /** A Key Protect call for the instance; a refused token is renewed once. */
-  private async call<T extends z.ZodType>(
-    schema: T,
-    method: string,
-    path: string,
-    instanceId: string | undefined,
-    body: unknown,
-  ): Promise<z.infer<T>> {
-    const url = new URL(`${this.config.engineUrl}${path}`);
-    const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
-    const payload = JSON.stringify(body);
-    const once = async (renewed: boolean): Promise<z.infer<T>> => {
-      const headers = {
-        authorization: `Bearer ${await this.bearer()}`,
-        ...(instanceId && { 'bluemix-instance': instanceId }),
-        'content-type': 'application/json',
-      };
-      const answer = await this.send(url, method, headers, payload, agent);
+  /** Calls an operation of the engine's API; a token the engine refused is renewed once. */
+  private async call<O extends Operation>(op: O, input: CallInput<O>): Promise<CallResult<O>> {
+    const once = async (renewed: boolean): Promise<CallResult<O>> => {
+      const request = requestOf(op, { ...input, token: await this.tokens.token() });
+      const url = new URL(`${this.config.engineUrl}${request.path}`);
+      const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
+      const answer = await this.send(url, request.method, request.headers, request.body, agent);
       if (answer.status === 401 && !renewed) {
-        this.token = undefined;
+        this.tokens.drop();
         return once(true);
       }
-      if (answer.status < 200 || answer.status > 299)
-        throw refusal(answer.status, errorBody(answer.body));
-      const parsed = schema.safeParse(answer.body);
-      if (!parsed.success)
-        throw new PluginError(
-          Code.INTERNAL,
-          'engine answer unexpected',
-          `the engine's answer to ${method} ${path} does not match its contract`,
-        );
-      return parsed.data;
+      try {
+        return await resultOf(op, answer);
+      } catch (err) {
+        throw asPluginError(err);
+      }
     };
     return this.withRetries(() => once(false));
   }
 
   /** Wraps a seed; `bound` (the registration id) joins the additional authenticated data. */
   wrap(instanceId: string, keyId: string, plaintext: Buffer, bound?: string) {
-    return this.call(WrapResponse, 'POST', keyPath(keyId, '/actions/wrap'), instanceId, {
-      plaintext: plaintext.toString('base64'),
-      aad: bound === undefined ? WRAP_AAD : [...WRAP_AAD, bound],
+    return this.call(engineApi.wrapKey, {
+      params: { id: keyId },
+      headers: { 'bluemix-instance': instanceId },
+      body: {
+        plaintext: plaintext.toString('base64'),
+        aad: bound === undefined ? WRAP_AAD : [...WRAP_AAD, bound],
+      },
     });
   }
 
   /** Unwraps a seed; it opens only with the `bound` value it was wrapped with (or none). */
   unwrap(instanceId: string, keyId: string, ciphertext: Buffer, bound?: string) {
-    return this.call(UnwrapResponse, 'POST', keyPath(keyId, '/actions/unwrap'), instanceId, {
-      ciphertext: ciphertext.toString('base64'),
-      aad: bound === undefined ? WRAP_AAD : [...WRAP_AAD, bound],
+    return this.call(engineApi.unwrapKey, {
+      params: { id: keyId },
+      headers: { 'bluemix-instance': instanceId },
+      body: {
+        ciphertext: ciphertext.toString('base64'),
+        aad: bound === undefined ? WRAP_AAD : [...WRAP_AAD, bound],
+      },
     });
   }
 
   register(instanceId: string, keyId: string, resource: string, description: string) {
-    return this.call(
-      PluginRegistration,
-      'PUT',
-      keyPath(keyId, `/registrations/${encodeURIComponent(resource)}`),
-      instanceId,
-      { description },
-    );
+    return this.call(engineApi.registerKmsPlugin, {
+      params: { id: keyId, resource },
+      headers: { 'bluemix-instance': instanceId },
+      body: { description },
+    });
   }
 
   /** Tells the engine the health it answered the API server with, and the key it took. */
   report(clusterId: string, report: PluginReport) {
-    return this.call(
-      z.unknown(),
-      'POST',
-      `/v2/clusters/${encodeURIComponent(clusterId)}/plugin-reports`,
-      undefined,
-      report,
-    );
+    return this.call(engineApi.reportKmsPlugin, { params: { id: clusterId }, body: report });
+  }
+
+  /** Where the engine streams a cluster's status. */
+  watchUrl(clusterId: string): URL {
+    return new URL(`${this.config.engineUrl}${pathOf(engineApi.watchCluster, { id: clusterId })}`);
   }
 
   /** The bearer token for a call of the plug-in's own (a stream), renewed before it expires. */
   authorization(): Promise<string> {
-    return this.bearer();
+    return this.tokens.token();
   }
 
   /** Forgets the token: the engine refused it, the next call gets a new one. */
   forgetToken(): void {
-    this.token = undefined;
+    this.tokens.drop();
   }
 
   /** The keep-alive agent for a URL of the engine. */
   agentFor(url: URL): http.Agent {
     return url.protocol === 'https:' ? this.agents.https : this.agents.http;
   }
-
-  get engineUrl(): string {
-    return this.config.engineUrl;
-  }
 }
 
-const keyPath = (keyId: string, rest: string) => `/api/v2/keys/${encodeURIComponent(keyId)}${rest}`;
+/** The engine's refusal in an answer, as the plug-in answers it to the API server. */
+async function refusalIn(answer: EngineHttpAnswer): Promise<PluginError> {
+  const { status, code, message, explained } = refusalOf(
+    answer.status,
+    answer.headers.get('retry-after'),
+    await answer.text(),
+  );
+  return refusal(status, explained ? { code, message } : undefined);
+}
 
-function errorBody(body: unknown): ErrorBody | undefined {
-  const parsed = ErrorBody.safeParse(body);
-  return parsed.success ? parsed.data : undefined;
+/** A failed call as the plug-in answers it to the API server. */
+function asPluginError(err: unknown): unknown {
+  if (err instanceof EngineRefusal)
+    return refusal(
+      err.status,
+      err.explained ? { code: err.code, message: err.message } : undefined,
+    );
+  if (err instanceof EngineContractError)
+    return new PluginError(
+      Code.INTERNAL,
+      'engine answer unexpected',
+      `the engine's answer to ${err.operationId} does not match its contract`,
+    );
+  return err;
 }

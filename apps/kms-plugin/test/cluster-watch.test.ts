@@ -1,9 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StatusEvent } from '@keyhaven/contracts';
-import { watchCluster } from '../src/cluster-watch.ts';
-import type { EngineClient } from '../src/engine-client.ts';
+import { engineApi, pathOf, type StatusEvent } from '@keyhaven/contracts';
+import { watchCluster, type WatchedEngine } from '../src/cluster-watch.ts';
 
 /**
  * Issue 25: the plug-in follows its cluster through the engine's status stream, and whatever
@@ -30,7 +29,7 @@ afterEach(() => {
 });
 
 /** A status stream that sends the given raw bytes, then one good event, then stays open. */
-async function streamOf(raw: string): Promise<EngineClient> {
+async function streamOf(raw: string): Promise<WatchedEngine> {
   server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write(raw);
@@ -39,14 +38,14 @@ async function streamOf(raw: string): Promise<EngineClient> {
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    engineUrl: `http://127.0.0.1:${port}`,
+    watchUrl: (id) => new URL(`http://127.0.0.1:${port}${pathOf(engineApi.watchCluster, { id })}`),
     authorization: async () => 'token',
     agentFor: () => new http.Agent(),
     forgetToken: () => undefined,
-  } as unknown as EngineClient;
+  };
 }
 
-function follow(engine: EngineClient) {
+function follow(engine: WatchedEngine) {
   const seen: StatusEvent[] = [];
   const skipped: string[] = [];
   const errors: string[] = [];
