@@ -4,6 +4,7 @@ import {
   EngineRefusal,
   TokenKeeper,
   engineApi,
+  fetchTransport,
   type CallInput,
   type CallResult,
   type EngineHttpAnswer,
@@ -17,16 +18,11 @@ import { CliError } from './errors.ts';
 /** Sends the engine's exchanges to the API URL with fetch; an unreachable API says so. */
 const fetchTo =
   (apiUrl: string): EngineTransport =>
-  async ({ method, path, headers, body, signal }) => {
+  async (request) => {
     try {
-      return await fetch(`${apiUrl}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined && { body }),
-        ...(signal && { signal }),
-      });
+      return await fetchTransport(apiUrl)(request);
     } catch (err) {
-      if (signal?.aborted) throw err;
+      if (request.signal?.aborted) throw err;
       throw new CliError(`The Keyhaven API at ${new URL(apiUrl).origin} cannot be reached.`);
     }
   };

@@ -2,8 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { freePort } from '../../../scripts/etcd-cluster.ts';
+import { fetchTransport, type EngineHttpRequest } from '@keyhaven/contracts';
 
 export { freePort };
+
+/** The methods the engine's API answers. */
+export type HttpMethod = EngineHttpRequest['method'];
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -212,9 +216,11 @@ export function followEventStream(
  * drive a whole flow over HTTP share. The Bluemix-Instance header names the KMS instance.
  */
 export function engineCaller(url: string, token: () => string, instance: string) {
-  return async <T>(method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
+  const send = fetchTransport(url);
+  return async <T>(method: HttpMethod, path: string, body?: unknown) => {
+    const response = await send({
       method,
+      path,
       headers: {
         authorization: `Bearer ${token()}`,
         'content-type': 'application/json',

@@ -6,6 +6,7 @@ import type { Cluster, KmsPluginSetup, RawSecret, Secret, SecretMeta } from '@ke
 import { decodeEncryptedObject } from '@keyhaven/engine';
 import {
   engineCaller,
+  type HttpMethod,
   freePort,
   spawnDemoEngine,
   tokenFor,
@@ -61,7 +62,7 @@ const startEngine = async () => {
 };
 
 /** The engine's API as admin (the engine, and so its URL and token, change on restart). */
-const api = <T>(method: string, path: string, body?: unknown) =>
+const api = <T>(method: HttpMethod, path: string, body?: unknown) =>
   engineCaller(engine.url, () => admin, INSTANCE)<T>(method, path, body);
 
 const cluster = async () => (await api<Cluster>('GET', `/v2/clusters/${clusterId}`)).body;
@@ -97,7 +98,8 @@ const ready = (what: string) =>
     return c.masterStatus === 'Ready' && c.enablement?.state === 'succeeded' ? c : undefined;
   });
 
-const kubeOk = (method: string, path: string, body?: unknown) => kubeOkOn(kube, method, path, body);
+const kubeOk = (method: HttpMethod, path: string, body?: unknown) =>
+  kubeOkOn(kube, method, path, body);
 
 const serviceAccount = (name: string, verbs: string[]) => serviceAccountToken(kube, name, verbs);
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, KmsPluginSetup } from '@keyhaven/contracts';
 import {
   engineCaller,
+  type HttpMethod,
   freePort,
   spawnDemoEngine,
   tokenFor,
@@ -40,9 +41,9 @@ let version: string;
 let plugin: string;
 
 const as = (token: () => string) => engineCaller(engine.url, token, INSTANCE);
-const asAdmin = <T>(method: string, path: string, body?: unknown) =>
+const asAdmin = <T>(method: HttpMethod, path: string, body?: unknown) =>
   as(() => admin)<T>(method, path, body);
-const asPlugin = <T>(method: string, path: string, body?: unknown) =>
+const asPlugin = <T>(method: HttpMethod, path: string, body?: unknown) =>
   as(() => plugin)<T>(method, path, body);
 
 const cluster = async () => (await asAdmin<Cluster>('GET', `/v2/clusters/${clusterId}`)).body;

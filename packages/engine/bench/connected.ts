@@ -17,6 +17,7 @@ import { KubeClient } from '../src/kube/client.ts';
 import { defaultControllerSettings } from '../src/master/settings.ts';
 import {
   engineCaller,
+  type HttpMethod,
   freePort,
   spawnDemoEngine,
   tokenFor,
@@ -48,7 +49,7 @@ export async function connectedBench(): Promise<void> {
   const kube = await startKube(join(dir, 'kube'), identityConfig);
   const admin = await tokenFor(engine.url, 'admin', PASSWORD);
   const call = engineCaller(engine.url, () => admin, INSTANCE);
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const api = async <T>(method: HttpMethod, path: string, body?: unknown): Promise<T> => {
     const answer = await call<T>(method, path, body);
     if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
     return answer.body;
@@ -181,7 +182,7 @@ const throughput = (run: Run) => ({
   seconds: run.migrateMs / 1000,
 });
 
-type Api = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+type Api = <T>(method: HttpMethod, path: string, body?: unknown) => Promise<T>;
 
 async function ready(api: Api, clusterId: string, after?: (c: Cluster) => boolean): Promise<Run> {
   for (let i = 0; i < 1200; i++) {

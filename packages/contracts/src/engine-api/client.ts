@@ -25,6 +25,17 @@ export interface EngineHttpAnswer {
 /** Sends an exchange to an engine: fetch, a CA-pinned agent, failover across engines. */
 export type EngineTransport = (request: EngineHttpRequest) => Promise<EngineHttpAnswer>;
 
+/** The plain transport: fetch to one engine's base URL (the CLI's, the tests'). */
+export const fetchTransport =
+  (baseUrl: string): EngineTransport =>
+  ({ method, path, headers, body, signal }) =>
+    fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined && { body }),
+      ...(signal && { signal }),
+    });
+
 type Part<S, K extends string, Optional = false> = S extends z.ZodType
   ? Optional extends true
     ? { [P in K]?: z.input<S> }
