@@ -12,7 +12,7 @@ export { Envelope, kmsPrefix, parseKmsPrefix } from './crypto/envelope.ts';
 export { decodeEncryptedObject, type EncryptedObject } from './crypto/encrypted-object.ts';
 export { K } from './domain/records.ts';
 export { keyIdOf } from './domain/seeds.ts';
-export type { Clock } from './domain/context.ts';
+export { systemClock, type Clock } from './domain/context.ts';
 export { Pkcs11KeyAdapter, defaultPkcs11Settings, type Pkcs11Settings } from './keys/pkcs11.ts';
 export { EtcdOwnership } from './master/etcd-ownership.ts';
 export type { JobOwnership } from './master/ownership.ts';

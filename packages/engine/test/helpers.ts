@@ -9,6 +9,7 @@ import {
   seedDemo,
   SoftwareKeyAdapter,
   SqliteStore,
+  systemClock,
   type Clock,
   type Engine,
   type KeyAdapter,
@@ -49,7 +50,7 @@ export async function makeEngine(options: TestEngineOptions = {}): Promise<TestE
     options.adapter?.(store, dir) ??
     new SoftwareKeyAdapter(store, loadOrCreateKek(join(dir, 'kek.bin')));
   let offset = 0;
-  const clock: Clock = { now: () => new Date(Date.now() + offset) };
+  const clock: Clock = { now: () => new Date(Date.now() + offset), sleep: systemClock.sleep };
   const logger = options.logStream
     ? pino({ level: 'debug' }, options.logStream)
     : pino({ level: 'silent' });

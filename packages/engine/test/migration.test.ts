@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { K, type JobRecord } from '../src/domain/records.ts';
+import { systemClock } from '../src/domain/context.ts';
 import { KubeError, type KubeSecret } from '../src/kube/client.ts';
-import { Migration, rewrite, type MigrationRun } from '../src/master/migration.ts';
-import { defaultControllerSettings } from '../src/master/settings.ts';
+import { rewrite } from '../src/master/migration.ts';
 import { makeEngine, type TestEngine } from './helpers.ts';
+import {
+  jobRecord,
+  migrationOf,
+  pagedServer,
+  rootKey,
+  runOf,
+  storeJob,
+} from './migration-fixtures.ts';
 
 const secret = (resourceVersion: string): KubeSecret => ({
   metadata: { namespace: 'team-a', name: 'db', resourceVersion },
@@ -62,85 +69,20 @@ describe('the storage migration writes each Secret back unchanged', () => {
  */
 describe('the storage migration after an expired continue token', () => {
   const names = Array.from({ length: 10 }, (_, i) => `s${i}`);
-  const stored = (name: string): KubeSecret => ({
-    metadata: { namespace: 'team-a', name, resourceVersion: '1' },
-  });
-
-  /** Pages of 3 by offset ("at:N"); a token "stale:N" is refused (410), offering "at:N" or not. */
-  function pagedServer(offer: boolean) {
-    const written: string[] = [];
-    const client = {
-      async listSecrets(limit: number, token?: string) {
-        if (token?.startsWith('stale:'))
-          throw new KubeError(
-            'EXPIRED',
-            'expired',
-            410,
-            offer ? `at:${token.slice(6)}` : undefined,
-          );
-        const from = token ? Number(token.slice(3)) : 0;
-        const items = names.slice(from, from + limit).map(stored);
-        const next = from + limit;
-        return {
-          items,
-          ...(next < names.length && { continue: `at:${next}`, remaining: names.length - next }),
-        };
-      },
-      async replaceSecret(s: KubeSecret) {
-        written.push(s.metadata.name);
-        return s;
-      },
-      async getSecret() {
-        throw new KubeError('NOT_FOUND', 'gone', 404);
-      },
-      close() {},
-    };
-    return { client, written };
-  }
 
   async function jobAt(t: TestEngine, checkpoint: string, continueToken: string, done: number) {
-    const clusterId = 'kc-migration-test';
-    const job: JobRecord = {
-      id: 'job-1',
-      clusterId,
-      reason: 'update',
-      actor: 'admin',
-      instanceId: 'kp-us-south',
-      crkId: 'k',
-      keyVersion: 'v',
-      privateEndpoint: true,
-      accountId: 'acct-demo',
-      fromCrkId: null,
-      state: 'running',
+    const key = await rootKey(t, 'cluster-root-key-1');
+    const job = jobRecord('kc-migration-test', key.value, {
       checkpoint: `team-a/${checkpoint}`,
       continueToken,
       takenAt: new Date().toISOString(),
       done,
       total: names.length,
-      startedAt: new Date().toISOString(),
-    };
-    const { revision } = await t.engine.ctx.store.txn(
-      [],
-      [{ type: 'put', key: K.job(clusterId), value: Buffer.from(JSON.stringify(job)) }],
-    );
-    return { clusterId, doc: { value: job, modRevision: revision } };
+    });
+    return { clusterId: job.clusterId, key, doc: await storeJob(t, job) };
   }
 
-  function migration(t: TestEngine) {
-    const { engine } = t;
-    const settings = { ...defaultControllerSettings, migrationPageSize: 3, migrationRate: 0 };
-    return new Migration(
-      engine.ctx,
-      engine.clusters,
-      engine.connections,
-      engine.activity,
-      settings,
-      async () => undefined,
-    );
-  }
-
-  const run = (doc: MigrationRun['job'], client: unknown) =>
-    ({ kind: 'migration', job: doc, key: {} as MigrationRun['key'], client }) as MigrationRun;
+  const migration = (t: TestEngine) => migrationOf(t, systemClock, { migrationPageSize: 3 });
 
   let t: TestEngine;
   beforeAll(async () => {
@@ -149,9 +91,9 @@ describe('the storage migration after an expired continue token', () => {
   afterAll(() => t.close());
 
   it('goes on from the token the 410 offers: the next page only', async () => {
-    const api = pagedServer(true);
-    const { clusterId, doc } = await jobAt(t, 's2', 'stale:3', 3);
-    const next = await migration(t).step(clusterId, run(doc, api.client));
+    const api = pagedServer(names, { offer: true });
+    const { clusterId, key, doc } = await jobAt(t, 's2', 'stale:3', 3);
+    const next = await migration(t).step(clusterId, runOf(doc, key, api.client));
     expect(api.written).toEqual(['s3', 's4', 's5']);
     expect(next?.job.value).toMatchObject({
       checkpoint: 'team-a/s5',
@@ -162,10 +104,10 @@ describe('the storage migration after an expired continue token', () => {
   });
 
   it('relists from the start without one, skipping (not counting) what the checkpoint covers', async () => {
-    const api = pagedServer(false);
-    const { clusterId, doc } = await jobAt(t, 's5', 'stale:6', 6);
+    const api = pagedServer(names);
+    const { clusterId, key, doc } = await jobAt(t, 's5', 'stale:6', 6);
     const m = migration(t);
-    let current = await m.step(clusterId, run(doc, api.client));
+    let current = await m.step(clusterId, runOf(doc, key, api.client));
     expect(current?.job.value).toMatchObject({ checkpoint: 'team-a/s5', done: 6 });
     current = await m.step(clusterId, current);
     expect(current?.job.value).toMatchObject({ checkpoint: 'team-a/s5', done: 6 });

@@ -233,7 +233,7 @@ export class Connections {
     const client = await this.client(cluster);
     try {
       await client.checkKms();
-      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      await this.ctx.clock.sleep(3_500);
       await client.checkKms();
     } finally {
       client.close();

@@ -5,10 +5,27 @@ import type { KeyAdapter } from '../keys/types.ts';
 import type { Op, Store } from '../store/types.ts';
 import { EngineError } from './errors.ts';
 
+/** Time for the engine's rules and jobs, passed in so that tests move it instead of waiting. */
 export interface Clock {
   now(): Date;
+  /** Resolves after `ms`, or as soon as the signal aborts (a stop or a wake-up, not a failure). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
-export const systemClock: Clock = { now: () => new Date() };
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
 
 export interface Doc<T> {
   value: T;

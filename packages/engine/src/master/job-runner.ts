@@ -22,7 +22,7 @@ export interface JobPipeline {
  */
 export class JobRunner {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleepers = new Set<AbortController>();
   private stopped = false;
 
   constructor(
@@ -87,7 +87,7 @@ export class JobRunner {
 
   /** Ends every wait between retries at once (a root key came back). */
   wake(): void {
-    for (const wake of [...this.sleepers]) wake();
+    for (const sleeper of [...this.sleepers]) sleeper.abort();
   }
 
   async stop(): Promise<void> {
@@ -96,16 +96,15 @@ export class JobRunner {
     await Promise.allSettled(this.running.values());
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
+  /** Waits on the engine's clock; `wake` and `stop` end every wait at once. */
+  private async sleep(ms: number): Promise<void> {
+    const sleeper = new AbortController();
+    this.sleepers.add(sleeper);
+    try {
+      await this.ctx.clock.sleep(ms, sleeper.signal);
+    } finally {
+      this.sleepers.delete(sleeper);
+    }
   }
 
   private async run(clusterId: string): Promise<void> {

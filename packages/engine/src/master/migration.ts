@@ -18,12 +18,18 @@ import { scanEtcd, type EtcdAccessOpened } from '../kube/etcd-reader.ts';
 import { activeJob, finishJob } from './checkpoint.ts';
 import type { ControllerSettings } from './settings.ts';
 
+/** What the migration asks of a cluster's API server (a KubeClient, or a fake in unit tests). */
+export type MigrationClient = Pick<
+  KubeClient,
+  'listSecrets' | 'getSecret' | 'replaceSecret' | 'countSecrets' | 'checkKms' | 'close'
+>;
+
 /** A connected cluster's job between steps: its record, root key and API-server client. */
 export interface MigrationRun {
   kind: 'migration';
   job: Doc<JobRecord>;
   key: Doc<RootKeyRecord>;
-  client: KubeClient;
+  client: MigrationClient;
 }
 
 /** Where the API server keeps Secrets in its etcd (its default --etcd-prefix). */
@@ -93,7 +99,7 @@ export class Migration {
     const reports = await pluginReportsOf(this.ctx, job.clusterId);
     const prefix = jobKeyIdPrefix(job);
     if (reports.length > 0 && reports.every((r) => r.keyId?.startsWith(prefix))) {
-      await new Promise((resolve) => setTimeout(resolve, TAKE_MARGIN_MS));
+      await this.ctx.clock.sleep(TAKE_MARGIN_MS);
       const total = await run.client.countSecrets();
       const taken: JobRecord = {
         ...job,
@@ -111,7 +117,7 @@ export class Migration {
     const waited = this.ctx.clock.now().getTime() - Date.parse(job.startedAt);
     if (waited > this.settings.takeTimeoutMs)
       throw notTaken(job, run.key.value, reports, this.ctx.clock.now());
-    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    await this.ctx.clock.sleep(WAIT_POLL_MS);
     return run;
   }
 
@@ -146,7 +152,7 @@ export class Migration {
    * API server offers in its answer, from the same place; only without one does the list start
    * over (and the checkpoint skips what was done).
    */
-  private async list(client: KubeClient, job: JobRecord) {
+  private async list(client: MigrationClient, job: JobRecord) {
     const size = this.settings.migrationPageSize;
     try {
       return await client.listSecrets(size, job.continueToken);
@@ -203,7 +209,7 @@ export class Migration {
   }
 
   /** Rewrites what etcd does not hold under the job's key version; refuses while any is left. */
-  private async verify(client: KubeClient, access: EtcdAccessOpened, job: JobRecord) {
+  private async verify(client: MigrationClient, access: EtcdAccessOpened, job: JobRecord) {
     let behind = await staleInEtcd(access, jobKeyIdPrefix(job));
     for (const storeKey of behind.slice(0, VERIFY_REWRITES)) {
       const [, , , namespace = '', name = ''] = storeKey.split('/');
@@ -226,7 +232,7 @@ export class Migration {
   }
 
   /** Writes the page back with a few requests in flight, paced by the rate limit. */
-  private async rewriteAll(client: KubeClient, items: KubeSecret[]): Promise<void> {
+  private async rewriteAll(client: MigrationClient, items: KubeSecret[]): Promise<void> {
     let next = 0;
     const worker = async () => {
       while (next < items.length) {
@@ -245,10 +251,10 @@ export class Migration {
   private async paced(): Promise<void> {
     const rate = this.settings.migrationRate;
     if (rate <= 0) return;
-    const now = Date.now();
+    const now = this.ctx.clock.now().getTime();
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + 1000 / rate;
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+    if (slot > now) await this.ctx.clock.sleep(slot - now);
   }
 }
 
@@ -274,7 +280,7 @@ function storedUnder(value: Buffer, keyIdPrefix: string): boolean {
 }
 
 /** Reads a Secret now and writes it back (it may have changed since the page listed it). */
-async function rewriteCurrent(client: KubeClient, namespace: string, name: string) {
+async function rewriteCurrent(client: MigrationClient, namespace: string, name: string) {
   try {
     await rewrite(client, await client.getSecret(namespace, name));
   } catch (err) {
@@ -284,7 +290,7 @@ async function rewriteCurrent(client: KubeClient, namespace: string, name: strin
 
 /** Writes one Secret back unchanged; a conflict reads it again, a deleted Secret is skipped. */
 export async function rewrite(
-  client: Pick<KubeClient, 'replaceSecret' | 'getSecret'>,
+  client: Pick<MigrationClient, 'replaceSecret' | 'getSecret'>,
   secret: KubeSecret,
 ): Promise<void> {
   let current = secret;

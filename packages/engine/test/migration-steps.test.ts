@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDoc, json, type Doc } from '../src/domain/context.ts';
+import { EngineError } from '../src/domain/errors.ts';
+import { K, type JobRecord, type PluginReportRecord } from '../src/domain/records.ts';
+import { makeEngine, type TestEngine } from './helpers.ts';
+import {
+  fakeClock,
+  jobRecord,
+  migrationOf,
+  pagedServer,
+  rootKey,
+  runOf,
+  storeJob,
+  takenKeyId,
+} from './migration-fixtures.ts';
+
+/**
+ * Issue 27: the storage migration's steps on a fake clock, in milliseconds. Before it lists
+ * anything, the job waits until every plug-in of the cluster reported the job's key version.
+ */
+describe('the storage migration waits for the API servers to take the key', () => {
+  let t: TestEngine;
+  let seq = 0;
+  beforeAll(async () => {
+    t = await makeEngine({ secrets: 0 });
+  });
+  afterAll(() => t.close());
+
+  /** A fresh cluster id with a waiting job (no takenAt) started `waitedMs` ago on `clock`. */
+  async function waitingJob(now: Date, waitedMs: number, reports: Partial<PluginReportRecord>[]) {
+    const clusterId = `kc-wait-${++seq}`;
+    const key = await rootKey(t, 'cluster-root-key-1');
+    const job = jobRecord(clusterId, key.value, {
+      checkpoint: 'team-a/old',
+      continueToken: 'at:3',
+      message: 'waiting for apiserver-1',
+      startedAt: new Date(now.getTime() - waitedMs).toISOString(),
+    });
+    for (const [i, r] of reports.entries()) {
+      const report: PluginReportRecord = {
+        resource: `apiserver-${i + 1}`,
+        healthz: 'ok',
+        reportedAt: now.toISOString(),
+        ...r,
+      };
+      await t.engine.ctx.store.txn(
+        [],
+        [{ type: 'put', key: K.pluginReport(clusterId, report.resource), value: json(report) }],
+      );
+    }
+    return { clusterId, key, doc: await storeJob(t, job) };
+  }
+
+  async function refusal(promise: Promise<unknown>): Promise<EngineError> {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!(err instanceof EngineError)) throw new Error(`expected an EngineError, got ${err}`);
+    return err;
+  }
+
+  it('polls and prods the API server while no plug-in has reported', async () => {
+    const { clock, slept } = fakeClock();
+    const { clusterId, key, doc } = await waitingJob(clock.now(), 10_000, []);
+    const api = pagedServer(['s0']);
+    const next = await migrationOf(t, clock).step(clusterId, runOf(doc, key, api.client));
+    expect(next?.job).toEqual(doc);
+    expect(api.calls.checkKms).toBe(1);
+    expect(slept).toEqual([1_000]);
+    expect(api.written).toEqual([]);
+  });
+
+  it('gives up after the take timeout, saying no plug-in reported, and closes the client', async () => {
+    const { clock } = fakeClock();
+    const { clusterId, key, doc } = await waitingJob(clock.now(), 120_001, []);
+    const api = pagedServer(['s0']);
+    const err = await refusal(migrationOf(t, clock).step(clusterId, runOf(doc, key, api.client)));
+    expect(err).toMatchObject({ status: 503, code: 'KEY_NOT_TAKEN', retryAfter: 5 });
+    expect(err.message).toContain('no Keyhaven KMS plug-in of this cluster has reported');
+    expect(api.calls.closed).toBe(1);
+  });
+
+  it('names each plug-in still behind: on the previous key, unhealthy, or silent', async () => {
+    const { clock } = fakeClock();
+    const now = clock.now();
+    const key = await rootKey(t, 'cluster-root-key-1');
+    const taken = takenKeyId(jobRecord('x', key.value));
+    const { clusterId, doc } = await waitingJob(now, 120_001, [
+      { keyId: taken },
+      { keyId: 'keyhaven:v1:kp-us-south:other:v0:r1' },
+      { healthz: 'kms: root key disabled' },
+      { reportedAt: new Date(now.getTime() - 11 * 60_000).toISOString() },
+    ]);
+    const err = await refusal(
+      migrationOf(t, clock).step(clusterId, runOf(doc, key, pagedServer([]).client)),
+    );
+    expect(err.message).not.toContain('apiserver-1');
+    expect(err.message).toContain('apiserver-2 (still on the previous key)');
+    expect(err.message).toContain('apiserver-3 (kms: root key disabled)');
+    expect(err.message).toMatch(/apiserver-4 \(silent since .* removes it under Connection\)/);
+  });
+
+  it('waits while one plug-in of two took the key, before the timeout', async () => {
+    const { clock, slept } = fakeClock();
+    const key = await rootKey(t, 'cluster-root-key-1');
+    const taken = takenKeyId(jobRecord('x', key.value));
+    const { clusterId, doc } = await waitingJob(clock.now(), 60_000, [{ keyId: taken }, {}]);
+    const next = await migrationOf(t, clock).step(
+      clusterId,
+      runOf(doc, key, pagedServer(['s0']).client),
+    );
+    expect(next?.job.value.takenAt).toBeUndefined();
+    expect(slept).toEqual([1_000]);
+  });
+
+  it('starts once every plug-in took it: a margin, the count, a clean checkpoint, committed', async () => {
+    const { clock, slept } = fakeClock();
+    const key = await rootKey(t, 'cluster-root-key-1');
+    const taken = takenKeyId(jobRecord('x', key.value));
+    const { clusterId, doc } = await waitingJob(clock.now(), 5_000, [
+      { keyId: taken },
+      { keyId: takenKeyId(jobRecord('x', key.value), 'r2') },
+    ]);
+    const api = pagedServer(['s0', 's1', 's2', 's3']);
+    const next = await migrationOf(t, clock).step(clusterId, runOf(doc, key, api.client));
+    expect(slept).toEqual([1_000]);
+    expect(api.calls.checkKms).toBe(0);
+    const expected: Partial<JobRecord> = {
+      state: 'running',
+      takenAt: clock.now().toISOString(),
+      total: 4,
+      done: 0,
+      checkpoint: null,
+    };
+    expect(next?.job.value).toMatchObject(expected);
+    expect(next?.job.value).not.toHaveProperty('continueToken');
+    expect(next?.job.value).not.toHaveProperty('message');
+    const saved = await getDoc<JobRecord>(t.engine.ctx.store, K.job(clusterId));
+    expect(saved).toEqual(next?.job);
+    expect(api.written).toEqual([]);
+  });
+
+  it('refuses to commit over a job that changed meanwhile', async () => {
+    const { clock } = fakeClock();
+    const key = await rootKey(t, 'cluster-root-key-1');
+    const taken = takenKeyId(jobRecord('x', key.value));
+    const { clusterId, doc } = await waitingJob(clock.now(), 5_000, [{ keyId: taken }]);
+    const changed: Doc<JobRecord> = { ...doc, modRevision: doc.modRevision - 1 };
+    const err = await refusal(
+      migrationOf(t, clock).step(clusterId, runOf(changed, key, pagedServer([]).client)),
+    );
+    expect(err.code).toBe('CONCURRENT_CHANGE');
+  });
+});
+
+describe('the storage migration pages through Secrets', () => {
+  let t: TestEngine;
+  beforeAll(async () => {
+    t = await makeEngine({ secrets: 0 });
+  });
+  afterAll(() => t.close());
+
+  async function runningJob(clusterId: string, over: Partial<JobRecord> = {}) {
+    const key = await rootKey(t, 'cluster-root-key-1');
+    const job = jobRecord(clusterId, key.value, { takenAt: new Date().toISOString(), ...over });
+    return { key, doc: await storeJob(t, job) };
+  }
+
+  it('paces writes to the rate limit on its clock', async () => {
+    const { clock, slept } = fakeClock();
+    const { key, doc } = await runningJob('kc-paced');
+    const api = pagedServer(['s0', 's1', 's2', 's3', 's4']);
+    const m = migrationOf(t, clock, {
+      migrationRate: 4,
+      migrationConcurrency: 1,
+      migrationPageSize: 3,
+    });
+    const next = await m.step('kc-paced', runOf(doc, key, api.client));
+    expect(api.written).toEqual(['s0', 's1', 's2']);
+    expect(slept).toEqual([250, 250]);
+    expect(next?.job.value).toMatchObject({
+      checkpoint: 'team-a/s2',
+      done: 3,
+      total: 5,
+      continueToken: 'at:3',
+    });
+  });
+
+  it('counts a Secret deleted since the list as done and goes on', async () => {
+    const { clock, slept } = fakeClock();
+    const { key, doc } = await runningJob('kc-deleted');
+    const api = pagedServer(['s0', 's1', 's2', 's3'], { gone: ['s1'] });
+    const next = await migrationOf(t, clock, { migrationPageSize: 3 }).step(
+      'kc-deleted',
+      runOf(doc, key, api.client),
+    );
+    expect(api.written).toEqual(['s0', 's2']);
+    expect(slept).toEqual([]);
+    expect(next?.job.value).toMatchObject({ checkpoint: 'team-a/s2', done: 3 });
+  });
+
+  it('leaves the job where it was when a write fails, so the runner retries the page', async () => {
+    const { clock } = fakeClock();
+    const { key, doc } = await runningJob('kc-failing', { checkpoint: 'team-a/s0', done: 1 });
+    const api = pagedServer(['s0', 's1', 's2']);
+    api.client.replaceSecret = async () => {
+      throw new Error('socket hang up');
+    };
+    await expect(
+      migrationOf(t, clock).step('kc-failing', runOf(doc, key, api.client)),
+    ).rejects.toThrow('socket hang up');
+    expect(api.calls.closed).toBe(1);
+    expect(await getDoc<JobRecord>(t.engine.ctx.store, K.job('kc-failing'))).toEqual(doc);
+  });
+});
