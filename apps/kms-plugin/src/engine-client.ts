@@ -46,7 +46,11 @@ const REFUSALS: Record<string, [Code, string]> = {
   INVALID_CIPHERTEXT: [Code.INVALID_ARGUMENT, 'ciphertext not from this root key'],
 };
 
-function refusal(status: number, body: { code: string; message: string } | undefined): PluginError {
+/** The engine's refusal as the gRPC code and reason the API server sees. */
+export function refusal(
+  status: number,
+  body: { code: string; message: string } | undefined,
+): PluginError {
   const message = body ? `${body.code}: ${body.message}` : `HTTP ${status}`;
   const known = body && REFUSALS[body.code];
   if (known) return new PluginError(known[0], known[1], message);

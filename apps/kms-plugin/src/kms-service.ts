@@ -1,11 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { status as Code } from '@grpc/grpc-js';
-import { formatKeyId, parseKeyId, type KeyRef } from '@keyhaven/contracts';
+import { formatKeyId, parseKeyId, type KeyRef, type StatusEvent } from '@keyhaven/contracts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { PluginConfig } from './config.ts';
-import { EngineClient, PluginError } from './engine-client.ts';
-import { watchCluster } from './cluster-watch.ts';
+import { PluginError, type EngineClient } from './engine-client.ts';
+import { watchCluster, type WatchedEngine } from './cluster-watch.ts';
 
 export const SEED_BYTES = 32;
 /** Limits kube-apiserver enforces on what a plug-in returns (k8s.io/kms apis/v2/api.proto). */
@@ -37,6 +37,24 @@ export interface EncryptResult {
   annotations: Record<string, Buffer>;
 }
 
+/** What the service asks of the engine: the plug-in's EngineClient, or a fake in unit tests. */
+export type ServiceEngine = Pick<
+  EngineClient,
+  'register' | 'wrap' | 'unwrap' | 'report' | 'close'
+> &
+  WatchedEngine;
+
+export interface KmsServiceOptions {
+  config: PluginConfig;
+  log: Logger;
+  engine: ServiceEngine;
+  /** Milliseconds since the epoch; a test moves it instead of waiting. */
+  now?: () => number;
+}
+
+/** The root key version a cluster's KMS configuration names, or null when KMS is off. */
+type ClusterKey = { instanceId: string; keyId: string; versionId: string } | null;
+
 const invalid = (message: string) =>
   new PluginError(Code.INVALID_ARGUMENT, 'invalid request', message);
 
@@ -46,20 +64,23 @@ const invalid = (message: string) =>
  * for CACHE_TIMEOUT_IN_HOURS at most, and dropped as soon as a health check fails.
  */
 export class KmsService {
-  private readonly engine: EngineClient;
+  private readonly config: PluginConfig;
+  private readonly log: Logger;
+  private readonly engine: ServiceEngine;
+  private readonly now: () => number;
   private readonly seeds?: LRUCache<string, Buffer>;
   private current?: KeyRef;
   private health: Health;
   private probing?: Promise<Health>;
   /** With CLUSTER_ID: the root key version the cluster's KMS configuration names, once known. */
-  private wanted?: { instanceId: string; keyId: string; versionId: string } | null;
-  private readonly unfollow?: () => void;
+  private clusterKey?: ClusterKey;
+  private unfollow?: () => void;
 
-  constructor(
-    private readonly config: PluginConfig,
-    private readonly log: Logger,
-  ) {
-    this.engine = new EngineClient(config);
+  constructor({ config, log, engine, now = Date.now }: KmsServiceOptions) {
+    this.config = config;
+    this.log = log;
+    this.engine = engine;
+    this.now = now;
     if (config.cacheTimeoutMs > 0)
       this.seeds = new LRUCache({
         max: MAX_CACHED_SEEDS,
@@ -73,7 +94,12 @@ export class KmsService {
       keyId: this.keyIdOf(undefined),
       checkedAt: 0,
     };
-    if (config.clusterId) this.unfollow = this.follow(config.clusterId);
+  }
+
+  /** With CLUSTER_ID, starts following the cluster's KMS configuration. */
+  start(): void {
+    const { clusterId } = this.config;
+    if (clusterId && !this.unfollow) this.unfollow = this.follow(clusterId);
   }
 
   close(): void {
@@ -91,30 +117,32 @@ export class KmsService {
     return watchCluster(
       this.engine,
       clusterId,
-      (event) => {
-        const kms = event.kms;
-        const next = kms
-          ? { instanceId: kms.instanceId, keyId: kms.crkId, versionId: kms.keyVersion }
-          : null;
-        if (JSON.stringify(next) === JSON.stringify(this.wanted)) return;
-        this.log.info(
-          { clusterId, rootKey: next?.keyId, version: next?.versionId },
-          'cluster KMS configuration',
-        );
-        this.wanted = next;
-        if (this.current?.keyId !== next?.keyId) this.current = undefined;
-        this.health = { ...this.health, checkedAt: 0 };
-      },
+      (event) => this.useClusterKms(event.kms),
       (reason) => this.log.warn({ clusterId, reason }, 'cluster watch interrupted; reopening'),
       (reason) => this.log.warn({ clusterId, reason }, 'cluster watch event skipped'),
     );
+  }
+
+  /** Takes the root key version the cluster's status names (none: KMS is off). */
+  useClusterKms(kms: StatusEvent['kms']): void {
+    const next: ClusterKey = kms
+      ? { instanceId: kms.instanceId, keyId: kms.crkId, versionId: kms.keyVersion }
+      : null;
+    if (JSON.stringify(next) === JSON.stringify(this.clusterKey)) return;
+    this.log.info(
+      { clusterId: this.config.clusterId, rootKey: next?.keyId, version: next?.versionId },
+      'cluster KMS configuration',
+    );
+    this.clusterKey = next;
+    if (this.current?.keyId !== next?.keyId) this.current = undefined;
+    this.health = { ...this.health, checkedAt: 0 };
   }
 
   /** The root key to use now: the configured one, or the one the cluster names. */
   private target(): { instanceId: string; keyId: string } | undefined {
     const { instanceId, rootKeyId } = this.config;
     if (instanceId && rootKeyId) return { instanceId, keyId: rootKeyId };
-    return this.wanted ?? undefined;
+    return this.clusterKey ?? undefined;
   }
 
   /** With CLUSTER_ID: tells the engine how this plug-in answered, and which key it wrapped with. */
@@ -151,7 +179,7 @@ export class KmsService {
 
   /** Status: a real wrap and unwrap through the root key, at most PROBE_FRESH_MS old. */
   async status(): Promise<Health> {
-    if (Date.now() - this.health.checkedAt < PROBE_FRESH_MS) return this.health;
+    if (this.now() - this.health.checkedAt < PROBE_FRESH_MS) return this.health;
     this.probing ??= this.probe().finally(() => {
       this.probing = undefined;
     });
@@ -172,7 +200,7 @@ export class KmsService {
       if (!target)
         throw new PluginError(
           Code.FAILED_PRECONDITION,
-          this.wanted === null
+          this.clusterKey === null
             ? 'KMS not enabled on the cluster in Keyhaven'
             : 'cluster key not known yet',
           'the engine has not named a root key for this cluster',
@@ -194,7 +222,7 @@ export class KmsService {
         versionId: wrapped.keyVersion.id,
         registrationId: registration.registrationId,
       };
-      next = { ok: true, healthz: 'ok', keyId: this.keyIdOf(this.current), checkedAt: Date.now() };
+      next = { ok: true, healthz: 'ok', keyId: this.keyIdOf(this.current), checkedAt: this.now() };
     } catch (err) {
       const failure = asPluginError(err);
       this.seeds?.clear();
@@ -202,7 +230,7 @@ export class KmsService {
         ok: false,
         healthz: failure.reason,
         keyId: this.keyIdOf(this.current),
-        checkedAt: Date.now(),
+        checkedAt: this.now(),
       };
       if (this.health.ok || this.health.healthz !== next.healthz)
         this.log.warn({ reason: failure.reason, detail: failure.message }, 'health check failed');

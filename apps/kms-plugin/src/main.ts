@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type PluginConfig } from './config.ts';
-import { PluginError } from './engine-client.ts';
+import { EngineClient, PluginError } from './engine-client.ts';
 import { kmsHandlers, startGrpcServer, stopGrpcServer } from './grpc-server.ts';
 import { startHealthServer } from './health-server.ts';
 import { KmsService } from './kms-service.ts';
@@ -61,7 +61,8 @@ async function main() {
   process.on('uncaughtException', fatal('unexpected error'));
   process.on('unhandledRejection', fatal('unhandled rejection'));
   const metrics = new PluginMetrics();
-  const service = new KmsService(config, log);
+  const service = new KmsService({ config, log, engine: new EngineClient(config) });
+  service.start();
   const handlers = kmsHandlers(service, config, log, metrics);
 
   let grpcServer;
