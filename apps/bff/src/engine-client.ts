@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import {
+  CALL_BACKOFF,
   EngineClient as ContractClient,
   EngineContractError,
   EngineRefusal,
+  backoffMs,
   requestOf,
   type CallInput,
   type CallResult,
@@ -172,7 +174,7 @@ export class EngineClient {
           if (method !== 'GET' && (err as Error).name === 'TimeoutError') break;
         }
       }
-      if (attempt + 1 < attempts) await sleep(100 * 3 ** attempt);
+      if (attempt + 1 < attempts) await sleep(backoffMs(attempt, CALL_BACKOFF));
     }
     // No engine answered: while the health check runs, it is the one to say when it is back.
     if (this.probe && !this.down)

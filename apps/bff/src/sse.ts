@@ -1,7 +1,6 @@
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { createParser } from 'eventsource-parser';
-import { StatusEvent, engineApi } from '@keyhaven/contracts';
+import { STREAM_BACKOFF, backoffMs, engineApi, statusStreamReader } from '@keyhaven/contracts';
 import type { EngineClient } from './engine-client.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -135,11 +134,10 @@ export class StatusRelay {
           if (!response.ok || !response.body)
             throw new Error(`engine watch answered ${response.status}`);
           failures = 0;
-          const parser = createParser({
-            onEvent: (event) => {
-              const parsed = StatusEvent.safeParse(JSON.parse(event.data));
-              if (!parsed.success || !event.id) return;
-              const message = { id: event.id, data: JSON.stringify(parsed.data) };
+          const parser = statusStreamReader({
+            onEvent: (event, id) => {
+              if (!id) return;
+              const message = { id, data: JSON.stringify(event) };
               hub.latest = message;
               for (const s of hub.subscribers) this.send(s.res, message);
             },
@@ -165,7 +163,7 @@ export class StatusRelay {
             s.res.write(
               `event: interrupted\ndata: ${JSON.stringify({ reason: this.engine.outage?.reason ?? 'the engine watch ended' })}\n\n`,
             );
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** failures)));
+        await new Promise((r) => setTimeout(r, backoffMs(failures - 1, STREAM_BACKOFF)));
       }
     };
     void run();

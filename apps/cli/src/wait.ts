@@ -1,5 +1,11 @@
-import { createParser } from 'eventsource-parser';
-import { StatusEvent, count, engineApi, isMasterReady, printable } from '@keyhaven/contracts';
+import {
+  count,
+  engineApi,
+  isMasterReady,
+  printable,
+  statusStreamReader,
+  type StatusEvent,
+} from '@keyhaven/contracts';
 import type { EngineApi } from './client.ts';
 import { CliError } from './errors.ts';
 
@@ -58,15 +64,13 @@ export async function waitForReady(
       signal: abort.signal,
     });
     const result = await new Promise<StatusEvent>((resolve, reject) => {
-      const parser = createParser({
-        onEvent: (message) => {
-          const event = StatusEvent.safeParse(JSON.parse(message.data));
-          if (!event.success) return;
-          show(event.data);
-          const state = outcome(event.data);
-          if (state === 'ready') resolve(event.data);
+      const parser = statusStreamReader({
+        onEvent: (event) => {
+          show(event);
+          const state = outcome(event);
+          if (state === 'ready') resolve(event);
           if (state === 'failed')
-            reject(new CliError(`KMS enablement did not finish: ${event.data.masterStatus}`));
+            reject(new CliError(`KMS enablement did not finish: ${event.masterStatus}`));
         },
       });
       void (async () => {

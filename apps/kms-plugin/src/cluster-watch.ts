@@ -1,6 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
-import { StatusEvent } from '@keyhaven/contracts';
+import {
+  STREAM_BACKOFF,
+  StatusStreamOverflow,
+  backoffMs,
+  statusStreamReader,
+  type StatusEvent,
+} from '@keyhaven/contracts';
 import type { EngineClient, PluginError } from './engine-client.ts';
 
 /** What the watch needs of the engine client: where to watch, a token, and a keep-alive agent. */
@@ -9,24 +15,9 @@ export type WatchedEngine = Pick<
   'watchUrl' | 'authorization' | 'agentFor' | 'forgetToken'
 >;
 
-/** A status event is a few hundred bytes: a stream that sends more without an end is cut. */
-const MAX_EVENT_CHARS = 64 * 1024;
-
-/** The event's data as a status event, or why it is not one (it is then skipped). */
-function readEvent(data: string): StatusEvent | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return 'the engine sent a status event that is not JSON; skipped it';
-  }
-  const event = StatusEvent.safeParse(value);
-  return event.success ? event.data : 'the engine sent a status event of another shape; skipped it';
-}
-
 /**
  * Follows the cluster's status stream (Server-Sent Events): each event names the root key
- * version its KMS configuration wants. Reopens a dropped stream after a second; returns a stop.
+ * version its KMS configuration wants. Reopens a dropped stream with backoff; returns a stop.
  * Whatever bytes the engine (or a proxy before it) sends, the plug-in goes on: an event it cannot
  * read is skipped and said in onSkipped, an endless one ends the stream, which is reopened.
  */
@@ -39,6 +30,9 @@ export function watchCluster(
 ): () => void {
   let stopped = false;
   let current: http.ClientRequest | undefined;
+  /** Failures since the stream last opened: each reopen waits longer (STREAM_BACKOFF). */
+  let failures = 0;
+  const later = () => setTimeout(() => void open(), backoffMs(failures++, STREAM_BACKOFF)).unref();
   const open = async () => {
     if (stopped) return;
     const url = engine.watchUrl(clusterId);
@@ -48,7 +42,7 @@ export function watchCluster(
       bearer = await engine.authorization();
     } catch (err) {
       onError((err as PluginError).reason ?? 'engine unreachable');
-      return void setTimeout(() => void open(), 1000).unref();
+      return void later();
     }
     const req = transport.request(url, {
       agent: engine.agentFor(url),
@@ -61,32 +55,22 @@ export function watchCluster(
       req.destroy();
       onError(reason);
       if (reason.includes('401')) engine.forgetToken();
-      setTimeout(() => void open(), 1000).unref();
+      later();
     };
     req.on('response', (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return reopen(`the engine answered ${res.statusCode} to the cluster watch`);
       }
-      let buffer = '';
+      failures = 0;
+      const reader = statusStreamReader({ onEvent: (event) => onEvent(event), onSkipped });
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        buffer += chunk;
-        if (buffer.length > MAX_EVENT_CHARS && buffer.indexOf('\n\n') < 0)
-          return reopen(`the engine sent a status event over ${MAX_EVENT_CHARS / 1024} KiB`);
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = message
-            .split('\n')
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trim())
-            .join('');
-          if (!data) continue;
-          const event = readEvent(data);
-          if (typeof event === 'string') onSkipped(event);
-          else onEvent(event);
+        try {
+          reader.feed(chunk);
+        } catch (err) {
+          if (!(err instanceof StatusStreamOverflow)) throw err;
+          reopen(err.message);
         }
       });
       res.on('end', () => reopen('the cluster watch ended'));

@@ -3,10 +3,12 @@ import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as Code } from '@grpc/grpc-js';
 import {
+  CALL_BACKOFF,
   EngineContractError,
   EngineRefusal,
   TokenKeeper,
   TokenResponse,
+  backoffMs,
   engineApi,
   pathOf,
   refusalOf,
@@ -65,9 +67,6 @@ export function refusal(
   return new PluginError(Code.INTERNAL, 'engine refused the request', message);
 }
 
-/** The first retry waits this long, each next one twice as long (with jitter), up to the cap. */
-const BACKOFF_MS = 100;
-const BACKOFF_CAP_MS = 2_000;
 const CALL_TIMEOUT_MS = 5_000;
 const WRAP_AAD = ['kubernetes kms v2'];
 
@@ -155,8 +154,7 @@ export class EngineClient {
       } catch (err) {
         if (!(err instanceof PluginError) || !err.retryable || retry >= this.config.maxRetries)
           throw err;
-        const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** retry);
-        await sleep(delay / 2 + Math.random() * (delay / 2));
+        await sleep(backoffMs(retry, CALL_BACKOFF));
       }
     }
   }

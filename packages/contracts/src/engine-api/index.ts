@@ -29,3 +29,5 @@ export type EngineApi = typeof engineApi;
 export type EngineOperationId = keyof EngineApi;
 export * from './client.ts';
 export * from './token.ts';
+export * from './status-stream.ts';
+export * from './backoff.ts';
