@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { PluginResource } from '@keyhaven/contracts';
+import { KEY_ID_PART, PluginResource } from '@keyhaven/contracts';
 
 /**
  * kmsplugin-config.yaml, in seed 004's sections and names. Values take the seed's own forms
@@ -91,7 +91,7 @@ const ServerConfig = z
      */
     CLUSTER_ID: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'CLUSTER_ID must be a cluster id')
+      .regex(KEY_ID_PART, 'CLUSTER_ID must be a cluster id')
       .optional(),
     /** Names this plug-in in the root key's registrations: its cluster, or the host it runs on. */
     CLUSTER_NAME: z.string().trim().min(1).max(100).optional(),
@@ -116,11 +116,11 @@ const KpConfig = z
     KP_CA_FILE: z.string().optional(),
     INSTANCE_ID: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'INSTANCE_ID must be an instance id')
+      .regex(KEY_ID_PART, 'INSTANCE_ID must be an instance id')
       .optional(),
     CRK_ID: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'CRK_ID must be a root key id')
+      .regex(KEY_ID_PART, 'CRK_ID must be a root key id')
       .optional(),
   })
   .strict();

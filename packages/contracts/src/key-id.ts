@@ -13,7 +13,12 @@ export interface KeyRef {
 }
 
 const KEY_ID_PREFIX = 'keyhaven:v1';
-const KEY_ID_PART = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * An instance, root key, version or registration id as it can stand in a key_id: an engine Id
+ * without ":" (the separator), of at most 64 characters. The plug-in's configuration checks its
+ * ids against it.
+ */
+export const KEY_ID_PART = /^[A-Za-z0-9._-]{1,64}$/;
 /** The API server refuses a key_id of 1 KiB or more. */
 const KEY_ID_MAX = 1024;
 
