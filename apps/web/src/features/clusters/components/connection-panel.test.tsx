@@ -3,23 +3,20 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { server } from '../../../test/server.ts';
-import type { Cluster } from '@keyhaven/contracts';
+import type { Connection } from '@keyhaven/contracts';
+import { clusterOf } from '../../../test/fixtures.ts';
 import { renderWithProviders } from '../../../test/render.tsx';
 import { ConnectionPanel } from './connection-panel.tsx';
 
-const connected = {
-  id: 'c1',
-  name: 'real-cluster',
-  kms: null,
-  connection: {
-    server: 'https://10.0.0.5:6443',
-    connectedAt: '2026-11-30T22:00:00.000Z',
-    etcd: false,
-    plugins: [
-      { resource: 'node-1', healthz: 'ok', reportedAt: new Date().toISOString(), stale: false },
-    ],
-  },
-} as unknown as Cluster & { connection: NonNullable<Cluster['connection']> };
+const connection: Connection = {
+  server: 'https://10.0.0.5:6443',
+  connectedAt: '2026-11-30T22:00:00.000Z',
+  etcd: false,
+  plugins: [
+    { resource: 'node-1', healthz: 'ok', reportedAt: new Date().toISOString(), stale: false },
+  ],
+};
+const connected = { ...clusterOf({ name: 'real-cluster' }), connection };
 
 const pluginKeys = [
   {
@@ -47,7 +44,20 @@ describe('ConnectionPanel', () => {
     }
     unmount();
 
-    const kmsOn = { ...connected, kms: {} as Cluster['kms'] };
+    const kmsOn: typeof connected = {
+      ...connected,
+      kms: {
+        instanceId: 'kp-us-south',
+        instanceName: 'keyhaven-kp',
+        provider: 'key-protect',
+        accountId: 'acct-demo',
+        crkId: 'k1',
+        crkName: 'cluster-root-key-1',
+        keyVersion: 'v1',
+        privateEndpoint: true,
+        previousCrkIds: [],
+      },
+    };
     renderWithProviders(<ConnectionPanel cluster={kmsOn} canAdminister />);
     expect(screen.getByRole('button', { name: 'Set up KMS plug-in' })).toBeEnabled();
     expect(screen.getByRole('button', { name: 'Disconnect' })).toHaveAccessibleDescription(

@@ -1,15 +1,23 @@
 import { describe, expect, it, vi } from 'vitest';
 import { screen } from '@testing-library/react';
-import type { RootKey } from '@keyhaven/contracts';
+import type { Registration } from '@keyhaven/contracts';
+import { rootKeyOf } from '../../../test/fixtures.ts';
 import { ApiRequestError } from '../../../shared/api/client.ts';
 import { renderWithProviders } from '../../../test/render.tsx';
 import { ConfirmKeyActionModal } from './confirm-key-action-modal.tsx';
 
-const rootKey = {
-  id: 'k1',
+const registration = (clusterId: string, clusterName: string): Registration => ({
+  keyId: 'k1',
+  keyVersion: 'v1',
+  clusterId,
+  clusterName,
+  kind: 'cluster',
+  createdAt: '2026-11-01T00:00:00.000Z',
+});
+const rootKey = rootKeyOf({
   name: 'cluster-root-key-3',
-  registrations: [{ clusterName: 'dev-us-east' }, { clusterName: 'prod-us-south' }],
-} as unknown as RootKey;
+  registrations: [registration('c2', 'dev-us-east'), registration('c1', 'prod-us-south')],
+});
 
 describe('ConfirmKeyActionModal', () => {
   it('names the clusters, and says what was not done when the engine refuses', async () => {

@@ -2,16 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Table, TableBody } from '@carbon/react';
-import { KeyState, type RootKey, type ServiceRole } from '@keyhaven/contracts';
+import { KeyState, type ServiceRole } from '@keyhaven/contracts';
+import { rootKeyOf } from '../../../test/fixtures.ts';
 import { RootKeyRow, type RootKeyRowProps } from './root-key-row.tsx';
 
-const key = {
-  id: 'k1',
-  name: 'cluster-root-key-1',
-  state: KeyState.Suspended,
-  versions: [{ id: 'v1', creationDate: '2026-11-01T00:00:00Z' }],
-  registrations: [],
-} as unknown as RootKey;
+const key = rootKeyOf({ state: KeyState.Suspended });
 
 /** One row in a table, as the page renders it. */
 const renderRow = (props: Partial<RootKeyRowProps> = {}) =>
