@@ -1,30 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { KeyState } from '@keyhaven/contracts';
 import { desiredStatus } from '../src/domain/clusters.ts';
-import type { ClusterRecord, JobRecord, RootKeyRecord } from '../src/domain/records.ts';
+import { clusterRecordOf, jobRecordOf, rootKeyRecordOf } from './records.ts';
 
 const now = new Date('2026-11-30T12:00:00Z');
-const cluster = {
-  id: 'kc-1',
-  name: 'real',
-  kms: { instanceId: 'kp', accountId: 'a', crkId: 'k', keyVersion: 'v', privateEndpoint: true },
-  connection: { server: 'https://x', caCertificate: '', sealedToken: '', connectedAt: '' },
-} as unknown as ClusterRecord;
-const key = {
-  id: 'k',
-  name: 'key-b',
-  state: KeyState.Active,
-  versions: [],
-} as unknown as RootKeyRecord;
+const cluster = clusterRecordOf();
+const key = rootKeyRecordOf();
 const plugin = 'KMS plug-in kms-plugin:node-1 reports: access to the root key refused.';
 
 describe('Master status of a connected cluster', () => {
   it('warns with what its KMS plug-in answers the API server', () => {
-    expect(desiredStatus(cluster, undefined, key, now, undefined, undefined, plugin)).toEqual({
+    expect(desiredStatus({ cluster, job: undefined, key, now, pluginProblem: plugin })).toEqual({
       message: plugin,
       health: 'warning',
     });
-    expect(desiredStatus(cluster, undefined, key, now)).toEqual({
+    expect(desiredStatus({ cluster, job: undefined, key, now })).toEqual({
       message: 'Ready',
       health: 'normal',
     });
@@ -33,22 +23,22 @@ describe('Master status of a connected cluster', () => {
   it('names the root key first when it is disabled, and the job while one runs', () => {
     const disabled = { ...key, state: KeyState.Suspended };
     expect(
-      desiredStatus(cluster, undefined, disabled, now, undefined, undefined, plugin).message,
+      desiredStatus({ cluster, job: undefined, key: disabled, now, pluginProblem: plugin }).message,
     ).toBe('Root key key-b is disabled: enable it to read secrets again.');
-    const job = { state: 'running' } as JobRecord;
-    expect(desiredStatus(cluster, job, key, now, undefined, undefined, plugin)).toEqual({
+    const job = jobRecordOf({ state: 'running' });
+    expect(desiredStatus({ cluster, job, key, now, pluginProblem: plugin })).toEqual({
       message: 'KMS feature enablement in progress.',
       health: 'in_progress',
     });
   });
 
   it('says Ready but not verified when the migration finished without etcd access', () => {
-    const unverified = { state: 'succeeded', verified: false } as JobRecord;
-    expect(desiredStatus(cluster, unverified, key, now)).toEqual({
+    const unverified = jobRecordOf({ state: 'succeeded', verified: false });
+    expect(desiredStatus({ cluster, job: unverified, key, now })).toEqual({
       message: 'Ready, not verified: Keyhaven has no etcd access to check the stored bytes.',
       health: 'normal',
     });
-    const verified = { state: 'succeeded', verified: true } as JobRecord;
-    expect(desiredStatus(cluster, verified, key, now).message).toBe('Ready');
+    const verified = jobRecordOf({ state: 'succeeded', verified: true });
+    expect(desiredStatus({ cluster, job: verified, key, now }).message).toBe('Ready');
   });
 });

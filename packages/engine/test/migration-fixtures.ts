@@ -6,6 +6,7 @@ import { KubeError, type KubeSecret } from '../src/kube/client.ts';
 import { Migration, type MigrationClient, type MigrationRun } from '../src/master/migration.ts';
 import { defaultControllerSettings, type ControllerSettings } from '../src/master/settings.ts';
 import type { TestEngine } from './helpers.ts';
+import { jobRecordOf } from './records.ts';
 
 export const INSTANCE = 'kp-us-south';
 
@@ -23,28 +24,16 @@ export function fakeClock(start = Date.parse('2026-12-01T00:00:00Z')) {
   return { clock, slept, advance: (ms: number) => (now += ms) };
 }
 
-/** A job of a connected cluster, typed from the record, with the fields a test cares about. */
-export function jobRecord(clusterId: string, key: RootKeyRecord, over: Partial<JobRecord> = {}) {
-  const job: JobRecord = {
-    id: 'job-1',
+/** A job of a connected cluster on a demo root key, typed from the record. */
+export const jobRecord = (clusterId: string, key: RootKeyRecord, over: Partial<JobRecord> = {}) =>
+  jobRecordOf({
     clusterId,
-    reason: 'update',
-    actor: 'admin',
     instanceId: INSTANCE,
     crkId: key.id,
     keyVersion: key.versions.at(-1)?.id ?? '',
-    privateEndpoint: true,
-    accountId: 'acct-demo',
-    fromCrkId: null,
-    state: 'running',
-    checkpoint: null,
-    done: 0,
-    total: 0,
     startedAt: new Date().toISOString(),
     ...over,
-  };
-  return job;
-}
+  });
 
 /** The key_id a plug-in of this job reports once it took the job's key version. */
 export const takenKeyId = (job: JobRecord, registration = 'r1') =>

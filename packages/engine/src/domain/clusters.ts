@@ -30,19 +30,30 @@ export interface MasterStatus {
   health: MasterHealth;
 }
 
-/** Master status follows from the job and the root key's state; the record keeps when it changed. */
-export function desiredStatus(
-  cluster: ClusterRecord,
-  job: JobRecord | undefined,
-  key: RootKeyRecord | undefined,
-  now: Date,
+/** What Master status follows from: the job, the root key and what is known to be wrong. */
+export interface StatusInput {
+  cluster: ClusterRecord;
+  job: JobRecord | undefined;
+  key: RootKeyRecord | undefined;
+  now: Date;
   /** Why the key adapter that holds the cluster's root key cannot serve it, if it cannot. */
-  adapterProblem?: string,
+  adapterProblem?: string | undefined;
   /** The KMS instance the cluster may no longer use, when its authorization is gone. */
-  unauthorizedInstance?: string,
+  unauthorizedInstance?: string | undefined;
   /** A connected cluster's KMS plug-in that answers its API server's Status with a problem. */
-  pluginProblem?: string,
-): MasterStatus {
+  pluginProblem?: string | undefined;
+}
+
+/** Master status follows from the job and the root key's state; the record keeps when it changed. */
+export function desiredStatus({
+  cluster,
+  job,
+  key,
+  now,
+  adapterProblem,
+  unauthorizedInstance,
+  pluginProblem,
+}: StatusInput): MasterStatus {
   if (job && isJobActive(job)) {
     return job.state === 'retrying'
       ? {

@@ -64,7 +64,7 @@ async function completion(
   const finishedCluster: ClusterRecord = {
     ...cluster.value,
     status: {
-      ...desiredStatus(cluster.value, finishedJob, key, new Date(now)),
+      ...desiredStatus({ cluster: cluster.value, job: finishedJob, key, now: new Date(now) }),
       modifiedDate: now,
     },
   };

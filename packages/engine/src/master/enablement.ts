@@ -226,7 +226,12 @@ export class Enablement {
           ? [...new Set([...cluster.value.previousCrkIds, fromCrkId])]
           : cluster.value.previousCrkIds,
       status: {
-        ...desiredStatus(cluster.value, nextJob, keyDoc.value, new Date(now)),
+        ...desiredStatus({
+          cluster: cluster.value,
+          job: nextJob,
+          key: keyDoc.value,
+          now: new Date(now),
+        }),
         modifiedDate: now,
       },
     };

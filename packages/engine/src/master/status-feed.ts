@@ -152,15 +152,18 @@ export class StatusFeed {
     const key = kms ? await getDoc<RootKeyRecord>(this.ctx.store, K.key(kms.crkId)) : undefined;
     const now = this.ctx.clock.now();
     const version = key?.value.versions.find((v) => v.id === kms?.keyVersion);
-    const want = desiredStatus(
-      cluster.value,
-      job?.value,
-      key?.value,
+    const want = desiredStatus({
+      cluster: cluster.value,
+      job: job?.value,
+      key: key?.value,
       now,
-      version && this.adapterProblems.get(version.adapter),
-      kms ? await this.unauthorized(cluster.value.accountId, kms.instanceId) : undefined,
-      kms && cluster.value.connection ? await this.pluginProblem(clusterId) : undefined,
-    );
+      adapterProblem: version && this.adapterProblems.get(version.adapter),
+      unauthorizedInstance: kms
+        ? await this.unauthorized(cluster.value.accountId, kms.instanceId)
+        : undefined,
+      pluginProblem:
+        kms && cluster.value.connection ? await this.pluginProblem(clusterId) : undefined,
+    });
     const { status } = cluster.value;
     if (want.message === status.message && want.health === status.health) return;
     await updateDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId), (c) => ({
