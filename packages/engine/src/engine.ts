@@ -14,6 +14,7 @@ import { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
 import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
+import { ClusterAccess, type KubeClientFactory } from './domain/cluster-access.ts';
 import { Connections } from './domain/connections.ts';
 import { PluginIdentities } from './domain/plugin-identities.ts';
 import { PluginReports } from './domain/plugin-reports.ts';
@@ -43,6 +44,8 @@ export interface EngineDeps {
   tokenSigningKey?: Uint8Array;
   /** CIDRs a connected cluster may not be at (default: link-local and cloud metadata). */
   clusterDeny?: readonly string[];
+  /** Builds the clients of connected clusters' API servers (default: KubeClient). */
+  kubeClients?: KubeClientFactory;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -88,12 +91,14 @@ export function createEngine(deps: EngineDeps) {
   const wrapping = new KeyWrapping(ctx, keys);
   const pluginRegistrations = new PluginRegistrations(ctx, keys, activity, iam);
   const clusters = new Clusters(ctx);
-  const connections = new Connections(
+  const credentials = new Credentials(ctx);
+  const clusterAccess = new ClusterAccess(
     ctx,
-    new Credentials(ctx),
-    activity,
+    credentials,
     new AddressPolicy(deps.clusterDeny),
+    deps.kubeClients,
   );
+  const connections = new Connections(ctx, clusterAccess, credentials, activity);
   const pluginIdentities = new PluginIdentities(ctx, connections, activity, iam);
   const pluginReports = new PluginReports(ctx, connections, activity, iam);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
@@ -110,7 +115,7 @@ export function createEngine(deps: EngineDeps) {
       ...defaultControllerSettings,
       ...deps.controller,
     },
-    connections,
+    clusterAccess,
   );
   const keyLifecycle = new KeyLifecycle(ctx, keys, clusters, seeds, activity, controller);
   const secrets = new Secrets(
@@ -119,7 +124,7 @@ export function createEngine(deps: EngineDeps) {
     keys,
     seeds,
     activity,
-    new ConnectedSecrets(ctx, connections),
+    new ConnectedSecrets(ctx, clusterAccess),
   );
 
   return {
@@ -132,6 +137,7 @@ export function createEngine(deps: EngineDeps) {
     authorizations,
     clusters,
     connections,
+    clusterAccess,
     pluginIdentities,
     pluginReports,
     seeds,

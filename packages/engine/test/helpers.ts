@@ -15,6 +15,7 @@ import {
   type KeyAdapter,
   type Principal,
 } from '../src/index.ts';
+import type { KubeClientFactory } from '../src/domain/cluster-access.ts';
 
 export const PASSWORD = 'test-password-1';
 
@@ -39,6 +40,8 @@ export interface TestEngineOptions {
   mode?: 'seed' | 'new-dek';
   /** Opens the SQLite store (for a store with other limits). */
   store?: (path: string) => SqliteStore;
+  /** Builds the clients of connected clusters (a fake API server). */
+  kubeClients?: KubeClientFactory;
 }
 
 /** An engine on a fresh SQLite file and the software adapter, seeded with the demo data. */
@@ -62,6 +65,7 @@ export async function makeEngine(options: TestEngineOptions = {}): Promise<TestE
     clock,
     seeds: { mode: options.mode ?? 'seed' },
     controller: { batchSize: 100, maxRetryDelayMs: 200 },
+    ...(options.kubeClients && { kubeClients: options.kubeClients }),
   });
   await seedDemo(engine, { password: PASSWORD, bigClusterSecrets: options.secrets ?? 250 });
   await engine.start();

@@ -71,7 +71,7 @@ export function migrationOf(
   return new Migration(
     { ...engine.ctx, clock },
     engine.clusters,
-    engine.connections,
+    engine.clusterAccess,
     engine.activity,
     { ...defaultControllerSettings, migrationRate: 0, ...settings },
     async () => undefined,

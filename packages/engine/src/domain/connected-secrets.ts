@@ -7,8 +7,8 @@ import {
 } from '@keyhaven/contracts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
 import { readEtcd } from '../kube/etcd-reader.ts';
-import { KubeError, type KubeClient } from '../kube/client.ts';
-import type { Connections } from './connections.ts';
+import { KubeError, type KubeApi } from '../kube/client.ts';
+import type { ClusterAccess } from './cluster-access.ts';
 import { getDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound } from './errors.ts';
 import { K, type ClusterRecord, type JobRecord } from './records.ts';
@@ -30,7 +30,7 @@ function kubeProblem(err: unknown): unknown {
 export class ConnectedSecrets {
   constructor(
     private readonly ctx: EngineContext,
-    private readonly connections: Connections,
+    private readonly access: ClusterAccess,
   ) {}
 
   /**
@@ -40,7 +40,7 @@ export class ConnectedSecrets {
    * and an etcd that cannot be read is an error, never a guess.
    */
   async list(cluster: ClusterRecord, query: SecretListQuery) {
-    const client = await this.connections.client(cluster);
+    const client = await this.access.client(cluster);
     try {
       const { page, total, next } = await this.names(client, query).catch((err: unknown) => {
         throw kubeProblem(err);
@@ -77,7 +77,7 @@ export class ConnectedSecrets {
     }
   }
 
-  private async names(client: KubeClient, query: SecretListQuery) {
+  private async names(client: KubeApi, query: SecretListQuery) {
     const offset = query.offset ?? 0;
     const needle = query.search?.toLowerCase();
     if (needle) {
@@ -106,12 +106,12 @@ export class ConnectedSecrets {
   }
 
   private async storedBytes(cluster: ClusterRecord, keys: string[]) {
-    const access = await this.connections.etcd(cluster);
+    const access = await this.access.etcd(cluster);
     return access ? readEtcd(access, keys) : undefined;
   }
 
   async get(cluster: ClusterRecord, namespace: string, name: string): Promise<Secret> {
-    const client = await this.connections.client(cluster);
+    const client = await this.access.client(cluster);
     try {
       const secret = await client.getSecret(namespace, name).catch((err: unknown) => {
         if (err instanceof KubeError && err.failure === 'NOT_FOUND')
@@ -139,7 +139,7 @@ export class ConnectedSecrets {
 
   /** The bytes the cluster's etcd holds, as `etcdctl get … | hexdump -C` shows them. */
   async raw(cluster: ClusterRecord, namespace: string, name: string): Promise<RawSecret> {
-    const access = await this.connections.etcd(cluster);
+    const access = await this.access.etcd(cluster);
     if (!access)
       throw conflict(
         'ETCD_ACCESS_MISSING',

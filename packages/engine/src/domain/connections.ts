@@ -4,9 +4,9 @@ import {
   hasPlatformRole,
   type ConnectClusterRequest,
 } from '@keyhaven/contracts';
-import { AddressPolicy } from '../kube/address-policy.ts';
-import { KubeClient, KubeError } from '../kube/client.ts';
+import { KubeError } from '../kube/client.ts';
 import type { Activity } from './activity.ts';
+import type { ClusterAccess } from './cluster-access.ts';
 import { getDoc, json, listDocs, type EngineContext } from './context.ts';
 import type { Credentials } from './credentials.ts';
 import { EngineError, badRequest, conflict, notFound } from './errors.ts';
@@ -37,14 +37,15 @@ function checkPem(pem: string, field: string, parse: (pem: string) => unknown): 
 
 /**
  * Connected clusters (issue 16): connect a real API server after checking its credentials, keep
- * the token sealed, disconnect while KMS is off (R5), and take the reports of its KMS plug-ins.
+ * the token sealed, and disconnect while KMS is off (R5). Reaching a connected cluster is
+ * ClusterAccess's; its plug-ins' identities and reports are PluginIdentities' and PluginReports'.
  */
 export class Connections {
   constructor(
     private readonly ctx: EngineContext,
+    private readonly access: ClusterAccess,
     private readonly credentials: Credentials,
     private readonly activity: Activity,
-    private readonly policy: AddressPolicy = new AddressPolicy(),
   ) {}
 
   async connect(principal: Principal, request: ConnectClusterRequest): Promise<ClusterRecord> {
@@ -132,12 +133,9 @@ export class Connections {
    * that never answers is that cluster's failure (CLUSTER_UNREACHABLE), not an engine outage.
    */
   private async check(request: ConnectClusterRequest): Promise<string> {
-    for (const endpoint of request.etcd?.endpoints ?? []) this.checkEtcd(request.server, endpoint);
-    const client = new KubeClient(request, {
-      policy: this.policy,
-      signal: AbortSignal.timeout(CHECK_BUDGET_MS),
-      budgetMs: CHECK_BUDGET_MS,
-    });
+    for (const endpoint of request.etcd?.endpoints ?? [])
+      this.access.checkEtcdEndpoint(request.server, endpoint);
+    const client = this.access.candidate(request, CHECK_BUDGET_MS);
     try {
       const version = await client.version();
       const missing: string[] = [];
@@ -208,60 +206,5 @@ export class Connections {
         `Cluster ${cluster.value.name} is a demo cluster: it runs no KMS plug-in.`,
       );
     return cluster.value;
-  }
-
-  /** A client for the cluster's API server, with its token opened for this use only. */
-  async client(cluster: ClusterRecord): Promise<KubeClient> {
-    const connection = cluster.connection;
-    if (!connection) throw new Error(`cluster ${cluster.id} is not connected`);
-    return new KubeClient(
-      {
-        server: connection.server,
-        caCertificate: connection.caCertificate,
-        token: await this.credentials.open(connection.sealedToken, `${cluster.id}/token`),
-      },
-      { policy: this.policy },
-    );
-  }
-
-  /**
-   * Asks the cluster's API server to look at its KMS plug-in again now (its readiness runs the
-   * KMS check), and once more after that check's short failure cache (3 s): a root key that came
-   * back or went away shows in the API server, and in the plug-in's reports, within seconds.
-   */
-  async prod(cluster: ClusterRecord): Promise<void> {
-    const client = await this.client(cluster);
-    try {
-      await client.checkKms();
-      await this.ctx.clock.sleep(3_500);
-      await client.checkKms();
-    } finally {
-      client.close();
-    }
-  }
-
-  /** Refuses an etcd endpoint at a denied address literal, as for the API server. */
-  private checkEtcd(server: string, endpoint: string): void {
-    try {
-      this.policy.check(endpoint);
-    } catch {
-      throw badRequest(
-        'CLUSTER_ADDRESS_DENIED',
-        `the etcd endpoint ${endpoint} is at an address Keyhaven may not reach (link-local or cloud metadata: see KEYHAVEN_CLUSTER_DENY)`,
-        { server },
-      );
-    }
-  }
-
-  /** The cluster's etcd client credentials, opened for one Verify. */
-  async etcd(cluster: ClusterRecord) {
-    const etcd = cluster.connection?.etcd;
-    if (!etcd) return undefined;
-    return {
-      endpoints: etcd.endpoints,
-      caCertificate: etcd.caCertificate,
-      clientCertificate: etcd.clientCertificate,
-      clientKey: await this.credentials.open(etcd.sealedClientKey, `${cluster.id}/etcd`),
-    };
   }
 }

@@ -28,6 +28,21 @@ export interface SecretPage {
   remaining?: number;
 }
 
+/** What Keyhaven asks of a cluster's API server: a KubeClient, or a fake in unit tests. */
+export type KubeApi = Pick<
+  KubeClient,
+  | 'version'
+  | 'can'
+  | 'listSecrets'
+  | 'secretNamesPage'
+  | 'secretNames'
+  | 'countSecrets'
+  | 'getSecret'
+  | 'replaceSecret'
+  | 'checkKms'
+  | 'close'
+>;
+
 export interface KubeTarget {
   server: string;
   caCertificate: string;

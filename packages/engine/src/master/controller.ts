@@ -14,7 +14,7 @@ import { Migration, type MigrationRun } from './migration.ts';
 import type { JobOwnership } from './ownership.ts';
 import { Reconciler } from './reconcile.ts';
 import { Reencryption, type JobRun } from './reencryption.ts';
-import type { Connections } from '../domain/connections.ts';
+import type { ClusterAccess } from '../domain/cluster-access.ts';
 import type { ControllerSettings } from './settings.ts';
 import { StatusFeed } from './status-feed.ts';
 
@@ -38,13 +38,13 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
     private readonly authorizations: Authorizations,
     private readonly ownership: JobOwnership,
     private readonly settings: ControllerSettings,
-    private readonly connections: Connections,
+    private readonly access: ClusterAccess,
   ) {
     const batchSize = Math.max(1, Math.min(settings.batchSize, ctx.store.maxTxnOps - 4));
     const abandon = (id: string, why: string) => this.runner.fail(id, why);
     this.feed = new StatusFeed(ctx, clusters, authorizations);
     this.pipeline = new Reencryption(ctx, clusters, keys, seeds, activity, batchSize, abandon);
-    const migration = new Migration(ctx, clusters, connections, activity, settings, abandon);
+    const migration = new Migration(ctx, clusters, access, activity, settings, abandon);
     const isMigration = (run: unknown): run is MigrationRun =>
       (run as MigrationRun | undefined)?.kind === 'migration';
     // Demo clusters re-encrypt the engine's own store; connected clusters migrate through their API server.
@@ -148,7 +148,7 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
   private async prodApiServer(clusterId: string): Promise<void> {
     try {
       const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
-      if (cluster?.value.connection) await this.connections.prod(cluster.value);
+      if (cluster?.value.connection) await this.access.recheckKms(cluster.value);
     } catch (err) {
       this.ctx.log.debug({ err, clusterId }, 'could not prod the API server');
     }

@@ -1,7 +1,7 @@
 import { count, keyIdPrefix } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import { isStale, type Clusters } from '../domain/clusters.ts';
-import type { Connections } from '../domain/connections.ts';
+import type { ClusterAccess } from '../domain/cluster-access.ts';
 import { pluginReportsOf } from '../domain/plugin-reports.ts';
 import { getDoc, json, type Doc, type EngineContext } from '../domain/context.ts';
 import { EngineError, conflict } from '../domain/errors.ts';
@@ -13,14 +13,14 @@ import {
 } from '../domain/records.ts';
 import { decodeEncryptedObject } from '../crypto/encrypted-object.ts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
-import { KubeError, type KubeClient, type KubeSecret } from '../kube/client.ts';
+import { KubeError, type KubeApi, type KubeSecret } from '../kube/client.ts';
 import { scanEtcd, type EtcdAccessOpened } from '../kube/etcd-reader.ts';
 import { activeJob, finishJob } from './checkpoint.ts';
 import type { ControllerSettings } from './settings.ts';
 
 /** What the migration asks of a cluster's API server (a KubeClient, or a fake in unit tests). */
 export type MigrationClient = Pick<
-  KubeClient,
+  KubeApi,
   'listSecrets' | 'getSecret' | 'replaceSecret' | 'countSecrets' | 'checkKms' | 'close'
 >;
 
@@ -63,7 +63,7 @@ export class Migration {
   constructor(
     private readonly ctx: EngineContext,
     private readonly clusters: Clusters,
-    private readonly connections: Connections,
+    private readonly access: ClusterAccess,
     private readonly activity: Activity,
     private readonly settings: ControllerSettings,
     private readonly abandon: (clusterId: string, message: string) => Promise<void>,
@@ -74,7 +74,7 @@ export class Migration {
     if (!active) return undefined;
     const { job, key } = active;
     const cluster = await this.clusters.record(clusterId);
-    return { kind: 'migration', job, key, client: await this.connections.client(cluster.value) };
+    return { kind: 'migration', job, key, client: await this.access.client(cluster.value) };
   }
 
   /** One step: a wait for the API servers, or one page migrated; undefined when done. */
@@ -192,7 +192,7 @@ export class Migration {
    */
   private async finish(run: MigrationRun, job: JobRecord): Promise<void> {
     const cluster = await this.clusters.record(job.clusterId);
-    const access = await this.connections.etcd(cluster.value);
+    const access = await this.access.etcd(cluster.value);
     if (access) await this.verify(run.client, access, job);
     const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.crkId));
     if (!key) throw conflict('CONCURRENT_CHANGE', 'the root key went away as the last page ran');
