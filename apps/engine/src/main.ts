@@ -7,7 +7,7 @@ import {
   defaultEtcdSettings,
   EtcdOwnership,
   EtcdStore,
-  K,
+  StoreKey,
   Pkcs11KeyAdapter,
   SoftwareKeyAdapter,
   SqliteStore,
@@ -115,7 +115,7 @@ async function main() {
       );
   }
   // Engines before the signing-key file kept the key in the store, in the clear: it goes.
-  await store.txn([], [{ type: 'delete', key: K.legacySigningKey }]);
+  await store.txn([], [{ type: 'delete', key: StoreKey.legacySigningKey }]);
   await engine.start();
   // The re-encryption workers warm up in the background; a job that comes first just waits for them.
   void engine.controller

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { AuthorizationPolicy, AuthorizationPolicyList, Cluster } from '@keyhaven/contracts';
-import { K } from '@keyhaven/engine';
+import { StoreKey } from '@keyhaven/engine';
 import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
 import { hashPassword } from '../../../packages/engine/src/domain/iam.ts';
 import { passwordToken, startEngineServer, type EngineServer } from './harness.ts';
@@ -67,7 +67,7 @@ beforeAll(async () => {
     [
       {
         type: 'put',
-        key: K.user('user-partner-admin'),
+        key: StoreKey.user('user-partner-admin'),
         value: Buffer.from(
           JSON.stringify({
             id: 'user-partner-admin',

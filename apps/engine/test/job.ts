@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { pino } from 'pino';
 import { Cluster } from '@keyhaven/contracts';
-import { createEngine, K, type KeyAdapter, type Store } from '@keyhaven/engine';
+import { createEngine, StoreKey, type KeyAdapter, type Store } from '@keyhaven/engine';
 import { enableKmsOverHttp } from './process.ts';
 
 export const CLUSTER = 'c-prod-us-south';
@@ -43,7 +43,7 @@ export async function waitForCluster(
 export async function expectEverySecretOpens(store: Store, keyAdapter: KeyAdapter, total: number) {
   const engine = createEngine({ store, keyAdapter, logger: pino({ level: 'silent' }) });
   try {
-    const prefix = K.secrets(CLUSTER);
+    const prefix = StoreKey.secrets(CLUSTER);
     const resolver = engine.seeds.resolver(CLUSTER);
     let after: string | undefined;
     let count = 0;

@@ -27,7 +27,7 @@ import {
   defaultPkcs11Settings,
   EtcdOwnership,
   EtcdStore,
-  K,
+  StoreKey,
   Pkcs11KeyAdapter,
   loadOrCreateKek,
   seedDemo,
@@ -143,7 +143,7 @@ async function sealOpen() {
     instance,
   );
   const value = randomBytes(1024);
-  const storeKey = K.secret(CLUSTER, 'default', 'bench');
+  const storeKey = StoreKey.secret(CLUSTER, 'default', 'bench');
   const aesKey = randomBytes(32);
   const aad = Buffer.from(storeKey);
   const [raw, seal] = pairedLatencies(
@@ -201,7 +201,7 @@ async function secretsOf(store: Store) {
   const kvs = [];
   let after: string | undefined;
   for (;;) {
-    const page = await store.range(K.secrets(CLUSTER), {
+    const page = await store.range(StoreKey.secrets(CLUSTER), {
       limit: 1000,
       ...(after !== undefined && { after }),
     });

@@ -3,7 +3,7 @@ import type { Engine } from './engine.ts';
 import { getDoc, json } from './domain/context.ts';
 import { hashPassword } from './domain/iam.ts';
 import {
-  K,
+  StoreKey,
   type AccountRecord,
   type AuthorizationRecord,
   type ClusterRecord,
@@ -132,14 +132,14 @@ async function seedRootKeys(engine: Engine, password: string, now: Date): Promis
   );
   const partnerRole = { instanceId: 'kp-partner-eu-de', role: 'Manager' as const };
   const adminWithPartner = { ...admin, serviceRoles: [...admin.serviceRoles, partnerRole] };
-  const adminRecord = await getDoc<UserRecord>(store, K.user(admin.id));
+  const adminRecord = await getDoc<UserRecord>(store, StoreKey.user(admin.id));
   if (!adminRecord) throw new Error('the demo admin was not written');
   await store.txn(
     [],
     [
       {
         type: 'put',
-        key: K.user(admin.id),
+        key: StoreKey.user(admin.id),
         value: json({ ...adminRecord.value, serviceRoles: adminWithPartner.serviceRoles }),
       },
     ],
@@ -176,12 +176,12 @@ export async function seedDemo(engine: Engine, options: DemoOptions): Promise<bo
   await store.txn(
     [],
     [
-      ...ACCOUNTS.map((a) => put(K.account(a.id), a)),
-      ...INSTANCES.map((i) => put(K.instance(i.id), i)),
-      ...users.map((u) => put(K.user(u.id), u)),
-      ...demoClusters(created).map((c) => put(K.cluster(c.id), c)),
+      ...ACCOUNTS.map((a) => put(StoreKey.account(a.id), a)),
+      ...INSTANCES.map((i) => put(StoreKey.instance(i.id), i)),
+      ...users.map((u) => put(StoreKey.user(u.id), u)),
+      ...demoClusters(created).map((c) => put(StoreKey.cluster(c.id), c)),
       put(
-        K.authorization(DEMO_ACCOUNT, 'key-protect', 'kp-partner-eu-de'),
+        StoreKey.authorization(DEMO_ACCOUNT, 'key-protect', 'kp-partner-eu-de'),
         partnerAuthorization(created),
       ),
     ],
@@ -212,7 +212,11 @@ export async function seedSecrets(engine: Engine, clusterId: string, count: numb
         type: 'Opaque',
         data: { password: Buffer.from(`demo-value-${clusterId}-${i}`).toString('base64') },
       };
-      ops.push({ type: 'put', key: K.secret(clusterId, namespace, name), value: json(object) });
+      ops.push({
+        type: 'put',
+        key: StoreKey.secret(clusterId, namespace, name),
+        value: json(object),
+      });
     }
     await store.txn([], ops);
   }

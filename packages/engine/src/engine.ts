@@ -103,20 +103,17 @@ export function createEngine(deps: EngineDeps) {
   const pluginReports = new PluginReports(ctx, connections, activity, iam);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
   const authorizations: Authorizations = new Authorizations(ctx, keys, activity, () => controller);
-  const controller: MasterController = new MasterController(
+  const controller: MasterController = new MasterController({
     ctx,
     clusters,
     keys,
     seeds,
     activity,
     authorizations,
-    deps.ownership ?? new LocalOwnership(),
-    {
-      ...defaultControllerSettings,
-      ...deps.controller,
-    },
-    clusterAccess,
-  );
+    ownership: deps.ownership ?? new LocalOwnership(),
+    settings: { ...defaultControllerSettings, ...deps.controller },
+    access: clusterAccess,
+  });
   const keyLifecycle = new KeyLifecycle(ctx, keys, clusters, seeds, activity, controller);
   const secrets = new Secrets(
     ctx,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { K, SqliteStore, type Op } from '../src/index.ts';
+import { StoreKey, SqliteStore, type Op } from '../src/index.ts';
 import { RECORD_ROOM } from '../src/master/reencryption.ts';
 import { enableAndWait, keyId, makeEngine, PROD, readAll, type TestEngine } from './helpers.ts';
 
@@ -15,7 +15,7 @@ class SmallRequestStore extends SqliteStore {
   readonly batches: { secrets: number; bytes: number }[] = [];
 
   override async txn(compares: Parameters<SqliteStore['txn']>[0], ops: readonly Op[]) {
-    const secrets = ops.filter((op) => op.key.startsWith(K.secrets(PROD)));
+    const secrets = ops.filter((op) => op.key.startsWith(StoreKey.secrets(PROD)));
     if (secrets.length > 0)
       this.batches.push({
         secrets: secrets.length,

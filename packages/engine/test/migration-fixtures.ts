@@ -1,7 +1,7 @@
 import { keyIdPrefix } from '@keyhaven/contracts';
 import type { Clock, Doc } from '../src/domain/context.ts';
 import { getDoc, json } from '../src/domain/context.ts';
-import { K, type JobRecord, type RootKeyRecord } from '../src/domain/records.ts';
+import { StoreKey, type JobRecord, type RootKeyRecord } from '../src/domain/records.ts';
 import { KubeError, type KubeSecret } from '../src/kube/client.ts';
 import { Migration, type MigrationClient, type MigrationRun } from '../src/master/migration.ts';
 import { defaultControllerSettings, type ControllerSettings } from '../src/master/settings.ts';
@@ -41,7 +41,7 @@ export const takenKeyId = (job: JobRecord, registration = 'r1') =>
 
 /** A demo root key's record, by name. */
 export async function rootKey(t: TestEngine, name: string): Promise<Doc<RootKeyRecord>> {
-  const doc = await getDoc<RootKeyRecord>(t.engine.ctx.store, K.key(t.keys.get(name) ?? ''));
+  const doc = await getDoc<RootKeyRecord>(t.engine.ctx.store, StoreKey.key(t.keys.get(name) ?? ''));
   if (!doc) throw new Error(`no demo root key ${name}`);
   return doc;
 }
@@ -50,7 +50,7 @@ export async function rootKey(t: TestEngine, name: string): Promise<Doc<RootKeyR
 export async function storeJob(t: TestEngine, job: JobRecord): Promise<Doc<JobRecord>> {
   const { revision } = await t.engine.ctx.store.txn(
     [],
-    [{ type: 'put', key: K.job(job.clusterId), value: json(job) }],
+    [{ type: 'put', key: StoreKey.job(job.clusterId), value: json(job) }],
   );
   return { value: job, modRevision: revision };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDoc, json, type Doc } from '../src/domain/context.ts';
 import { EngineError } from '../src/domain/errors.ts';
-import { K, type JobRecord, type PluginReportRecord } from '../src/domain/records.ts';
+import { StoreKey, type JobRecord, type PluginReportRecord } from '../src/domain/records.ts';
 import { makeEngine, type TestEngine } from './helpers.ts';
 import {
   fakeClock,
@@ -45,7 +45,13 @@ describe('the storage migration waits for the API servers to take the key', () =
       };
       await t.engine.ctx.store.txn(
         [],
-        [{ type: 'put', key: K.pluginReport(clusterId, report.resource), value: json(report) }],
+        [
+          {
+            type: 'put',
+            key: StoreKey.pluginReport(clusterId, report.resource),
+            value: json(report),
+          },
+        ],
       );
     }
     return { clusterId, key, doc: await storeJob(t, job) };
@@ -136,7 +142,7 @@ describe('the storage migration waits for the API servers to take the key', () =
     expect(next?.job.value).toMatchObject(expected);
     expect(next?.job.value).not.toHaveProperty('continueToken');
     expect(next?.job.value).not.toHaveProperty('message');
-    const saved = await getDoc<JobRecord>(t.engine.ctx.store, K.job(clusterId));
+    const saved = await getDoc<JobRecord>(t.engine.ctx.store, StoreKey.job(clusterId));
     expect(saved).toEqual(next?.job);
     expect(api.written).toEqual([]);
   });
@@ -211,6 +217,6 @@ describe('the storage migration pages through Secrets', () => {
       migrationOf(t, clock).step('kc-failing', runOf(doc, key, api.client)),
     ).rejects.toThrow('socket hang up');
     expect(api.calls.closed).toBe(1);
-    expect(await getDoc<JobRecord>(t.engine.ctx.store, K.job('kc-failing'))).toEqual(doc);
+    expect(await getDoc<JobRecord>(t.engine.ctx.store, StoreKey.job('kc-failing'))).toEqual(doc);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { K, type ClusterRecord } from '../src/domain/records.ts';
+import { StoreKey, type ClusterRecord } from '../src/domain/records.ts';
 import type { Principal } from '../src/index.ts';
 import { keyId, makeEngine, type TestEngine } from './helpers.ts';
 
@@ -43,7 +43,7 @@ async function connectedCluster(id: string): Promise<void> {
   };
   await t.engine.ctx.store.txn(
     [],
-    [{ type: 'put', key: K.cluster(id), value: Buffer.from(JSON.stringify(record)) }],
+    [{ type: 'put', key: StoreKey.cluster(id), value: Buffer.from(JSON.stringify(record)) }],
   );
 }
 

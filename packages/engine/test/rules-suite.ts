@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyState, MASTER_STATUS_ENABLING } from '@keyhaven/contracts';
-import { EngineError, K, parseKmsPrefix } from '../src/index.ts';
+import { EngineError, StoreKey, parseKmsPrefix } from '../src/index.ts';
 import {
   PROD,
   enableAndWait,
@@ -165,7 +165,7 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
       await t.engine.controller.settled(PROD);
       const cluster = await t.engine.clusters.get(t.admin, PROD);
       expect(cluster.kms?.provider).toBe('hyper-protect-crypto-services');
-      const kv = await t.engine.ctx.store.get(K.secret(PROD, 'default', 'app-secret-00000'));
+      const kv = await t.engine.ctx.store.get(StoreKey.secret(PROD, 'default', 'app-secret-00000'));
       expect(kv && parseKmsPrefix(kv.value)).toBe('hyper-protect-crypto-services');
       // No engine operation turns KMS off: the cluster record keeps a KMS configuration for good.
       expect(cluster.features.keyProtectEnabled).toBe(true);
@@ -189,7 +189,9 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
         expect(cluster.masterStatus).toBe('Ready');
         expect(cluster.enablement?.reason).toBe('rotate');
       }
-      const kv = await t.engine.ctx.store.get(K.secret(PROD, 'payments', 'app-secret-00002'));
+      const kv = await t.engine.ctx.store.get(
+        StoreKey.secret(PROD, 'payments', 'app-secret-00002'),
+      );
       expect(kv && t.engine.ctx.envelope.inspect(kv.value)?.keyId).toBe(
         `${keyId(t, 'cluster-root-key-1')}:${newVersion}`,
       );
@@ -402,7 +404,7 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
       const view = await t.engine.keys.view(key);
       expect(view.extractable).toBe(false);
       expect(JSON.stringify(view)).not.toContain(key.versions[0]?.handle);
-      const seed = await t.engine.ctx.store.get(K.seed(PROD, key.versions[0]?.id ?? ''));
+      const seed = await t.engine.ctx.store.get(StoreKey.seed(PROD, key.versions[0]?.id ?? ''));
       expect(seed?.value.length).toBe(12 + 32 + 16); // nonce + wrapped seed + tag: never the bare 32 bytes
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { K } from '../src/index.ts';
+import { StoreKey } from '../src/index.ts';
 import { PROD, enableAndWait, keyId, makeEngine } from './helpers.ts';
 import { rulesSuite } from './rules-suite.ts';
 
@@ -49,7 +49,7 @@ describe('R14: secret values and key material never reach the logs; health and r
       expect(all).not.toContain(marker);
       expect(all).not.toContain(Buffer.from(marker).toString('base64'));
       const seed = await t.engine.ctx.store.get(
-        K.seed(
+        StoreKey.seed(
           PROD,
           (await t.engine.keys.record(keyId(t, 'cluster-root-key-1'))).versions[0]?.id ?? '',
         ),

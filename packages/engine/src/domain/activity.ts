@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ActivityEntry } from '@keyhaven/contracts';
 import { json, type EngineContext } from './context.ts';
 import type { Op } from '../store/types.ts';
-import { K } from './records.ts';
+import { StoreKey } from './records.ts';
 
 const MAX_TIME = 9_999_999_999_999;
 
@@ -17,7 +17,7 @@ export class Activity {
     const full: ActivityEntry = { ...entry, id, at: at.toISOString() };
     return {
       type: 'put',
-      key: K.activity(entry.target.kind, entry.target.id) + id,
+      key: StoreKey.activity(entry.target.kind, entry.target.id) + id,
       value: json(full),
     };
   }
@@ -31,7 +31,7 @@ export class Activity {
     id: string,
     limit = 200,
   ): Promise<ActivityEntry[]> {
-    const page = await this.ctx.store.range(K.activity(kind, id), { limit });
+    const page = await this.ctx.store.range(StoreKey.activity(kind, id), { limit });
     return page.kvs.map((kv) => JSON.parse(kv.value.toString()) as ActivityEntry);
   }
 }

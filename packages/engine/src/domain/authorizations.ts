@@ -13,7 +13,12 @@ import { getDoc, json, listDocs, type EngineContext } from './context.ts';
 import { EngineError, badRequest, conflict, notFound } from './errors.ts';
 import type { Principal } from './iam.ts';
 import type { Keys } from './keys.ts';
-import { K, type AuthorizationRecord, type ClusterRecord, type InstanceRecord } from './records.ts';
+import {
+  StoreKey,
+  type AuthorizationRecord,
+  type ClusterRecord,
+  type InstanceRecord,
+} from './records.ts';
 
 /** What the master does when an authorization comes or goes: its clusters' status follows. */
 export interface AuthorizationListener {
@@ -58,20 +63,20 @@ export class Authorizations {
   async records(): Promise<(AuthorizationRecord & { key: string })[]> {
     const docs = await listDocs<AuthorizationRecord | LegacyRecord>(
       this.ctx.store,
-      K.authorizations,
+      StoreKey.authorizations,
     );
     const records: (AuthorizationRecord & { key: string })[] = [];
     for (const { value } of docs) {
       if (isLegacy(value)) {
         const record = await this.upgrade(value);
-        const key = `${K.authorizations}${value.sourceAccountId}/${value.targetInstanceId}`;
+        const key = `${StoreKey.authorizations}${value.sourceAccountId}/${value.targetInstanceId}`;
         if (record) records.push({ ...record, key });
         continue;
       }
       const { source, target } = value;
       records.push({
         ...value,
-        key: K.authorization(source.accountId, target.serviceName, target.instanceId),
+        key: StoreKey.authorization(source.accountId, target.serviceName, target.instanceId),
       });
     }
     return records;
@@ -80,7 +85,7 @@ export class Authorizations {
   private async upgrade(legacy: LegacyRecord): Promise<AuthorizationRecord | undefined> {
     const instance = await getDoc<InstanceRecord>(
       this.ctx.store,
-      K.instance(legacy.targetInstanceId),
+      StoreKey.instance(legacy.targetInstanceId),
     );
     if (!instance) return undefined;
     return {
@@ -110,11 +115,11 @@ export class Authorizations {
       (p) =>
         p.source.accountId === principal.accountId || p.target.accountId === principal.accountId,
     );
-    const clusters = (await listDocs<ClusterRecord>(this.ctx.store, K.clusters)).map(
+    const clusters = (await listDocs<ClusterRecord>(this.ctx.store, StoreKey.clusters)).map(
       (d) => d.value,
     );
     const instances = new Map(
-      (await listDocs<InstanceRecord>(this.ctx.store, K.instances)).map((d) => [
+      (await listDocs<InstanceRecord>(this.ctx.store, StoreKey.instances)).map((d) => [
         d.value.id,
         d.value,
       ]),
@@ -147,7 +152,7 @@ export class Authorizations {
     const targetAccount = instance?.accountId ?? principal.accountId;
     if (!isAccountAdministrator(principal, targetAccount)) throw forbidden(targetAccount);
     const sourceAccount = input.source.accountId ?? principal.accountId;
-    if (!(await getDoc(this.ctx.store, K.account(sourceAccount))))
+    if (!(await getDoc(this.ctx.store, StoreKey.account(sourceAccount))))
       throw badRequest(
         'INVALID_REQUEST',
         `body.source.accountId: there is no account ${sourceAccount}.`,
@@ -215,7 +220,7 @@ export class Authorizations {
 
   private async write(record: AuthorizationRecord, actor: string): Promise<AuthorizationRecord> {
     const { source, target } = record;
-    const key = K.authorization(source.accountId, target.serviceName, target.instanceId);
+    const key = StoreKey.authorization(source.accountId, target.serviceName, target.instanceId);
     const existing = await this.records();
     const duplicate = existing.some(
       (p) =>

@@ -17,7 +17,7 @@ import { getDoc, listDocs, type EngineContext } from './context.ts';
 import { notFound } from './errors.ts';
 import { requirePlatformRole, type Principal } from './iam.ts';
 import {
-  K,
+  StoreKey,
   type ClusterRecord,
   type InstanceRecord,
   type JobRecord,
@@ -131,24 +131,24 @@ export class Clusters {
   constructor(private readonly ctx: EngineContext) {}
 
   async record(id: string) {
-    const doc = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(id));
+    const doc = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(id));
     if (!doc) throw notFound('Cluster', id);
     return doc;
   }
 
   async job(clusterId: string) {
-    return getDoc<JobRecord>(this.ctx.store, K.job(clusterId));
+    return getDoc<JobRecord>(this.ctx.store, StoreKey.job(clusterId));
   }
 
   async view(cluster: ClusterRecord, job?: JobRecord): Promise<Cluster> {
     const [instance, key] = cluster.kms
       ? await Promise.all([
-          getDoc<InstanceRecord>(this.ctx.store, K.instance(cluster.kms.instanceId)),
-          getDoc<RootKeyRecord>(this.ctx.store, K.key(cluster.kms.crkId)),
+          getDoc<InstanceRecord>(this.ctx.store, StoreKey.instance(cluster.kms.instanceId)),
+          getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(cluster.kms.crkId)),
         ])
       : [undefined, undefined];
     const reports = cluster.connection
-      ? await listDocs<PluginReportRecord>(this.ctx.store, K.pluginReports(cluster.id))
+      ? await listDocs<PluginReportRecord>(this.ctx.store, StoreKey.pluginReports(cluster.id))
       : [];
     const status = cluster.status;
     return {
@@ -209,8 +209,8 @@ export class Clusters {
 
   async list(principal: Principal): Promise<Cluster[]> {
     const [clusters, jobs] = await Promise.all([
-      listDocs<ClusterRecord>(this.ctx.store, K.clusters),
-      listDocs<JobRecord>(this.ctx.store, K.jobs),
+      listDocs<ClusterRecord>(this.ctx.store, StoreKey.clusters),
+      listDocs<JobRecord>(this.ctx.store, StoreKey.jobs),
     ]);
     const jobOf = new Map(jobs.map((j) => [j.value.clusterId, j.value]));
     const visible = clusters

@@ -11,7 +11,7 @@ import { KubeError, type KubeApi } from '../kube/client.ts';
 import type { ClusterAccess } from './cluster-access.ts';
 import { getDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound } from './errors.ts';
-import { K, type ClusterRecord, type JobRecord } from './records.ts';
+import { StoreKey, type ClusterRecord, type JobRecord } from './records.ts';
 
 const storeKey = (namespace: string, name: string) => `/registry/secrets/${namespace}/${name}`;
 
@@ -101,7 +101,7 @@ export class ConnectedSecrets {
   /** Without etcd access, a Secret counts as encrypted once a migration under KMS has finished. */
   private async migrated(cluster: ClusterRecord): Promise<boolean> {
     if (!cluster.kms) return false;
-    const job = await getDoc<JobRecord>(this.ctx.store, K.job(cluster.id));
+    const job = await getDoc<JobRecord>(this.ctx.store, StoreKey.job(cluster.id));
     return job !== undefined && !isJobActive(job.value) && job.value.state === 'succeeded';
   }
 

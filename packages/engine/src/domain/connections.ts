@@ -11,7 +11,7 @@ import { getDoc, json, listDocs, type EngineContext } from './context.ts';
 import type { Credentials } from './credentials.ts';
 import { EngineError, badRequest, conflict, notFound } from './errors.ts';
 import { requirePlatformRole, type Principal } from './iam.ts';
-import { K, type ClusterRecord, type PluginReportRecord } from './records.ts';
+import { StoreKey, type ClusterRecord, type PluginReportRecord } from './records.ts';
 
 /** The verbs Keyhaven needs on Secrets in every namespace to migrate them. */
 export const REQUIRED_VERBS = ['list', 'get', 'update'] as const;
@@ -71,7 +71,7 @@ export class Connections {
     }
     const nameTaken = () =>
       conflict('CLUSTER_NAME_TAKEN', `A cluster named ${request.name} exists already.`);
-    const clusters = await listDocs<ClusterRecord>(this.ctx.store, K.clusters);
+    const clusters = await listDocs<ClusterRecord>(this.ctx.store, StoreKey.clusters);
     if (
       clusters.some((c) => c.value.name === request.name && c.value.accountId === owned.accountId)
     )
@@ -105,14 +105,14 @@ export class Connections {
       },
     };
     // The name's own key makes two connects of one name at once a conflict for the second.
-    const nameKey = K.clusterName(owned.accountId, request.name);
+    const nameKey = StoreKey.clusterName(owned.accountId, request.name);
     const { succeeded } = await this.ctx.store.txn(
       [
-        { key: K.cluster(id), modRevision: 0 },
+        { key: StoreKey.cluster(id), modRevision: 0 },
         { key: nameKey, modRevision: 0 },
       ],
       [
-        { type: 'put', key: K.cluster(id), value: json(record) },
+        { type: 'put', key: StoreKey.cluster(id), value: json(record) },
         { type: 'put', key: nameKey, value: json({ clusterId: id }) },
         this.activity.op({
           actor: principal.username,
@@ -157,7 +157,7 @@ export class Connections {
   }
 
   async disconnect(principal: Principal, clusterId: string): Promise<void> {
-    const doc = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    const doc = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId));
     if (!doc) throw notFound('Cluster', clusterId);
     requirePlatformRole(principal, doc.value, 'Administrator');
     if (!doc.value.connection)
@@ -170,17 +170,20 @@ export class Connections {
         'KMS_ENABLED',
         `KMS is enabled on ${doc.value.name} and cannot be disabled (R5), so the cluster stays connected.`,
       );
-    const reports = await listDocs<PluginReportRecord>(this.ctx.store, K.pluginReports(clusterId));
+    const reports = await listDocs<PluginReportRecord>(
+      this.ctx.store,
+      StoreKey.pluginReports(clusterId),
+    );
     const { succeeded } = await this.ctx.store.txn(
-      [{ key: K.cluster(clusterId), modRevision: doc.modRevision }],
+      [{ key: StoreKey.cluster(clusterId), modRevision: doc.modRevision }],
       [
-        { type: 'delete', key: K.cluster(clusterId) },
-        { type: 'delete', key: K.clusterName(doc.value.accountId, doc.value.name) },
+        { type: 'delete', key: StoreKey.cluster(clusterId) },
+        { type: 'delete', key: StoreKey.clusterName(doc.value.accountId, doc.value.name) },
         // Its plug-in identity and API keys end with it.
-        { type: 'delete', key: K.pluginUser(clusterId) },
+        { type: 'delete', key: StoreKey.pluginUser(clusterId) },
         ...reports.map((r) => ({
           type: 'delete' as const,
-          key: K.pluginReport(clusterId, r.value.resource),
+          key: StoreKey.pluginReport(clusterId, r.value.resource),
         })),
         this.activity.op({
           actor: principal.username,
@@ -197,7 +200,7 @@ export class Connections {
 
   /** A connected cluster the caller administers (else 404, 403, or 409 for a demo cluster). */
   async administered(principal: Principal, clusterId: string): Promise<ClusterRecord> {
-    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId));
     if (!cluster) throw notFound('Cluster', clusterId);
     requirePlatformRole(principal, cluster.value, 'Administrator');
     if (!cluster.value.connection)

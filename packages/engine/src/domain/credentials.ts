@@ -1,6 +1,6 @@
 import type { KeyAdapterName } from '@keyhaven/contracts';
 import { getDoc, json, type EngineContext } from './context.ts';
-import { K } from './records.ts';
+import { StoreKey } from './records.ts';
 
 interface CredentialsKeyRecord {
   adapter: KeyAdapterName;
@@ -20,7 +20,7 @@ export class Credentials {
 
   private loadKey(): Promise<CredentialsKeyRecord> {
     this.key ??= (async () => {
-      const existing = await getDoc<CredentialsKeyRecord>(this.ctx.store, K.credentialsKey);
+      const existing = await getDoc<CredentialsKeyRecord>(this.ctx.store, StoreKey.credentialsKey);
       if (existing) return existing.value;
       const adapter = this.ctx.adapterFor(this.ctx.defaultAdapter);
       const created: CredentialsKeyRecord = {
@@ -29,13 +29,13 @@ export class Credentials {
         createdAt: this.ctx.clock.now().toISOString(),
       };
       const { succeeded } = await this.ctx.store.txn(
-        [{ key: K.credentialsKey, modRevision: 0 }],
-        [{ type: 'put', key: K.credentialsKey, value: json(created) }],
+        [{ key: StoreKey.credentialsKey, modRevision: 0 }],
+        [{ type: 'put', key: StoreKey.credentialsKey, value: json(created) }],
       );
       if (succeeded) return created;
       // Another replica made it first: use theirs and drop ours.
       await adapter.destroy(created.handle).catch(() => undefined);
-      const theirs = await getDoc<CredentialsKeyRecord>(this.ctx.store, K.credentialsKey);
+      const theirs = await getDoc<CredentialsKeyRecord>(this.ctx.store, StoreKey.credentialsKey);
       if (!theirs) throw new Error('the credentials key vanished while it was made');
       return theirs.value;
     })();

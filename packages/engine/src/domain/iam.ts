@@ -16,7 +16,7 @@ import { EngineError } from './errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 export { hashPassword } from './passwords.ts';
-import { K, type ClusterRecord, type RootKeyRecord, type UserRecord } from './records.ts';
+import { StoreKey, type ClusterRecord, type RootKeyRecord, type UserRecord } from './records.ts';
 
 const TOKEN_TTL_SECONDS = 3600;
 const ISSUER = 'keyhaven-engine';
@@ -99,7 +99,7 @@ export class Iam {
   }
 
   async findUserByName(username: string): Promise<UserRecord | undefined> {
-    const users = await listDocs<UserRecord>(this.ctx.store, K.users);
+    const users = await listDocs<UserRecord>(this.ctx.store, StoreKey.users);
     const wanted = normalizeUsername(username);
     return users.find((u) => normalizeUsername(u.value.username) === wanted)?.value;
   }
@@ -118,7 +118,8 @@ export class Iam {
         ? await getDoc<{ userId: string }>(this.ctx.store, `/keyhaven/apikeys/${keyId}`)
         : undefined;
       const candidate =
-        owner && (await getDoc<UserRecord>(this.ctx.store, K.user(owner.value.userId)))?.value;
+        owner &&
+        (await getDoc<UserRecord>(this.ctx.store, StoreKey.user(owner.value.userId)))?.value;
       const record = candidate?.apiKeys.find((k) => k.id === keyId);
       if (!candidate || !record || !secret || !(await verifyPassword(secret, record.hash))) {
         throw unauthorized('The API key is not valid.');
@@ -155,7 +156,9 @@ export class Iam {
     const { sub: subject, jti, akid } = await this.verify(token);
     if (jti && (await this.ctx.store.get(`/keyhaven/revoked-tokens/${jti}`)))
       throw unauthorized('The token was revoked: log in again.');
-    const user = subject ? await getDoc<UserRecord>(this.ctx.store, K.user(subject)) : undefined;
+    const user = subject
+      ? await getDoc<UserRecord>(this.ctx.store, StoreKey.user(subject))
+      : undefined;
     if (!user) throw unauthorized('The token names a user that no longer exists.');
     const apiKeyId = typeof akid === 'string' ? akid : undefined;
     // A token made with an API key ends when that key is revoked, not an hour later.
@@ -180,12 +183,12 @@ export class Iam {
    * (Keys.keyIn) of those keys only.
    */
   private async pluginGrants(clusterId: string) {
-    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId));
     const kms = cluster?.value.kms;
     if (!cluster || !kms) return { grants: [], keyIds: [] };
     const instances = new Set([kms.instanceId]);
     for (const keyId of cluster.value.previousCrkIds) {
-      const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
+      const key = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(keyId));
       if (key) instances.add(key.value.instanceId);
     }
     return {
@@ -210,11 +213,11 @@ export class Iam {
         { field: 'resource' },
       );
     const key = (u: UserRecord) => u.apiKeys.find((k) => k.id === scope.apiKeyId);
-    const current = await getDoc<UserRecord>(this.ctx.store, K.user(principal.id));
+    const current = await getDoc<UserRecord>(this.ctx.store, StoreKey.user(principal.id));
     const bound = current && key(current.value)?.resource;
     if (bound === resource) return;
     if (bound) throw refuse(bound);
-    await updateDoc<UserRecord>(this.ctx.store, K.user(principal.id), (u) => {
+    await updateDoc<UserRecord>(this.ctx.store, StoreKey.user(principal.id), (u) => {
       const record = key(u);
       if (!record) throw unauthorized('The API key of this token was revoked.');
       if (record.resource && record.resource !== resource) throw refuse(record.resource);
@@ -274,7 +277,7 @@ export class Iam {
     const secret = randomBytes(24).toString('base64url');
     const createdAt = this.ctx.clock.now().toISOString();
     const record = { id, name, hash: await hashPassword(secret), createdAt };
-    await updateDoc<UserRecord>(this.ctx.store, K.user(principal.id), (u) => ({
+    await updateDoc<UserRecord>(this.ctx.store, StoreKey.user(principal.id), (u) => ({
       ...u,
       apiKeys: [...u.apiKeys, record],
     }));
@@ -286,7 +289,7 @@ export class Iam {
   }
 
   async listApiKeys(principal: Pick<Principal, 'id'>) {
-    const user = await getDoc<UserRecord>(this.ctx.store, K.user(principal.id));
+    const user = await getDoc<UserRecord>(this.ctx.store, StoreKey.user(principal.id));
     return (user?.value.apiKeys ?? []).map(({ id, name, createdAt, resource }) => ({
       id,
       name,
@@ -296,7 +299,7 @@ export class Iam {
   }
 
   async revokeApiKey(principal: Pick<Principal, 'id'>, keyId: string): Promise<void> {
-    await updateDoc<UserRecord>(this.ctx.store, K.user(principal.id), (u) => {
+    await updateDoc<UserRecord>(this.ctx.store, StoreKey.user(principal.id), (u) => {
       if (!u.apiKeys.some((k) => k.id === keyId))
         throw new EngineError(404, 'NOT_FOUND', `API key ${keyId} was not found`);
       return { ...u, apiKeys: u.apiKeys.filter((k) => k.id !== keyId) };

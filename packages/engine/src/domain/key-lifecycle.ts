@@ -5,7 +5,7 @@ import { getDoc, updateDoc, type EngineContext } from './context.ts';
 import { conflict } from './errors.ts';
 import type { Principal } from './iam.ts';
 import { adapterFailure, requireUsableKey, type Keys } from './keys.ts';
-import { K, type ClusterRecord, type RootKeyRecord } from './records.ts';
+import { StoreKey, type ClusterRecord, type RootKeyRecord } from './records.ts';
 import type { Seeds } from './seeds.ts';
 
 /** What the master does when a root key changes under the clusters registered to it. */
@@ -52,7 +52,7 @@ export class KeyLifecycle {
     const version = await this.keys.newVersion(instance, key.id);
     const rotated = await updateDoc<RootKeyRecord>(
       this.ctx.store,
-      K.key(key.id),
+      StoreKey.key(key.id),
       (k) => ({
         ...k,
         versions: [...k.versions, version],
@@ -164,8 +164,8 @@ export class KeyLifecycle {
       key.registrations.map(async (r) => ({
         id: r.clusterId,
         name:
-          (await getDoc<ClusterRecord>(this.ctx.store, K.cluster(r.clusterId)))?.value.name ??
-          r.clusterId,
+          (await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(r.clusterId)))?.value
+            .name ?? r.clusterId,
       })),
     );
     const plugins = (key.plugins ?? []).map((p) => ({

@@ -15,7 +15,7 @@ import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context
 import { EngineError, conflict, notFound, unavailable } from './errors.ts';
 import { requireServiceRole, type Principal } from './iam.ts';
 import {
-  K,
+  StoreKey,
   type ClusterRecord,
   type InstanceRecord,
   type KeyVersionRecord,
@@ -73,14 +73,14 @@ export class Keys {
   }
 
   async instance(id: string): Promise<InstanceRecord> {
-    const doc = await getDoc<InstanceRecord>(this.ctx.store, K.instance(id));
+    const doc = await getDoc<InstanceRecord>(this.ctx.store, StoreKey.instance(id));
     if (!doc) throw notFound('KMS instance', id);
     return doc.value;
   }
 
   /** Instances the caller holds any service role on. */
   async listInstances(principal: Principal): Promise<KmsInstance[]> {
-    const all = await listDocs<InstanceRecord>(this.ctx.store, K.instances);
+    const all = await listDocs<InstanceRecord>(this.ctx.store, StoreKey.instances);
     return all
       .map((d) => d.value)
       .filter((i) => hasServiceRole(principal, i, 'Reader'))
@@ -88,7 +88,7 @@ export class Keys {
   }
 
   async record(id: string): Promise<RootKeyRecord> {
-    const doc = await getDoc<RootKeyRecord>(this.ctx.store, K.key(id));
+    const doc = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(id));
     if (!doc) throw notFound('Root key', id);
     return doc.value;
   }
@@ -97,7 +97,7 @@ export class Keys {
   async keyIn(principal: Principal, instanceId: string, keyId: string, role: ServiceRole) {
     const instance = await this.instance(instanceId);
     requireServiceRole(principal, instance, role);
-    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
+    const key = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(keyId));
     if (!key || key.value.instanceId !== instanceId || !reaches(principal, keyId))
       throw notFound('Root key', keyId);
     return { instance, key: key.value };
@@ -105,7 +105,7 @@ export class Keys {
 
   async list(principal: Principal, instanceId: string): Promise<RootKeyRecord[]> {
     requireServiceRole(principal, await this.instance(instanceId), 'Reader');
-    const all = await listDocs<RootKeyRecord>(this.ctx.store, K.keys);
+    const all = await listDocs<RootKeyRecord>(this.ctx.store, StoreKey.keys);
     return all
       .map((d) => d.value)
       .filter((k) => k.instanceId === instanceId && reaches(principal, k.id));
@@ -161,9 +161,9 @@ export class Keys {
       registrations: [],
     };
     await this.ctx.store.txn(
-      [{ key: K.key(id), modRevision: 0 }],
+      [{ key: StoreKey.key(id), modRevision: 0 }],
       [
-        { type: 'put', key: K.key(id), value: json(record) },
+        { type: 'put', key: StoreKey.key(id), value: json(record) },
         this.activity.op({
           actor: principal.username,
           action: 'key.create',
@@ -184,7 +184,7 @@ export class Keys {
   ): Promise<RootKeyRecord> {
     return updateDoc<RootKeyRecord>(
       this.ctx.store,
-      K.key(keyId),
+      StoreKey.key(keyId),
       (k) => ({ ...k, state, lastUpdateDate: this.ctx.clock.now().toISOString() }),
       alongside,
     );
@@ -194,7 +194,7 @@ export class Keys {
     const latest = record.versions.at(-1);
     const clusterNames = new Map<string, string>();
     for (const r of record.registrations) {
-      const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(r.clusterId));
+      const cluster = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(r.clusterId));
       clusterNames.set(r.clusterId, cluster?.value.name ?? r.clusterId);
     }
     return {

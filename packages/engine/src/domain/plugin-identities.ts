@@ -6,9 +6,9 @@ import { getDoc, json, type EngineContext } from './context.ts';
 import { notFound } from './errors.ts';
 import { hashPassword, type Iam, type Principal } from './iam.ts';
 import { encryptionConfiguration, pluginConfig } from './plugin-setup.ts';
-import { K, type ClusterRecord, type UserRecord } from './records.ts';
+import { StoreKey, type ClusterRecord, type UserRecord } from './records.ts';
 
-/** The user id of a connected cluster's KMS plug-in identity (its record is K.pluginUser). */
+/** The user id of a connected cluster's KMS plug-in identity (its record is StoreKey.pluginUser). */
 const pluginUserId = (clusterId: string) => `kms-plugin-${clusterId}`;
 
 /**
@@ -72,7 +72,7 @@ export class PluginIdentities {
   }
 
   private async pluginIdentity(cluster: ClusterRecord): Promise<Principal> {
-    const key = K.pluginUser(cluster.id);
+    const key = StoreKey.pluginUser(cluster.id);
     const existing = await getDoc<UserRecord>(this.ctx.store, key);
     const user: UserRecord = existing?.value ?? {
       id: pluginUserId(cluster.id),

@@ -10,7 +10,7 @@ import { getDoc, json, type Doc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound, unavailable } from './errors.ts';
 import type { Iam, Principal } from './iam.ts';
 import type { Keys } from './keys.ts';
-import { K, type PluginRegistrationRecord, type RootKeyRecord } from './records.ts';
+import { StoreKey, type PluginRegistrationRecord, type RootKeyRecord } from './records.ts';
 import type { Compare, Op } from '../store/types.ts';
 
 interface Binding {
@@ -68,7 +68,7 @@ export class PluginRegistrations {
   ): Promise<PluginRegistration> {
     const { instance } = await this.keys.keyIn(principal, instanceId, keyId, 'Reader');
     await this.iam.bindPluginResource(principal, resource);
-    const bindingKey = K.pluginRegistration(instance.accountId, resource);
+    const bindingKey = StoreKey.pluginRegistration(instance.accountId, resource);
     return retryOnRace(async () => {
       const key = await this.keyDoc(keyId);
       if (key.value.state === KeyState.Destroyed)
@@ -90,11 +90,11 @@ export class PluginRegistrations {
       next.plugins = [...(next.plugins ?? []), record];
       const name = record.description ?? resource;
       const compares: Compare[] = [
-        { key: K.key(keyId), modRevision: key.modRevision },
+        { key: StoreKey.key(keyId), modRevision: key.modRevision },
         { key: bindingKey, modRevision: binding?.modRevision ?? 0 },
       ];
       const ops: Op[] = [
-        { type: 'put', key: K.key(keyId), value: json(next) },
+        { type: 'put', key: StoreKey.key(keyId), value: json(next) },
         {
           type: 'put',
           key: bindingKey,
@@ -111,11 +111,11 @@ export class PluginRegistrations {
         }),
       ];
       if (earlier) {
-        compares.push({ key: K.key(earlier.value.id), modRevision: earlier.modRevision });
+        compares.push({ key: StoreKey.key(earlier.value.id), modRevision: earlier.modRevision });
         ops.push(
           {
             type: 'put',
-            key: K.key(earlier.value.id),
+            key: StoreKey.key(earlier.value.id),
             value: json(withoutResource(earlier.value, resource)),
           },
           this.activity.op({
@@ -152,15 +152,19 @@ export class PluginRegistrations {
     resource: string,
   ): Promise<void> {
     const { instance } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
-    const bindingKey = K.pluginRegistration(instance.accountId, resource);
+    const bindingKey = StoreKey.pluginRegistration(instance.accountId, resource);
     await retryOnRace(async () => {
       const key = await this.keyDoc(keyId);
       if (!key.value.plugins?.some((p) => p.resource === resource))
         throw notFound('Registration', resource);
       const binding = await getDoc<Binding>(this.ctx.store, bindingKey);
-      const compares: Compare[] = [{ key: K.key(keyId), modRevision: key.modRevision }];
+      const compares: Compare[] = [{ key: StoreKey.key(keyId), modRevision: key.modRevision }];
       const ops: Op[] = [
-        { type: 'put', key: K.key(keyId), value: json(withoutResource(key.value, resource)) },
+        {
+          type: 'put',
+          key: StoreKey.key(keyId),
+          value: json(withoutResource(key.value, resource)),
+        },
         this.activity.op({
           actor: principal.username,
           action: 'key.deregister',
@@ -178,12 +182,12 @@ export class PluginRegistrations {
   }
 
   private async keyDoc(keyId: string): Promise<Doc<RootKeyRecord>> {
-    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(keyId));
+    const key = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(keyId));
     if (!key) throw notFound('Root key', keyId);
     return key;
   }
 
   private async earlierKey(binding: Doc<Binding>): Promise<Doc<RootKeyRecord> | undefined> {
-    return getDoc<RootKeyRecord>(this.ctx.store, K.key(binding.value.keyId));
+    return getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(binding.value.keyId));
   }
 }

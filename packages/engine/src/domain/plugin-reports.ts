@@ -7,7 +7,7 @@ import { getDoc, json, listDocs, type EngineContext } from './context.ts';
 import { EngineError, badRequest, conflict, notFound } from './errors.ts';
 import { requirePlatformRole, type Iam, type PluginScope, type Principal } from './iam.ts';
 import {
-  K,
+  StoreKey,
   type ClusterRecord,
   type PluginReportRecord,
   type RootKeyRecord,
@@ -19,7 +19,7 @@ const REPORT_REFRESH_MS = 30_000;
 
 /** What each plug-in of the cluster last reported. */
 export const pluginReportsOf = (ctx: EngineContext, clusterId: string) =>
-  listDocs<PluginReportRecord>(ctx.store, K.pluginReports(clusterId)).then((docs) =>
+  listDocs<PluginReportRecord>(ctx.store, StoreKey.pluginReports(clusterId)).then((docs) =>
     docs.map((d) => d.value),
   );
 
@@ -46,7 +46,7 @@ export class PluginReports {
    * a key_id counts only with the registration the engine minted for that resource (issue 25).
    */
   async report(principal: Principal, clusterId: string, report: PluginReport): Promise<boolean> {
-    const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+    const cluster = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId));
     if (!cluster) throw notFound('Cluster', clusterId);
     requirePlatformRole(principal, cluster.value, 'Viewer');
     if (principal.plugin?.clusterId !== clusterId)
@@ -60,7 +60,7 @@ export class PluginReports {
     await this.iam.bindPluginResource(principal, report.resource);
     if (report.encryptKeyId)
       await this.checkMinted(principal.plugin, report.resource, report.encryptKeyId);
-    const key = K.pluginReport(clusterId, report.resource);
+    const key = StoreKey.pluginReport(clusterId, report.resource);
     const previous = await getDoc<PluginReportRecord>(this.ctx.store, key);
     const now = this.ctx.clock.now();
     const next: PluginReportRecord = {
@@ -89,7 +89,7 @@ export class PluginReports {
    */
   async removeReport(principal: Principal, clusterId: string, resource: string): Promise<void> {
     await this.connections.administered(principal, clusterId);
-    const key = K.pluginReport(clusterId, resource);
+    const key = StoreKey.pluginReport(clusterId, resource);
     const report = await getDoc<PluginReportRecord>(this.ctx.store, key);
     if (!report) throw notFound('KMS plug-in', resource);
     const now = this.ctx.clock.now();
@@ -98,7 +98,7 @@ export class PluginReports {
         'PLUGIN_REPORTING',
         `KMS plug-in ${resource} reported ${ago(report.value.reportedAt, now.getTime())}: it is alive. A plug-in can be removed once it has been silent for ${PLUGIN_STALE_MINUTES} minutes (its API server is gone).`,
       );
-    const user = await getDoc<UserRecord>(this.ctx.store, K.pluginUser(clusterId));
+    const user = await getDoc<UserRecord>(this.ctx.store, StoreKey.pluginUser(clusterId));
     const revoked = user?.value.apiKeys.filter((k) => k.resource === resource) ?? [];
     const ops: Op[] = [
       { type: 'delete', key },
@@ -113,11 +113,11 @@ export class PluginReports {
     ];
     const compares: Compare[] = [{ key, modRevision: report.modRevision }];
     if (user && revoked.length > 0) {
-      compares.push({ key: K.pluginUser(clusterId), modRevision: user.modRevision });
+      compares.push({ key: StoreKey.pluginUser(clusterId), modRevision: user.modRevision });
       const kept = user.value.apiKeys.filter((k) => k.resource !== resource);
       ops.push({
         type: 'put',
-        key: K.pluginUser(clusterId),
+        key: StoreKey.pluginUser(clusterId),
         value: json({ ...user.value, apiKeys: kept }),
       });
     }
@@ -139,7 +139,7 @@ export class PluginReports {
     const ref = parseKeyId(keyId);
     if (!ref) throw refuse('is not a key_id that a Keyhaven KMS plug-in writes');
     const key = scope.keyIds.includes(ref.keyId)
-      ? await getDoc<RootKeyRecord>(this.ctx.store, K.key(ref.keyId))
+      ? await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(ref.keyId))
       : undefined;
     if (!key || key.value.instanceId !== ref.instanceId)
       throw refuse('names a root key that this cluster does not use');

@@ -157,7 +157,8 @@ export interface JobRecord {
 /** A service-to-service authorization as stored: the policy without the caller's dependents. */
 export type AuthorizationRecord = Omit<AuthorizationPolicy, 'dependents'>;
 
-export const K = {
+/** Where each record lives in the store: one key per document, prefixes for lists. */
+export const StoreKey = {
   account: (id: string) => `/keyhaven/accounts/${id}`,
   user: (id: string) => `/keyhaven/users/${id}`,
   pluginUser: (clusterId: string) => `/keyhaven/users/kms-plugin-${clusterId}`,

@@ -12,7 +12,7 @@ import { getDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound } from './errors.ts';
 import { requirePlatformRole, type Principal } from './iam.ts';
 import type { Keys } from './keys.ts';
-import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from './records.ts';
+import { StoreKey, type ClusterRecord, type JobRecord, type RootKeyRecord } from './records.ts';
 import type { Seeds } from './seeds.ts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
 import type { KeyValue } from '../store/types.ts';
@@ -28,7 +28,7 @@ interface StoredSecret {
 }
 
 const metaOf = (clusterId: string, kv: KeyValue): SecretMeta => {
-  const [namespace = '', name = ''] = kv.key.slice(K.secrets(clusterId).length).split('/');
+  const [namespace = '', name = ''] = kv.key.slice(StoreKey.secrets(clusterId).length).split('/');
   return {
     namespace,
     name,
@@ -55,8 +55,8 @@ export class Secrets {
     requirePlatformRole(principal, cluster, 'Viewer');
     if (cluster.connection) return this.connected.list(cluster, query);
     const prefix = query.namespace
-      ? `${K.secrets(clusterId)}${query.namespace}/`
-      : K.secrets(clusterId);
+      ? `${StoreKey.secrets(clusterId)}${query.namespace}/`
+      : StoreKey.secrets(clusterId);
     if (query.search !== undefined || query.offset !== undefined)
       return this.search(clusterId, prefix, query);
     const after = query.continue ? Buffer.from(query.continue, 'base64url').toString() : undefined;
@@ -85,7 +85,7 @@ export class Secrets {
    * found from the keys alone (names are in the key); only the page's values are read.
    */
   private async search(clusterId: string, prefix: string, query: SecretListQuery) {
-    const base = K.secrets(clusterId).length;
+    const base = StoreKey.secrets(clusterId).length;
     const needle = query.search?.toLowerCase();
     const keys = await this.ctx.store.keys(prefix);
     const matching = needle
@@ -114,7 +114,7 @@ export class Secrets {
     const cluster = (await this.clusters.record(clusterId)).value;
     requirePlatformRole(principal, cluster, 'Editor');
     if (cluster.connection) this.connected.refuseWrite(cluster);
-    const kv = await this.ctx.store.get(K.secret(clusterId, namespace, name));
+    const kv = await this.ctx.store.get(StoreKey.secret(clusterId, namespace, name));
     if (!kv) throw notFound('Secret', `${namespace}/${name}`);
     return kv;
   }
@@ -159,7 +159,7 @@ export class Secrets {
 
   /** Writes are refused while the master re-encrypts (R2), atomically with the job's revision. */
   private async writeGuard(clusterId: string) {
-    const job = await getDoc<JobRecord>(this.ctx.store, K.job(clusterId));
+    const job = await getDoc<JobRecord>(this.ctx.store, StoreKey.job(clusterId));
     if (job && (job.value.state === 'running' || job.value.state === 'retrying')) {
       throw new EngineError(
         503,
@@ -169,12 +169,12 @@ export class Secrets {
         10,
       );
     }
-    return { key: K.job(clusterId), modRevision: job?.modRevision ?? 0 };
+    return { key: StoreKey.job(clusterId), modRevision: job?.modRevision ?? 0 };
   }
 
   private async seal(cluster: ClusterRecord, storeKey: string, plaintext: Buffer): Promise<Buffer> {
     if (!cluster.kms) return plaintext;
-    const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, K.key(cluster.kms.crkId));
+    const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(cluster.kms.crkId));
     if (!keyDoc) throw conflict('KEY_MISSING', 'The root key of this cluster no longer exists.');
     const instance = await this.keys.instance(cluster.kms.instanceId);
     if (this.seeds.settings.mode === 'new-dek') {
@@ -206,7 +206,7 @@ export class Secrets {
     const cluster = await this.clusters.record(clusterId);
     requirePlatformRole(principal, cluster.value, 'Editor');
     if (cluster.value.connection) this.connected.refuseWrite(cluster.value);
-    const storeKey = K.secret(clusterId, input.namespace, input.name);
+    const storeKey = StoreKey.secret(clusterId, input.namespace, input.name);
     const object: StoredSecret = {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -232,7 +232,7 @@ export class Secrets {
     const { succeeded, revision } = await this.ctx.store.txn(
       [
         guard,
-        { key: K.cluster(clusterId), modRevision: cluster.modRevision },
+        { key: StoreKey.cluster(clusterId), modRevision: cluster.modRevision },
         { key: storeKey, modRevision: existing?.modRevision ?? 0 },
       ],
       [
@@ -273,7 +273,7 @@ export class Secrets {
     requirePlatformRole(principal, cluster, 'Editor');
     if (cluster.connection) this.connected.refuseWrite(cluster);
     const guard = await this.writeGuard(clusterId);
-    const storeKey = K.secret(clusterId, namespace, name);
+    const storeKey = StoreKey.secret(clusterId, namespace, name);
     const existing = await this.ctx.store.get(storeKey);
     if (!existing) throw notFound('Secret', `${namespace}/${name}`);
     const { succeeded } = await this.ctx.store.txn(

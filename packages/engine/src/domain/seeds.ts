@@ -7,7 +7,7 @@ import type { KeyAdapter } from '../keys/types.ts';
 import { getDoc, type EngineContext } from './context.ts';
 import { EngineError } from './errors.ts';
 import { adapterFailure, requireUsableKey } from './keys.ts';
-import { K, type InstanceRecord, type RootKeyRecord } from './records.ts';
+import { StoreKey, type InstanceRecord, type RootKeyRecord } from './records.ts';
 
 export interface SeedSettings {
   /** How long an unwrapped seed stays in memory (the seed's DEK cache timeout). */
@@ -88,7 +88,7 @@ export class Seeds {
     this.usable(key);
     const version = this.version(key, versionId);
     const keyId = keyIdOf(key.id, versionId);
-    const storeKey = K.seed(clusterId, versionId);
+    const storeKey = StoreKey.seed(clusterId, versionId);
     let stored = await this.ctx.store.get(storeKey);
     if (!stored) {
       const seed = randomBytes(32);
@@ -193,7 +193,9 @@ export class Seeds {
         const crkId = keyId.split(':')[0] ?? '';
         let pending = keys.get(crkId);
         if (!pending) {
-          pending = getDoc<RootKeyRecord>(this.ctx.store, K.key(crkId)).then((d) => d?.value);
+          pending = getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(crkId)).then(
+            (d) => d?.value,
+          );
           keys.set(crkId, pending);
         }
         const key = await pending;
@@ -205,7 +207,7 @@ export class Seeds {
           );
         let provider = providers.get(key.instanceId);
         if (!provider) {
-          provider = getDoc<InstanceRecord>(this.ctx.store, K.instance(key.instanceId)).then(
+          provider = getDoc<InstanceRecord>(this.ctx.store, StoreKey.instance(key.instanceId)).then(
             (d) => d?.value.provider,
           );
           providers.set(key.instanceId, provider);

@@ -4,7 +4,12 @@ import type { EngineContext, Doc } from '../domain/context.ts';
 import { desiredStatus, type Clusters } from '../domain/clusters.ts';
 import { getDoc, json } from '../domain/context.ts';
 import { conflict } from '../domain/errors.ts';
-import { K, type ClusterRecord, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
+import {
+  StoreKey,
+  type ClusterRecord,
+  type JobRecord,
+  type RootKeyRecord,
+} from '../domain/records.ts';
 import type { Compare, Op } from '../store/types.ts';
 
 /**
@@ -24,7 +29,7 @@ export async function activeJob(
 ): Promise<{ job: Doc<JobRecord>; key: Doc<RootKeyRecord> } | undefined> {
   const job = await clusters.job(clusterId);
   if (!job || !isJobActive(job.value)) return undefined;
-  const key = await getDoc<RootKeyRecord>(ctx.store, K.key(job.value.crkId));
+  const key = await getDoc<RootKeyRecord>(ctx.store, StoreKey.key(job.value.crkId));
   if (!key || key.value.state === KeyState.Destroyed) {
     await abandon(clusterId, `Root key ${key?.value.name ?? job.value.crkId} was deleted.`);
     return undefined;
@@ -44,8 +49,8 @@ export function advance(job: JobRecord, lastKey: string | undefined, taken: numb
 
 /** Compares that make a batch fail when the job or its root key changed since they were read. */
 export const batchCompares = (job: Doc<JobRecord>, key: Doc<RootKeyRecord>): Compare[] => [
-  { key: K.job(job.value.clusterId), modRevision: job.modRevision },
-  { key: K.key(job.value.crkId), modRevision: key.modRevision },
+  { key: StoreKey.job(job.value.clusterId), modRevision: job.modRevision },
+  { key: StoreKey.key(job.value.crkId), modRevision: key.modRevision },
 ];
 
 /**
@@ -74,21 +79,23 @@ async function completion(
       r.clusterId === clusterId ? { ...r, keyVersion: job.keyVersion } : r,
     ),
   };
-  const compares: Compare[] = [{ key: K.cluster(clusterId), modRevision: cluster.modRevision }];
+  const compares: Compare[] = [
+    { key: StoreKey.cluster(clusterId), modRevision: cluster.modRevision },
+  ];
   const ops: Op[] = [
-    { type: 'put', key: K.job(clusterId), value: json(finishedJob) },
-    { type: 'put', key: K.cluster(clusterId), value: json(finishedCluster) },
-    { type: 'put', key: K.key(job.crkId), value: json(registered) },
+    { type: 'put', key: StoreKey.job(clusterId), value: json(finishedJob) },
+    { type: 'put', key: StoreKey.cluster(clusterId), value: json(finishedCluster) },
+    { type: 'put', key: StoreKey.key(job.crkId), value: json(registered) },
   ];
   if (job.fromCrkId && job.fromCrkId !== job.crkId) {
-    const from = await getDoc<RootKeyRecord>(ctx.store, K.key(job.fromCrkId));
+    const from = await getDoc<RootKeyRecord>(ctx.store, StoreKey.key(job.fromCrkId));
     if (from) {
       const released: RootKeyRecord = {
         ...from.value,
         registrations: from.value.registrations.filter((r) => r.clusterId !== clusterId),
       };
-      ops.push({ type: 'put', key: K.key(job.fromCrkId), value: json(released) });
-      compares.push({ key: K.key(job.fromCrkId), modRevision: from.modRevision });
+      ops.push({ type: 'put', key: StoreKey.key(job.fromCrkId), value: json(released) });
+      compares.push({ key: StoreKey.key(job.fromCrkId), modRevision: from.modRevision });
     }
   }
   return { compares, ops };

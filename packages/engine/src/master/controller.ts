@@ -6,7 +6,7 @@ import { getDoc, listDocs, type EngineContext } from '../domain/context.ts';
 import type { Principal } from '../domain/iam.ts';
 import type { KeyLifecycleListener } from '../domain/key-lifecycle.ts';
 import type { Keys } from '../domain/keys.ts';
-import { K, type ClusterRecord, type RootKeyRecord } from '../domain/records.ts';
+import { StoreKey, type ClusterRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
 import { Enablement } from './enablement.ts';
 import { JobRunner, type JobPipeline } from './job-runner.ts';
@@ -17,6 +17,20 @@ import { Reencryption, type JobRun } from './reencryption.ts';
 import type { ClusterAccess } from '../domain/cluster-access.ts';
 import type { ControllerSettings } from './settings.ts';
 import { StatusFeed } from './status-feed.ts';
+
+/** What the master controller is built from. */
+export interface MasterControllerParts {
+  ctx: EngineContext;
+  clusters: Clusters;
+  keys: Keys;
+  seeds: Seeds;
+  activity: Activity;
+  authorizations: Authorizations;
+  ownership: JobOwnership;
+  settings: ControllerSettings;
+  /** How the storage migration reaches connected clusters. */
+  access: ClusterAccess;
+}
 
 /**
  * The master controller: wires the status feed, enablement, the job runner with its re-encryption
@@ -29,17 +43,20 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
   private readonly enablement: Enablement;
   private readonly reconciler: Reconciler;
 
-  constructor(
-    private readonly ctx: EngineContext,
-    clusters: Clusters,
-    keys: Keys,
-    seeds: Seeds,
-    activity: Activity,
-    private readonly authorizations: Authorizations,
-    private readonly ownership: JobOwnership,
-    private readonly settings: ControllerSettings,
-    private readonly access: ClusterAccess,
-  ) {
+  private readonly ctx: EngineContext;
+  private readonly authorizations: Authorizations;
+  private readonly ownership: JobOwnership;
+  private readonly settings: ControllerSettings;
+  private readonly access: ClusterAccess;
+
+  constructor(parts: MasterControllerParts) {
+    const { ctx, clusters, keys, seeds, activity, authorizations, ownership, settings, access } =
+      parts;
+    this.ctx = ctx;
+    this.authorizations = authorizations;
+    this.ownership = ownership;
+    this.settings = settings;
+    this.access = access;
     const batchSize = Math.max(1, Math.min(settings.batchSize, ctx.store.maxTxnOps - 4));
     const abandon = (id: string, why: string) => this.runner.fail(id, why);
     this.feed = new StatusFeed(ctx, clusters, authorizations);
@@ -147,7 +164,7 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
   /** A connected cluster's API server re-checks its KMS plug-in at once (best effort). */
   private async prodApiServer(clusterId: string): Promise<void> {
     try {
-      const cluster = await getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId));
+      const cluster = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId));
       if (cluster?.value.connection) await this.access.recheckKms(cluster.value);
     } catch (err) {
       this.ctx.log.debug({ err, clusterId }, 'could not prod the API server');
@@ -156,7 +173,7 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
 
   /** An authorization came or went: every cluster with KMS re-checks its status. */
   async authorizationsChanged(): Promise<void> {
-    for (const { value } of await listDocs<ClusterRecord>(this.ctx.store, K.clusters))
+    for (const { value } of await listDocs<ClusterRecord>(this.ctx.store, StoreKey.clusters))
       if (value.kms) await this.feed.refresh(value.id);
   }
 

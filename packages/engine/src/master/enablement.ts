@@ -8,7 +8,7 @@ import { EngineError, badRequest, conflict } from '../domain/errors.ts';
 import { requirePlatformRole, requireServiceRole, type Principal } from '../domain/iam.ts';
 import { requireUsableKey, type Keys } from '../domain/keys.ts';
 import {
-  K,
+  StoreKey,
   type ClusterRecord,
   type InstanceRecord,
   type JobRecord,
@@ -55,7 +55,7 @@ export class Enablement {
       );
     }
     requireServiceRole(principal, instance, 'Reader');
-    const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, K.key(request.crk_id));
+    const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(request.crk_id));
     if (!keyDoc || keyDoc.value.instanceId !== instance.id) {
       throw new EngineError(
         404,
@@ -161,7 +161,7 @@ export class Enablement {
     if (!kms || kms.crkId !== key.id) return;
     const job = await this.clusters.job(clusterId);
     if (isJobActive(job?.value)) return;
-    const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, K.key(key.id));
+    const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(key.id));
     if (!keyDoc) return;
     const instance = await this.keys.instance(key.instanceId);
     const spec: JobSpec = {
@@ -209,7 +209,7 @@ export class Enablement {
       state: 'running',
       checkpoint: null,
       done: 0,
-      total: await this.ctx.store.count(K.secrets(clusterId)),
+      total: await this.ctx.store.count(StoreKey.secrets(clusterId)),
       startedAt: now,
     };
     const nextCluster: ClusterRecord = {
@@ -244,14 +244,14 @@ export class Enablement {
     };
     const { succeeded } = await this.ctx.store.txn(
       [
-        { key: K.cluster(clusterId), modRevision: cluster.modRevision },
-        { key: K.job(clusterId), modRevision: job?.modRevision ?? 0 },
-        { key: K.key(keyDoc.value.id), modRevision: keyDoc.modRevision },
+        { key: StoreKey.cluster(clusterId), modRevision: cluster.modRevision },
+        { key: StoreKey.job(clusterId), modRevision: job?.modRevision ?? 0 },
+        { key: StoreKey.key(keyDoc.value.id), modRevision: keyDoc.modRevision },
       ],
       [
-        { type: 'put', key: K.cluster(clusterId), value: json(nextCluster) },
-        { type: 'put', key: K.job(clusterId), value: json(nextJob) },
-        { type: 'put', key: K.key(keyDoc.value.id), value: json(nextKey) },
+        { type: 'put', key: StoreKey.cluster(clusterId), value: json(nextCluster) },
+        { type: 'put', key: StoreKey.job(clusterId), value: json(nextJob) },
+        { type: 'put', key: StoreKey.key(keyDoc.value.id), value: json(nextKey) },
         ...activity,
       ],
     );

@@ -2,7 +2,7 @@ import { isJobActive } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import type { Clusters } from '../domain/clusters.ts';
 import { listDocs, updateDoc, type EngineContext } from '../domain/context.ts';
-import { K, type JobRecord } from '../domain/records.ts';
+import { StoreKey, type JobRecord } from '../domain/records.ts';
 import { classifyJobFailure } from './job-failure.ts';
 import type { JobOwnership } from './ownership.ts';
 import type { ControllerSettings } from './settings.ts';
@@ -63,7 +63,7 @@ export class JobRunner {
     try {
       const jobs =
         clusterId === '*'
-          ? (await listDocs<JobRecord>(this.ctx.store, K.jobs)).map((d) => d.value)
+          ? (await listDocs<JobRecord>(this.ctx.store, StoreKey.jobs)).map((d) => d.value)
           : [(await this.clusters.job(clusterId))?.value];
       for (const job of jobs) if (job && isJobActive(job)) this.start(job.clusterId);
     } catch (err) {
@@ -75,7 +75,7 @@ export class JobRunner {
   async fail(clusterId: string, message: string): Promise<void> {
     const job = await this.clusters.job(clusterId);
     if (job && isJobActive(job.value)) {
-      await updateDoc<JobRecord>(this.ctx.store, K.job(clusterId), (j) => ({
+      await updateDoc<JobRecord>(this.ctx.store, StoreKey.job(clusterId), (j) => ({
         ...j,
         state: 'failed',
         message,
@@ -138,7 +138,7 @@ export class JobRunner {
 
   /** The job moves again after failures: it says so, and its status follows. */
   private async recovered(clusterId: string): Promise<void> {
-    await updateDoc<JobRecord>(this.ctx.store, K.job(clusterId), (j) => {
+    await updateDoc<JobRecord>(this.ctx.store, StoreKey.job(clusterId), (j) => {
       const { message: _cleared, ...rest } = j;
       return { ...rest, state: 'running' };
     });
@@ -159,7 +159,7 @@ export class JobRunner {
       'enablement batch failed; will retry',
     );
     try {
-      const job = await updateDoc<JobRecord>(this.ctx.store, K.job(clusterId), (j) => ({
+      const job = await updateDoc<JobRecord>(this.ctx.store, StoreKey.job(clusterId), (j) => ({
         ...j,
         state: 'retrying',
         message: problem.message,

@@ -6,7 +6,7 @@ import { pluginReportsOf } from '../domain/plugin-reports.ts';
 import { getDoc, json, type Doc, type EngineContext } from '../domain/context.ts';
 import { EngineError, conflict } from '../domain/errors.ts';
 import {
-  K,
+  StoreKey,
   type JobRecord,
   type PluginReportRecord,
   type RootKeyRecord,
@@ -178,8 +178,8 @@ export class Migration {
    */
   private async commit(run: MigrationRun, next: JobRecord): Promise<MigrationRun> {
     const { succeeded, revision } = await this.ctx.store.txn(
-      [{ key: K.job(next.clusterId), modRevision: run.job.modRevision }],
-      [{ type: 'put', key: K.job(next.clusterId), value: json(next) }],
+      [{ key: StoreKey.job(next.clusterId), modRevision: run.job.modRevision }],
+      [{ type: 'put', key: StoreKey.job(next.clusterId), value: json(next) }],
     );
     if (!succeeded) throw conflict('CONCURRENT_CHANGE', 'the job changed while a page ran');
     return { ...run, job: { value: next, modRevision: revision } };
@@ -194,7 +194,7 @@ export class Migration {
     const cluster = await this.clusters.record(job.clusterId);
     const access = await this.access.etcd(cluster.value);
     if (access) await this.verify(run.client, access, job);
-    const key = await getDoc<RootKeyRecord>(this.ctx.store, K.key(job.crkId));
+    const key = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(job.crkId));
     if (!key) throw conflict('CONCURRENT_CHANGE', 'the root key went away as the last page ran');
     const checked = access
       ? 'Verified in etcd: every Secret is stored under the new key version.'

@@ -2,7 +2,7 @@ import { KeyState, isJobActive, isKeyExpired } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import { listDocs, type EngineContext } from '../domain/context.ts';
 import type { Keys } from '../domain/keys.ts';
-import { K, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
+import { StoreKey, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
 import type { Enablement } from './enablement.ts';
 import type { JobRunner } from './job-runner.ts';
@@ -44,11 +44,11 @@ export class Reconciler {
 
   async reconcile(): Promise<void> {
     if (this.stopped) return;
-    const keys = (await listDocs<RootKeyRecord>(this.ctx.store, K.keys)).map((d) => d.value);
+    const keys = (await listDocs<RootKeyRecord>(this.ctx.store, StoreKey.keys)).map((d) => d.value);
     await this.expireKeys(keys);
     if (this.feed.setAdapterHealth(await this.ctx.adapterHealth()))
       for (const key of keys) await this.refreshRegistered(key);
-    const jobs = (await listDocs<JobRecord>(this.ctx.store, K.jobs)).map((d) => d.value);
+    const jobs = (await listDocs<JobRecord>(this.ctx.store, StoreKey.jobs)).map((d) => d.value);
     for (const job of jobs) if (isJobActive(job)) this.runner.start(job.clusterId);
     await this.startRotations(keys, jobs);
   }

@@ -4,7 +4,7 @@ import type { Clusters } from '../domain/clusters.ts';
 import { json, type Doc, type EngineContext } from '../domain/context.ts';
 import { conflict } from '../domain/errors.ts';
 import type { Keys } from '../domain/keys.ts';
-import { K, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
+import { StoreKey, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
 import { asBuffer, type SealingSeed } from '../crypto/envelope.ts';
 import { ResealPool, type ResealItem } from '../crypto/reseal-pool.ts';
@@ -72,7 +72,7 @@ export class Reencryption {
   }
 
   private readPage(clusterId: string, after: string | null): Promise<RangeResult> {
-    return this.ctx.store.range(K.secrets(clusterId), {
+    return this.ctx.store.range(StoreKey.secrets(clusterId), {
       limit: this.batchSize,
       ...(after !== null && { after }),
     });
@@ -197,7 +197,7 @@ export class Reencryption {
         : {};
     const { succeeded, revision } = await this.ctx.store.txn(batchCompares(job, key), [
       ...ops,
-      { type: 'put', key: K.job(clusterId), value: json(nextJob) },
+      { type: 'put', key: StoreKey.job(clusterId), value: json(nextJob) },
     ]);
     if (!succeeded)
       throw conflict('CONCURRENT_CHANGE', 'the job or its root key changed while a batch ran');

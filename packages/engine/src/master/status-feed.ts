@@ -4,7 +4,7 @@ import { type Clusters, desiredStatus } from '../domain/clusters.ts';
 import { getDoc, listDocs, updateDoc, type EngineContext } from '../domain/context.ts';
 import type { Authorizations } from '../domain/authorizations.ts';
 import {
-  K,
+  StoreKey,
   type ClusterRecord,
   type InstanceRecord,
   type JobRecord,
@@ -39,8 +39,8 @@ export class StatusFeed {
       if (this.events.listenerCount(clusterId) + this.events.listenerCount(EVERY_CLUSTER) === 0)
         return;
       const [cluster, job] = await Promise.all([
-        getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId)),
-        getDoc<JobRecord>(this.ctx.store, K.job(clusterId)),
+        getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId)),
+        getDoc<JobRecord>(this.ctx.store, StoreKey.job(clusterId)),
       ]);
       if (!cluster) return;
       const event = this.clusters.statusEvent(cluster.value, job?.value, revision);
@@ -52,7 +52,7 @@ export class StatusFeed {
         prefix,
         (e) => void onChange(e.kv.key.slice(prefix.length), e.kv.modRevision).catch(() => {}),
       );
-    this.unwatch.push(await follow(K.clusters), await follow(K.jobs));
+    this.unwatch.push(await follow(StoreKey.clusters), await follow(StoreKey.jobs));
   }
 
   stop(): void {
@@ -101,8 +101,8 @@ export class StatusFeed {
     this.events.on(EVERY_CLUSTER, send);
     for (const clusterId of clusterIds) {
       const [cluster, job] = await Promise.all([
-        getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId)),
-        getDoc<JobRecord>(this.ctx.store, K.job(clusterId)),
+        getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId)),
+        getDoc<JobRecord>(this.ctx.store, StoreKey.job(clusterId)),
       ]);
       if (cluster)
         send(
@@ -127,7 +127,7 @@ export class StatusFeed {
 
   /** The instance's name when no authorization lets the account's clusters use it any more. */
   private async unauthorized(accountId: string, instanceId: string): Promise<string | undefined> {
-    const instance = await getDoc<InstanceRecord>(this.ctx.store, K.instance(instanceId));
+    const instance = await getDoc<InstanceRecord>(this.ctx.store, StoreKey.instance(instanceId));
     if (!instance) return undefined;
     return (await this.authorizations.find(accountId, instance.value))
       ? undefined
@@ -136,7 +136,10 @@ export class StatusFeed {
 
   /** What the first unhealthy KMS plug-in of a connected cluster answers its API server. */
   private async pluginProblem(clusterId: string): Promise<string | undefined> {
-    const reports = await listDocs<PluginReportRecord>(this.ctx.store, K.pluginReports(clusterId));
+    const reports = await listDocs<PluginReportRecord>(
+      this.ctx.store,
+      StoreKey.pluginReports(clusterId),
+    );
     const sick = reports.find((r) => r.value.healthz !== 'ok');
     return sick && `KMS plug-in ${sick.value.resource} reports: ${sick.value.healthz}.`;
   }
@@ -145,11 +148,13 @@ export class StatusFeed {
   async refresh(clusterId: string): Promise<void> {
     const [job, cluster] = await Promise.all([
       this.clusters.job(clusterId),
-      getDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId)),
+      getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId)),
     ]);
     if (!cluster) return;
     const kms = cluster.value.kms;
-    const key = kms ? await getDoc<RootKeyRecord>(this.ctx.store, K.key(kms.crkId)) : undefined;
+    const key = kms
+      ? await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(kms.crkId))
+      : undefined;
     const now = this.ctx.clock.now();
     const version = key?.value.versions.find((v) => v.id === kms?.keyVersion);
     const want = desiredStatus({
@@ -166,7 +171,7 @@ export class StatusFeed {
     });
     const { status } = cluster.value;
     if (want.message === status.message && want.health === status.health) return;
-    await updateDoc<ClusterRecord>(this.ctx.store, K.cluster(clusterId), (c) => ({
+    await updateDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(clusterId), (c) => ({
       ...c,
       status: { ...want, modifiedDate: now.toISOString() },
     }));
