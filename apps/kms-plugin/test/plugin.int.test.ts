@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, statSync, existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { status as Code, type ServiceError } from '@grpc/grpc-js';
@@ -265,12 +264,20 @@ describe('KMS v2 plug-in against the engine', () => {
     expect(await stopPlugin(plugin)).toBe(0);
     expect(plugin.output()).toContain('"msg":"stopped"');
     expect(existsSync(plugin.socketPath)).toBe(false);
-    // A crash leaves the socket file behind: the next start removes it and serves.
-    const stale = createServer().listen(plugin.socketPath);
-    await new Promise((r) => stale.once('listening', r));
-    await new Promise<void>((r) => {
-      stale.close(() => r());
-    });
+    // A crash leaves the socket file behind (a clean close would remove it): a process that
+    // listens on it is SIGKILLed, and the next start removes the file and serves.
+    const crashed = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('node:net').createServer().listen(${JSON.stringify(plugin.socketPath)}, () => console.log('up'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((r) => crashed.stdout.once('data', r));
+    crashed.kill('SIGKILL');
+    await new Promise((r) => crashed.once('exit', r));
+    expect(lstatSync(plugin.socketPath).isSocket()).toBe(true);
     plugin = await spawnPlugin(dir, pluginConfig(settings));
     expect(await kmsClient(plugin.socketPath).status()).toMatchObject({ healthz: 'ok' });
   });
