@@ -1,6 +1,7 @@
 export * from './common.ts';
 export * from './identity.ts';
 export * from './keys.ts';
+export * from './key-rules.ts';
 export * from './clusters.ts';
 export * from './secrets.ts';
 export * from './activity.ts';

@@ -144,70 +144,6 @@ export const RegistrationCollection = Collection(
   'application/vnd.ibm.kms.registration+json',
 );
 
-/** Why a root key cannot wrap or unwrap, as the console's pickers and tags name it. */
-export type KeyUnusableReason = 'destroyed' | 'expired' | 'disabled';
-
-export type KeyUsability =
-  { usable: true } | { usable: false; reason: KeyUnusableReason; code: string; message: string };
-
-/** Whether a root key is past its expiration date (R9). */
-/** A root key whose expiry is this close is flagged wherever it is offered or in use (R9). */
-export const EXPIRY_WARNING_DAYS = 30;
-const DAY_MS = 24 * 3600 * 1000;
-
-/** Whole days until the key expires (0 or less: expired), or undefined for a key that never does. */
-export function daysUntilExpiry(
-  key: { expirationDate?: string | null | undefined },
-  now: Date,
-): number | undefined {
-  if (!key.expirationDate) return undefined;
-  return Math.ceil((new Date(key.expirationDate).getTime() - now.getTime()) / DAY_MS);
-}
-
-/** Expires within EXPIRY_WARNING_DAYS (and has not expired yet). */
-export function expiresSoon(key: { expirationDate?: string | null | undefined }, now: Date) {
-  const days = daysUntilExpiry(key, now);
-  return days !== undefined && days > 0 && days <= EXPIRY_WARNING_DAYS;
-}
-
-export function isKeyExpired(key: { expirationDate?: string | undefined }, now: Date): boolean {
-  return (
-    key.expirationDate !== undefined && new Date(key.expirationDate).getTime() <= now.getTime()
-  );
-}
-
-/**
- * Whether a root key can wrap and unwrap now (R7, R8, R9): deleted, expired (by date or by the
- * engine's sweep) and disabled keys cannot. The engine decides with it; the console mirrors it.
- */
-export function keyUsability(
-  key: { name: string; state: KeyStateNumber; expirationDate?: string | undefined },
-  now: Date,
-): KeyUsability {
-  if (key.state === KeyState.Destroyed)
-    return {
-      usable: false,
-      reason: 'destroyed',
-      code: 'ROOT_KEY_DELETED',
-      message: `Root key ${key.name} was deleted: data encrypted with it cannot be recovered.`,
-    };
-  if (isKeyExpired(key, now) || key.state === KeyState.Deactivated)
-    return {
-      usable: false,
-      reason: 'expired',
-      code: 'ROOT_KEY_EXPIRED',
-      message: `Root key ${key.name} expired on ${key.expirationDate ?? 'its expiration date'}: it can no longer wrap or unwrap.`,
-    };
-  if (key.state !== KeyState.Active)
-    return {
-      usable: false,
-      reason: 'disabled',
-      code: 'ROOT_KEY_DISABLED',
-      message: `Root key ${key.name} is disabled: enable it to read secrets again.`,
-    };
-  return { usable: true };
-}
-
 /** A KMS plug-in names itself, and the cluster it serves, with a resource name of its own. */
 export const PluginResource = z
   .string()
@@ -235,33 +171,3 @@ export const PluginRegistration = z.object({
   createdAt: z.string(),
 });
 export type PluginRegistration = z.infer<typeof PluginRegistration>;
-
-/** Why a cluster cannot pick a root key it has had (R4), with what the engine answers then. */
-export type KeyOfCluster = {
-  reason: 'in-use' | 'used-before';
-  code: 'ROOT_KEY_IN_USE' | 'ROOT_KEY_USED_BEFORE';
-  message: string;
-};
-
-/**
- * A root key that encrypts the cluster now, or did before, cannot be picked (R4); null when it
- * is neither. The engine refuses with it; the Enable/Update form mirrors it.
- */
-export function keyOfCluster(
-  key: { id: string; name: string },
-  cluster: { crkId: string | undefined; previousCrkIds: readonly string[] },
-): KeyOfCluster | null {
-  if (cluster.crkId === key.id)
-    return {
-      reason: 'in-use',
-      code: 'ROOT_KEY_IN_USE',
-      message: `Root key ${key.name} already encrypts this cluster: pick another root key to update.`,
-    };
-  if (cluster.previousCrkIds.includes(key.id))
-    return {
-      reason: 'used-before',
-      code: 'ROOT_KEY_USED_BEFORE',
-      message: `Root key ${key.name} was used by this cluster before and cannot be used again.`,
-    };
-  return null;
-}
