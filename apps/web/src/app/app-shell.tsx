@@ -13,7 +13,7 @@ import {
 } from '@carbon/react';
 import { Asleep, Light, Logout } from '@carbon/icons-react';
 import { Link, NavLink, useLocation, useNavigate } from 'react-router';
-import { useLogout } from '../features/auth/api/session.ts';
+import { useLogout } from '../features/auth/api/logout.ts';
 import { ToastProvider } from '../shared/ui/toasts.tsx';
 
 type ThemeName = 'white' | 'g100';

@@ -2,7 +2,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { Loading } from '@carbon/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
-import { useSession } from '../features/auth/api/session.ts';
+import { useSession } from '../features/auth/api/get-session.ts';
 import { ApiRequestError } from '../shared/api/client.ts';
 import { ErrorState } from '../shared/ui/error-state.tsx';
 import { AppShell } from './app-shell.tsx';

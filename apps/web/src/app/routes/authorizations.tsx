@@ -1,4 +1,4 @@
-import { useSession } from '../../features/auth/api/session.ts';
+import { useSession } from '../../features/auth/api/get-session.ts';
 import { AuthorizationsPage } from '../../features/authorizations/components/authorizations-page.tsx';
 import { useInstances } from '../../features/kms/api/get-instances.ts';
 

@@ -11,7 +11,7 @@ import {
 import { Link, useParams, useSearchParams } from 'react-router';
 import { hasPlatformRole, type PlatformRole } from '@keyhaven/contracts';
 import { ActivityTab } from '../../features/activity/components/activity-tab.tsx';
-import { useSession } from '../../features/auth/api/session.ts';
+import { useSession } from '../../features/auth/api/get-session.ts';
 import { useClusterOverview } from '../../features/clusters/api/get-cluster-overview.ts';
 import { ClusterOverview } from '../../features/clusters/components/cluster-overview.tsx';
 import { SecretsTab } from '../../features/secrets/components/secrets-tab.tsx';

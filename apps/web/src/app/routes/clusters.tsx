@@ -1,5 +1,5 @@
 import { hasPlatformRole } from '@keyhaven/contracts';
-import { useSession } from '../../features/auth/api/session.ts';
+import { useSession } from '../../features/auth/api/get-session.ts';
 import { ClustersTable } from '../../features/clusters/components/clusters-table.tsx';
 
 export function ClustersRoute() {

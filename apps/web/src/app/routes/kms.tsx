@@ -1,4 +1,4 @@
-import { useSession } from '../../features/auth/api/session.ts';
+import { useSession } from '../../features/auth/api/get-session.ts';
 import { RootKeysPage } from '../../features/kms/components/root-keys-page.tsx';
 
 export function KmsRoute() {

@@ -11,7 +11,7 @@ import {
 } from '@carbon/react';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { Timestamp } from '../../../shared/ui/time.tsx';
-import { useClusterActivity } from '../api/activity.ts';
+import { useClusterActivity } from '../api/get-cluster-activity.ts';
 
 /** The cluster's actions and status changes, newest first. */
 export function ActivityTab({ clusterId }: { clusterId: string }) {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Form, InlineNotification, PasswordInput, TextInput } from '@carbon/react';
 import { useLocation, useNavigate } from 'react-router';
-import { useLogin } from '../api/session.ts';
+import { useLogin } from '../api/login.ts';
 
 /** Log in; afterwards the user lands where they were going. */
 export function LoginPage() {

@@ -2,11 +2,12 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Cluster, type EnableKmsBody } from '@keyhaven/contracts';
 import { queryKeys } from '../../../shared/api/query-keys.ts';
 import { apiRequest } from '../../../shared/api/client.ts';
+import { clusterPath } from './cluster-path.ts';
 import { clusterOverviewQueryOptions } from './get-cluster-overview.ts';
 import { clustersQueryOptions } from './get-clusters.ts';
 
 export const enableKms = (clusterId: string, body: EnableKmsBody) =>
-  apiRequest(Cluster, `/api/clusters/${encodeURIComponent(clusterId)}/kms`, {
+  apiRequest(Cluster, `${clusterPath(clusterId)}/kms`, {
     method: 'POST',
     body,
   });

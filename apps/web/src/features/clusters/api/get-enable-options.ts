@@ -2,6 +2,7 @@ import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query'
 import { EnableOptions } from '@keyhaven/contracts';
 import { queryKeys } from '../../../shared/api/query-keys.ts';
 import { apiRequest } from '../../../shared/api/client.ts';
+import { clusterPath } from './cluster-path.ts';
 
 export const getEnableOptions = (
   clusterId: string,
@@ -9,11 +10,7 @@ export const getEnableOptions = (
   signal?: AbortSignal,
 ) => {
   const query = instanceId ? `?instanceId=${encodeURIComponent(instanceId)}` : '';
-  return apiRequest(
-    EnableOptions,
-    `/api/clusters/${encodeURIComponent(clusterId)}/enable-options${query}`,
-    { signal },
-  );
+  return apiRequest(EnableOptions, `${clusterPath(clusterId)}/enable-options${query}`, { signal });
 };
 
 export const enableOptionsQueryOptions = (clusterId: string, instanceId: string | undefined) =>

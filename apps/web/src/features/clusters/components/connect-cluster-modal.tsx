@@ -4,7 +4,7 @@ import { useNavigate } from 'react-router';
 import { ConnectClusterRequest, sentence } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
-import { useConnectCluster } from '../api/connections.ts';
+import { useConnectCluster } from '../api/connect-cluster.ts';
 
 const EMPTY = {
   name: '',

@@ -8,7 +8,9 @@ import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { Ago, Timestamp } from '../../../shared/ui/time.tsx';
 import { WhyNot, needsPlatformRole } from '../../../shared/ui/why-not.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
-import { useDisconnectCluster, usePluginSetup, useRemovePlugin } from '../api/connections.ts';
+import { useDisconnectCluster } from '../api/disconnect-cluster.ts';
+import { useRemovePlugin } from '../api/remove-plugin.ts';
+import { usePluginSetup } from '../api/setup-plugin.ts';
 import { PluginKeysRow } from './plugin-keys.tsx';
 
 type Connected = Cluster & { connection: NonNullable<Cluster['connection']> };

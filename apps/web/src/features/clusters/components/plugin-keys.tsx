@@ -5,7 +5,8 @@ import { DangerModal } from '../../../shared/ui/danger-modal.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
 import { Timestamp } from '../../../shared/ui/time.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
-import { usePluginKeys, useRevokePluginKey } from '../api/plugin-keys.ts';
+import { usePluginKeys } from '../api/get-plugin-keys.ts';
+import { useRevokePluginKey } from '../api/revoke-plugin-key.ts';
 
 /** The danger confirmation of revoking a plug-in's API key: that plug-in stops working. */
 function RevokeKeyModal({
