@@ -26,15 +26,15 @@ export interface EngineClientOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How often the BFF checks that the engine answers, and how long it waits for that answer. */
+const PROBE_EVERY_MS = 2_000;
+const PROBE_TIMEOUT_MS = 1_500;
+
 /**
  * The BFF's only way to the engine: per-call timeouts, failover across engine URLs, retries with
  * backoff for reads only, and engine errors mapped to the BFF's error format with their message.
  * It forwards the user's bearer token and a request id, never the browser's cookies.
  */
-/** How often the BFF checks that the engine answers, and how long it waits for that answer. */
-const PROBE_EVERY_MS = 2_000;
-const PROBE_TIMEOUT_MS = 1_500;
-
 export class EngineClient {
   private preferred = 0;
   /** Set while no engine answers its health check: calls then fail at once, saying why. */

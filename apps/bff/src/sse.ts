@@ -169,13 +169,13 @@ export class StatusRelay {
     void run();
   }
 
-  /** Ends every stream (graceful shutdown). */
   /** A session ended (logout): its streams end too, whatever cluster they follow. */
   endSession(token: string): void {
     for (const hub of this.hubs.values())
       for (const s of hub.subscribers) if (s.token === token) s.res.end();
   }
 
+  /** Ends every stream (graceful shutdown). */
   close(): void {
     this.closed = true;
     clearInterval(this.heartbeat);

@@ -4,10 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { KEY_ID_PART, PluginResource } from '@keyhaven/contracts';
 
-/**
- * kmsplugin-config.yaml, in seed 004's sections and names. Values take the seed's own forms
- * (quoted numbers, `HEALTHZ_PORT: ":20358"`), so a file written like the seed's works as it is.
- */
+// kmsplugin-config.yaml, in seed 004's sections and names. Values take the seed's own forms
+// (quoted numbers, `HEALTHZ_PORT: ":20358"`), so a file written like the seed's works as it is.
 
 /** Settings of the KMS v1 plug-in that KMS v2 has no use for: read, then ignored with a warning. */
 export const IGNORED_SETTINGS = {
@@ -89,10 +87,7 @@ const ServerConfig = z
      * A connected cluster in Keyhaven: the plug-in then follows the root key that the cluster's
      * KMS configuration names (KP_CONFIG.INSTANCE_ID and CRK_ID are left out).
      */
-    CLUSTER_ID: z
-      .string()
-      .regex(KEY_ID_PART, 'CLUSTER_ID must be a cluster id')
-      .optional(),
+    CLUSTER_ID: z.string().regex(KEY_ID_PART, 'CLUSTER_ID must be a cluster id').optional(),
     /** Names this plug-in in the root key's registrations: its cluster, or the host it runs on. */
     CLUSTER_NAME: z.string().trim().min(1).max(100).optional(),
     NUM_LEN_BYTES: z.unknown().optional(),
@@ -114,14 +109,8 @@ const KpConfig = z
     VERSION: z.preprocess((v) => Number(v), z.literal(1)).optional(),
     URL: engineUrl('URL'),
     KP_CA_FILE: z.string().optional(),
-    INSTANCE_ID: z
-      .string()
-      .regex(KEY_ID_PART, 'INSTANCE_ID must be an instance id')
-      .optional(),
-    CRK_ID: z
-      .string()
-      .regex(KEY_ID_PART, 'CRK_ID must be a root key id')
-      .optional(),
+    INSTANCE_ID: z.string().regex(KEY_ID_PART, 'INSTANCE_ID must be an instance id').optional(),
+    CRK_ID: z.string().regex(KEY_ID_PART, 'CRK_ID must be a root key id').optional(),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { Id, Provider } from './common.ts';
 import { Me, Username } from './identity.ts';
 import { KeyStateNumber, KmsInstance } from './keys.ts';
 
-/** The console's own API (served by the BFF under /api). */
+// The console's own API (served by the BFF under /api).
 
 export const LoginRequest = z.object({
   username: Username('Enter your username'),

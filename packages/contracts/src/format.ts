@@ -1,8 +1,6 @@
-/**
- * How numbers, times and messages read wherever a user meets them (console, CLI, engine
- * messages): counts with thousands separators, every timestamp with its time zone, date-only
- * values as the UTC day they were set for, and freshness as the seeds print Master status.
- */
+// How numbers, times and messages read wherever a user meets them (console, CLI, engine
+// messages): counts with thousands separators, every timestamp with its time zone, date-only
+// values as the UTC day they were set for, and freshness as the seeds print Master status.
 
 /** "20,000". */
 export const count = (n: number): string => n.toLocaleString('en-US');

@@ -78,13 +78,13 @@ export function requireServiceRole(
 }
 
 export class Iam {
+  /** Imported once: jose would import a raw key again on every token it signs or checks. */
+  private readonly hmacKey: Promise<CryptoKey>;
+
   /**
    * signingKey signs and checks every token; it never enters the store (a local user who can
    * read the store must not be able to sign an admin token): the service keeps it in a 0600 file.
    */
-  /** Imported once: jose would import a raw key again on every token it signs or checks. */
-  private readonly hmacKey: Promise<CryptoKey>;
-
   constructor(
     private readonly ctx: EngineContext,
     signingKey: Uint8Array,

@@ -9,7 +9,7 @@ import type {
   ServiceGrant,
 } from '@keyhaven/contracts';
 
-/** What the engine keeps in its store, one JSON document per key. */
+// What the engine keeps in its store, one JSON document per key.
 
 export interface AccountRecord {
   id: string;

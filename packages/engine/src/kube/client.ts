@@ -4,11 +4,6 @@ import { CERTIFICATE_ERRORS, KubeError, statusError, tooLarge } from './errors.t
 
 export { KubeError, type KubeFailure } from './errors.ts';
 
-/**
- * The few Kubernetes API calls Keyhaven makes on a connected cluster: its version, what its token
- * may do, and Secrets listed in pages and written back. One keep-alive agent per cluster.
- */
-
 /** A Secret as the API server returns it; written back unchanged, so its fields are opaque. */
 export interface KubeSecret {
   metadata: { namespace: string; name: string; resourceVersion: string; [k: string]: unknown };
@@ -72,6 +67,10 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 /** A Kubernetes version as /version's gitVersion gives it ("v1.37.2", "v1.30.4+k3s1"). */
 const KUBE_VERSION = /^v?\d{1,4}\.\d{1,4}(\.\d{1,4})?([-+][0-9A-Za-z.+-]{1,50})?$/;
 
+/**
+ * The few Kubernetes API calls Keyhaven makes on a connected cluster: its version, what its token
+ * may do, and Secrets listed in pages and written back. One keep-alive agent per cluster.
+ */
 export class KubeClient {
   private readonly agent: https.Agent;
   private readonly base: URL;

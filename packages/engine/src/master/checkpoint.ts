@@ -12,10 +12,8 @@ import {
 } from '../domain/records.ts';
 import type { Compare, Op } from '../store/types.ts';
 
-/**
- * A job's checkpoint and progress, kept apart from the pipeline that moves them: the last store key
- * re-encrypted, how many secrets are done, and the records that change when the job completes.
- */
+// A job's checkpoint and progress, kept apart from the pipeline that moves them: the last store key
+// re-encrypted, how many secrets are done, and the records that change when the job completes.
 
 /**
  * The cluster's job, when it is still active, with its root key; a key deleted meanwhile ends the

@@ -38,9 +38,9 @@ const toKv = (kv: IKeyValue): KeyValue => ({
   version: Number(kv.version),
 });
 
-/** Keys read ahead for paging (see range). */
 /** Keys per etcd response when listing a whole prefix (keys only: about 1 MB). */
 const KEYS_PAGE = 10_000;
+/** Keys read ahead for paging (see range). */
 const LOOKAHEAD = 4096;
 
 /** The keys of a prefix from some point on, as one keys-only read saw them. */
