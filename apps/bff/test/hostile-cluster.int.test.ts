@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSigned } from '../../../scripts/self-signed.ts';
 import {
   bffSessionCookie,
   freePort,
@@ -33,33 +33,6 @@ let serverUrl: string;
 /** How the hostile server answers /version now. */
 let behaviour: 'huge' | 'object' | 'long' | 'wordy' | 'silent' = 'huge';
 const sockets = new Set<Socket>();
-
-/** A self-signed certificate for 127.0.0.1, so TLS succeeds and the answer is what is tested. */
-function selfSigned(into: string): { key: string; cert: string } {
-  execFileSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=hostile',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    join(into, 'key.pem'),
-    '-out',
-    join(into, 'cert.pem'),
-  ]);
-  return {
-    key: readFileSync(join(into, 'key.pem'), 'utf8'),
-    cert: readFileSync(join(into, 'cert.pem'), 'utf8'),
-  };
-}
 
 /** Streams about 600 MB of JSON-looking bytes for as long as the client reads. */
 function streamHuge(res: ServerResponse) {
@@ -93,7 +66,8 @@ const connect = async () => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keyhaven-hostile-'));
-  const tls = selfSigned(dir);
+  // A certificate for 127.0.0.1, so TLS succeeds and the answer is what is tested.
+  const tls = selfSigned(dir, 'hostile', '127.0.0.1');
   certificate = tls.cert;
   server = createServer(tls, (req, res) => {
     if (behaviour === 'silent') return; // TLS is up; no answer ever comes

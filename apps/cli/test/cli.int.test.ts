@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -12,6 +11,7 @@ import {
   KmsInstance,
   RootKey,
 } from '@keyhaven/contracts';
+import { selfSigned } from '../../../scripts/self-signed.ts';
 import { apiKeyFor, freePort, spawnEngine, type EngineProcess } from '../../engine/test/process.ts';
 import { keyhaven } from './cli.ts';
 
@@ -357,23 +357,7 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
   });
 
   it('connects a cluster with the token from a file or stdin, and says why it could not', async () => {
-    const ca = join(dir, 'ca.crt');
-    writeFileSync(
-      ca,
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-        ].concat(['-subj', '/CN=cli-test', '-days', '1', '-keyout', '/dev/null']),
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
-      ),
-    );
+    const ca = selfSigned(dir, 'cli-test').certFile;
     const base = ['ks', 'cluster', 'connect', '--name', 'real', '--ca-file', ca];
     const closed = `https://127.0.0.1:${await freePort()}`;
     const unreachable = await keyhaven(

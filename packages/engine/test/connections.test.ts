@@ -1,46 +1,25 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectClusterRequest } from '@keyhaven/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeClientFactory } from '../src/domain/cluster-access.ts';
-import { EngineError } from '../src/domain/errors.ts';
 import {
   KubeError,
   type KubeApi,
   type KubeClientOptions,
   type KubeTarget,
 } from '../src/kube/client.ts';
-import { makeEngine, type TestEngine } from './helpers.ts';
+import { selfSigned } from '../../../scripts/self-signed.ts';
+import { engineRefusal, makeEngine, type TestEngine } from './helpers.ts';
 
 /**
  * Issue 27: connecting a cluster checks its credentials through the injected client factory, so
  * each answer of an API server is tested in milliseconds; the real one is in the integration runs.
  */
 const pemDir = mkdtempSync(join(tmpdir(), 'keyhaven-pem-'));
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=unit',
-    '-keyout',
-    join(pemDir, 'key.pem'),
-    '-out',
-    join(pemDir, 'cert.pem'),
-  ],
-  { stdio: 'ignore' },
-);
-const caCertificate = readFileSync(join(pemDir, 'cert.pem'), 'utf8');
+const pem = selfSigned(pemDir, 'unit');
+const caCertificate = pem.cert;
 
 /** How the fake API server answers, and what the engine asked of it. */
 const api = {
@@ -87,15 +66,6 @@ const request = (
   ...over,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<EngineError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof EngineError)) throw new Error(`expected an EngineError, got ${err}`);
-  return err;
-}
-
 describe('connecting a cluster checks its API server first', () => {
   let t: TestEngine;
   beforeAll(async () => {
@@ -130,7 +100,7 @@ describe('connecting a cluster checks its API server first', () => {
 
   it('names the verbs on Secrets the token lacks, and stores nothing', async () => {
     api.verbs = new Set(['list']);
-    const err = await refusal(t.engine.connections.connect(t.admin, request('real-2')));
+    const err = await engineRefusal(t.engine.connections.connect(t.admin, request('real-2')));
     expect(err).toMatchObject({ status: 400, code: 'CLUSTER_PERMISSION_MISSING' });
     expect(err.message).toContain('may not get, update Secrets in every namespace');
     expect(api.closed).toBe(1);
@@ -144,7 +114,7 @@ describe('connecting a cluster checks its API server first', () => {
     ['SERVER_ERROR', 'CLUSTER_CHECK_FAILED'],
   ] as const)('answers %s from the API server as %s, naming the server', async (failure, code) => {
     api.failure = new KubeError(failure, `the API server: ${failure}`);
-    const err = await refusal(t.engine.connections.connect(t.admin, request('real-3')));
+    const err = await engineRefusal(t.engine.connections.connect(t.admin, request('real-3')));
     expect(err).toMatchObject({ status: 400, code, details: { server: 'https://10.0.0.5:6443' } });
     expect(api.closed).toBe(1);
   });
@@ -154,15 +124,17 @@ describe('connecting a cluster checks its API server first', () => {
       endpoints: ['https://169.254.169.254:2379'],
       caCertificate,
       clientCertificate: caCertificate,
-      clientKey: readFileSync(join(pemDir, 'key.pem'), 'utf8'),
+      clientKey: pem.key,
     };
-    const err = await refusal(t.engine.connections.connect(t.admin, request('real-4', { etcd })));
+    const err = await engineRefusal(
+      t.engine.connections.connect(t.admin, request('real-4', { etcd })),
+    );
     expect(err).toMatchObject({ code: 'CLUSTER_ADDRESS_DENIED' });
     expect(api.made).toEqual([]);
   });
 
   it('lets only an Administrator of every cluster connect one', async () => {
-    const err = await refusal(t.engine.connections.connect(t.viewer, request('real-5')));
+    const err = await engineRefusal(t.engine.connections.connect(t.viewer, request('real-5')));
     expect(err).toMatchObject({ status: 403, code: 'FORBIDDEN' });
     expect(api.made).toEqual([]);
   });

@@ -16,6 +16,7 @@ import {
   type Principal,
 } from '../src/index.ts';
 import type { KubeClientFactory } from '../src/domain/cluster-access.ts';
+import { EngineError } from '../src/domain/errors.ts';
 
 export const PASSWORD = 'test-password-1';
 
@@ -125,3 +126,13 @@ export async function readAll(t: TestEngine, clusterId: string) {
 }
 
 export { KeyState };
+
+/** What the promise was refused with, when it is an EngineError (else the test fails). */
+export async function engineRefusal(promise: Promise<unknown>): Promise<EngineError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof EngineError)) throw new Error(`expected an EngineError, got ${err}`);
+  return err;
+}

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDoc, json, type Doc } from '../src/domain/context.ts';
-import { EngineError } from '../src/domain/errors.ts';
 import { StoreKey, type JobRecord, type PluginReportRecord } from '../src/domain/records.ts';
-import { makeEngine, type TestEngine } from './helpers.ts';
+import { engineRefusal, makeEngine, type TestEngine } from './helpers.ts';
 import {
   fakeClock,
   jobRecord,
@@ -57,15 +56,6 @@ describe('the storage migration waits for the API servers to take the key', () =
     return { clusterId, key, doc: await storeJob(t, job) };
   }
 
-  async function refusal(promise: Promise<unknown>): Promise<EngineError> {
-    const err = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (!(err instanceof EngineError)) throw new Error(`expected an EngineError, got ${err}`);
-    return err;
-  }
-
   it('polls and prods the API server while no plug-in has reported', async () => {
     const { clock, slept } = fakeClock();
     const { clusterId, key, doc } = await waitingJob(clock.now(), 10_000, []);
@@ -81,7 +71,9 @@ describe('the storage migration waits for the API servers to take the key', () =
     const { clock } = fakeClock();
     const { clusterId, key, doc } = await waitingJob(clock.now(), 120_001, []);
     const api = pagedServer(['s0']);
-    const err = await refusal(migrationOf(t, clock).step(clusterId, runOf(doc, key, api.client)));
+    const err = await engineRefusal(
+      migrationOf(t, clock).step(clusterId, runOf(doc, key, api.client)),
+    );
     expect(err).toMatchObject({ status: 503, code: 'KEY_NOT_TAKEN', retryAfter: 5 });
     expect(err.message).toContain('no Keyhaven KMS plug-in of this cluster has reported');
     expect(api.calls.closed).toBe(1);
@@ -98,7 +90,7 @@ describe('the storage migration waits for the API servers to take the key', () =
       { healthz: 'kms: root key disabled' },
       { reportedAt: new Date(now.getTime() - 11 * 60_000).toISOString() },
     ]);
-    const err = await refusal(
+    const err = await engineRefusal(
       migrationOf(t, clock).step(clusterId, runOf(doc, key, pagedServer([]).client)),
     );
     expect(err.message).not.toContain('apiserver-1');
@@ -153,7 +145,7 @@ describe('the storage migration waits for the API servers to take the key', () =
     const taken = takenKeyId(jobRecord('x', key.value));
     const { clusterId, doc } = await waitingJob(clock.now(), 5_000, [{ keyId: taken }]);
     const changed: Doc<JobRecord> = { ...doc, modRevision: doc.modRevision - 1 };
-    const err = await refusal(
+    const err = await engineRefusal(
       migrationOf(t, clock).step(clusterId, runOf(changed, key, pagedServer([]).client)),
     );
     expect(err.code).toBe('CONCURRENT_CHANGE');
