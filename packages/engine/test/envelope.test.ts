@@ -212,3 +212,40 @@ describe('envelope (KMS v2 seed mode)', () => {
     expect(opened.toString()).toBe('written before');
   });
 });
+
+describe('the EncryptedObject codec', () => {
+  it('reads the fields an API server left out as their protobuf defaults', () => {
+    expect(decodeEncryptedObject(new Uint8Array())).toEqual({
+      encryptedData: new Uint8Array(),
+      keyID: '',
+      encryptedDEKSource: new Uint8Array(),
+      annotations: {},
+      encryptedDEKSourceType: DekSourceType.AES_GCM_KEY,
+    });
+  });
+
+  it('writes the fields at Kubernetes’ field numbers and reads back what it wrote', () => {
+    const object = {
+      encryptedData: Buffer.from('data'),
+      keyID: 'k',
+      encryptedDEKSource: Buffer.from('dek'),
+      annotations: { 'a.io': Buffer.from('v') },
+      encryptedDEKSourceType: DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED,
+    };
+    const bytes = Buffer.from(encodeEncryptedObject(object));
+    // 1: bytes "data", 2: string "k", 3: bytes "dek", 4: map entry {1: "a.io", 2: "v"}, 5: varint 1
+    expect(bytes.toString('hex')).toBe(
+      '0a0464617461' + '12016b' + '1a0364656b' + '22090a04612e696f120176' + '2801',
+    );
+    const back = decodeEncryptedObject(bytes);
+    expect(back.keyID).toBe('k');
+    expect(Buffer.from(back.encryptedData)).toEqual(object.encryptedData);
+    expect(Buffer.from(back.encryptedDEKSource)).toEqual(object.encryptedDEKSource);
+    expect(Buffer.from(back.annotations['a.io'] ?? [])).toEqual(Buffer.from('v'));
+    expect(back.encryptedDEKSourceType).toBe(DekSourceType.HKDF_SHA256_XNONCE_AES_GCM_SEED);
+  });
+
+  it('throws on bytes that are not an EncryptedObject', () => {
+    expect(() => decodeEncryptedObject(Buffer.from([0x0a, 0x50, 0x01]))).toThrow();
+  });
+});

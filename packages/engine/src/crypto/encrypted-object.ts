@@ -36,14 +36,18 @@ export function encodeEncryptedObject(object: EncryptedObject): Uint8Array {
   return EncryptedObjectType.encode(object).finish();
 }
 
-/** Throws on bytes that are not an EncryptedObject. */
+/** protobufjs gives an absent bytes field as a plain empty array: always a Uint8Array here. */
+const asBytes = (value: unknown): Uint8Array =>
+  value instanceof Uint8Array ? value : new Uint8Array();
+
+/** Throws on bytes that are not an EncryptedObject; absent fields read as protobuf's defaults. */
 export function decodeEncryptedObject(bytes: Uint8Array): EncryptedObject {
-  const decoded = EncryptedObjectType.decode(bytes) as unknown as Partial<EncryptedObject>;
+  const decoded = EncryptedObjectType.decode(bytes) as unknown as EncryptedObject;
   return {
-    encryptedData: decoded.encryptedData ?? new Uint8Array(),
-    keyID: decoded.keyID ?? '',
-    encryptedDEKSource: decoded.encryptedDEKSource ?? new Uint8Array(),
-    annotations: decoded.annotations ?? {},
-    encryptedDEKSourceType: decoded.encryptedDEKSourceType ?? DekSourceType.AES_GCM_KEY,
+    encryptedData: asBytes(decoded.encryptedData),
+    keyID: decoded.keyID,
+    encryptedDEKSource: asBytes(decoded.encryptedDEKSource),
+    annotations: decoded.annotations,
+    encryptedDEKSourceType: decoded.encryptedDEKSourceType,
   };
 }
