@@ -12,6 +12,7 @@ import { PluginError, refusal } from '../src/engine-client.ts';
 import {
   BOUND_ANNOTATION,
   KmsService,
+  asPluginError,
   SEED_BYTES,
   VERSION_ANNOTATION,
   type ServiceEngine,
@@ -257,5 +258,156 @@ describe("the engine's refusals as gRPC codes", () => {
 
   it('says the HTTP status when the engine sent no error body', () => {
     expect(refusal(500, undefined).message).toBe('HTTP 500');
+  });
+});
+
+describe('the edges of the KMS service', () => {
+  it('says it was not checked yet before its first Status, with a stand-in key_id', () => {
+    const { kms } = service();
+    expect(kms.lastHealth).toEqual({
+      ok: false,
+      healthz: 'not checked yet',
+      keyId: 'keyhaven:v1:kp-us-south:crk-1:unknown:unregistered',
+      checkedAt: 0,
+    });
+    const following = service({ instanceId: undefined, rootKeyId: undefined, clusterId: 'kc-1' });
+    expect(following.kms.lastHealth.keyId).toBe('keyhaven:v1:none:none:unknown:unregistered');
+  });
+
+  it('uses a fixed root key only when both its instance and its id are configured', async () => {
+    const { kms } = service({ rootKeyId: undefined, clusterId: 'kc-1' });
+    expect(await kms.status()).toMatchObject({ ok: false, healthz: 'cluster key not known yet' });
+  });
+
+  it('reports only when it follows a cluster, with its health cut to 256 characters', async () => {
+    const lone = service();
+    await lone.kms.status();
+    expect(lone.state.reports).toEqual([]);
+    const { kms, state } = service({ clusterId: 'kc-1' });
+    state.failure = new PluginError(Code.UNAVAILABLE, 'x'.repeat(300), 'down');
+    await kms.status();
+    expect(state.reports.at(-1)?.healthz).toBe('x'.repeat(256));
+  });
+
+  it('goes on when the engine refuses its report', async () => {
+    const { kms, engine } = service({ clusterId: 'kc-1' });
+    engine.report = async () => {
+      throw new Error('engine down');
+    };
+    expect(await kms.status()).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 10));
+  });
+
+  it('keeps its key and last check when the cluster names the same version again', async () => {
+    const { kms, state } = service({ instanceId: undefined, rootKeyId: undefined, clusterId: 'k' });
+    const kmsOf = (crkId: string, keyVersion = 'v1') => ({
+      instanceId: 'kp-us-south',
+      crkId,
+      keyVersion,
+    });
+    kms.useClusterKms(kmsOf('crk-9'));
+    await kms.status();
+    kms.useClusterKms(kmsOf('crk-9'));
+    await kms.status();
+    expect(state.calls.wrap).toBe(1);
+    // A new version of the same key keeps the key in use, and the next Status checks again.
+    kms.useClusterKms(kmsOf('crk-9', 'v2'));
+    expect((await kms.encrypt(seed())).keyId).toContain(':crk-9:');
+    expect(state.calls.register).toBe(1);
+    await kms.status();
+    expect(state.calls.register).toBe(2);
+    // Another key drops the one in use: the next Encrypt registers with the new key first.
+    kms.useClusterKms(kmsOf('crk-7'));
+    expect((await kms.encrypt(seed())).keyId).toContain(':crk-7:');
+    expect(state.calls.register).toBe(3);
+  });
+
+  it('takes seeds of exactly 32 bytes, and ciphertexts of 1 to 1024 bytes', async () => {
+    const { kms, state } = service({ cacheTimeoutMs: 0 });
+    expect(await codeOf(kms.encrypt(Buffer.alloc(33)))).toBe(Code.INVALID_ARGUMENT);
+    const err = await kms.encrypt(Buffer.alloc(31)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: 'plaintext must be a 32-byte DEK seed, got 31' });
+    const { keyId, annotations } = await kms.encrypt(seed());
+    const tooLong = await kms.decrypt(Buffer.alloc(1025), keyId, annotations).catch((e) => e);
+    expect(tooLong).toMatchObject({
+      code: Code.INVALID_ARGUMENT,
+      message: 'ciphertext must be 1 to 1024 bytes',
+    });
+    const before = state.calls.unwrap;
+    // 1,024 bytes passes the size check and reaches the engine (which refuses what it did not wrap).
+    expect(await codeOf(kms.decrypt(Buffer.alloc(1024), keyId, annotations))).toBe(
+      Code.INVALID_ARGUMENT,
+    );
+    expect(state.calls.unwrap).toBe(before + 1);
+  });
+
+  it('refuses a wrapped seed over 1 KiB, which the API server could not store', async () => {
+    const { kms, engine } = service();
+    await kms.status();
+    const wrap = engine.wrap;
+    engine.wrap = async (...args) => ({
+      ...(await wrap(...args)),
+      ciphertext: Buffer.alloc(1025).toString('base64'),
+    });
+    const err = await kms.encrypt(seed()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: Code.INTERNAL, reason: 'ciphertext too long' });
+    engine.wrap = async (...args) => ({
+      ...(await wrap(...args)),
+      ciphertext: Buffer.alloc(1024).toString('base64'),
+    });
+    expect((await kms.encrypt(seed())).ciphertext).toHaveLength(1024);
+  });
+
+  it('names each refusal of Decrypt, and refuses a seed another version wrapped', async () => {
+    const { kms, state } = service({ cacheTimeoutMs: 0 });
+    const { ciphertext, keyId, annotations } = await kms.encrypt(seed());
+    const message = async (...args: Parameters<typeof kms.decrypt>) =>
+      ((await kms.decrypt(...args).catch((e: unknown) => e)) as Error).message;
+    expect(await message(ciphertext, 'aws:1', annotations)).toBe(
+      'key_id was not written by a Keyhaven KMS plug-in',
+    );
+    expect(await message(ciphertext, keyId, {})).toBe(
+      'annotation key-version.kms.keyhaven.io does not match the key_id',
+    );
+    // The key_id and annotation say v2, but the engine opened it with v1.
+    const v2 = keyId.replace(/:v1:reg-1$/, ':v2:reg-1');
+    expect(
+      await message(ciphertext, v2, { ...annotations, [VERSION_ANNOTATION]: Buffer.from('v2') }),
+    ).toBe('the ciphertext was wrapped by another root key version than the key_id names');
+    // A seed without the bound mark opens without the registration, as before issue 25.
+    const { [BOUND_ANNOTATION]: _bound, ...unbound } = annotations;
+    state.failure = refusal(400, { code: 'INVALID_CIPHERTEXT', message: 'not under this key' });
+    expect(await codeOf(kms.decrypt(ciphertext, keyId, unbound))).toBe(Code.INVALID_ARGUMENT);
+    expect(await message(ciphertext, keyId, unbound)).toBe(
+      'INVALID_CIPHERTEXT: not under this key',
+    );
+  });
+
+  it('does not cache seeds when CACHE_TIMEOUT_IN_HOURS is 0, nor after a failed check', async () => {
+    const { kms, state } = service({ cacheTimeoutMs: 0 });
+    const { ciphertext, keyId, annotations } = await kms.encrypt(seed());
+    await kms.decrypt(ciphertext, keyId, annotations);
+    await kms.decrypt(ciphertext, keyId, annotations);
+    expect(state.calls.unwrap).toBe(3);
+  });
+
+  it('caches what Decrypt opened, and wraps an unexpected failure as INTERNAL', async () => {
+    const { kms, state, engine } = service();
+    const { ciphertext, keyId, annotations } = await kms.encrypt(seed());
+    const other = await service().kms.encrypt(Buffer.alloc(32, 9));
+    const unwraps = state.calls.unwrap;
+    await kms.decrypt(other.ciphertext, other.keyId, other.annotations);
+    await kms.decrypt(other.ciphertext, other.keyId, other.annotations);
+    expect(state.calls.unwrap).toBe(unwraps + 1);
+    engine.unwrap = async () => {
+      throw new TypeError('boom');
+    };
+    const err = await kms.decrypt(ciphertext.subarray(1), keyId, annotations).catch((e) => e);
+    expect(asPluginError(err)).toMatchObject({
+      code: Code.INTERNAL,
+      reason: 'plug-in error',
+      message: 'boom',
+    });
+    expect(asPluginError('text')).toMatchObject({ code: Code.INTERNAL, message: 'text' });
   });
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatKeyId, keyIdPrefix, keyOfCluster, parseKeyId } from '../src/index.ts';
+import {
+  KeyState,
+  daysUntilExpiry,
+  expiresSoon,
+  formatKeyId,
+  isKeyExpired,
+  keyIdPrefix,
+  keyOfCluster,
+  keyUsability,
+  parseKeyId,
+  type KeyStateNumber,
+} from '../src/index.ts';
 
 describe('rules every tier shares', () => {
   it('R4: a cluster cannot pick the root key it uses, nor one it used before', () => {
@@ -15,6 +26,9 @@ describe('rules every tier shares', () => {
         'Root key cluster-root-key-1 was used by this cluster before and cannot be used again.',
     });
     expect(keyOfCluster(key, { crkId: undefined, previousCrkIds: ['k3'] })).toBeNull();
+    expect(keyOfCluster(key, { crkId: 'k1', previousCrkIds: ['k1'] })?.message).toBe(
+      'Root key cluster-root-key-1 already encrypts this cluster: pick another root key to update.',
+    );
   });
 
   it('writes a key_id the plug-in reports and reads back only what it wrote', () => {
@@ -32,5 +46,83 @@ describe('rules every tier shares', () => {
       `keyhaven:v1:${'a'.repeat(1020)}`,
     ])
       expect(parseKeyId(other), other).toBeUndefined();
+  });
+
+  it('reads a key_id of up to 1,023 characters, as the API server allows', () => {
+    const ref = { instanceId: 'i', keyId: 'k', versionId: 'v', registrationId: 'r' };
+    expect(parseKeyId(formatKeyId(ref))).toEqual(ref);
+    const long = {
+      ...ref,
+      instanceId: 'a'.repeat(64),
+      keyId: 'b'.repeat(64),
+      versionId: 'c'.repeat(64),
+    };
+    expect(parseKeyId(formatKeyId(long))).toEqual(long);
+  });
+});
+
+describe('R7–R9: when a root key can wrap and unwrap', () => {
+  const now = new Date('2026-12-01T12:00:00Z');
+  const key = (over: Partial<{ state: KeyStateNumber; expirationDate: string }> = {}) => ({
+    name: 'k1',
+    state: KeyState.Active,
+    ...over,
+  });
+
+  it('counts whole days to the expiration date, rounding up, and none without one', () => {
+    expect(daysUntilExpiry({}, now)).toBeUndefined();
+    expect(daysUntilExpiry({ expirationDate: null }, now)).toBeUndefined();
+    expect(daysUntilExpiry({ expirationDate: '2026-12-01T12:00:00Z' }, now)).toBe(0);
+    expect(daysUntilExpiry({ expirationDate: '2026-12-01T12:00:01Z' }, now)).toBe(1);
+    expect(daysUntilExpiry({ expirationDate: '2026-12-31T12:00:00Z' }, now)).toBe(30);
+    expect(daysUntilExpiry({ expirationDate: '2026-11-29T12:00:00Z' }, now)).toBe(-2);
+  });
+
+  it('flags a key expiring within 30 days, not one expired or further off', () => {
+    const at = (iso: string) => expiresSoon({ expirationDate: iso }, now);
+    expect(expiresSoon({}, now)).toBe(false);
+    expect(at('2026-12-01T12:00:00Z')).toBe(false);
+    expect(at('2026-12-01T12:00:01Z')).toBe(true);
+    expect(at('2026-12-31T12:00:00Z')).toBe(true);
+    expect(at('2026-12-31T12:00:01Z')).toBe(false);
+  });
+
+  it('is expired from the expiration instant on', () => {
+    expect(isKeyExpired({}, now)).toBe(false);
+    expect(isKeyExpired({ expirationDate: '2026-12-01T12:00:00Z' }, now)).toBe(true);
+    expect(isKeyExpired({ expirationDate: '2026-12-01T12:00:00.001Z' }, now)).toBe(false);
+  });
+
+  it('names why a key cannot be used: deleted first, then expired, then disabled', () => {
+    expect(keyUsability(key(), now)).toEqual({ usable: true });
+    expect(
+      keyUsability(key({ state: KeyState.Destroyed, expirationDate: '2020-01-01' }), now),
+    ).toEqual({
+      usable: false,
+      reason: 'destroyed',
+      code: 'ROOT_KEY_DELETED',
+      message: 'Root key k1 was deleted: data encrypted with it cannot be recovered.',
+    });
+    expect(
+      keyUsability(key({ state: KeyState.Suspended, expirationDate: '2026-12-01T00:00:00Z' }), now),
+    ).toEqual({
+      usable: false,
+      reason: 'expired',
+      code: 'ROOT_KEY_EXPIRED',
+      message: 'Root key k1 expired on 2026-12-01T00:00:00Z: it can no longer wrap or unwrap.',
+    });
+    expect(keyUsability(key({ state: KeyState.Deactivated }), now)).toMatchObject({
+      reason: 'expired',
+      message: 'Root key k1 expired on its expiration date: it can no longer wrap or unwrap.',
+    });
+    expect(keyUsability(key({ state: KeyState.Suspended }), now)).toEqual({
+      usable: false,
+      reason: 'disabled',
+      code: 'ROOT_KEY_DISABLED',
+      message: 'Root key k1 is disabled: enable it to read secrets again.',
+    });
+    expect(keyUsability(key({ expirationDate: '2026-12-02T00:00:00Z' }), now)).toEqual({
+      usable: true,
+    });
   });
 });
