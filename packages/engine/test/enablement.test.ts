@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreKey, type JobRecord } from '../src/domain/records.ts';
+import { getDoc } from '../src/domain/context.ts';
+import { engineRefusal, keyId, makeEngine, PROD, type TestEngine } from './helpers.ts';
+
+/**
+ * Issue 27: what Enable and Update write and say, word for word, beside the rules suite that
+ * proves the behaviour (R1–R12): the job record, the activity entries and each refusal.
+ */
+let t: TestEngine;
+beforeAll(async () => {
+  t = await makeEngine({ secrets: 5 });
+});
+afterAll(() => t.close());
+
+const STAGING = 'c-staging-us-south';
+const DEV = 'c-dev-us-east';
+const enable = (cluster: string, key: string, over: Record<string, unknown> = {}) =>
+  t.engine.controller.enable(t.admin, {
+    cluster,
+    instance_id: 'kp-us-south',
+    crk_id: keyId(t, key),
+    private_endpoint: true,
+    ...over,
+  });
+const activity = async (kind: 'cluster' | 'key', id: string, action: string) =>
+  (await t.engine.activity.list(kind, id)).filter((e) => e.action === action).map((e) => e.message);
+
+describe('Enable, then Update', () => {
+  it('writes the job and says what was enabled, through which endpoint, and which key it uses', async () => {
+    const accepted = await enable(STAGING, 'cluster-root-key-3');
+    const job = await getDoc<JobRecord>(t.engine.ctx.store, StoreKey.job(STAGING));
+    const key = (await t.engine.keys.list(t.admin, 'kp-us-south')).find(
+      (k) => k.name === 'cluster-root-key-3',
+    );
+    expect(job?.value).toMatchObject({
+      id: accepted.jobId,
+      clusterId: STAGING,
+      reason: 'enable',
+      actor: 'admin',
+      instanceId: 'kp-us-south',
+      crkId: keyId(t, 'cluster-root-key-3'),
+      keyVersion: key?.versions.at(-1)?.id,
+      privateEndpoint: true,
+      accountId: 'acct-demo',
+      fromCrkId: null,
+    });
+    expect(await activity('cluster', STAGING, 'kms.enable')).toEqual([
+      'Enabled KMS with root key cluster-root-key-3 of keyhaven-key-protect (private endpoint).',
+    ]);
+    expect(await activity('key', keyId(t, 'cluster-root-key-3'), 'key.register')).toEqual([
+      'Cluster staging-us-south now uses this root key.',
+    ]);
+    const busy = await engineRefusal(enable(STAGING, 'cluster-root-key-2'));
+    expect(busy).toMatchObject({
+      status: 409,
+      code: 'ENABLEMENT_IN_PROGRESS',
+      message:
+        'A KMS enablement is already in progress for this cluster; wait until the master is Ready.',
+    });
+    await t.engine.controller.settled(STAGING);
+
+    await enable(STAGING, 'cluster-root-key-2', { private_endpoint: false });
+    const update = await getDoc<JobRecord>(t.engine.ctx.store, StoreKey.job(STAGING));
+    expect(update?.value).toMatchObject({
+      reason: 'update',
+      privateEndpoint: false,
+      fromCrkId: keyId(t, 'cluster-root-key-3'),
+    });
+    expect(await activity('cluster', STAGING, 'kms.update')).toEqual([
+      'Updated KMS with root key cluster-root-key-2 of keyhaven-key-protect (public endpoint).',
+    ]);
+    await t.engine.controller.settled(STAGING);
+    const cluster = await t.engine.clusters.get(t.admin, STAGING);
+    expect(cluster.kms?.previousCrkIds).toEqual([keyId(t, 'cluster-root-key-3')]);
+  });
+});
+
+describe('Enable refused', () => {
+  it('names a root key that is not in the instance', async () => {
+    const missing = await engineRefusal(enable(DEV, 'cluster-root-key-1', { crk_id: 'nope' }));
+    expect(missing).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      message: 'Root key nope was not found in KMS instance keyhaven-key-protect',
+    });
+    const hpcsKey = (await t.engine.keys.list(t.admin, 'hpcs-us-south'))[0]?.id ?? '';
+    const elsewhere = await engineRefusal(enable(DEV, 'cluster-root-key-1', { crk_id: hpcsKey }));
+    expect(elsewhere).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  it('asks for the account of an instance in another account, naming it', async () => {
+    const partnerKey = (await t.engine.keys.list(t.admin, 'kp-partner-eu-de'))[0]?.id ?? '';
+    const err = await engineRefusal(
+      enable(DEV, 'cluster-root-key-1', { instance_id: 'kp-partner-eu-de', crk_id: partnerKey }),
+    );
+    expect(err).toMatchObject({
+      status: 400,
+      code: 'ACCOUNT_MISMATCH',
+      message:
+        'KMS instance partner-key-protect belongs to account acct-partner; pass account_id=acct-partner to use cross-account encryption.',
+      details: { field: 'account_id' },
+    });
+  });
+
+  it('refuses a viewer, and writes no job for any refusal', async () => {
+    const err = await engineRefusal(
+      t.engine.controller.enable(t.viewer, {
+        cluster: DEV,
+        instance_id: 'kp-us-south',
+        crk_id: keyId(t, 'cluster-root-key-1'),
+        private_endpoint: true,
+      }),
+    );
+    expect(err).toMatchObject({ status: 403 });
+    expect(await getDoc(t.engine.ctx.store, StoreKey.job(DEV))).toBeUndefined();
+    expect((await t.engine.clusters.get(t.admin, PROD)).kms).toBeNull();
+  });
+});
