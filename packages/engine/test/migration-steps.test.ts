@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDoc, json, type Doc } from '../src/domain/context.ts';
 import { StoreKey, type JobRecord, type PluginReportRecord } from '../src/domain/records.ts';
 import { engineRefusal, makeEngine, type TestEngine } from './helpers.ts';
+import { clusterRecordOf } from './records.ts';
 import {
   fakeClock,
   jobRecord,
@@ -210,5 +211,51 @@ describe('the storage migration pages through Secrets', () => {
     ).rejects.toThrow('socket hang up');
     expect(api.calls.closed).toBe(1);
     expect(await getDoc<JobRecord>(t.engine.ctx.store, StoreKey.job('kc-failing'))).toEqual(doc);
+  });
+
+  it('finishes on the last page: Ready but not verified without etcd access, and says so', async () => {
+    const { clock } = fakeClock();
+    const clusterId = 'kc-last-page';
+    const { key, doc } = await runningJob(clusterId, { total: 3 });
+    await t.engine.ctx.store.txn(
+      [],
+      [
+        {
+          type: 'put',
+          key: StoreKey.cluster(clusterId),
+          value: json(
+            clusterRecordOf({
+              id: clusterId,
+              name: 'real-last',
+              kms: {
+                instanceId: 'kp-us-south',
+                accountId: 'acct-demo',
+                crkId: key.value.id,
+                keyVersion: doc.value.keyVersion,
+                privateEndpoint: true,
+              },
+            }),
+          ),
+        },
+      ],
+    );
+    const api = pagedServer(['s0', 's1', 's2']);
+    const next = await migrationOf(t, clock).step(clusterId, runOf(doc, key, api.client));
+    expect(next).toBeUndefined();
+    expect(api.written).toEqual(['s0', 's1', 's2']);
+    expect(api.calls.closed).toBe(1);
+    const job = await getDoc<JobRecord>(t.engine.ctx.store, StoreKey.job(clusterId));
+    expect(job?.value).toMatchObject({ state: 'succeeded', done: 3, verified: false });
+    const cluster = await t.engine.clusters.record(clusterId);
+    expect(cluster.value.status).toMatchObject({
+      message: 'Ready, not verified: Keyhaven has no etcd access to check the stored bytes.',
+      health: 'normal',
+    });
+    const [ready] = (await t.engine.activity.list('cluster', clusterId)).filter(
+      (e) => e.action === 'kms.ready',
+    );
+    expect(ready?.message).toBe(
+      'Migrated 3 secrets through the API server under root key cluster-root-key-1; the master is Ready. Not verified: without etcd access Keyhaven cannot read the stored bytes.',
+    );
   });
 });
