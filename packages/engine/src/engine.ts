@@ -15,6 +15,7 @@ import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { ClusterAccess, type KubeClientFactory } from './domain/cluster-access.ts';
+import type { EtcdAccessOpened, EtcdReader } from './kube/etcd-reader.ts';
 import { Connections } from './domain/connections.ts';
 import { PluginIdentities } from './domain/plugin-identities.ts';
 import { PluginReports } from './domain/plugin-reports.ts';
@@ -46,6 +47,8 @@ export interface EngineDeps {
   clusterDeny?: readonly string[];
   /** Builds the clients of connected clusters' API servers (default: KubeClient). */
   kubeClients?: KubeClientFactory;
+  /** Builds the readers of connected clusters' etcd (default: a real etcd client). */
+  etcdReaders?: (access: EtcdAccessOpened) => EtcdReader;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -97,6 +100,7 @@ export function createEngine(deps: EngineDeps) {
     credentials,
     new AddressPolicy(deps.clusterDeny),
     deps.kubeClients,
+    deps.etcdReaders,
   );
   const connections = new Connections(ctx, clusterAccess, credentials, activity);
   const pluginIdentities = new PluginIdentities(ctx, connections, activity, iam);

@@ -17,6 +17,7 @@ import {
 } from '../src/index.ts';
 import type { KubeClientFactory } from '../src/domain/cluster-access.ts';
 import { EngineError } from '../src/domain/errors.ts';
+import type { EtcdAccessOpened, EtcdReader } from '../src/kube/etcd-reader.ts';
 
 export const PASSWORD = 'test-password-1';
 
@@ -43,6 +44,8 @@ export interface TestEngineOptions {
   store?: (path: string) => SqliteStore;
   /** Builds the clients of connected clusters (a fake API server). */
   kubeClients?: KubeClientFactory;
+  /** Builds the readers of connected clusters' etcd (a fake etcd). */
+  etcdReaders?: (access: EtcdAccessOpened) => EtcdReader;
 }
 
 /** An engine on a fresh SQLite file and the software adapter, seeded with the demo data. */
@@ -67,6 +70,7 @@ export async function makeEngine(options: TestEngineOptions = {}): Promise<TestE
     seeds: { mode: options.mode ?? 'seed' },
     controller: { batchSize: 100, maxRetryDelayMs: 200 },
     ...(options.kubeClients && { kubeClients: options.kubeClients }),
+    ...(options.etcdReaders && { etcdReaders: options.etcdReaders }),
   });
   await seedDemo(engine, { password: PASSWORD, bigClusterSecrets: options.secrets ?? 250 });
   await engine.start();

@@ -5,7 +5,7 @@ import {
   type KubeClientOptions,
   type KubeTarget,
 } from '../kube/client.ts';
-import type { EtcdAccessOpened } from '../kube/etcd-reader.ts';
+import { etcdReaderOf, type EtcdAccessOpened, type EtcdReader } from '../kube/etcd-reader.ts';
 import type { EngineContext } from './context.ts';
 import type { Credentials } from './credentials.ts';
 import { badRequest } from './errors.ts';
@@ -26,6 +26,7 @@ export class ClusterAccess {
     private readonly credentials: Credentials,
     private readonly policy: AddressPolicy = new AddressPolicy(),
     private readonly newClient: KubeClientFactory = kubeClients,
+    private readonly newEtcdReader: (access: EtcdAccessOpened) => EtcdReader = etcdReaderOf,
   ) {}
 
   /** A client for credentials being checked, under the address policy and a deadline. */
@@ -80,15 +81,15 @@ export class ClusterAccess {
     }
   }
 
-  /** The cluster's etcd client credentials, opened for one Verify. */
-  async etcd(cluster: ClusterRecord): Promise<EtcdAccessOpened | undefined> {
+  /** A reader of the cluster's etcd, its client key opened for this use; none without access. */
+  async etcd(cluster: ClusterRecord): Promise<EtcdReader | undefined> {
     const etcd = cluster.connection?.etcd;
     if (!etcd) return undefined;
-    return {
+    return this.newEtcdReader({
       endpoints: etcd.endpoints,
       caCertificate: etcd.caCertificate,
       clientCertificate: etcd.clientCertificate,
       clientKey: await this.credentials.open(etcd.sealedClientKey, `${cluster.id}/etcd`),
-    };
+    });
   }
 }

@@ -6,7 +6,6 @@ import {
   type SecretMeta,
 } from '@keyhaven/contracts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
-import { readEtcd } from '../kube/etcd-reader.ts';
 import { KubeError, type KubeApi } from '../kube/client.ts';
 import type { ClusterAccess } from './cluster-access.ts';
 import { getDoc, type EngineContext } from './context.ts';
@@ -106,8 +105,8 @@ export class ConnectedSecrets {
   }
 
   private async storedBytes(cluster: ClusterRecord, keys: string[]) {
-    const access = await this.access.etcd(cluster);
-    return access ? readEtcd(access, keys) : undefined;
+    const etcd = await this.access.etcd(cluster);
+    return etcd?.read(keys);
   }
 
   async get(cluster: ClusterRecord, namespace: string, name: string): Promise<Secret> {
@@ -139,14 +138,14 @@ export class ConnectedSecrets {
 
   /** The bytes the cluster's etcd holds, as `etcdctl get … | hexdump -C` shows them. */
   async raw(cluster: ClusterRecord, namespace: string, name: string): Promise<RawSecret> {
-    const access = await this.access.etcd(cluster);
-    if (!access)
+    const etcd = await this.access.etcd(cluster);
+    if (!etcd)
       throw conflict(
         'ETCD_ACCESS_MISSING',
         `Verify reads the stored bytes from the cluster's etcd: connect ${cluster.name} again with etcd access (the endpoints and client certificate of the API server's --etcd-servers, --etcd-cafile, --etcd-certfile and --etcd-keyfile).`,
       );
     const key = storeKey(namespace, name);
-    const stored = await readEtcd(access, [key]).catch((err: unknown) => {
+    const stored = await etcd.read([key]).catch((err: unknown) => {
       throw new EngineError(
         502,
         'ETCD_UNAVAILABLE',

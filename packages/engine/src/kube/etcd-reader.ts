@@ -76,3 +76,15 @@ export async function scanEtcd(
     client.close();
   }
 }
+
+/** What Keyhaven reads from a connected cluster's etcd: some keys, or a whole prefix in pages. */
+export interface EtcdReader {
+  read(keys: string[]): Promise<Map<string, Buffer>>;
+  scan(prefix: string, each: (page: { key: string; value: Buffer }[]) => void): Promise<void>;
+}
+
+/** Reads the etcd these credentials open, a connection per call. */
+export const etcdReaderOf = (access: EtcdAccessOpened): EtcdReader => ({
+  read: (keys) => readEtcd(access, keys),
+  scan: (prefix, each) => scanEtcd(access, prefix, each),
+});

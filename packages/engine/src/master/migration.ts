@@ -14,7 +14,7 @@ import {
 import { decodeEncryptedObject } from '../crypto/encrypted-object.ts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
 import { KubeError, type KubeApi, type KubeSecret } from '../kube/client.ts';
-import { scanEtcd, type EtcdAccessOpened } from '../kube/etcd-reader.ts';
+import type { EtcdReader } from '../kube/etcd-reader.ts';
 import { activeJob, finishJob } from './checkpoint.ts';
 import type { ControllerSettings } from './settings.ts';
 
@@ -192,30 +192,30 @@ export class Migration {
    */
   private async finish(run: MigrationRun, job: JobRecord): Promise<void> {
     const cluster = await this.clusters.record(job.clusterId);
-    const access = await this.access.etcd(cluster.value);
-    if (access) await this.verify(run.client, access, job);
+    const etcd = await this.access.etcd(cluster.value);
+    if (etcd) await this.verify(run.client, etcd, job);
     const key = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(job.crkId));
     if (!key) throw conflict('CONCURRENT_CHANGE', 'the root key went away as the last page ran');
-    const checked = access
+    const checked = etcd
       ? 'Verified in etcd: every Secret is stored under the new key version.'
       : 'Not verified: without etcd access Keyhaven cannot read the stored bytes.';
     await finishJob(
       { ctx: this.ctx, clusters: this.clusters, activity: this.activity },
       { job: run.job, key },
-      { ...job, verified: access !== undefined },
+      { ...job, verified: etcd !== undefined },
       [],
       `Migrated ${count(job.done)} secrets through the API server under root key ${key.value.name}; the master is Ready. ${checked}`,
     );
   }
 
   /** Rewrites what etcd does not hold under the job's key version; refuses while any is left. */
-  private async verify(client: MigrationClient, access: EtcdAccessOpened, job: JobRecord) {
-    let behind = await staleInEtcd(access, jobKeyIdPrefix(job));
+  private async verify(client: MigrationClient, etcd: EtcdReader, job: JobRecord) {
+    let behind = await staleInEtcd(etcd, jobKeyIdPrefix(job));
     for (const storeKey of behind.slice(0, VERIFY_REWRITES)) {
       const [, , , namespace = '', name = ''] = storeKey.split('/');
       await rewriteCurrent(client, namespace, name);
     }
-    if (behind.length > 0) behind = await staleInEtcd(access, jobKeyIdPrefix(job));
+    if (behind.length > 0) behind = await staleInEtcd(etcd, jobKeyIdPrefix(job));
     if (behind.length === 0) return;
     throw new EngineError(
       503,
@@ -259,9 +259,9 @@ export class Migration {
 }
 
 /** The store keys of the Secrets whose stored bytes do not carry a key_id with this prefix. */
-async function staleInEtcd(access: EtcdAccessOpened, prefix: string): Promise<string[]> {
+async function staleInEtcd(etcd: EtcdReader, prefix: string): Promise<string[]> {
   const behind: string[] = [];
-  await scanEtcd(access, SECRETS_PREFIX, (page) => {
+  await etcd.scan(SECRETS_PREFIX, (page) => {
     for (const { key, value } of page) if (!storedUnder(value, prefix)) behind.push(key);
   });
   return behind;
