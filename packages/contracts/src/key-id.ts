@@ -19,8 +19,6 @@ const KEY_ID_PREFIX = 'keyhaven:v1';
  * ids against it.
  */
 export const KEY_ID_PART = /^[A-Za-z0-9._-]{1,64}$/;
-/** The API server refuses a key_id of 1 KiB or more. */
-const KEY_ID_MAX = 1024;
 
 export const formatKeyId = (ref: KeyRef): string =>
   [KEY_ID_PREFIX, ref.instanceId, ref.keyId, ref.versionId, ref.registrationId].join(':');
@@ -29,11 +27,14 @@ export const formatKeyId = (ref: KeyRef): string =>
 export const keyIdPrefix = (ref: Omit<KeyRef, 'registrationId'>): string =>
   `${KEY_ID_PREFIX}:${ref.instanceId}:${ref.keyId}:${ref.versionId}:`;
 
-/** The parts of a key_id a Keyhaven plug-in wrote, or undefined for any other string. */
+/**
+ * The parts of a key_id a Keyhaven plug-in wrote, or undefined for any other string. Four parts of
+ * at most 64 characters keep a key_id under 272 characters, well inside the API server's 1 KiB.
+ */
 export function parseKeyId(keyId: string): KeyRef | undefined {
-  if (!keyId.startsWith(`${KEY_ID_PREFIX}:`) || keyId.length >= KEY_ID_MAX) return undefined;
-  const parts = keyId.slice(KEY_ID_PREFIX.length + 1).split(':');
+  if (!keyId.startsWith(`${KEY_ID_PREFIX}:`)) return undefined;
+  const parts = keyId.slice(KEY_ID_PREFIX.length + 1).split(':', 5);
   if (parts.length !== 4 || !parts.every((p) => KEY_ID_PART.test(p))) return undefined;
-  const [instanceId = '', keyId_ = '', versionId = '', registrationId = ''] = parts;
+  const [instanceId, keyId_, versionId, registrationId] = parts as [string, string, string, string];
   return { instanceId, keyId: keyId_, versionId, registrationId };
 }
