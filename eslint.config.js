@@ -75,6 +75,8 @@ export default tseslint.config(
       'playwright-report',
       '.tmp',
       '.venv',
+      '.stryker-tmp',
+      'reports',
     ],
   },
   js.configs.recommended,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: makes sure what the tests need is present, then runs every layer in order and
-# stops at the first that fails: types, lint, unit + component, integration, end-to-end.
+# stops at the first that fails: types, lint, unit + component, mutation, integration, fuzzing,
+# end-to-end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export IBM_TELEMETRY_DISABLED=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -42,6 +43,9 @@ run "Type check" npm run --silent typecheck
 run "Lint (zero warnings) and formatting" npm run --silent lint
 run "OpenAPI documents (Redocly, recommended rules: 0 errors)" npm run --silent openapi
 run "Unit and component tests" npx vitest run --project unit --project component
+# Stryker over the core, incremental: reports/stryker-incremental.json (committed) holds the last
+# results, so only mutants whose code or tests changed since are run again.
+run "Mutation testing of the core (Stryker, each module held to its floor)" npm run --silent test:mutation
 # A real kube-apiserver (and its etcd) for the KMS plug-in's tests, built once from the Go module
 # proxy into a cache folder and reused while its version is unchanged.
 if [ "${KEYHAVEN_SKIP_KUBE:-}" = 1 ]; then

@@ -1,0 +1,36 @@
+// @ts-check
+/**
+ * Mutation testing of the core (issue 27): the modules whose bugs would lose data or lie about
+ * it. `npm run test:mutation` runs it; scripts/mutation.ts then holds every module to `break`.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.stryker.config.ts', related: true },
+  mutate: [
+    'packages/engine/src/crypto/envelope.ts',
+    'packages/engine/src/crypto/encrypted-object.ts',
+    'packages/engine/src/domain/key-lifecycle.ts',
+    'packages/engine/src/master/enablement.ts',
+    'packages/engine/src/master/migration.ts',
+    'packages/engine/src/master/checkpoint.ts',
+    'packages/contracts/src/key-rules.ts',
+    'packages/contracts/src/key-id.ts',
+    'apps/kms-plugin/src/kms-service.ts',
+  ],
+  plugins: ['@stryker-mutator/vitest-runner', './scripts/stryker-log-ignorer.mjs'],
+  ignorers: ['log-calls'],
+  coverageAnalysis: 'perTest',
+  ignoreStatic: true,
+  concurrency: 2,
+  timeoutMS: 20_000,
+  // `break` is judged per module by scripts/mutation.ts (90, or a module's floor while it is below).
+  thresholds: { high: 95, low: 90, break: null },
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  reporters: ['clear-text', 'json', 'progress'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, reportMutants: false, reportTests: false },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
