@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { status as Code } from '@grpc/grpc-js';
 import type {
   PluginRegistration,
@@ -151,8 +153,11 @@ describe('Status: a real round trip through the root key', () => {
     advance(1_000);
     expect(await kms.status()).toMatchObject({ ok: false, healthz: 'root key disabled' });
     state.failure = undefined;
+    // Healthy again: the seeds cached before the failure are gone, so the engine opens it.
+    advance(1_000);
+    expect(await kms.status()).toMatchObject({ ok: true });
     const before = state.calls.unwrap;
-    await kms.decrypt(ciphertext, keyId, annotations);
+    expect(await kms.decrypt(ciphertext, keyId, annotations)).toEqual(seed());
     expect(state.calls.unwrap).toBe(before + 1);
   });
 
@@ -233,9 +238,11 @@ describe('Encrypt and Decrypt', () => {
       code: Code.INVALID_ARGUMENT,
       message: 'the key_id names another registration than the seed was wrapped for',
     });
-    expect(await codeOf(kms.decrypt(Buffer.alloc(0), keyId, annotations))).toBe(
-      Code.INVALID_ARGUMENT,
-    );
+    expect(await kms.decrypt(Buffer.alloc(0), keyId, annotations).catch((e) => e)).toMatchObject({
+      code: Code.INVALID_ARGUMENT,
+      reason: 'invalid request',
+      message: 'ciphertext must be 1 to 1024 bytes',
+    });
   });
 });
 
@@ -350,7 +357,11 @@ describe('the edges of the KMS service', () => {
       ciphertext: Buffer.alloc(1025).toString('base64'),
     });
     const err = await kms.encrypt(seed()).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: Code.INTERNAL, reason: 'ciphertext too long' });
+    expect(err).toMatchObject({
+      code: Code.INTERNAL,
+      reason: 'ciphertext too long',
+      message: 'the wrapped seed exceeds 1 KiB',
+    });
     engine.wrap = async (...args) => ({
       ...(await wrap(...args)),
       ciphertext: Buffer.alloc(1024).toString('base64'),
@@ -383,10 +394,10 @@ describe('the edges of the KMS service', () => {
     );
   });
 
-  it('does not cache seeds when CACHE_TIMEOUT_IN_HOURS is 0, nor after a failed check', async () => {
+  it('does not cache seeds when CACHE_TIMEOUT_IN_HOURS is 0', async () => {
     const { kms, state } = service({ cacheTimeoutMs: 0 });
     const { ciphertext, keyId, annotations } = await kms.encrypt(seed());
-    await kms.decrypt(ciphertext, keyId, annotations);
+    expect(await kms.decrypt(ciphertext, keyId, annotations)).toEqual(seed());
     await kms.decrypt(ciphertext, keyId, annotations);
     expect(state.calls.unwrap).toBe(3);
   });
@@ -409,5 +420,100 @@ describe('the edges of the KMS service', () => {
       message: 'boom',
     });
     expect(asPluginError('text')).toMatchObject({ code: Code.INTERNAL, message: 'text' });
+    expect(asPluginError(undefined)).toMatchObject({ code: Code.INTERNAL, message: 'undefined' });
+  });
+});
+
+describe('what the KMS service logs about its health', () => {
+  /** A service whose log lines are kept, as pino writes them. */
+  function logged() {
+    const lines: { level: number; msg: string; reason?: string }[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line)) },
+    );
+    const fake = fakeEngine();
+    let now = 0;
+    const kms = new KmsService({ config: config(), log, engine: fake.engine, now: () => now });
+    const check = async () => {
+      now += 1_000;
+      await kms.status();
+    };
+    const said = () => lines.map((l) => (l.reason ? `${l.msg}: ${l.reason}` : l.msg));
+    return { kms, state: fake.state, check, said };
+  }
+
+  it('says healthy once, a failure once per reason, and healthy again when it recovers', async () => {
+    const { state, check, said } = logged();
+    await check();
+    await check();
+    expect(said()).toEqual(['healthy']);
+    state.failure = refusal(503, undefined);
+    await check();
+    await check();
+    state.failure = refusal(400, { code: 'ROOT_KEY_DISABLED', message: 'disabled' });
+    await check();
+    state.failure = undefined;
+    await check();
+    expect(said()).toEqual([
+      'healthy',
+      'health check failed: engine unavailable',
+      'health check failed: root key disabled',
+      'healthy',
+    ]);
+  });
+});
+
+describe('following a cluster through the engine’s status stream', () => {
+  it('takes the key the stream names, and stops following when closed', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const event = {
+        clusterId: 'kc-1',
+        revision: 1,
+        masterStatus: 'Ready',
+        masterHealth: 'normal',
+        modifiedDate: '2026-12-01T00:00:00.000Z',
+        progress: null,
+        keyProtectEnabled: true,
+        kms: { instanceId: 'kp-us-south', crkId: 'crk-5', keyVersion: 'v1' },
+      };
+      res.write(`event: status\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const fake = fakeEngine();
+    const requests: string[] = [];
+    const agent = new http.Agent();
+    fake.engine.watchUrl = (id) => {
+      requests.push(id);
+      return new URL(`http://127.0.0.1:${port}/v2/clusters/${id}/watch`);
+    };
+    fake.engine.agentFor = () => agent;
+    const kms = new KmsService({
+      config: config({ instanceId: undefined, rootKeyId: undefined, clusterId: 'kc-1' }),
+      log: pino({ level: 'silent' }),
+      engine: fake.engine,
+    });
+    try {
+      kms.start();
+      kms.start();
+      for (let i = 0; i < 100 && (await kms.status()).healthz !== 'ok'; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(kms.lastHealth.keyId).toBe('keyhaven:v1:kp-us-south:crk-5:v1:reg-1');
+      expect(requests).toEqual(['kc-1']);
+      const open = () =>
+        new Promise<number>((resolve) => server.getConnections((_err, n) => resolve(n)));
+      expect(await open()).toBe(1);
+      kms.close();
+      for (let i = 0; i < 50 && (await open()) > 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(await open()).toBe(0);
+    } finally {
+      kms.close();
+      server.closeAllConnections();
+      server.close();
+      agent.destroy();
+    }
   });
 });
