@@ -1,7 +1,7 @@
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Envelope, kmsPrefix, type SealingSeed } from '../src/crypto/envelope.ts';
+import { Envelope, kmsPrefix, parseKmsPrefix, type SealingSeed } from '../src/crypto/envelope.ts';
 import {
   decodeEncryptedObject,
   DekSourceType,
@@ -247,5 +247,49 @@ describe('the EncryptedObject codec', () => {
 
   it('throws on bytes that are not an EncryptedObject', () => {
     expect(() => decodeEncryptedObject(Buffer.from([0x0a, 0x50, 0x01]))).toThrow();
+  });
+});
+
+describe('what the envelope refuses to open', () => {
+  const envelope = new Envelope();
+  const opening = (value: Buffer) =>
+    envelope.open('/k/a', value, resolverFor(randomBytes(32))).then(
+      () => 'opened',
+      (err: Error) => `${err.name}: ${err.message}`,
+    );
+
+  it('reads the provider only from a whole KMS v2 prefix', () => {
+    expect(parseKmsPrefix(Buffer.from('k8s:enc:kms:v2:key-protect:rest'))).toBe('key-protect');
+    expect(parseKmsPrefix(Buffer.from('k8s:enc:kms:v2:'))).toBeUndefined();
+    expect(parseKmsPrefix(Buffer.from('k8s:enc:kms:v2:x:'))).toBe('x');
+    expect(parseKmsPrefix(Buffer.from('k8s:enc:kms:v1:key-protect:rest'))).toBeUndefined();
+    expect(parseKmsPrefix(Buffer.from('x8s:enc:kms:v2:key-protect:rest'))).toBeUndefined();
+    expect(parseKmsPrefix(Buffer.from('{"kind":"Secret","data":{}}'))).toBeUndefined();
+  });
+
+  it('names a value too short to hold its nonce and tag, or its derivation info', async () => {
+    const seeded = storedSeedValue('key-protect', 'crk-1:v1', randomBytes(31));
+    expect(await opening(seeded)).toBe('EnvelopeError: ciphertext is too short');
+    const bare = Buffer.concat([
+      Buffer.from(kmsPrefix('key-protect')),
+      encodeEncryptedObject({
+        encryptedData: randomBytes(27),
+        keyID: 'crk-1:v1',
+        encryptedDEKSource: Buffer.from('wrapped'),
+        annotations: {},
+        encryptedDEKSourceType: DekSourceType.AES_GCM_KEY,
+      }),
+    ]);
+    expect(await opening(bare)).toBe('EnvelopeError: ciphertext is too short');
+  });
+
+  it('names a value whose frame is not an EncryptedObject', async () => {
+    const broken = Buffer.concat([
+      Buffer.from(kmsPrefix('key-protect')),
+      Buffer.from([0x0a, 0x50]),
+    ]);
+    expect(await opening(broken)).toBe(
+      'EnvelopeError: the stored value is not a valid encrypted object',
+    );
   });
 });
