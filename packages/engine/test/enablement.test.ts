@@ -116,4 +116,80 @@ describe('Enable refused', () => {
     expect(await getDoc(t.engine.ctx.store, StoreKey.job(DEV))).toBeUndefined();
     expect((await t.engine.clusters.get(t.admin, PROD)).kms).toBeNull();
   });
+
+  it('names the service authorization another account must grant, and what it must say', async () => {
+    const partnerKey = (await t.engine.keys.list(t.admin, 'kp-partner-eu-de'))[0]?.id ?? '';
+    const grants = await t.engine.ctx.store.range(StoreKey.authorizations, { limit: 100 });
+    const removed = grants.kvs.filter((kv) =>
+      kv.key.startsWith('/keyhaven/authorizations/acct-demo/'),
+    );
+    await t.engine.ctx.store.txn(
+      [],
+      removed.map((kv) => ({ type: 'delete' as const, key: kv.key })),
+    );
+    try {
+      const err = await engineRefusal(
+        enable(DEV, 'cluster-root-key-1', {
+          instance_id: 'kp-partner-eu-de',
+          crk_id: partnerKey,
+          account_id: 'acct-partner',
+        }),
+      );
+      expect(err).toMatchObject({
+        status: 403,
+        code: 'AUTHORIZATION_MISSING',
+        message:
+          'Kubernetes Service in account acct-demo is not authorized to use KMS instance partner-key-protect: an administrator of account acct-partner must create a Reader service-to-service authorization from Kubernetes Service (source account acct-demo) to that instance.',
+        details: {
+          grantingAccount: 'acct-partner',
+          required: {
+            source: { accountId: 'acct-demo', serviceName: 'containers-kubernetes' },
+            target: {
+              accountId: 'acct-partner',
+              serviceName: 'key-protect',
+              instanceId: 'kp-partner-eu-de',
+            },
+            roles: ['Reader'],
+          },
+        },
+      });
+    } finally {
+      await t.engine.ctx.store.txn(
+        [],
+        removed.map((kv) => ({ type: 'put' as const, key: kv.key, value: kv.value })),
+      );
+    }
+  });
+});
+
+describe('a rotation re-enables the clusters that use the key', () => {
+  it('starts a rotate job on each, says why, and keeps one registration per cluster', async () => {
+    await enable(DEV, 'cluster-root-key-1');
+    await t.engine.controller.settled(DEV);
+    const id = keyId(t, 'cluster-root-key-1');
+    const rotated = await t.engine.keyLifecycle.rotate(t.admin, 'kp-us-south', id);
+    const job = await getDoc<JobRecord>(t.engine.ctx.store, StoreKey.job(DEV));
+    expect(job?.value).toMatchObject({
+      reason: 'rotate',
+      crkId: id,
+      keyVersion: rotated.versions.at(-1)?.id,
+      fromCrkId: id,
+    });
+    const [entry] = (await t.engine.activity.list('cluster', DEV)).filter(
+      (e) => e.action === 'kms.rotate',
+    );
+    expect(entry).toMatchObject({
+      actor: 'admin',
+      result: 'success',
+      target: { kind: 'cluster', id: DEV },
+      message: 'Re-enabling KMS with the new version of root key cluster-root-key-1.',
+    });
+    await t.engine.controller.settled(DEV);
+    const key = await t.engine.keys.list(t.admin, 'kp-us-south');
+    const registrations = key.find((k) => k.id === id)?.registrations ?? [];
+    expect(registrations.filter((r) => r.clusterId === DEV)).toEqual([
+      expect.objectContaining({ clusterId: DEV, keyVersion: rotated.versions.at(-1)?.id }),
+    ]);
+    expect((await t.engine.clusters.get(t.admin, DEV)).kms?.previousCrkIds).toEqual([]);
+  });
 });
