@@ -6,7 +6,7 @@ export const MUTATION_BREAK = 90;
  * floor when its tests improve, remove it at 90). Measured by `npm run test:mutation`.
  */
 export const MUTATION_FLOORS: Record<string, number> = {
-  'packages/engine/src/master/enablement.ts': 75,
+  'packages/engine/src/master/enablement.ts': 89,
   'packages/engine/src/crypto/envelope.ts': 84,
   'packages/engine/src/master/migration.ts': 77,
 };
