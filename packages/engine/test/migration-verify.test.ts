@@ -5,6 +5,7 @@ import { StoreKey, type JobRecord } from '../src/domain/records.ts';
 import { encodeEncryptedObject, DekSourceType } from '../src/crypto/encrypted-object.ts';
 import { kmsPrefix } from '../src/crypto/envelope.ts';
 import type { EtcdReader } from '../src/kube/etcd-reader.ts';
+import type { KubeClientFactory } from '../src/domain/cluster-access.ts';
 import { engineRefusal, makeEngine, type TestEngine } from './helpers.ts';
 import {
   fakeClock,
@@ -45,10 +46,24 @@ const under = (keyId: string) =>
     }),
   ]);
 
+/** The API servers the engine reached by itself (a step without a run loads its own client). */
+const reached: { token: string; api: ReturnType<typeof pagedServer> }[] = [];
+const fakeKube: KubeClientFactory = (target) => {
+  const api = pagedServer(['s0', 's1', 's2']);
+  reached.push({ token: target.token, api });
+  return {
+    ...api.client,
+    version: async () => 'v1.37.2',
+    can: async () => true,
+    secretNames: async () => [],
+    secretNamesPage: async () => ({ names: [] }),
+  };
+};
+
 let t: TestEngine;
 let seq = 0;
 beforeAll(async () => {
-  t = await makeEngine({ secrets: 0, etcdReaders: () => fakeEtcd });
+  t = await makeEngine({ secrets: 0, etcdReaders: () => fakeEtcd, kubeClients: fakeKube });
 });
 afterAll(() => t.close());
 
@@ -144,5 +159,17 @@ describe('the migration verifies the stored bytes in etcd before it says Ready',
     );
     expect(await jobOf(clusterId)).toMatchObject({ state: 'running' });
     expect(api.calls.closed).toBe(1);
+  });
+
+  it('loads its own run when it has none: the job, its key, and a client with the opened token', async () => {
+    const { clusterId } = await lastPage();
+    reached.length = 0;
+    expect(await migrationOf(t, fakeClock().clock).step('kc-no-job', undefined)).toBeUndefined();
+    expect(reached).toEqual([]);
+    await migrationOf(t, fakeClock().clock).step(clusterId, undefined);
+    expect(reached.map((r) => r.token)).toEqual(['token']);
+    expect(reached[0]?.api.written).toEqual(['s0', 's1', 's2']);
+    expect(reached[0]?.api.calls.closed).toBe(1);
+    expect(await jobOf(clusterId)).toMatchObject({ state: 'succeeded', verified: true });
   });
 });

@@ -83,6 +83,11 @@ describe('the storage migration after an expired continue token', () => {
   }
 
   const migration = (t: TestEngine) => migrationOf(t, systemClock, { migrationPageSize: 3 });
+  /** The job's relist entries in the cluster's activity, newest first. */
+  const relists = async (clusterId: string) =>
+    (await t.engine.activity.list('cluster', clusterId))
+      .filter((e) => e.action === 'kms.migration-relist')
+      .map(({ actor, target, result, message }) => ({ actor, target, result, message }));
 
   let t: TestEngine;
   beforeAll(async () => {
@@ -101,6 +106,15 @@ describe('the storage migration after an expired continue token', () => {
       continueToken: 'at:6',
       total: 10,
     });
+    expect(await relists(clusterId)).toEqual([
+      {
+        actor: 'admin',
+        target: { kind: 'cluster', id: clusterId },
+        result: 'success',
+        message:
+          "The list's continue token expired (etcd compacted its history): going on from the same place with the API server's new token.",
+      },
+    ]);
   });
 
   it('relists from the start without one, skipping (not counting) what the checkpoint covers', async () => {
@@ -119,5 +133,8 @@ describe('the storage migration after an expired continue token', () => {
       continueToken: 'at:9',
       total: 10,
     });
+    expect((await relists(clusterId))[0]?.message).toBe(
+      "The list's continue token expired (etcd compacted its history): listing again, skipping what was done.",
+    );
   });
 });
