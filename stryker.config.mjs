@@ -31,6 +31,18 @@ export default {
   reporters: ['clear-text', 'json', 'progress'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   clearTextReporter: { allowColor: false, reportMutants: false, reportTests: false },
+  // What the sandbox need not copy: what npm test and npm start leave behind (.venv holds links
+  // that Stryker cannot copy).
+  ignorePatterns: [
+    '.venv',
+    '.schemathesis',
+    '.tmp',
+    'data',
+    'dist',
+    'coverage',
+    'test-results',
+    'playwright-report',
+  ],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
