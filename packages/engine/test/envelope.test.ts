@@ -1,7 +1,13 @@
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Envelope, kmsPrefix, parseKmsPrefix, type SealingSeed } from '../src/crypto/envelope.ts';
+import {
+  DERIVED_KEY_MAX_AGE_MS,
+  Envelope,
+  kmsPrefix,
+  parseKmsPrefix,
+  type SealingSeed,
+} from '../src/crypto/envelope.ts';
 import {
   decodeEncryptedObject,
   DekSourceType,
@@ -153,19 +159,54 @@ describe('envelope (KMS v2 seed mode)', () => {
     );
   });
 
-  it('derives a fresh key after the time bound', () => {
-    let now = 0;
-    const envelope = new Envelope(() => now);
-    const sealing = seedOf();
-    const info = () =>
+  describe('derives a fresh key', () => {
+    const infoOf = (envelope: Envelope, sealing: SealingSeed) =>
       Buffer.from(
         decodeEncryptedObject(
           envelope.seal('/k', Buffer.from('v'), sealing).subarray(27),
         ).encryptedData.subarray(0, 32),
       );
-    const first = info();
-    now += 61_000;
-    expect(info()).not.toEqual(first);
+
+    it('once a minute: the derived key of the last 59.999 s is reused, not one a minute old', () => {
+      let now = 0;
+      const envelope = new Envelope(() => now);
+      const sealing = seedOf();
+      const first = infoOf(envelope, sealing);
+      now = DERIVED_KEY_MAX_AGE_MS - 1;
+      expect(infoOf(envelope, sealing)).toEqual(first);
+      now = DERIVED_KEY_MAX_AGE_MS;
+      expect(infoOf(envelope, sealing)).not.toEqual(first);
+    });
+
+    it('after its use bound: exactly maxUses writes share one derivation', () => {
+      const envelope = new Envelope(() => 0, 3);
+      const sealing = seedOf();
+      const infos = Array.from({ length: 7 }, () => infoOf(envelope, sealing).toString('hex'));
+      expect(infos.slice(0, 3)).toEqual(Array(3).fill(infos[0]));
+      expect(infos.slice(3, 6)).toEqual(Array(3).fill(infos[3]));
+      expect(new Set([infos[0], infos[3], infos[6]]).size).toBe(3);
+    });
+
+    it('per seed: another cluster’s seed never shares a derivation', () => {
+      const envelope = new Envelope(() => 0);
+      expect(infoOf(envelope, seedOf())).not.toEqual(infoOf(envelope, seedOf()));
+    });
+  });
+
+  it('seals under a caller’s fresh DEK (NEW_DEK mode) and opens it with that DEK only', async () => {
+    const envelope = new Envelope();
+    const dek = randomBytes(32);
+    const wrapped = randomBytes(40);
+    const sealed = envelope.sealWithDek('/k/a', Buffer.from('v'), 'kp', 'crk-2:v3', dek, wrapped);
+    const object = envelope.decode(sealed)?.object;
+    expect(envelope.decode(sealed)?.providerName).toBe('kp');
+    expect(object?.keyID).toBe('crk-2:v3');
+    expect(Buffer.from(object?.encryptedDEKSource ?? [])).toEqual(wrapped);
+    expect(object?.encryptedDEKSourceType).toBe(DekSourceType.AES_GCM_KEY);
+    expect((await envelope.open('/k/a', sealed, resolverFor(dek))).toString()).toBe('v');
+    await expect(envelope.open('/k/a', sealed, resolverFor(randomBytes(32)))).rejects.toThrow(
+      'failed authentication',
+    );
   });
 
   it('passes values without the KMS prefix through (identity, as before enablement)', async () => {
@@ -265,6 +306,7 @@ describe('what the envelope refuses to open', () => {
     expect(parseKmsPrefix(Buffer.from('k8s:enc:kms:v1:key-protect:rest'))).toBeUndefined();
     expect(parseKmsPrefix(Buffer.from('x8s:enc:kms:v2:key-protect:rest'))).toBeUndefined();
     expect(parseKmsPrefix(Buffer.from('{"kind":"Secret","data":{}}'))).toBeUndefined();
+    expect(parseKmsPrefix(Buffer.alloc(0))).toBeUndefined();
   });
 
   it('names a value too short to hold its nonce and tag, or its derivation info', async () => {
