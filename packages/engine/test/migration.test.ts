@@ -55,6 +55,29 @@ describe('the storage migration writes each Secret back unchanged', () => {
     expect(goneOnRead.puts).toEqual(['5']);
   });
 
+  it('fails on any other answer at once: no read again, no skip', async () => {
+    const api = apiServer([]);
+    api.client.replaceSecret = async (s: KubeSecret) => {
+      api.puts.push(s.metadata.resourceVersion);
+      throw new KubeError('FORBIDDEN', 'no update on secrets', 403);
+    };
+    await expect(rewrite(api.client, secret('5'))).rejects.toThrow('no update on secrets');
+    expect(api.puts).toEqual(['5']);
+  });
+
+  it('fails when reading a changed Secret again fails for any reason but its deletion', async () => {
+    const api = apiServer(['conflict']);
+    api.client.getSecret = async () => {
+      throw new KubeError('UNREACHABLE', 'connection reset', undefined);
+    };
+    await expect(rewrite(api.client, secret('5'))).rejects.toThrow('connection reset');
+    const plain = apiServer(['conflict']);
+    plain.client.getSecret = async () => {
+      throw Object.assign(new Error('not a KubeError'), { failure: 'NOT_FOUND' });
+    };
+    await expect(rewrite(plain.client, secret('5'))).rejects.toThrow('not a KubeError');
+  });
+
   it('gives up after repeated conflicts, so that the job retries the page later', async () => {
     const busy = apiServer(Array(10).fill('conflict'));
     await expect(rewrite(busy.client, secret('5'))).rejects.toThrow(KubeError);
@@ -70,9 +93,10 @@ describe('the storage migration writes each Secret back unchanged', () => {
 describe('the storage migration after an expired continue token', () => {
   const names = Array.from({ length: 10 }, (_, i) => `s${i}`);
 
+  let seq = 0;
   async function jobAt(t: TestEngine, checkpoint: string, continueToken: string, done: number) {
     const key = await rootKey(t, 'cluster-root-key-1');
-    const job = jobRecord('kc-migration-test', key.value, {
+    const job = jobRecord(`kc-migration-test-${++seq}`, key.value, {
       checkpoint: `team-a/${checkpoint}`,
       continueToken,
       takenAt: new Date().toISOString(),
@@ -115,6 +139,22 @@ describe('the storage migration after an expired continue token', () => {
           "The list's continue token expired (etcd compacted its history): going on from the same place with the API server's new token.",
       },
     ]);
+  });
+
+  it('relists only after a 410: any other failure of the list ends the step, recording nothing', async () => {
+    const failures = [
+      new KubeError('FORBIDDEN', 'cannot list secrets', 403),
+      Object.assign(new Error('not from the API server'), { failure: 'EXPIRED' }),
+    ];
+    for (const failure of failures) {
+      const api = pagedServer(names);
+      api.client.listSecrets = async () => {
+        throw failure;
+      };
+      const { clusterId, key, doc } = await jobAt(t, 's2', 'at:3', 3);
+      await expect(migration(t).step(clusterId, runOf(doc, key, api.client))).rejects.toBe(failure);
+      expect(await relists(clusterId)).toEqual([]);
+    }
   });
 
   it('relists from the start without one, skipping (not counting) what the checkpoint covers', async () => {

@@ -6,7 +6,7 @@ import {
   type SecretMeta,
 } from '@keyhaven/contracts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
-import { KubeError, type KubeApi } from '../kube/client.ts';
+import { KubeError, isKubeFailure, type KubeApi } from '../kube/client.ts';
 import type { ClusterAccess } from './cluster-access.ts';
 import { getDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound } from './errors.ts';
@@ -113,8 +113,7 @@ export class ConnectedSecrets {
     const client = await this.access.client(cluster);
     try {
       const secret = await client.getSecret(namespace, name).catch((err: unknown) => {
-        if (err instanceof KubeError && err.failure === 'NOT_FOUND')
-          throw notFound('Secret', `${namespace}/${name}`);
+        if (isKubeFailure(err, 'NOT_FOUND')) throw notFound('Secret', `${namespace}/${name}`);
         throw kubeProblem(err);
       });
       const stored = await this.storedBytes(cluster, [storeKey(namespace, name)]).catch(

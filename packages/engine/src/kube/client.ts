@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { AddressPolicy } from './address-policy.ts';
 import { CERTIFICATE_ERRORS, KubeError, statusError, tooLarge } from './errors.ts';
 
-export { KubeError, type KubeFailure } from './errors.ts';
+export { KubeError, isKubeFailure, type KubeFailure } from './errors.ts';
 
 /** A Secret as the API server returns it; written back unchanged, so its fields are opaque. */
 export interface KubeSecret {

@@ -24,6 +24,10 @@ export class KubeError extends Error {
   }
 }
 
+/** Whether `err` is the API server's answer of this kind (a KubeError with this failure). */
+export const isKubeFailure = (err: unknown, failure: KubeFailure): err is KubeError =>
+  err instanceof KubeError && err.failure === failure;
+
 export const CERTIFICATE_ERRORS = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',

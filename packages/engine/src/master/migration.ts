@@ -13,7 +13,7 @@ import {
 } from '../domain/records.ts';
 import { decodeEncryptedObject } from '../crypto/encrypted-object.ts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
-import { KubeError, type KubeApi, type KubeSecret } from '../kube/client.ts';
+import { isKubeFailure, type KubeApi, type KubeSecret } from '../kube/client.ts';
 import type { EtcdReader } from '../kube/etcd-reader.ts';
 import { activeJob, finishJob } from './checkpoint.ts';
 import type { ControllerSettings } from './settings.ts';
@@ -157,7 +157,7 @@ export class Migration {
     try {
       return await client.listSecrets(size, job.continueToken);
     } catch (err) {
-      if (!(err instanceof KubeError && err.failure === 'EXPIRED')) throw err;
+      if (!isKubeFailure(err, 'EXPIRED')) throw err;
       await this.activity.record({
         actor: job.actor,
         action: 'kms.migration-relist',
@@ -233,11 +233,9 @@ export class Migration {
 
   /** Writes the page back with a few requests in flight, paced by the rate limit. */
   private async rewriteAll(client: MigrationClient, items: KubeSecret[]): Promise<void> {
-    let next = 0;
+    const queue = [...items];
     const worker = async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (!item) return;
+      for (let item = queue.shift(); item; item = queue.shift()) {
         await this.paced();
         await rewrite(client, item);
       }
@@ -284,7 +282,7 @@ async function rewriteCurrent(client: MigrationClient, namespace: string, name: 
   try {
     await rewrite(client, await client.getSecret(namespace, name));
   } catch (err) {
-    if (!(err instanceof KubeError && err.failure === 'NOT_FOUND')) throw err;
+    if (!isKubeFailure(err, 'NOT_FOUND')) throw err;
   }
 }
 
@@ -299,13 +297,12 @@ export async function rewrite(
       await client.replaceSecret(current);
       return;
     } catch (err) {
-      if (!(err instanceof KubeError)) throw err;
-      if (err.failure === 'NOT_FOUND') return;
-      if (err.failure !== 'CONFLICT' || attempt >= CONFLICT_RETRIES) throw err;
+      if (isKubeFailure(err, 'NOT_FOUND')) return;
+      if (!isKubeFailure(err, 'CONFLICT') || attempt >= CONFLICT_RETRIES) throw err;
       try {
         current = await client.getSecret(secret.metadata.namespace, secret.metadata.name);
       } catch (readErr) {
-        if (readErr instanceof KubeError && readErr.failure === 'NOT_FOUND') return;
+        if (isKubeFailure(readErr, 'NOT_FOUND')) return;
         throw readErr;
       }
     }
