@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreKey, type JobRecord } from '../src/domain/records.ts';
-import { getDoc } from '../src/domain/context.ts';
+import { StoreKey, type JobRecord, type RootKeyRecord } from '../src/domain/records.ts';
+import { getDoc, json } from '../src/domain/context.ts';
 import { engineRefusal, keyId, makeEngine, PROD, type TestEngine } from './helpers.ts';
 
 /**
@@ -23,6 +23,8 @@ const enable = (cluster: string, key: string, over: Record<string, unknown> = {}
     private_endpoint: true,
     ...over,
   });
+const putKey = (key: RootKeyRecord) =>
+  t.engine.ctx.store.txn([], [{ type: 'put', key: StoreKey.key(key.id), value: json(key) }]);
 const activity = async (kind: 'cluster' | 'key', id: string, action: string) =>
   (await t.engine.activity.list(kind, id)).filter((e) => e.action === action).map((e) => e.message);
 
@@ -47,6 +49,14 @@ describe('Enable, then Update', () => {
     });
     expect(await activity('cluster', STAGING, 'kms.enable')).toEqual([
       'Enabled KMS with root key cluster-root-key-3 of keyhaven-key-protect (private endpoint).',
+    ]);
+    const entries = [
+      ...(await t.engine.activity.list('cluster', STAGING)),
+      ...(await t.engine.activity.list('key', keyId(t, 'cluster-root-key-3'))),
+    ].filter((e) => e.action === 'kms.enable' || e.action === 'key.register');
+    expect(entries.map(({ actor, result }) => ({ actor, result }))).toEqual([
+      { actor: 'admin', result: 'success' },
+      { actor: 'admin', result: 'success' },
     ]);
     expect(await activity('key', keyId(t, 'cluster-root-key-3'), 'key.register')).toEqual([
       'Cluster staging-us-south now uses this root key.',
@@ -114,6 +124,62 @@ describe('Enable refused', () => {
     );
     expect(err).toMatchObject({ status: 403 });
     expect(await getDoc(t.engine.ctx.store, StoreKey.job(DEV))).toBeUndefined();
+    expect((await t.engine.clusters.get(t.admin, PROD)).kms).toBeNull();
+  });
+
+  it('names the service role on the instance that a cluster Administrator lacks', async () => {
+    const noKmsRole = { ...t.admin, serviceRoles: [] };
+    const err = await engineRefusal(
+      t.engine.controller.enable(noKmsRole, {
+        cluster: DEV,
+        instance_id: 'kp-us-south',
+        crk_id: keyId(t, 'cluster-root-key-1'),
+        private_endpoint: true,
+      }),
+    );
+    expect(err).toMatchObject({
+      status: 403,
+      message: 'You need the Reader service role on KMS instance kp-us-south.',
+    });
+  });
+
+  it('names a root key without key material', async () => {
+    const id = keyId(t, 'cluster-root-key-1');
+    const doc = await getDoc<RootKeyRecord>(t.engine.ctx.store, StoreKey.key(id));
+    if (!doc) throw new Error('no root key');
+    await putKey({ ...doc.value, versions: [] });
+    try {
+      expect(await engineRefusal(enable(DEV, 'cluster-root-key-1'))).toMatchObject({
+        status: 409,
+        code: 'KEY_MISSING',
+        message: 'Root key cluster-root-key-1 has no key material.',
+      });
+    } finally {
+      await putKey(doc.value);
+    }
+  });
+
+  it('writes nothing when the cluster changed while it ran, and says so', async () => {
+    const store = t.engine.ctx.store;
+    const txn = store.txn.bind(store);
+    const cluster = await store.get(StoreKey.cluster(PROD));
+    if (!cluster) throw new Error('no cluster');
+    store.txn = async (compares, ops) => {
+      store.txn = txn;
+      // Another request renamed the cluster between Enable's reads and its write.
+      await txn([], [{ type: 'put', key: StoreKey.cluster(PROD), value: cluster.value }]);
+      return txn(compares, ops);
+    };
+    try {
+      expect(await engineRefusal(enable(PROD, 'cluster-root-key-1'))).toMatchObject({
+        status: 409,
+        code: 'CONCURRENT_CHANGE',
+        message: 'The cluster or root key changed while the request ran; try again.',
+      });
+    } finally {
+      store.txn = txn;
+    }
+    expect(await getDoc(store, StoreKey.job(PROD))).toBeUndefined();
     expect((await t.engine.clusters.get(t.admin, PROD)).kms).toBeNull();
   });
 
@@ -191,5 +257,48 @@ describe('a rotation re-enables the clusters that use the key', () => {
       expect.objectContaining({ clusterId: DEV, keyVersion: rotated.versions.at(-1)?.id }),
     ]);
     expect((await t.engine.clusters.get(t.admin, DEV)).kms?.previousCrkIds).toEqual([]);
+  });
+
+  it('leaves alone a cluster on another key, without KMS, busy, or whose key went away', async () => {
+    const jobOf = async (cluster: string) =>
+      (await getDoc<JobRecord>(t.engine.ctx.store, StoreKey.job(cluster)))?.value.id;
+    const keyOf = async (name: string) => {
+      const doc = await getDoc<RootKeyRecord>(t.engine.ctx.store, StoreKey.key(keyId(t, name)));
+      if (!doc) throw new Error(`no root key ${name}`);
+      return doc.value;
+    };
+    /** A rotation of `key` as if every named cluster were registered with it. */
+    const rotate = (key: RootKeyRecord, clusters: string[]) =>
+      t.engine.controller.rotated(
+        {
+          ...key,
+          registrations: clusters.map((clusterId) => ({
+            clusterId,
+            keyVersion: 'v',
+            createdAt: '',
+          })),
+        },
+        key.versions.at(-1)?.id ?? '',
+        'admin',
+      );
+    // STAGING uses cluster-root-key-2 (not key 1); PROD has no KMS.
+    const before = [await jobOf(STAGING), await jobOf(PROD)];
+    await rotate(await keyOf('cluster-root-key-1'), [STAGING, PROD]);
+    expect([await jobOf(STAGING), await jobOf(PROD)]).toEqual(before);
+    // DEV is busy with an Update to cluster-root-key-3.
+    await enable(DEV, 'cluster-root-key-3');
+    const busy = await jobOf(DEV);
+    const key3 = await keyOf('cluster-root-key-3');
+    await rotate(key3, [DEV]);
+    expect(await jobOf(DEV)).toBe(busy);
+    await t.engine.controller.settled(DEV);
+    // Its record is gone (deleted as the rotation began).
+    await t.engine.ctx.store.txn([], [{ type: 'delete', key: StoreKey.key(key3.id) }]);
+    try {
+      await rotate(key3, [DEV]);
+      expect(await jobOf(DEV)).toBe(busy);
+    } finally {
+      await putKey(key3);
+    }
   });
 });
