@@ -24,8 +24,8 @@ export default {
   ignoreStatic: true,
   concurrency: 2,
   timeoutMS: 20_000,
-  // `break` is judged per module by scripts/mutation.ts (90, or a module's floor while it is below).
-  thresholds: { high: 95, low: 90, break: null },
+  // Stryker judges the whole run against `break`; scripts/mutation.ts then judges each module.
+  thresholds: { high: 95, low: 90, break: 90 },
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   reporters: ['clear-text', 'json', 'progress'],
