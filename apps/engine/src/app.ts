@@ -21,6 +21,7 @@ import { identityRoutes } from './routes/identity.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { keyDetailRoutes } from './routes/key-details.ts';
 import { keyActionRoutes } from './routes/key-actions.ts';
+import { keyPolicyRoutes } from './routes/key-policies.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { engineOpenApi } from './openapi.ts';
@@ -80,6 +81,7 @@ export function createApp(engine: Engine, logger: Logger, options: AppOptions = 
   keyRoutes({ route, engine });
   keyDetailRoutes({ route, engine });
   keyActionRoutes({ route, engine });
+  keyPolicyRoutes({ route, engine });
   clusterRoutes({ route, engine }, options.publicUrl);
   secretRoutes({ route, engine });
 

@@ -26,6 +26,13 @@ export const EngineConfig = z
     /** Connected clusters: most Secrets the storage migration writes back per second (0: no limit). */
     KEYHAVEN_MIGRATION_RATE: z.coerce.number().int().min(0).max(100_000).default(1000),
     KEYHAVEN_MIGRATION_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(250),
+    /** How often one root key may be rotated by hand (Key Protect: once an hour). */
+    KEYHAVEN_MANUAL_ROTATION_EVERY_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .default(3600),
     KEYHAVEN_DEK_MODE: z.enum(['seed', 'new-dek']).default('seed'),
     KEYHAVEN_DEK_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
     KEYHAVEN_LOG_LEVEL: z

@@ -91,6 +91,7 @@ async function main() {
     hsmAdapter: hsm,
     ...(ownership && { ownership }),
     logger,
+    manualRotationEveryMs: config.KEYHAVEN_MANUAL_ROTATION_EVERY_SECONDS * 1000,
     seeds: {
       mode: config.KEYHAVEN_DEK_MODE,
       cacheTtlMs: config.KEYHAVEN_DEK_CACHE_TTL_SECONDS * 1000,

@@ -53,6 +53,8 @@ const written = new Map<string, string>();
 const engineEnv = {
   // Slow enough to stop the engine in the middle of a migration, and to show the limit holds.
   KEYHAVEN_MIGRATION_RATE: '150',
+  // It rotates root key B twice within a few minutes.
+  KEYHAVEN_MANUAL_ROTATION_EVERY_SECONDS: '0',
   KEYHAVEN_MIGRATION_PAGE_SIZE: '100',
 };
 

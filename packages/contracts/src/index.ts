@@ -2,6 +2,7 @@ export * from './common.ts';
 export * from './identity.ts';
 export * from './keys.ts';
 export * from './key-rules.ts';
+export * from './key-policies.ts';
 export * from './clusters.ts';
 export * from './secrets.ts';
 export * from './activity.ts';

@@ -28,6 +28,43 @@ export function expiresSoon(key: { expirationDate?: string | null | undefined },
   return days !== undefined && days > 0 && days <= EXPIRY_WARNING_DAYS;
 }
 
+/** Key Protect counts the months of a rotation interval as 30 days each. */
+export const ROTATION_MONTH_DAYS = 30;
+/** Key Protect rotates one key by hand at most once an hour. */
+export const MANUAL_ROTATION_EVERY_MS = 3600 * 1000;
+
+/** A root key's record as the rotation rules read it: versions oldest first. */
+interface VersionedKey {
+  creationDate: string;
+  versions: readonly { creationDate: string }[];
+}
+
+/** When the key was last rotated (its newest version's date); undefined while it has one version. */
+export function lastRotateDate(key: VersionedKey): string | undefined {
+  return key.versions.length > 1 ? key.versions.at(-1)?.creationDate : undefined;
+}
+
+/**
+ * When a rotation policy of `intervalMonth` rotates the key next: that many 30-day months after
+ * its creation or its last rotation, by hand or by policy.
+ */
+export function nextRotationDate(key: VersionedKey, intervalMonth: number): Date {
+  const from = Date.parse(lastRotateDate(key) ?? key.creationDate);
+  return new Date(from + intervalMonth * ROTATION_MONTH_DAYS * DAY_MS);
+}
+
+/** Undefined when the key may be rotated by hand now; otherwise the time from which it may. */
+export function manualRotationAllowedFrom(
+  key: VersionedKey,
+  now: Date,
+  everyMs = MANUAL_ROTATION_EVERY_MS,
+): Date | undefined {
+  const last = lastRotateDate(key);
+  if (last === undefined) return undefined;
+  const from = new Date(Date.parse(last) + everyMs);
+  return from.getTime() > now.getTime() ? from : undefined;
+}
+
 /** Whether a root key is past its expiration date (R9). */
 export function isKeyExpired(key: { expirationDate?: string | undefined }, now: Date): boolean {
   return (

@@ -56,6 +56,10 @@ export const RootKey = z.object({
   createdBy: z.string(),
   lastUpdateDate: z.string(),
   expirationDate: z.string().optional(),
+  /** When it was last rotated, by hand or by policy (absent before its first rotation). */
+  lastRotateDate: z.string().optional(),
+  /** When its rotation policy rotates it next (absent without an enabled policy). */
+  nextRotationDate: z.string().optional(),
   keyVersion: z.object({ id: z.string(), creationDate: z.string() }),
   versions: z.array(KeyVersion),
   registrations: z.array(Registration),

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  lastRotateDate,
+  manualRotationAllowedFrom,
+  MANUAL_ROTATION_EVERY_MS,
+  nextRotationDate,
   KeyState,
   daysUntilExpiry,
   expiresSoon,
@@ -124,5 +128,38 @@ describe('R7–R9: when a root key can wrap and unwrap', () => {
     expect(keyUsability(key({ expirationDate: '2026-12-02T00:00:00Z' }), now)).toEqual({
       usable: true,
     });
+  });
+});
+
+describe('issue 28: when a root key rotates', () => {
+  const created = '2026-01-01T00:00:00.000Z';
+  const once = { creationDate: created, versions: [{ creationDate: created }] };
+  const rotated = {
+    creationDate: created,
+    versions: [{ creationDate: created }, { creationDate: '2026-03-10T12:00:00.000Z' }],
+  };
+
+  it('was last rotated at its newest version, and never while it has its first only', () => {
+    expect(lastRotateDate(once)).toBeUndefined();
+    expect(lastRotateDate(rotated)).toBe('2026-03-10T12:00:00.000Z');
+  });
+
+  it('by policy every interval_month × 30 days after its creation or its last rotation', () => {
+    expect(nextRotationDate(once, 1).toISOString()).toBe('2026-01-31T00:00:00.000Z');
+    expect(nextRotationDate(once, 12).toISOString()).toBe('2026-12-27T00:00:00.000Z');
+    expect(nextRotationDate(rotated, 2).toISOString()).toBe('2026-05-09T12:00:00.000Z');
+  });
+
+  it('by hand once an hour: the time from which it may, or nothing when it may now', () => {
+    const at = (iso: string) => new Date(iso);
+    expect(manualRotationAllowedFrom(once, at(created))).toBeUndefined();
+    expect(manualRotationAllowedFrom(rotated, at('2026-03-10T12:59:59.999Z'))?.toISOString()).toBe(
+      '2026-03-10T13:00:00.000Z',
+    );
+    expect(manualRotationAllowedFrom(rotated, at('2026-03-10T13:00:00.000Z'))).toBeUndefined();
+    expect(
+      manualRotationAllowedFrom(rotated, at('2026-03-10T12:00:01.000Z'), 1_000),
+    ).toBeUndefined();
+    expect(MANUAL_ROTATION_EVERY_MS).toBe(3_600_000);
   });
 });

@@ -12,6 +12,7 @@ import { Secrets } from './domain/secrets.ts';
 import { Seeds, defaultSeedSettings, type SeedSettings } from './domain/seeds.ts';
 import { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
 import { KeyLifecycle } from './domain/key-lifecycle.ts';
+import { KeyPolicies } from './domain/key-policies.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { ClusterAccess, type KubeClientFactory } from './domain/cluster-access.ts';
@@ -49,6 +50,8 @@ export interface EngineDeps {
   kubeClients?: KubeClientFactory;
   /** Builds the readers of connected clusters' etcd (default: a real etcd client). */
   etcdReaders?: (access: EtcdAccessOpened) => EtcdReader;
+  /** How often one key may be rotated by hand (default: once an hour, as in Key Protect). */
+  manualRotationEveryMs?: number;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -107,6 +110,16 @@ export function createEngine(deps: EngineDeps) {
   const pluginReports = new PluginReports(ctx, connections, activity, iam);
   const seeds = new Seeds(ctx, { ...defaultSeedSettings, ...deps.seeds });
   const authorizations: Authorizations = new Authorizations(ctx, keys, activity, () => controller);
+  const keyLifecycle: KeyLifecycle = new KeyLifecycle(
+    ctx,
+    keys,
+    clusters,
+    seeds,
+    activity,
+    () => controller,
+    deps.manualRotationEveryMs,
+  );
+  const keyPolicies = new KeyPolicies(ctx, keys, activity);
   const controller: MasterController = new MasterController({
     ctx,
     clusters,
@@ -117,8 +130,8 @@ export function createEngine(deps: EngineDeps) {
     ownership: deps.ownership ?? new LocalOwnership(),
     settings: { ...defaultControllerSettings, ...deps.controller },
     access: clusterAccess,
+    keyLifecycle,
   });
-  const keyLifecycle = new KeyLifecycle(ctx, keys, clusters, seeds, activity, controller);
   const secrets = new Secrets(
     ctx,
     clusters,
@@ -133,6 +146,7 @@ export function createEngine(deps: EngineDeps) {
     iam,
     keys,
     keyLifecycle,
+    keyPolicies,
     wrapping,
     pluginRegistrations,
     authorizations,

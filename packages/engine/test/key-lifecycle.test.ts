@@ -54,6 +54,8 @@ describe('rotating a root key', () => {
       [],
       [{ type: 'put', key: StoreKey.job(STAGING), value: json(running) }],
     );
+    // An hour after the last rotation, so that only the running job stands in the way.
+    t.advance(3600_000);
     try {
       const err = await engineRefusal(
         t.engine.keyLifecycle.rotate(t.admin, KP, keyId(t, 'cluster-root-key-1')),
@@ -146,5 +148,37 @@ describe('deleting a root key', () => {
       result: 'failure',
       message: "Root key cluster-root-key-1 was deleted: the cluster's secrets are unrecoverable.",
     });
+  });
+});
+
+describe('what a root-key change needs and records', () => {
+  it('needs Writer to rotate and Manager to disable, enable or delete', async () => {
+    const id = keyId(t, 'cluster-root-key-2');
+    expect((await engineRefusal(t.engine.keyLifecycle.rotate(t.viewer, KP, id))).message).toBe(
+      'You need the Writer service role on KMS instance kp-us-south.',
+    );
+    for (const change of [
+      t.engine.keyLifecycle.setEnabled(t.viewer, KP, id, false),
+      t.engine.keyLifecycle.delete(t.viewer, KP, id, true),
+    ])
+      expect((await engineRefusal(change)).message).toBe(
+        'You need the Manager service role on KMS instance kp-us-south.',
+      );
+  });
+
+  it('records each change as its actor’s success, on the key and on the clusters using it', async () => {
+    const changes = ['key.rotate', 'key.disable', 'key.enable', 'key.delete'];
+    const entries = [
+      ...(await t.engine.activity.list('key', keyId(t, 'cluster-root-key-1'))),
+      ...(await t.engine.activity.list('cluster', STAGING)),
+    ].filter((e) => changes.includes(e.action) && e.message.includes('cluster-root-key-1'));
+    const summary = new Set(entries.map((e) => `${e.action} ${e.actor} ${e.result}`));
+    expect([...summary].sort()).toEqual([
+      'key.delete admin failure',
+      'key.delete admin success',
+      'key.disable admin success',
+      'key.enable admin success',
+      'key.rotate admin success',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import * as identity from './identity.ts';
 import * as instances from './instances.ts';
 import * as keyActions from './key-actions.ts';
 import * as keyDetails from './key-details.ts';
+import * as keyPolicies from './key-policies.ts';
 import * as keys from './keys.ts';
 import * as secrets from './secrets.ts';
 
@@ -20,6 +21,7 @@ export const engineApi = {
   ...keys,
   ...keyDetails,
   ...keyActions,
+  ...keyPolicies,
   ...authorizations,
   ...clusters,
   ...secrets,

@@ -50,9 +50,10 @@ export const rotateKey = operation({
   operationId: 'rotateKey',
   tag: 'Key Protect',
   headers: KeyProtectHeaders,
-  summary: 'Rotate: a new key version; clusters using the key re-encrypt under it (R6)',
+  summary:
+    'Rotate: a new key version; clusters using the key re-encrypt under it (R6). At most once an hour (429)',
   params: KeyIdParam,
-  errors: [403, 409],
+  errors: [403, 409, 429],
 });
 export const disableKey = operation({
   method: 'post',

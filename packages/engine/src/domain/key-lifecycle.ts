@@ -1,17 +1,29 @@
-import { KeyState, isJobActive } from '@keyhaven/contracts';
+import {
+  KeyState,
+  isJobActive,
+  keyUsability,
+  manualRotationAllowedFrom,
+  MANUAL_ROTATION_EVERY_MS,
+} from '@keyhaven/contracts';
 import type { Activity } from './activity.ts';
 import type { Clusters } from './clusters.ts';
 import { getDoc, updateDoc, type EngineContext } from './context.ts';
-import { conflict } from './errors.ts';
+import { EngineError, conflict } from './errors.ts';
 import type { Principal } from './iam.ts';
 import { adapterFailure, requireUsableKey, type Keys } from './keys.ts';
-import { StoreKey, type ClusterRecord, type RootKeyRecord } from './records.ts';
+import {
+  StoreKey,
+  type ClusterRecord,
+  type KeyVersionRecord,
+  type RootKeyRecord,
+} from './records.ts';
 import type { Seeds } from './seeds.ts';
+import { months, policyRotation } from './key-policies.ts';
 
 /** What the master does when a root key changes under the clusters registered to it. */
 export interface KeyLifecycleListener {
   /** A new version exists: re-enable each registered cluster with it (R6). */
-  rotated(key: RootKeyRecord, versionId: string, actor: string): Promise<void>;
+  rotated(key: RootKeyRecord, versionId: string, actor: string, byPolicy?: boolean): Promise<void>;
   /** Disabled or enabled: each registered cluster's status follows (R7). */
   stateChanged(key: RootKeyRecord): Promise<void>;
   /** Deleted: each registered cluster's job fails and its status turns critical (R8). */
@@ -33,43 +45,107 @@ export class KeyLifecycle {
     private readonly clusters: Clusters,
     private readonly seeds: Seeds,
     private readonly activity: Activity,
-    private readonly listener: KeyLifecycleListener,
+    /** The master controller, which is built after this (it sweeps with rotateDue). */
+    private readonly listener: () => KeyLifecycleListener,
+    private readonly manualRotationEveryMs = MANUAL_ROTATION_EVERY_MS,
   ) {}
 
-  /** Rotating a root key re-enables every cluster registered to it with the new version (R6). */
+  /**
+   * Rotating a root key re-enables every cluster registered to it with the new version (R6).
+   * By hand at most once an hour, as in Key Protect (429, naming when it may run again).
+   */
   async rotate(principal: Principal, instanceId: string, keyId: string): Promise<RootKeyRecord> {
     const { instance, key } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
-    requireUsableKey(key, this.ctx.clock.now());
-    for (const r of key.registrations) {
-      if (isJobActive((await this.clusters.job(r.clusterId))?.value)) {
-        const cluster = await this.clusters.record(r.clusterId);
-        throw conflict(
-          'ENABLEMENT_IN_PROGRESS',
-          `Cluster ${cluster.value.name} is still re-encrypting; rotate after its master is Ready.`,
+    const now = this.ctx.clock.now();
+    requireUsableKey(key, now);
+    const allowedFrom = manualRotationAllowedFrom(key, now, this.manualRotationEveryMs);
+    if (allowedFrom) {
+      throw new EngineError(
+        429,
+        'ROTATION_TOO_SOON',
+        `Root key ${key.name} was rotated less than ${this.manualRotationEveryMs / 60_000} minutes ago; it can be rotated by hand again from ${allowedFrom.toISOString()}.`,
+        { retryAt: allowedFrom.toISOString() },
+        Math.ceil((allowedFrom.getTime() - now.getTime()) / 1000),
+      );
+    }
+    const busy = await this.busyCluster(key);
+    if (busy)
+      throw conflict(
+        'ENABLEMENT_IN_PROGRESS',
+        `Cluster ${busy} is still re-encrypting; rotate after its master is Ready.`,
+      );
+    const version = await this.keys.newVersion(instance, key.id);
+    const rotated = await this.addVersion(
+      key,
+      version,
+      principal.username,
+      (v) => `Rotated root key ${key.name}: new version ${v}.`,
+    );
+    await this.listener().rotated(rotated, version.id, principal.username);
+    return rotated;
+  }
+
+  /**
+   * The reconcile sweep's part: rotates every active key whose rotation policy is due, and every
+   * cluster using it re-encrypts as after a rotation by hand (R6). A key one of whose clusters is
+   * still re-encrypting waits for a later sweep; one key's failure does not stop the others.
+   */
+  async rotateDue(keys: RootKeyRecord[]): Promise<void> {
+    const now = this.ctx.clock.now();
+    for (const key of keys) {
+      const policy = policyRotation(key);
+      if (!policy || policy.due > now || !keyUsability(key, now).usable) continue;
+      if (await this.busyCluster(key)) continue;
+      try {
+        const instance = await this.keys.instance(key.instanceId);
+        const version = await this.keys.newVersion(instance, key.id);
+        const rotated = await this.addVersion(
+          key,
+          version,
+          'system',
+          (v) =>
+            `Rotated by policy (every ${months(policy.intervalMonth)}): root key ${key.name} has a new version ${v}.`,
         );
+        await this.listener().rotated(rotated, version.id, 'system', true);
+      } catch (err) {
+        this.ctx.log.warn({ err, keyId: key.id }, 'could not rotate a key by its policy');
       }
     }
-    const version = await this.keys.newVersion(instance, key.id);
-    const rotated = await updateDoc<RootKeyRecord>(
+  }
+
+  /** The name of a cluster using the key that is still re-encrypting, if any. */
+  private async busyCluster(key: RootKeyRecord): Promise<string | undefined> {
+    for (const r of key.registrations) {
+      if (isJobActive((await this.clusters.job(r.clusterId))?.value))
+        return (await this.clusters.record(r.clusterId)).value.name;
+    }
+    return undefined;
+  }
+
+  private addVersion(
+    key: RootKeyRecord,
+    version: KeyVersionRecord,
+    actor: string,
+    message: (versionId: string) => string,
+  ): Promise<RootKeyRecord> {
+    return updateDoc<RootKeyRecord>(
       this.ctx.store,
       StoreKey.key(key.id),
       (k) => ({
         ...k,
         versions: [...k.versions, version],
-        lastUpdateDate: this.ctx.clock.now().toISOString(),
+        lastUpdateDate: version.creationDate,
       }),
       () => [
         this.activity.op({
-          actor: principal.username,
+          actor,
           action: 'key.rotate',
           target: { kind: 'key', id: key.id },
           result: 'success',
-          message: `Rotated root key ${key.name}: new version ${version.id}.`,
+          message: message(version.id),
         }),
       ],
     );
-    await this.listener.rotated(rotated, version.id, principal.username);
-    return rotated;
   }
 
   /** Disable (R7) and enable: every cluster using the key follows its state. */
@@ -113,7 +189,7 @@ export class KeyLifecycle {
       ],
     );
     this.seeds.forget(key.id);
-    await this.listener.stateChanged(updated);
+    await this.listener().stateChanged(updated);
     return updated;
   }
 
@@ -155,7 +231,7 @@ export class KeyLifecycle {
       ),
     ]);
     this.seeds.forget(key.id);
-    await this.listener.deleted(deleted);
+    await this.listener().deleted(deleted);
     return deleted;
   }
 

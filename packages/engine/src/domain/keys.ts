@@ -3,6 +3,7 @@ import {
   KeyState,
   hasServiceRole,
   keyUsability,
+  lastRotateDate,
   type KeyAdapterName,
   type KmsInstance,
   type RootKey,
@@ -14,6 +15,7 @@ import type { Activity } from './activity.ts';
 import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound, unavailable } from './errors.ts';
 import { requireServiceRole, type Principal } from './iam.ts';
+import { inheritedRotation, policyRotation } from './key-policies.ts';
 import {
   StoreKey,
   type ClusterRecord,
@@ -29,8 +31,13 @@ export function endpointsOf(instance: InstanceRecord) {
   };
 }
 
+/** The instance as the API shows it: its record's own fields, never what is stored beside them. */
 export const toInstance = (record: InstanceRecord): KmsInstance => ({
-  ...record,
+  id: record.id,
+  name: record.name,
+  provider: record.provider,
+  region: record.region,
+  accountId: record.accountId,
   ...endpointsOf(record),
 });
 
@@ -160,6 +167,8 @@ export class Keys {
       versions: [version],
       registrations: [],
     };
+    const rotation = inheritedRotation(instance, principal.username, now);
+    if (rotation) record.policies = { rotation };
     await this.ctx.store.txn(
       [{ key: StoreKey.key(id), modRevision: 0 }],
       [
@@ -192,6 +201,9 @@ export class Keys {
 
   async view(record: RootKeyRecord): Promise<RootKey> {
     const latest = record.versions.at(-1);
+    const rotatedAt = lastRotateDate(record);
+    const nextRotation =
+      record.state === KeyState.Destroyed ? undefined : policyRotation(record)?.due;
     const clusterNames = new Map<string, string>();
     for (const r of record.registrations) {
       const cluster = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(r.clusterId));
@@ -210,6 +222,8 @@ export class Keys {
       createdBy: record.createdBy,
       lastUpdateDate: record.lastUpdateDate,
       ...(record.expirationDate && { expirationDate: record.expirationDate }),
+      ...(rotatedAt && { lastRotateDate: rotatedAt }),
+      ...(nextRotation && { nextRotationDate: nextRotation.toISOString() }),
       keyVersion: {
         id: latest?.id ?? '',
         creationDate: latest?.creationDate ?? record.creationDate,

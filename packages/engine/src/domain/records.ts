@@ -47,6 +47,19 @@ export interface InstanceRecord {
   provider: Provider;
   region: string;
   accountId: string;
+  /** The defaults of keys created after they were set (Key Protect's instance policies). */
+  policies?: { rotation?: RotationPolicyRecord };
+}
+
+/** A rotation policy: every `intervalMonth` × 30 days after creation or the last rotation. */
+export interface RotationPolicyRecord {
+  id: string;
+  enabled: boolean;
+  intervalMonth?: number;
+  createdBy: string;
+  creationDate: string;
+  updatedBy: string;
+  lastUpdateDate: string;
 }
 
 export interface KeyVersionRecord {
@@ -71,6 +84,7 @@ export interface RootKeyRecord {
   registrations: { clusterId: string; keyVersion: string; createdAt: string }[];
   /** KMS plug-ins that use this key (a real API server's), apart from the engine's clusters. */
   plugins?: PluginRegistrationRecord[];
+  policies?: { rotation?: RotationPolicyRecord };
 }
 
 export interface PluginRegistrationRecord {

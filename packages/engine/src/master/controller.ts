@@ -4,7 +4,7 @@ import type { AuthorizationListener, Authorizations } from '../domain/authorizat
 import type { Clusters } from '../domain/clusters.ts';
 import { getDoc, listDocs, type EngineContext } from '../domain/context.ts';
 import type { Principal } from '../domain/iam.ts';
-import type { KeyLifecycleListener } from '../domain/key-lifecycle.ts';
+import type { KeyLifecycle, KeyLifecycleListener } from '../domain/key-lifecycle.ts';
 import type { Keys } from '../domain/keys.ts';
 import { StoreKey, type ClusterRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
@@ -30,6 +30,8 @@ export interface MasterControllerParts {
   settings: ControllerSettings;
   /** How the storage migration reaches connected clusters. */
   access: ClusterAccess;
+  /** Rotates keys whose rotation policy is due, in the reconcile sweep. */
+  keyLifecycle: Pick<KeyLifecycle, 'rotateDue'>;
 }
 
 /**
@@ -88,6 +90,7 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
       this.feed,
       this.runner,
       this.enablement,
+      parts.keyLifecycle,
     );
   }
 
@@ -147,9 +150,14 @@ export class MasterController implements KeyLifecycleListener, AuthorizationList
     return this.runner.settled(clusterId);
   }
 
-  async rotated(key: RootKeyRecord, versionId: string, actor: string): Promise<void> {
+  async rotated(
+    key: RootKeyRecord,
+    versionId: string,
+    actor: string,
+    byPolicy = false,
+  ): Promise<void> {
     for (const r of key.registrations)
-      await this.enablement.startRotation(r.clusterId, key, versionId, actor);
+      await this.enablement.startRotation(r.clusterId, key, versionId, actor, byPolicy);
   }
 
   async stateChanged(key: RootKeyRecord): Promise<void> {

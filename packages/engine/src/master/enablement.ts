@@ -155,6 +155,7 @@ export class Enablement {
     key: RootKeyRecord,
     versionId: string,
     actor: string,
+    byPolicy = false,
   ): Promise<void> {
     const cluster = await this.clusters.record(clusterId);
     const kms = cluster.value.kms;
@@ -177,7 +178,7 @@ export class Enablement {
         action: 'kms.rotate',
         target: { kind: 'cluster', id: clusterId },
         result: 'success',
-        message: `Re-enabling KMS with the new version of root key ${key.name}.`,
+        message: `${byPolicy ? 'Rotated by policy: re-enabling' : 'Re-enabling'} KMS with the new version of root key ${key.name}.`,
       }),
     ]);
     this.runner.start(clusterId);

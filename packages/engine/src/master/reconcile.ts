@@ -2,6 +2,7 @@ import { KeyState, isJobActive, isKeyExpired } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
 import { listDocs, type EngineContext } from '../domain/context.ts';
 import type { Keys } from '../domain/keys.ts';
+import type { KeyLifecycle } from '../domain/key-lifecycle.ts';
 import { StoreKey, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
 import type { Seeds } from '../domain/seeds.ts';
 import type { Enablement } from './enablement.ts';
@@ -10,7 +11,7 @@ import type { StatusFeed } from './status-feed.ts';
 
 /**
  * The periodic sweep that makes the store's state true again: expires root keys past their date
- * (R9), follows key-adapter health into Master status, resumes unfinished jobs, and re-enables
+ * (R9), rotates keys whose rotation policy is due, follows key-adapter health into Master status, resumes unfinished jobs, and re-enables
  * clusters behind a rotation (R6).
  */
 export class Reconciler {
@@ -25,6 +26,7 @@ export class Reconciler {
     private readonly feed: StatusFeed,
     private readonly runner: JobRunner,
     private readonly enablement: Enablement,
+    private readonly policies: Pick<KeyLifecycle, 'rotateDue'>,
   ) {}
 
   /** Sweeps now, then every `everyMs`. */
@@ -46,6 +48,7 @@ export class Reconciler {
     if (this.stopped) return;
     const keys = (await listDocs<RootKeyRecord>(this.ctx.store, StoreKey.keys)).map((d) => d.value);
     await this.expireKeys(keys);
+    await this.policies.rotateDue(keys);
     if (this.feed.setAdapterHealth(await this.ctx.adapterHealth()))
       for (const key of keys) await this.refreshRegistered(key);
     const jobs = (await listDocs<JobRecord>(this.ctx.store, StoreKey.jobs)).map((d) => d.value);
