@@ -8,6 +8,7 @@ import {
   AuthorizationPolicyList,
   Cluster,
   ClusterList,
+  KeyPolicy,
   KmsInstance,
   RootKey,
 } from '@keyhaven/contracts';
@@ -284,6 +285,72 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     expect(forced.stdout).toMatch(/Deleted root key cluster-root-key-3/);
     const get = await keyhaven(['ks', 'cluster', 'get', '-c', 'dev-us-east'], adminEnv);
     expect(get.stdout).toMatch(/^State:\s+critical$/m);
+  });
+
+  it('sets, shows and disables a root key’s rotation policy, refusing a bad interval', async () => {
+    const id = await keyId('kp-us-south', 'cluster-root-key-2');
+    const set = await keyhaven(
+      [
+        'kp',
+        'key',
+        'policy-update',
+        'rotation',
+        id,
+        '--instance-id',
+        'kp-us-south',
+        '--interval-month',
+        '3',
+      ],
+      adminEnv,
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/rotation\s+yes\s+3 months\s+admin/);
+    const listed = await keyhaven(
+      ['kp', 'key', 'policies', id, '--instance-id', 'kp-us-south', '--output', 'json'],
+      adminEnv,
+    );
+    expect(z.array(KeyPolicy).parse(JSON.parse(listed.stdout))[0]?.rotation).toEqual({
+      enabled: true,
+      interval_month: 3,
+    });
+    const shown = await keyhaven(
+      ['kp', 'keys', 'ls', '--instance-id', 'kp-us-south', '--output', 'json'],
+      adminEnv,
+    );
+    const key = z
+      .array(RootKey)
+      .parse(JSON.parse(shown.stdout))
+      .find((k) => k.id === id);
+    expect(Date.parse(key?.nextRotationDate ?? '')).toBeGreaterThan(Date.now());
+    for (const bad of [['--interval-month', '13'], ['--interval-month', 'x'], []]) {
+      const refused = await keyhaven(
+        ['kp', 'key', 'policy-update', 'rotation', id, '--instance-id', 'kp-us-south', ...bad],
+        adminEnv,
+      );
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/interval-month/);
+    }
+    const off = await keyhaven(
+      ['kp', 'key', 'policy-update', 'rotation', id, '--instance-id', 'kp-us-south', '--disable'],
+      adminEnv,
+    );
+    expect(off.stdout).toMatch(/rotation\s+no\s+3 months/);
+    const viewer = await keyhaven(
+      [
+        'kp',
+        'key',
+        'policy-update',
+        'rotation',
+        id,
+        '--instance-id',
+        'kp-us-south',
+        '--interval-month',
+        '1',
+      ],
+      viewerEnv,
+    );
+    expect(viewer.code).toBe(1);
+    expect(viewer.stderr).toMatch(/Manager/);
   });
 
   it('answers a bad flag with exit code 2 and the usage, and --help with an example', async () => {

@@ -5,6 +5,7 @@ import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { rootKeyTable } from '../present.ts';
 import { ask, isInteractive } from '../prompt.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
+import { kpPolicyCommands } from './kp-policies.ts';
 
 type InstanceOptions = OutputOptions & { instanceId: string };
 
@@ -131,4 +132,5 @@ export function kpCommands(program: Command) {
   actionCommand(keys, 'disable', 'Disable a root key: clusters using it cannot read secrets');
   actionCommand(keys, 'enable', 'Enable a disabled root key');
   deleteCommand(keys);
+  kpPolicyCommands(kp);
 }
