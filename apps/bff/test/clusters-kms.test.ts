@@ -175,4 +175,37 @@ describe('BFF key management', () => {
     expect(denied.status).toBe(403);
     expect(denied.body.message).toMatch(/Writer|Manager/);
   });
+
+  it('sets a root key’s rotation policy and answers its next rotation; names a bad body', async () => {
+    const { agent, csrf } = await login(app);
+    const path = `/api/kms/instances/kp-us-south/keys/${keyId(e.t, 'cluster-root-key-2')}/policies/rotation`;
+    const key = RootKey.parse(
+      (
+        await agent
+          .put(path)
+          .set('x-csrf-token', csrf)
+          .send({ enabled: true, intervalMonth: 2 })
+          .expect(200)
+      ).body,
+    );
+    const from = Date.parse(key.lastRotateDate ?? key.creationDate);
+    expect(key.nextRotationDate).toBe(new Date(from + 60 * 24 * 3600 * 1000).toISOString());
+    for (const [body, message] of [
+      [{ enabled: true }, 'Choose how many months between rotations'],
+      [{ enabled: true, intervalMonth: 13 }, 'Choose 1 to 12 months'],
+    ] as const) {
+      const bad = await agent.put(path).set('x-csrf-token', csrf).send(body);
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toContain(message);
+    }
+    const off = await agent.put(path).set('x-csrf-token', csrf).send({ enabled: false });
+    expect(RootKey.parse(off.body).nextRotationDate).toBeUndefined();
+    const viewer = await login(app, 'viewer');
+    const denied = await viewer.agent
+      .put(path)
+      .set('x-csrf-token', viewer.csrf)
+      .send({ enabled: true, intervalMonth: 1 });
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toMatch(/Manager/);
+  });
 });

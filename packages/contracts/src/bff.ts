@@ -112,4 +112,21 @@ export const RootKeyAction = z.enum(['rotate', 'disable', 'enable']);
 export type RootKeyAction = z.infer<typeof RootKeyAction>;
 
 export const RootKeyActionParams = z.object({ id: Id, keyId: Id, action: RootKeyAction });
+/** The console's rotation policy of a root key: on every `intervalMonth` months, or off. */
+export const RotationPolicyBody = z
+  .strictObject({
+    enabled: z.boolean(),
+    intervalMonth: z
+      .number()
+      .int()
+      .min(1, 'Choose 1 to 12 months')
+      .max(12, 'Choose 1 to 12 months')
+      .optional(),
+  })
+  .refine((b) => !b.enabled || b.intervalMonth !== undefined, {
+    message: 'Choose how many months between rotations',
+    path: ['intervalMonth'],
+  });
+export type RotationPolicyBody = z.infer<typeof RotationPolicyBody>;
+
 export const DeleteRootKeyQuery = z.object({ force: z.enum(['true', 'false']).default('false') });

@@ -60,6 +60,10 @@ export const RootKey = z.object({
   lastRotateDate: z.string().optional(),
   /** When its rotation policy rotates it next (absent without an enabled policy). */
   nextRotationDate: z.string().optional(),
+  /** Its rotation policy, when one was set (GET …/policies has Key Protect's full shape). */
+  rotationPolicy: z
+    .object({ enabled: z.boolean(), intervalMonth: z.number().int().optional() })
+    .optional(),
   keyVersion: z.object({ id: z.string(), creationDate: z.string() }),
   versions: z.array(KeyVersion),
   registrations: z.array(Registration),

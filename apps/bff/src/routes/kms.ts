@@ -6,13 +6,18 @@ import {
   KEY_MEDIA_TYPE,
   RootKey,
   RootKeyActionParams,
+  RotationPolicyBody,
+  POLICY_MEDIA_TYPE,
   engineApi,
 } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import { badEngineResponse } from '../errors.ts';
 import type { Route } from '../route.ts';
 
-/** Key management: an instance's root keys with create, rotate, disable, enable, delete. */
+/**
+ * Key management: an instance's root keys with create, rotate, disable, enable, delete, and
+ * their rotation policies.
+ */
 export function kmsRoutes(route: Route, engine: EngineClient) {
   const InstancePath = z.object({ id: Id });
   const KeyPath = z.object({ id: Id, keyId: Id });
@@ -81,10 +86,10 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
     {
       method: 'post',
       path: '/kms/instances/:id/keys/:keyId/actions/:action',
-      summary: 'Rotate, disable or enable a root key',
+      summary: 'Rotate (by hand at most once an hour: 429), disable or enable a root key',
       operationId: 'changeRootKey',
       tag: 'Key management',
-      errors: [403, 409],
+      errors: [403, 409, 429],
       params: RootKeyActionParams,
     },
     async ({ session, requestId, params }) => {
@@ -94,6 +99,44 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
         requestId,
         headers: kmsHeaders(params.id),
       });
+    },
+  );
+  route(
+    {
+      method: 'put',
+      path: '/kms/instances/:id/keys/:keyId/policies/rotation',
+      summary: "Set a root key's rotation policy; answers the key with its next rotation date",
+      operationId: 'setRotationPolicy',
+      tag: 'Key management',
+      errors: [403, 409],
+      params: KeyPath,
+      body: RotationPolicyBody,
+      response: RootKey,
+    },
+    async ({ session, requestId, params, body }) => {
+      const call = {
+        params: { id: params.keyId },
+        token: session.token,
+        requestId,
+        headers: kmsHeaders(params.id),
+      };
+      await engine.call(engineApi.putKeyPolicy, {
+        ...call,
+        query: { policy: 'rotation' },
+        body: {
+          metadata: { collectionType: POLICY_MEDIA_TYPE, collectionTotal: 1 },
+          resources: [
+            {
+              type: POLICY_MEDIA_TYPE,
+              rotation: {
+                enabled: body.enabled,
+                ...(body.intervalMonth !== undefined && { interval_month: body.intervalMonth }),
+              },
+            },
+          ],
+        },
+      });
+      return onlyKey(await engine.call(engineApi.getKey, call));
     },
   );
   route(

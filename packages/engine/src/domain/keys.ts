@@ -202,6 +202,7 @@ export class Keys {
   async view(record: RootKeyRecord): Promise<RootKey> {
     const latest = record.versions.at(-1);
     const rotatedAt = lastRotateDate(record);
+    const policy = record.policies?.rotation;
     const nextRotation =
       record.state === KeyState.Destroyed ? undefined : policyRotation(record)?.due;
     const clusterNames = new Map<string, string>();
@@ -224,6 +225,12 @@ export class Keys {
       ...(record.expirationDate && { expirationDate: record.expirationDate }),
       ...(rotatedAt && { lastRotateDate: rotatedAt }),
       ...(nextRotation && { nextRotationDate: nextRotation.toISOString() }),
+      ...(policy && {
+        rotationPolicy: {
+          enabled: policy.enabled,
+          ...(policy.intervalMonth !== undefined && { intervalMonth: policy.intervalMonth }),
+        },
+      }),
       keyVersion: {
         id: latest?.id ?? '',
         creationDate: latest?.creationDate ?? record.creationDate,

@@ -18,6 +18,7 @@ const renderRow = (props: Partial<RootKeyRowProps> = {}) =>
           now={Date.now()}
           needs={() => undefined}
           onAction={vi.fn()}
+          onPolicy={vi.fn()}
           onDelete={vi.fn()}
           {...props}
         />
@@ -40,13 +41,19 @@ describe('a root key’s actions say why they are disabled, in their text', () =
     expect(items).toEqual([
       'Rotate (needs Writer)',
       'Enable (needs Manager)',
+      'Rotation policy (needs Manager)',
       'Delete (needs Manager)',
     ]);
   });
 
   it('says nothing more when the user may act', async () => {
     const items = await menuFor(() => undefined);
-    expect(items).toEqual(['Rotate (the key is not active)', 'Enable', 'Delete']);
+    expect(items).toEqual([
+      'Rotate (the key is not active)',
+      'Enable',
+      'Rotation policy',
+      'Delete',
+    ]);
   });
 
   it('marks the key just created, and only that one', () => {
@@ -63,5 +70,23 @@ describe('a root key’s actions say why they are disabled, in their text', () =
       rootKey: { ...key, state: KeyState.Destroyed, expirationDate: '2026-12-31T23:59:59Z' },
     });
     expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1Deleted1Dec 31, 2026');
+    expect(screen.getByRole('row')).toHaveTextContent('By hand');
+  });
+
+  it('shows the next rotation by policy as a day, or By hand without one', async () => {
+    const onPolicy = vi.fn();
+    renderRow({
+      rootKey: {
+        ...key,
+        state: KeyState.Active,
+        nextRotationDate: '2027-03-01T10:00:00.000Z',
+        rotationPolicy: { enabled: true, intervalMonth: 3 },
+      },
+      onPolicy,
+    });
+    expect(screen.getByRole('row')).toHaveTextContent('Mar 1, 2027');
+    await userEvent.click(screen.getByRole('button', { name: 'Actions for cluster-root-key-1' }));
+    await userEvent.click(await screen.findByText('Rotation policy'));
+    expect(onPolicy).toHaveBeenCalledOnce();
   });
 });

@@ -30,16 +30,21 @@ export interface RootKeyRowProps {
   /** Why the user may not act with this role, or undefined when they may. */
   needs: (role: ServiceRole) => string | undefined;
   onAction: (action: RootKeyAction) => void;
+  onPolicy: () => void;
   onDelete: () => void;
 }
 
-/** One root key: name, state, versions, expiry, the clusters using it, and its actions. */
+/**
+ * One root key: name, state, versions, expiry, next rotation by policy, the clusters using it,
+ * and its actions.
+ */
 export function RootKeyRow({
   rootKey: k,
   isNew = false,
   now,
   needs,
   onAction,
+  onPolicy,
   onDelete,
 }: RootKeyRowProps) {
   const soon = expiresSoon(k, new Date(now));
@@ -76,6 +81,7 @@ export function RootKeyRow({
           'Never'
         )}
       </TableCell>
+      <TableCell>{k.nextRotationDate ? <Day iso={k.nextRotationDate} /> : 'By hand'}</TableCell>
       <TableCell>{k.registrations.map((r) => r.clusterName).join(', ') || '—'}</TableCell>
       <TableCell className="cds--table-column-menu">
         {k.state !== KeyState.Destroyed && (
@@ -106,6 +112,12 @@ export function RootKeyRow({
                 onClick={() => onAction('disable')}
               />
             )}
+            <OverflowMenuItem
+              itemText={explained('Rotation policy', lacks('Manager'))}
+              disabled={needs('Manager') !== undefined}
+              title={needs('Manager')}
+              onClick={onPolicy}
+            />
             <OverflowMenuItem
               itemText={explained('Delete', lacks('Manager'))}
               isDelete

@@ -31,6 +31,7 @@ import { ConfirmKeyActionModal } from './confirm-key-action-modal.tsx';
 import { CreateRootKeyModal } from './create-root-key-modal.tsx';
 import { DeleteRootKeyModal } from './delete-root-key-modal.tsx';
 import { RootKeyRow } from './root-key-row.tsx';
+import { RotationPolicyModal } from './rotation-policy-modal.tsx';
 
 /** The instance's root keys, with Create root key and each key's actions. */
 function RootKeysTable({
@@ -40,6 +41,7 @@ function RootKeysTable({
   needs,
   onCreate,
   onAction,
+  onPolicy,
   onDelete,
 }: {
   rootKeys: RootKey[];
@@ -49,6 +51,7 @@ function RootKeysTable({
   needs: (role: ServiceRole) => string | undefined;
   onCreate: () => void;
   onAction: (rootKey: RootKey, action: RootKeyAction) => void;
+  onPolicy: (rootKey: RootKey) => void;
   onDelete: (rootKey: RootKey) => void;
 }) {
   const whyNotCreate = needs('Writer');
@@ -73,7 +76,17 @@ function RootKeysTable({
       )}
       {/* Row actions show at all times, not only on hover (issue 13, item 18). */}
       <Table aria-label="Root keys" overflowMenuOnHover={false}>
-        <HeaderRow headers={['Name', 'State', 'Versions', 'Expires', 'Used by clusters', '']} />
+        <HeaderRow
+          headers={[
+            'Name',
+            'State',
+            'Versions',
+            'Expires',
+            'Next rotation',
+            'Used by clusters',
+            '',
+          ]}
+        />
         <TableBody>
           {rootKeys.map((k) => (
             <RootKeyRow
@@ -83,6 +96,7 @@ function RootKeysTable({
               now={now}
               needs={needs}
               onAction={(name) => onAction(k, name)}
+              onPolicy={() => onPolicy(k)}
               onDelete={() => onDelete(k)}
             />
           ))}
@@ -108,8 +122,9 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
   // The key created last here is marked, wherever its name sorts it.
   const [created, setCreated] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<RootKey | null>(null);
+  const [policyOf, setPolicyOf] = useState<RootKey | null>(null);
   // What the user may do here (the engine checks too): create and rotate need Writer on the
-  // instance; disable, enable and delete need Manager.
+  // instance; disable, enable, delete and the rotation policy need Manager.
   const may = (role: ServiceRole) =>
     instance !== null && user !== undefined && hasServiceRole(user, instance, role);
   const needs = (role: ServiceRole) =>
@@ -149,7 +164,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
       )}
       {keys.isPending ? (
         <DataTableSkeleton
-          columnCount={6}
+          columnCount={7}
           rowCount={4}
           showToolbar={false}
           aria-label="Loading root keys"
@@ -168,6 +183,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
           needs={needs}
           onCreate={() => setCreating(true)}
           onAction={request}
+          onPolicy={setPolicyOf}
           onDelete={setDeleting}
         />
       )}
@@ -177,6 +193,13 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
           instanceName={instance.name}
           onCreated={(key) => setCreated(key.id)}
           onClose={() => setCreating(false)}
+        />
+      )}
+      {policyOf && instance && (
+        <RotationPolicyModal
+          instanceId={instance.id}
+          rootKey={policyOf}
+          onClose={() => setPolicyOf(null)}
         />
       )}
       {deleting && instance && (
