@@ -112,7 +112,7 @@ async function main() {
     if (seeded) logger.info('demo data seeded');
     if (!config.KEYHAVEN_DEMO_PASSWORD)
       process.stdout.write(
-        `\n  Demo login: admin / ${password}   (read-only: viewer / ${password})\n\n`,
+        `\n  Demo login: admin / ${password}   (read-only: viewer / ${password}; second Manager: approver / ${password})\n\n`,
       );
   }
   // Engines before the signing-key file kept the key in the store, in the clear: it goes.

@@ -18,10 +18,16 @@ beforeAll(async () => {
 });
 afterAll(() => e.close());
 
-const kp = (method: 'get' | 'put' | 'post', path: string) => {
+const kp = (method: 'get' | 'put' | 'post' | 'delete', path: string) => {
   const agent = request(e.url);
   const req =
-    method === 'get' ? agent.get(path) : method === 'put' ? agent.put(path) : agent.post(path);
+    method === 'get'
+      ? agent.get(path)
+      : method === 'put'
+        ? agent.put(path)
+        : method === 'delete'
+          ? agent.delete(path)
+          : agent.post(path);
   return req.set('Authorization', `Bearer ${admin}`).set('Bluemix-Instance', 'kp-us-south');
 };
 const rotationBody = (rotation: unknown) => ({
@@ -93,5 +99,42 @@ describe('a key’s rotation policy over HTTP', () => {
     expect(again.status).toBe(429);
     expect(again.body.code).toBe('ROTATION_TOO_SOON');
     expect(Number(again.headers['retry-after'])).toBeGreaterThan(3500);
+  });
+
+  it('turns dual authorization on in Key Protect’s shape; two Managers delete through the API', async () => {
+    const created = await kp('post', '/api/v2/keys').send({
+      metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
+      resources: [
+        { type: 'application/vnd.ibm.kms.key+json', name: 'two-managers', extractable: false },
+      ],
+    });
+    const id = created.body.resources[0].id;
+    const mismatch = await kp('put', `/api/v2/keys/${id}/policies?policy=rotation`).send({
+      metadata: { collectionType: POLICY, collectionTotal: 1 },
+      resources: [{ type: POLICY, dualAuthDelete: { enabled: true } }],
+    });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.message).toContain('policy=rotation');
+    const on = await kp('put', `/api/v2/keys/${id}/policies?policy=dualAuthDelete`).send({
+      metadata: { collectionType: POLICY, collectionTotal: 1 },
+      resources: [{ type: POLICY, dualAuthDelete: { enabled: true } }],
+    });
+    expect(on.status).toBe(200);
+    // Beside the rotation policy it took from the instance's default (set above).
+    expect(on.body.resources).toEqual([
+      expect.objectContaining({ rotation: { enabled: true, interval_month: 6 } }),
+      expect.objectContaining({ type: POLICY, dualAuthDelete: { enabled: true } }),
+    ]);
+    expect((await kp('post', `/api/v2/keys/${id}/actions/setKeyForDeletion`)).status).toBe(204);
+    const same = await kp('delete', `/api/v2/keys/${id}`);
+    expect(same.status).toBe(403);
+    expect(same.body.code).toBe('SAME_AUTHORIZER');
+    const approver = await passwordToken(e.url, 'approver');
+    const deleted = await request(e.url)
+      .delete(`/api/v2/keys/${id}`)
+      .set('Authorization', `Bearer ${approver}`)
+      .set('Bluemix-Instance', 'kp-us-south');
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.resources[0]).toMatchObject({ state: 5, deleted: true });
   });
 });

@@ -65,6 +65,18 @@ export function manualRotationAllowedFrom(
   return from.getTime() > now.getTime() ? from : undefined;
 }
 
+/** How long a first Manager's authorization to delete a key lets a second one delete it. */
+export const DELETION_AUTHORIZATION_DAYS = 7;
+
+/** Where a dual-authorization delete stands: nobody authorized, authorized, or lapsed unused. */
+export function deletionAuthorization(
+  auth: { expiresAt: string } | undefined,
+  now: Date,
+): 'none' | 'pending' | 'lapsed' {
+  if (!auth) return 'none';
+  return Date.parse(auth.expiresAt) > now.getTime() ? 'pending' : 'lapsed';
+}
+
 /** Whether a root key is past its expiration date (R9). */
 export function isKeyExpired(key: { expirationDate?: string | undefined }, now: Date): boolean {
   return (

@@ -64,6 +64,19 @@ export const RootKey = z.object({
   rotationPolicy: z
     .object({ enabled: z.boolean(), intervalMonth: z.number().int().optional() })
     .optional(),
+  /**
+   * Dual authorization to delete (Key Protect's shape): whether a Manager authorized the
+   * deletion, and until when another Manager may delete; `lapsed` when that time passed unused.
+   */
+  dualAuthDelete: z
+    .object({
+      enabled: z.boolean(),
+      keySetForDeletion: z.boolean(),
+      authExpiration: z.string().optional(),
+      authorizedBy: z.string().optional(),
+      lapsed: z.boolean().optional(),
+    })
+    .optional(),
   keyVersion: z.object({ id: z.string(), creationDate: z.string() }),
   versions: z.array(KeyVersion),
   registrations: z.array(Registration),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  deletionAuthorization,
+  DELETION_AUTHORIZATION_DAYS,
   lastRotateDate,
   manualRotationAllowedFrom,
   MANUAL_ROTATION_EVERY_MS,
@@ -161,5 +163,15 @@ describe('issue 28: when a root key rotates', () => {
       manualRotationAllowedFrom(rotated, at('2026-03-10T12:00:01.000Z'), 1_000),
     ).toBeUndefined();
     expect(MANUAL_ROTATION_EVERY_MS).toBe(3_600_000);
+  });
+});
+
+describe('issue 28: a dual-authorization delete', () => {
+  it('is authorized until its expiry, lapsed from then, and none without one', () => {
+    const auth = { expiresAt: '2026-12-14T10:00:00.000Z' };
+    expect(deletionAuthorization(undefined, new Date())).toBe('none');
+    expect(deletionAuthorization(auth, new Date('2026-12-14T09:59:59.999Z'))).toBe('pending');
+    expect(deletionAuthorization(auth, new Date('2026-12-14T10:00:00.000Z'))).toBe('lapsed');
+    expect(DELETION_AUTHORIZATION_DAYS).toBe(7);
   });
 });

@@ -73,7 +73,10 @@ function partnerAuthorization(created: string): AuthorizationRecord {
   };
 }
 
-/** admin (every cluster and instance) and viewer (read only). */
+/**
+ * admin (every cluster and instance), viewer (read only), and approver: a second Manager of the
+ * demo instances, so that a key under dual authorization can be deleted by two people.
+ */
 function demoUsers(passwordHash: string): UserRecord[] {
   return [
     {
@@ -95,6 +98,18 @@ function demoUsers(passwordHash: string): UserRecord[] {
       serviceRoles: [
         { instanceId: 'kp-us-south', role: 'Reader' },
         { instanceId: 'hpcs-us-south', role: 'Reader' },
+      ],
+    },
+    {
+      id: 'user-approver',
+      username: 'approver',
+      accountId: DEMO_ACCOUNT,
+      passwordHash,
+      apiKeys: [],
+      platformRoles: [{ clusterId: '*', role: 'Viewer' }],
+      serviceRoles: [
+        { instanceId: 'kp-us-south', role: 'Manager' },
+        { instanceId: 'hpcs-us-south', role: 'Manager' },
       ],
     },
   ];
@@ -163,7 +178,7 @@ async function seedRootKeys(engine: Engine, password: string, now: Date): Promis
 }
 
 /**
- * Seeds the demo account once: users admin and viewer, a Key Protect and an HPCS instance with
+ * Seeds the demo account once: users admin, viewer and approver, a Key Protect and an HPCS instance with
  * root keys, clusters without KMS (one with many secrets), and an instance in a partner account.
  */
 export async function seedDemo(engine: Engine, options: DemoOptions): Promise<boolean> {

@@ -13,6 +13,7 @@ import { Seeds, defaultSeedSettings, type SeedSettings } from './domain/seeds.ts
 import { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
 import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyPolicies } from './domain/key-policies.ts';
+import { DeletionAuthorizations } from './domain/deletion-authorizations.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { ClusterAccess, type KubeClientFactory } from './domain/cluster-access.ts';
@@ -120,6 +121,7 @@ export function createEngine(deps: EngineDeps) {
     deps.manualRotationEveryMs,
   );
   const keyPolicies = new KeyPolicies(ctx, keys, activity);
+  const deletionAuthorizations = new DeletionAuthorizations(ctx, keys, activity);
   const controller: MasterController = new MasterController({
     ctx,
     clusters,
@@ -147,6 +149,7 @@ export function createEngine(deps: EngineDeps) {
     keys,
     keyLifecycle,
     keyPolicies,
+    deletionAuthorizations,
     wrapping,
     pluginRegistrations,
     authorizations,

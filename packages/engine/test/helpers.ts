@@ -25,6 +25,8 @@ export interface TestEngine {
   engine: Engine;
   admin: Principal;
   viewer: Principal;
+  /** A second Manager of the demo instances (dual authorization). */
+  approver: Principal;
   dir: string;
   /** Moves the engine's clock forward. */
   advance(ms: number): void;
@@ -80,11 +82,13 @@ export async function makeEngine(options: TestEngineOptions = {}): Promise<TestE
     );
   const admin = await login('admin');
   const viewer = await login('viewer');
+  const approver = await login('approver');
   const keys = new Map((await engine.keys.list(admin, 'kp-us-south')).map((k) => [k.name, k.id]));
   return {
     engine,
     admin,
     viewer,
+    approver,
     dir,
     keys,
     advance: (ms) => {

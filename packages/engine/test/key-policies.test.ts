@@ -170,10 +170,13 @@ describe('a rotation policy', () => {
 
   it('stops when disabled, and keeps its interval to be enabled again', async () => {
     const key = await newKey('policy-off');
-    await t.engine.keyPolicies.setKeyRotation(t.admin, KP, key.id, {
+    const first = await t.engine.keyPolicies.setKeyRotation(t.admin, KP, key.id, {
       enabled: true,
       interval_month: 1,
     });
+    const policy = first.policies?.rotation;
+    expect(policy?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Date.parse(policy?.creationDate ?? '')).toBeGreaterThan(0);
     const off = await t.engine.keyPolicies.setKeyRotation(t.admin, KP, key.id, { enabled: false });
     expect(t.engine.keyPolicies.keyPolicies(off)[0]?.rotation).toEqual({
       enabled: false,
@@ -188,8 +191,11 @@ describe('a rotation policy', () => {
     expect((await record(key.id)).versions).toHaveLength(1);
     const on = await t.engine.keyPolicies.setKeyRotation(t.admin, KP, key.id, { enabled: true });
     expect(on.policies?.rotation).toMatchObject({ enabled: true, intervalMonth: 1 });
-    expect(on.policies?.rotation?.id).toBe(off.policies?.rotation?.id);
-    expect(on.policies?.rotation?.creationDate).toBe(off.policies?.rotation?.creationDate);
+    // One policy, changed: its id and creation stay.
+    expect(off.policies?.rotation?.id).toBe(policy?.id);
+    expect(on.policies?.rotation?.id).toBe(policy?.id);
+    expect(on.policies?.rotation?.creationDate).toBe(policy?.creationDate);
+    expect(on.policies?.rotation?.lastUpdateDate).not.toBe(policy?.creationDate);
   });
 
   it('needs Manager on the instance, and a key that was not deleted', async () => {

@@ -25,9 +25,9 @@ function printPolicies(options: OutputOptions, policies: KeyPolicy[]) {
     table(
       ['Type', 'Enabled', 'Interval', 'Updated by', 'Updated'],
       policies.map((p) => [
-        'rotation',
-        p.rotation.enabled ? 'yes' : 'no',
-        p.rotation.interval_month ? `${p.rotation.interval_month} months` : '-',
+        p.rotation ? 'rotation' : 'dual authorization to delete',
+        (p.rotation ?? p.dualAuthDelete)?.enabled ? 'yes' : 'no',
+        p.rotation?.interval_month ? `${p.rotation.interval_month} months` : '-',
         p.updatedBy,
         p.lastUpdateDate.slice(0, 16).replace('T', ' '),
       ]),

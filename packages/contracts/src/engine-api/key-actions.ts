@@ -75,3 +75,24 @@ export const enableKey = operation({
   params: KeyIdParam,
   errors: [403, 409],
 });
+export const setKeyForDeletion = operation({
+  method: 'post',
+  path: '/api/v2/keys/:id/actions/setKeyForDeletion',
+  operationId: 'setKeyForDeletion',
+  tag: 'Key Protect',
+  headers: KeyProtectHeaders,
+  summary:
+    'Dual authorization: authorize the deletion, which another Manager then makes within 7 days',
+  params: KeyIdParam,
+  errors: [403, 409],
+});
+export const unsetKeyForDeletion = operation({
+  method: 'post',
+  path: '/api/v2/keys/:id/actions/unsetKeyForDeletion',
+  operationId: 'unsetKeyForDeletion',
+  tag: 'Key Protect',
+  headers: KeyProtectHeaders,
+  summary: 'Dual authorization: cancel the authorization to delete',
+  params: KeyIdParam,
+  errors: [403, 409],
+});

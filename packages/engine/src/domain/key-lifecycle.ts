@@ -19,6 +19,7 @@ import {
 } from './records.ts';
 import type { Seeds } from './seeds.ts';
 import { months, policyRotation } from './key-policies.ts';
+import { requireDeletionApproval } from './deletion-authorizations.ts';
 
 /** What the master does when a root key changes under the clusters registered to it. */
 export interface KeyLifecycleListener {
@@ -203,6 +204,7 @@ export class KeyLifecycle {
     const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
     if (key.state === KeyState.Destroyed)
       throw conflict('KEY_DESTROYED', `Root key ${key.name} was already deleted.`);
+    requireDeletionApproval(key, principal, this.ctx.clock.now());
     if ((key.registrations.length > 0 || (key.plugins?.length ?? 0) > 0) && !force)
       await this.refuseInUse(key);
     for (const version of key.versions) {

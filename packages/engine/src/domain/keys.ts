@@ -15,7 +15,8 @@ import type { Activity } from './activity.ts';
 import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound, unavailable } from './errors.ts';
 import { requireServiceRole, type Principal } from './iam.ts';
-import { inheritedRotation, policyRotation } from './key-policies.ts';
+import { inheritedDualAuth, inheritedRotation, policyRotation } from './key-policies.ts';
+import { dualAuthView } from './deletion-authorizations.ts';
 import {
   StoreKey,
   type ClusterRecord,
@@ -168,7 +169,12 @@ export class Keys {
       registrations: [],
     };
     const rotation = inheritedRotation(instance, principal.username, now);
-    if (rotation) record.policies = { rotation };
+    const dualAuthDelete = inheritedDualAuth(instance, principal.username, now);
+    if (rotation || dualAuthDelete)
+      record.policies = {
+        ...(rotation && { rotation }),
+        ...(dualAuthDelete && { dualAuthDelete }),
+      };
     await this.ctx.store.txn(
       [{ key: StoreKey.key(id), modRevision: 0 }],
       [
@@ -203,6 +209,7 @@ export class Keys {
     const latest = record.versions.at(-1);
     const rotatedAt = lastRotateDate(record);
     const policy = record.policies?.rotation;
+    const dualAuth = dualAuthView(record, this.ctx.clock.now());
     const nextRotation =
       record.state === KeyState.Destroyed ? undefined : policyRotation(record)?.due;
     const clusterNames = new Map<string, string>();
@@ -225,6 +232,7 @@ export class Keys {
       ...(record.expirationDate && { expirationDate: record.expirationDate }),
       ...(rotatedAt && { lastRotateDate: rotatedAt }),
       ...(nextRotation && { nextRotationDate: nextRotation.toISOString() }),
+      ...(dualAuth && { dualAuthDelete: dualAuth }),
       ...(policy && {
         rotationPolicy: {
           enabled: policy.enabled,

@@ -48,18 +48,27 @@ export interface InstanceRecord {
   region: string;
   accountId: string;
   /** The defaults of keys created after they were set (Key Protect's instance policies). */
-  policies?: { rotation?: RotationPolicyRecord };
+  policies?: PoliciesRecord;
 }
 
-/** A rotation policy: every `intervalMonth` × 30 days after creation or the last rotation. */
-export interface RotationPolicyRecord {
+export interface PoliciesRecord {
+  rotation?: RotationPolicyRecord;
+  dualAuthDelete?: PolicyRecord;
+}
+
+/** A policy: on or off, and who set it when. */
+export interface PolicyRecord {
   id: string;
   enabled: boolean;
-  intervalMonth?: number;
   createdBy: string;
   creationDate: string;
   updatedBy: string;
   lastUpdateDate: string;
+}
+
+/** A rotation policy: every `intervalMonth` × 30 days after creation or the last rotation. */
+export interface RotationPolicyRecord extends PolicyRecord {
+  intervalMonth?: number;
 }
 
 export interface KeyVersionRecord {
@@ -84,7 +93,9 @@ export interface RootKeyRecord {
   registrations: { clusterId: string; keyVersion: string; createdAt: string }[];
   /** KMS plug-ins that use this key (a real API server's), apart from the engine's clusters. */
   plugins?: PluginRegistrationRecord[];
-  policies?: { rotation?: RotationPolicyRecord };
+  policies?: PoliciesRecord;
+  /** A first Manager's authorization to delete (dual authorization), until `expiresAt`. */
+  deletionAuthorization?: { by: string; at: string; expiresAt: string };
 }
 
 export interface PluginRegistrationRecord {
