@@ -353,6 +353,45 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     expect(viewer.stderr).toMatch(/Manager/);
   });
 
+  it('deletes a key under dual authorization with two Managers: admin authorizes, approver deletes', async () => {
+    const id = await keyId('kp-us-south', 'expiring-root-key');
+    const on = await keyhaven(
+      ['kp', 'key', 'policy-update', 'dual-auth-delete', id, '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toMatch(/dual authorization to delete\s+yes/);
+    const alone = await keyhaven(
+      ['kp', 'keys', 'delete', id, '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/needs two Managers/);
+    const authorized = await keyhaven(
+      ['kp', 'key', 'schedule-delete', id, '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(authorized.stdout).toMatch(/Authorized the deletion of root key/);
+    const same = await keyhaven(
+      ['kp', 'keys', 'delete', id, '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(same.code).toBe(1);
+    expect(same.stderr).toMatch(/another Manager must delete it/);
+    const approverEnv = {
+      KEYHAVEN_CONFIG_DIR: join(dir, 'approver'),
+      KEYHAVEN_API_URL: engine.url,
+    };
+    const login = await keyhaven(['login', '--username', 'approver'], approverEnv, `${PASSWORD}\n`);
+    expect(login.code, login.stderr).toBe(0);
+    const deleted = await keyhaven(
+      ['kp', 'keys', 'delete', id, '--instance-id', 'kp-us-south', '--output', 'json'],
+      approverEnv,
+    );
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(RootKey.parse(JSON.parse(deleted.stdout)).state).toBe(5);
+  });
+
   it('answers a bad flag with exit code 2 and the usage, and --help with an example', async () => {
     const bad = await keyhaven(
       ['ks', 'kms', 'enable', '-c', 'x', '--instance-id', 'y', '--crk', 'z', '--bogus'],

@@ -36,7 +36,8 @@ function printPolicies(options: OutputOptions, policies: KeyPolicy[]) {
 }
 
 /**
- * `keyhaven kp key policies|policy-update rotation`: a root key's rotation policy, as Key
+ * `keyhaven kp key policies|policy-update|schedule-delete|cancel-delete`: a root key's rotation
+ * and dual-authorization policies and the two steps of a dual-authorization delete, as Key
  * Protect's own CLI names them. The engine rotates the key when the policy is due, and every
  * cluster using it re-encrypts.
  */
@@ -105,4 +106,55 @@ export function kpPolicyCommands(kp: Command) {
         printPolicies(options, resources);
       },
     );
+  listingOptions(
+    withExamples(
+      update
+        .command('dual-auth-delete <key_id>')
+        .description('Deleting the key takes two Managers from now on (it cannot be undone)'),
+      ['keyhaven kp key policy-update dual-auth-delete <key_id> --instance-id kp-us-south'],
+    ),
+  )
+    .requiredOption('--instance-id <id>', 'the KMS instance')
+    .action(async (keyId: string, options: InstanceOptions, command: Command) => {
+      const { resources } = await apiOf(command).call(engineApi.putKeyPolicy, {
+        params: { id: keyId },
+        query: { policy: 'dualAuthDelete' },
+        ...onInstance(options),
+        body: {
+          metadata: { collectionType: POLICY_MEDIA_TYPE, collectionTotal: 1 },
+          resources: [{ type: POLICY_MEDIA_TYPE, dualAuthDelete: { enabled: true } }],
+        },
+      });
+      printPolicies(options, resources);
+    });
+  const steps = [
+    [
+      'schedule-delete',
+      'setKeyForDeletion',
+      'Authorize deleting the key: another Manager deletes it within 7 days',
+      'Authorized the deletion of',
+    ],
+    [
+      'cancel-delete',
+      'unsetKeyForDeletion',
+      'Cancel the authorization to delete the key',
+      'Cancelled the authorization to delete',
+    ],
+  ] as const;
+  for (const [name, operation, description, done] of steps)
+    listingOptions(
+      withExamples(key.command(`${name} <key_id>`).description(description), [
+        `keyhaven kp key ${name} <key_id> --instance-id kp-us-south`,
+      ]),
+    )
+      .requiredOption('--instance-id <id>', 'the KMS instance')
+      .action(async (keyId: string, options: InstanceOptions, command: Command) => {
+        await apiOf(command).call(engineApi[operation], {
+          params: { id: keyId },
+          ...onInstance(options),
+        });
+        if (isJson(options)) return printJson({ id: keyId });
+        ok(options);
+        process.stdout.write(`${done} root key ${keyId}.\n`);
+      });
 }
