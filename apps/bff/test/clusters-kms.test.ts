@@ -208,4 +208,39 @@ describe('BFF key management', () => {
     expect(denied.status).toBe(403);
     expect(denied.body.message).toMatch(/Manager/);
   });
+
+  it('deletes a key under dual authorization only with a second Manager', async () => {
+    const { agent, csrf } = await login(app);
+    const base = '/api/kms/instances/kp-us-south/keys';
+    const key = RootKey.parse(
+      (await agent.post(base).set('x-csrf-token', csrf).send({ name: 'bff-two-person' })).body,
+    );
+    const on = await agent
+      .put(`${base}/${key.id}/policies/dual-auth-delete`)
+      .set('x-csrf-token', csrf)
+      .send({ enabled: true })
+      .expect(200);
+    expect(RootKey.parse(on.body).dualAuthDelete).toEqual({
+      enabled: true,
+      keySetForDeletion: false,
+    });
+    const off = await agent
+      .put(`${base}/${key.id}/policies/dual-auth-delete`)
+      .set('x-csrf-token', csrf)
+      .send({ enabled: false });
+    expect(off.status).toBe(409);
+    const auth = `${base}/${key.id}/deletion-authorization`;
+    await agent.put(auth).set('x-csrf-token', csrf).expect(204);
+    const same = await agent.delete(`${base}/${key.id}`).set('x-csrf-token', csrf);
+    expect(same.status).toBe(403);
+    expect(same.body.message).toMatch(/another Manager must delete it/);
+    await agent.delete(auth).set('x-csrf-token', csrf).expect(204);
+    await agent.put(auth).set('x-csrf-token', csrf).expect(204);
+    const approver = await login(app, 'approver');
+    const deleted = await approver.agent
+      .delete(`${base}/${key.id}`)
+      .set('x-csrf-token', approver.csrf)
+      .expect(200);
+    expect(RootKey.parse(deleted.body).state).toBe(5);
+  });
 });

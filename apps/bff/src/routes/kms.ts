@@ -7,6 +7,7 @@ import {
   RootKey,
   RootKeyActionParams,
   RotationPolicyBody,
+  DualAuthBody,
   POLICY_MEDIA_TYPE,
   engineApi,
 } from '@keyhaven/contracts';
@@ -139,6 +140,63 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       return onlyKey(await engine.call(engineApi.getKey, call));
     },
   );
+  route(
+    {
+      method: 'put',
+      path: '/kms/instances/:id/keys/:keyId/policies/dual-auth-delete',
+      summary: 'Turn on dual authorization to delete a root key (it cannot be turned off)',
+      operationId: 'setDualAuthPolicy',
+      tag: 'Key management',
+      errors: [403, 409],
+      params: KeyPath,
+      body: DualAuthBody,
+      response: RootKey,
+    },
+    async ({ session, requestId, params, body }) => {
+      const call = {
+        params: { id: params.keyId },
+        token: session.token,
+        requestId,
+        headers: kmsHeaders(params.id),
+      };
+      await engine.call(engineApi.putKeyPolicy, {
+        ...call,
+        query: { policy: 'dualAuthDelete' },
+        body: {
+          metadata: { collectionType: POLICY_MEDIA_TYPE, collectionTotal: 1 },
+          resources: [{ type: POLICY_MEDIA_TYPE, dualAuthDelete: body }],
+        },
+      });
+      return onlyKey(await engine.call(engineApi.getKey, call));
+    },
+  );
+  for (const [method, operation, summary] of [
+    [
+      'put',
+      'setKeyForDeletion',
+      'Authorize deleting a root key: another Manager deletes it within 7 days',
+    ],
+    ['delete', 'unsetKeyForDeletion', 'Cancel the authorization to delete a root key'],
+  ] as const)
+    route(
+      {
+        method,
+        path: '/kms/instances/:id/keys/:keyId/deletion-authorization',
+        summary,
+        operationId: operation,
+        tag: 'Key management',
+        errors: [403, 409],
+        params: KeyPath,
+      },
+      async ({ session, requestId, params }) => {
+        await engine.call(engineApi[operation], {
+          params: { id: params.keyId },
+          token: session.token,
+          requestId,
+          headers: kmsHeaders(params.id),
+        });
+      },
+    );
   route(
     {
       method: 'delete',

@@ -41,19 +41,14 @@ describe('a root key’s actions say why they are disabled, in their text', () =
     expect(items).toEqual([
       'Rotate (needs Writer)',
       'Enable (needs Manager)',
-      'Rotation policy (needs Manager)',
+      'Policies (needs Manager)',
       'Delete (needs Manager)',
     ]);
   });
 
   it('says nothing more when the user may act', async () => {
     const items = await menuFor(() => undefined);
-    expect(items).toEqual([
-      'Rotate (the key is not active)',
-      'Enable',
-      'Rotation policy',
-      'Delete',
-    ]);
+    expect(items).toEqual(['Rotate (the key is not active)', 'Enable', 'Policies', 'Delete']);
   });
 
   it('marks the key just created, and only that one', () => {
@@ -86,7 +81,7 @@ describe('a root key’s actions say why they are disabled, in their text', () =
     });
     expect(screen.getByRole('row')).toHaveTextContent('Mar 1, 2027');
     await userEvent.click(screen.getByRole('button', { name: 'Actions for cluster-root-key-1' }));
-    await userEvent.click(await screen.findByText('Rotation policy'));
+    await userEvent.click(await screen.findByText('Policies'));
     expect(onPolicy).toHaveBeenCalledOnce();
   });
 });

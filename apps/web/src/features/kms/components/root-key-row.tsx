@@ -113,7 +113,7 @@ export function RootKeyRow({
               />
             )}
             <OverflowMenuItem
-              itemText={explained('Rotation policy', lacks('Manager'))}
+              itemText={explained('Policies', lacks('Manager'))}
               disabled={needs('Manager') !== undefined}
               title={needs('Manager')}
               onClick={onPolicy}

@@ -31,7 +31,7 @@ import { ConfirmKeyActionModal } from './confirm-key-action-modal.tsx';
 import { CreateRootKeyModal } from './create-root-key-modal.tsx';
 import { DeleteRootKeyModal } from './delete-root-key-modal.tsx';
 import { RootKeyRow } from './root-key-row.tsx';
-import { RotationPolicyModal } from './rotation-policy-modal.tsx';
+import { KeyPoliciesModal } from './key-policies-modal.tsx';
 
 /** The instance's root keys, with Create root key and each key's actions. */
 function RootKeysTable({
@@ -196,7 +196,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
         />
       )}
       {policyOf && instance && (
-        <RotationPolicyModal
+        <KeyPoliciesModal
           instanceId={instance.id}
           rootKey={policyOf}
           onClose={() => setPolicyOf(null)}
@@ -206,6 +206,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
         <DeleteRootKeyModal
           instanceId={instance.id}
           rootKey={deleting}
+          username={user?.username}
           onClose={() => setDeleting(null)}
         />
       )}
