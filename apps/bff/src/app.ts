@@ -25,6 +25,7 @@ import { authorizationRoutes } from './routes/authorizations.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { kmsRoutes } from './routes/kms.ts';
+import { keyPolicyRoutes } from './routes/key-policies.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { checkCsrf, type SessionData, type Sessions } from './session.ts';
@@ -135,6 +136,7 @@ export function createApp(deps: BffDeps) {
   clusterRoutes(route, engine, relay);
   instanceRoutes(route, engine);
   kmsRoutes(route, engine);
+  keyPolicyRoutes(route, engine);
   secretRoutes(route, engine);
   activityRoutes(route, engine);
   authorizationRoutes(route, engine);

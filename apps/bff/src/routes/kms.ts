@@ -6,29 +6,24 @@ import {
   KEY_MEDIA_TYPE,
   RootKey,
   RootKeyActionParams,
-  RotationPolicyBody,
-  DualAuthBody,
-  POLICY_MEDIA_TYPE,
   engineApi,
 } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import { badEngineResponse } from '../errors.ts';
 import type { Route } from '../route.ts';
 
-/**
- * Key management: an instance's root keys with create, rotate, disable, enable, delete, and
- * their rotation policies.
- */
+const InstancePath = z.object({ id: Id });
+export const KeyPath = z.object({ id: Id, keyId: Id });
+export const kmsHeaders = (instanceId: string) => ({ 'bluemix-instance': instanceId });
+/** The key of a one-key answer (create, delete). */
+export const onlyKey = (collection: { resources: RootKey[] }): RootKey => {
+  const key = collection.resources[0];
+  if (!key) throw badEngineResponse();
+  return key;
+};
+
+/** Key management: an instance's root keys with create, rotate, disable, enable, delete. */
 export function kmsRoutes(route: Route, engine: EngineClient) {
-  const InstancePath = z.object({ id: Id });
-  const KeyPath = z.object({ id: Id, keyId: Id });
-  const kmsHeaders = (instanceId: string) => ({ 'bluemix-instance': instanceId });
-  /** The key of a one-key answer (create, delete). */
-  const onlyKey = (collection: { resources: RootKey[] }): RootKey => {
-    const key = collection.resources[0];
-    if (!key) throw badEngineResponse();
-    return key;
-  };
   route(
     {
       method: 'get',
@@ -102,101 +97,6 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       });
     },
   );
-  route(
-    {
-      method: 'put',
-      path: '/kms/instances/:id/keys/:keyId/policies/rotation',
-      summary: "Set a root key's rotation policy; answers the key with its next rotation date",
-      operationId: 'setRotationPolicy',
-      tag: 'Key management',
-      errors: [403, 409],
-      params: KeyPath,
-      body: RotationPolicyBody,
-      response: RootKey,
-    },
-    async ({ session, requestId, params, body }) => {
-      const call = {
-        params: { id: params.keyId },
-        token: session.token,
-        requestId,
-        headers: kmsHeaders(params.id),
-      };
-      await engine.call(engineApi.putKeyPolicy, {
-        ...call,
-        query: { policy: 'rotation' },
-        body: {
-          metadata: { collectionType: POLICY_MEDIA_TYPE, collectionTotal: 1 },
-          resources: [
-            {
-              type: POLICY_MEDIA_TYPE,
-              rotation: {
-                enabled: body.enabled,
-                ...(body.intervalMonth !== undefined && { interval_month: body.intervalMonth }),
-              },
-            },
-          ],
-        },
-      });
-      return onlyKey(await engine.call(engineApi.getKey, call));
-    },
-  );
-  route(
-    {
-      method: 'put',
-      path: '/kms/instances/:id/keys/:keyId/policies/dual-auth-delete',
-      summary: 'Turn on dual authorization to delete a root key (it cannot be turned off)',
-      operationId: 'setDualAuthPolicy',
-      tag: 'Key management',
-      errors: [403, 409],
-      params: KeyPath,
-      body: DualAuthBody,
-      response: RootKey,
-    },
-    async ({ session, requestId, params, body }) => {
-      const call = {
-        params: { id: params.keyId },
-        token: session.token,
-        requestId,
-        headers: kmsHeaders(params.id),
-      };
-      await engine.call(engineApi.putKeyPolicy, {
-        ...call,
-        query: { policy: 'dualAuthDelete' },
-        body: {
-          metadata: { collectionType: POLICY_MEDIA_TYPE, collectionTotal: 1 },
-          resources: [{ type: POLICY_MEDIA_TYPE, dualAuthDelete: body }],
-        },
-      });
-      return onlyKey(await engine.call(engineApi.getKey, call));
-    },
-  );
-  for (const [method, operation, summary] of [
-    [
-      'put',
-      'setKeyForDeletion',
-      'Authorize deleting a root key: another Manager deletes it within 7 days',
-    ],
-    ['delete', 'unsetKeyForDeletion', 'Cancel the authorization to delete a root key'],
-  ] as const)
-    route(
-      {
-        method,
-        path: '/kms/instances/:id/keys/:keyId/deletion-authorization',
-        summary,
-        operationId: operation,
-        tag: 'Key management',
-        errors: [403, 409],
-        params: KeyPath,
-      },
-      async ({ session, requestId, params }) => {
-        await engine.call(engineApi[operation], {
-          params: { id: params.keyId },
-          token: session.token,
-          requestId,
-          headers: kmsHeaders(params.id),
-        });
-      },
-    );
   route(
     {
       method: 'delete',
