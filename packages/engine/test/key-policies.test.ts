@@ -137,6 +137,19 @@ describe('a rotation policy', () => {
     await t.engine.controller.settled(STAGING);
   });
 
+  it('rotates a due key once when two sweeps (two replicas) read it before either rotated it', async () => {
+    const key = await newKey('policy-once');
+    await t.engine.keyPolicies.setKeyRotation(t.admin, KP, key.id, {
+      enabled: true,
+      interval_month: 1,
+    });
+    t.advance(31 * DAY);
+    const stale = await record(key.id);
+    await t.engine.keyLifecycle.rotateDue([stale]);
+    await t.engine.keyLifecycle.rotateDue([stale]);
+    expect((await record(key.id)).versions).toHaveLength(2);
+  });
+
   it('goes on with the other keys when one cannot be rotated', async () => {
     const failing = await newKey('policy-fails');
     const other = await newKey('policy-goes-on');

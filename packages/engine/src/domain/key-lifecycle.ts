@@ -123,7 +123,8 @@ export class KeyLifecycle {
     return undefined;
   }
 
-  private addVersion(
+  /** Records the new version; when that fails, its key material is destroyed again. */
+  private async addVersion(
     key: RootKeyRecord,
     version: KeyVersionRecord,
     actor: string,
@@ -132,11 +133,12 @@ export class KeyLifecycle {
     return updateDoc<RootKeyRecord>(
       this.ctx.store,
       StoreKey.key(key.id),
-      (k) => ({
-        ...k,
-        versions: [...k.versions, version],
-        lastUpdateDate: version.creationDate,
-      }),
+      (k) => {
+        // Another request or replica rotated it since it was read: one rotation, not two.
+        if (k.versions.at(-1)?.id !== key.versions.at(-1)?.id)
+          throw conflict('CONCURRENT_CHANGE', `Root key ${key.name} was rotated meanwhile.`);
+        return { ...k, versions: [...k.versions, version], lastUpdateDate: version.creationDate };
+      },
       () => [
         this.activity.op({
           actor,
@@ -146,7 +148,13 @@ export class KeyLifecycle {
           message: message(version.id),
         }),
       ],
-    );
+    ).catch(async (err: unknown) => {
+      await this.ctx
+        .adapterFor(version.adapter)
+        .destroy(version.handle)
+        .catch(() => undefined);
+      throw err;
+    });
   }
 
   /** Disable (R7) and enable: every cluster using the key follows its state. */
