@@ -13,6 +13,7 @@ export default {
     'packages/engine/src/domain/key-lifecycle.ts',
     'packages/engine/src/domain/key-policies.ts',
     'packages/engine/src/domain/deletion-authorizations.ts',
+    'packages/engine/src/domain/key-aliases.ts',
     'packages/engine/src/master/enablement.ts',
     'packages/engine/src/master/migration.ts',
     'packages/engine/src/master/checkpoint.ts',

@@ -81,6 +81,8 @@ export const RootKey = z.object({
   versions: z.array(KeyVersion),
   registrations: z.array(Registration),
   deleted: z.boolean(),
+  /** Other names of the key, each usable wherever its id is (at most 5). */
+  aliases: z.array(z.string()).optional(),
 });
 export type RootKey = z.infer<typeof RootKey>;
 
@@ -140,6 +142,24 @@ export const UnwrapResponse = z.object({
 
 export const KeyIdParam = z.object({ id: Id });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Key Protect's key alias: 2 to 90 letters, digits, "-" or "_", and not shaped as a key's id. */
+export const KeyAlias = z
+  .string()
+  .min(2)
+  .max(90)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, "-" or "_"')
+  .refine((alias) => !UUID.test(alias), 'must not be a UUID (it would read as a key id)');
+export const KeyAliasParams = z.object({ id: Id, alias: KeyAlias });
+export const KEY_ALIAS_MEDIA_TYPE = 'application/vnd.ibm.kms.key_alias+json';
+export const KeyAliasResource = z.object({
+  keyId: z.string(),
+  alias: z.string(),
+  creationDate: z.string(),
+  createdBy: z.string(),
+});
+export type KeyAliasResource = z.infer<typeof KeyAliasResource>;
+
 /** Key Protect names the KMS instance of every key call in a header. */
 export const KeyProtectHeaders = z.object({
   'bluemix-instance': Id.meta({ examples: ['kp-us-south'] }),
@@ -155,6 +175,8 @@ export type WrapRequest = z.infer<typeof WrapRequest>;
 export type UnwrapRequest = z.infer<typeof UnwrapRequest>;
 export type WrapResponse = z.infer<typeof WrapResponse>;
 export type UnwrapResponse = z.infer<typeof UnwrapResponse>;
+
+export const KeyAliasCollection = Collection(KeyAliasResource, KEY_ALIAS_MEDIA_TYPE);
 
 export const KeyVersionCollection = Collection(
   KeyVersion,

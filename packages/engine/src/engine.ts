@@ -14,6 +14,7 @@ import { KeyAdapterError, type KeyAdapter } from './keys/types.ts';
 import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyPolicies } from './domain/key-policies.ts';
 import { DeletionAuthorizations } from './domain/deletion-authorizations.ts';
+import { KeyAliases } from './domain/key-aliases.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { ClusterAccess, type KubeClientFactory } from './domain/cluster-access.ts';
@@ -122,6 +123,7 @@ export function createEngine(deps: EngineDeps) {
   );
   const keyPolicies = new KeyPolicies(ctx, keys, activity);
   const deletionAuthorizations = new DeletionAuthorizations(ctx, keys, activity);
+  const keyAliases = new KeyAliases(ctx, keys, activity);
   const controller: MasterController = new MasterController({
     ctx,
     clusters,
@@ -150,6 +152,7 @@ export function createEngine(deps: EngineDeps) {
     keyLifecycle,
     keyPolicies,
     deletionAuthorizations,
+    keyAliases,
     wrapping,
     pluginRegistrations,
     authorizations,

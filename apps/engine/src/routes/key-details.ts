@@ -1,7 +1,10 @@
-import { engineApi as api } from '@keyhaven/contracts';
+import { engineApi as api, KEY_ALIAS_MEDIA_TYPE } from '@keyhaven/contracts';
 import { collection, instanceHeader, type RouteDeps } from './route.ts';
 
-/** What Key Protect tells about one root key: its versions, the clusters using it, its activity. */
+/**
+ * What Key Protect tells about one root key (its versions, the clusters using it, its activity)
+ * and its aliases.
+ */
 export function keyDetailRoutes({ route, engine }: RouteDeps) {
   route(api.listKeyVersions, async ({ req, principal, params }) => {
     const { key } = await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
@@ -31,7 +34,19 @@ export function keyDetailRoutes({ route, engine }: RouteDeps) {
     );
   });
   route(api.listKeyActivity, async ({ req, principal, params }) => {
-    await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
-    return engine.activity.list('key', params.id);
+    const { key } = await engine.keys.keyIn(principal, instanceHeader(req), params.id, 'Reader');
+    return engine.activity.list('key', key.id);
+  });
+  route(api.createKeyAlias, async ({ req, principal, params }) => {
+    const alias = await engine.keyAliases.create(
+      principal,
+      instanceHeader(req),
+      params.id,
+      params.alias,
+    );
+    return collection(KEY_ALIAS_MEDIA_TYPE, [alias]);
+  });
+  route(api.deleteKeyAlias, async ({ req, principal, params }) => {
+    await engine.keyAliases.delete(principal, instanceHeader(req), params.id, params.alias);
   });
 }

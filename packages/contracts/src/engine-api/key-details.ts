@@ -1,5 +1,8 @@
 import { ActivityList } from '../activity.ts';
 import {
+  KEY_ALIAS_MEDIA_TYPE,
+  KeyAliasCollection,
+  KeyAliasParams,
   KeyIdParam,
   KeyProtectHeaders,
   KeyVersionCollection,
@@ -66,4 +69,27 @@ export const listKeyActivity = operation({
   params: KeyIdParam,
   response: ActivityList,
   errors: [403],
+});
+export const createKeyAlias = operation({
+  method: 'post',
+  path: '/api/v2/keys/:id/aliases/:alias',
+  operationId: 'createKeyAlias',
+  tag: 'Key Protect',
+  headers: KeyProtectHeaders,
+  summary: 'Give a root key an alias (at most 5), usable wherever its id is',
+  params: KeyAliasParams,
+  response: KeyAliasCollection,
+  status: 201,
+  contentType: KEY_ALIAS_MEDIA_TYPE,
+  errors: [403, 409],
+});
+export const deleteKeyAlias = operation({
+  method: 'delete',
+  path: '/api/v2/keys/:id/aliases/:alias',
+  operationId: 'deleteKeyAlias',
+  tag: 'Key Protect',
+  headers: KeyProtectHeaders,
+  summary: "Remove one of a root key's aliases",
+  params: KeyAliasParams,
+  errors: [403, 404],
 });

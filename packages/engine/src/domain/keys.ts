@@ -105,10 +105,21 @@ export class Keys {
   async keyIn(principal: Principal, instanceId: string, keyId: string, role: ServiceRole) {
     const instance = await this.instance(instanceId);
     requireServiceRole(principal, instance, role);
-    const key = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(keyId));
-    if (!key || key.value.instanceId !== instanceId || !reaches(principal, keyId))
+    const key = await this.byIdOrAlias(instanceId, keyId);
+    if (!key || key.value.instanceId !== instanceId || !reaches(principal, key.value.id))
       throw notFound('Root key', keyId);
     return { instance, key: key.value };
+  }
+
+  /** The key with this id, or else the key of the instance with this alias. */
+  async byIdOrAlias(instanceId: string, idOrAlias: string) {
+    const byId = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(idOrAlias));
+    if (byId) return byId;
+    const alias = await getDoc<{ keyId: string }>(
+      this.ctx.store,
+      StoreKey.alias(instanceId, idOrAlias),
+    );
+    return alias && getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(alias.value.keyId));
   }
 
   async list(principal: Principal, instanceId: string): Promise<RootKeyRecord[]> {
@@ -263,6 +274,7 @@ export class Keys {
         })),
       ],
       deleted: record.state === KeyState.Destroyed,
+      ...(record.aliases?.length && { aliases: record.aliases.map((a) => a.alias) }),
     };
   }
 }

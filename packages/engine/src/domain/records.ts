@@ -94,6 +94,8 @@ export interface RootKeyRecord {
   /** KMS plug-ins that use this key (a real API server's), apart from the engine's clusters. */
   plugins?: PluginRegistrationRecord[];
   policies?: PoliciesRecord;
+  /** Other names of the key in its instance (Key Protect's aliases), each held in StoreKey.alias. */
+  aliases?: { alias: string; creationDate: string; createdBy: string }[];
   /** A first Manager's authorization to delete (dual authorization), until `expiresAt`. */
   deletionAuthorization?: { by: string; at: string; expiresAt: string };
 }
@@ -192,6 +194,8 @@ export const StoreKey = {
   instances: '/keyhaven/instances/',
   key: (id: string) => `/keyhaven/keys/${id}`,
   keys: '/keyhaven/keys/',
+  /** Which key an alias names in its instance (aliases are unique per instance). */
+  alias: (instanceId: string, alias: string) => `/keyhaven/key-aliases/${instanceId}/${alias}`,
   cluster: (id: string) => `/keyhaven/clusters/${id}`,
   clusters: '/keyhaven/clusters/',
   /** A connected cluster's name in its account: held while it is connected (unique names). */

@@ -55,7 +55,8 @@ export class Enablement {
       );
     }
     requireServiceRole(principal, instance, 'Reader');
-    const keyDoc = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(request.crk_id));
+    // The root key by its id, or by one of its aliases in the instance.
+    const keyDoc = await this.keys.byIdOrAlias(instance.id, request.crk_id);
     if (!keyDoc || keyDoc.value.instanceId !== instance.id) {
       throw new EngineError(
         404,
