@@ -392,6 +392,32 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     expect(RootKey.parse(JSON.parse(deleted.stdout)).state).toBe(5);
   });
 
+  it('names a root key by an alias made with alias-create, until alias-delete', async () => {
+    const id = await keyId('kp-us-south', 'cluster-root-key-2');
+    const alias = ['--alias', 'cli-alias', '--instance-id', 'kp-us-south'];
+    const made = await keyhaven(['kp', 'key', 'alias-create', id, ...alias], adminEnv);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toContain(`Added the alias cli-alias to root key ${id}.`);
+    const byAlias = await keyhaven(
+      ['kp', 'key', 'policies', 'cli-alias', '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(byAlias.code, byAlias.stderr).toBe(0);
+    const bad = await keyhaven(
+      ['kp', 'key', 'alias-create', id, '--alias', 'x', '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/alias/);
+    const removed = await keyhaven(['kp', 'key', 'alias-delete', id, ...alias], adminEnv);
+    expect(removed.stdout).toContain('Removed the alias cli-alias');
+    const gone = await keyhaven(
+      ['kp', 'key', 'policies', 'cli-alias', '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(gone.code).toBe(1);
+  });
+
   it('answers a bad flag with exit code 2 and the usage, and --help with an example', async () => {
     const bad = await keyhaven(
       ['ks', 'kms', 'enable', '-c', 'x', '--instance-id', 'y', '--crk', 'z', '--bogus'],

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { engineApi, POLICY_MEDIA_TYPE, type KeyPolicy } from '@keyhaven/contracts';
 import { isJson, ok, printJson, table, type OutputOptions } from '../output.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
+import { kpAliasCommands } from './kp-aliases.ts';
 
 type InstanceOptions = OutputOptions & { instanceId: string };
 
@@ -59,6 +60,7 @@ export function kpPolicyCommands(kp: Command) {
       });
       printPolicies(options, resources);
     });
+  kpAliasCommands(key);
   const update = key.command('policy-update').description("Set a root key's policy");
   listingOptions(
     withExamples(
