@@ -38,11 +38,12 @@ describe('key aliases over HTTP', () => {
     expect((await kp('get', '/api/v2/keys/billing')).status).toBe(404);
   });
 
-  it('refuses an alias that is too short, has other characters, or reads as a key id', async () => {
+  it('refuses an alias that is too short, has other characters, reads as a key id or is reserved', async () => {
     for (const [alias, why] of [
       ['x', 'Too small'],
       ['has.dot', 'letters, digits'],
       ['0b7c4e9a-1f2d-4c3b-9a8e-7d6c5b4a3f21', 'UUID'],
+      ['versions', 'reserves'],
     ] as const) {
       const res = await kp('post', `/api/v2/keys/${keyId}/aliases/${alias}`);
       expect(res.status, alias).toBe(400);

@@ -142,6 +142,12 @@ export const UnwrapResponse = z.object({
 
 export const KeyIdParam = z.object({ id: Id });
 
+/** Names Key Protect reserves for its own paths. */
+const RESERVED_ALIASES = new Set(
+  'allowed_ip key keys metadata policy policies registration registrations ring rings rotate wrap unwrap rewrap version versions'.split(
+    ' ',
+  ),
+);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Key Protect's key alias: 2 to 90 letters, digits, "-" or "_", and not shaped as a key's id. */
 export const KeyAlias = z
@@ -149,7 +155,8 @@ export const KeyAlias = z
   .min(2)
   .max(90)
   .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, "-" or "_"')
-  .refine((alias) => !UUID.test(alias), 'must not be a UUID (it would read as a key id)');
+  .refine((alias) => !UUID.test(alias), 'must not be a UUID (it would read as a key id)')
+  .refine((alias) => !RESERVED_ALIASES.has(alias), 'is a name Key Protect reserves');
 export const KeyAliasParams = z.object({ id: Id, alias: KeyAlias });
 export const KEY_ALIAS_MEDIA_TYPE = 'application/vnd.ibm.kms.key_alias+json';
 export const KeyAliasResource = z.object({
