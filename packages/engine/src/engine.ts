@@ -58,11 +58,11 @@ export interface EngineDeps {
 
 export type Engine = ReturnType<typeof createEngine>;
 
-/** Builds the engine from its collaborators; call start() to resume jobs and watch status. */
-export function createEngine(deps: EngineDeps) {
+/** What every part of the engine shares: the store, the key adapters, the clock and the log. */
+function engineContext(deps: EngineDeps): EngineContext {
   const adapters = new Map<KeyAdapterName, KeyAdapter>([[deps.keyAdapter.name, deps.keyAdapter]]);
   if (deps.hsmAdapter) adapters.set(deps.hsmAdapter.name, deps.hsmAdapter);
-  const ctx: EngineContext = {
+  return {
     store: deps.store,
     defaultAdapter: deps.keyAdapter.name,
     hasAdapter: (name) => adapters.has(name),
@@ -93,6 +93,11 @@ export function createEngine(deps: EngineDeps) {
     log: deps.logger,
     envelope: new Envelope(() => (deps.clock ?? systemClock).now().getTime()),
   };
+}
+
+/** Builds the engine from its collaborators; call start() to resume jobs and watch status. */
+export function createEngine(deps: EngineDeps) {
+  const ctx = engineContext(deps);
   const iam = new Iam(ctx, deps.tokenSigningKey ?? new Uint8Array(randomBytes(32)));
   const activity = new Activity(ctx);
   const keys = new Keys(ctx, activity);
@@ -176,7 +181,7 @@ export function createEngine(deps: EngineDeps) {
     async close() {
       await controller.stop();
       await deps.ownership?.close?.();
-      for (const adapter of adapters.values()) await adapter.close();
+      for (const adapter of [deps.keyAdapter, deps.hsmAdapter]) await adapter?.close();
       await deps.store.close();
     },
   };
