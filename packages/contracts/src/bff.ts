@@ -129,8 +129,4 @@ export const RotationPolicyBody = z
   });
 export type RotationPolicyBody = z.infer<typeof RotationPolicyBody>;
 
-/** Turns on dual authorization to delete a root key (once on, it stays on). */
-export const DualAuthBody = z.strictObject({ enabled: z.boolean() });
-export type DualAuthBody = z.infer<typeof DualAuthBody>;
-
 export const DeleteRootKeyQuery = z.object({ force: z.enum(['true', 'false']).default('false') });

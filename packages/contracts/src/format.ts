@@ -57,3 +57,6 @@ const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Whether the text holds no control character at all (newlines and tabs included). */
 export const isPlainLine = (text: string): boolean => !ANY_CONTROL.test(text);
+
+/** "1 month", "3 months": a rotation interval. */
+export const months = (n: number) => `${n} month${n === 1 ? '' : 's'}`;

@@ -68,6 +68,10 @@ export function manualRotationAllowedFrom(
 /** How long a first Manager's authorization to delete a key lets a second one delete it. */
 export const DELETION_AUTHORIZATION_DAYS = 7;
 
+/** When an authorization to delete made at `at` lapses. */
+export const deletionAuthorizationExpiry = (at: Date): Date =>
+  new Date(at.getTime() + DELETION_AUTHORIZATION_DAYS * DAY_MS);
+
 /** Where a dual-authorization delete stands: nobody authorized, authorized, or lapsed unused. */
 export function deletionAuthorization(
   auth: { expiresAt: string } | undefined,

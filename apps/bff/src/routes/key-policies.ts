@@ -1,19 +1,35 @@
 import {
-  DualAuthBody,
+  DualAuthSetting,
   POLICY_MEDIA_TYPE,
   RootKey,
   RotationPolicyBody,
   engineApi,
+  type RotationSetting,
 } from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
-import { KeyPath, kmsHeaders, onlyKey } from './kms.ts';
+import { KeyPath, onKey, onlyKey } from './kms.ts';
 
 /**
  * A root key's policies (rotation, dual authorization to delete) and the two steps of a
  * dual-authorization delete; each policy answers the key as it is now.
  */
 export function keyPolicyRoutes(route: Route, engine: EngineClient) {
+  /** Sets one policy in Key Protect's shape, then answers the key as it is now. */
+  const putPolicy = async (
+    call: ReturnType<typeof onKey>,
+    policy: { rotation: RotationSetting } | { dualAuthDelete: DualAuthSetting },
+  ) => {
+    await engine.call(engineApi.putKeyPolicy, {
+      ...call,
+      query: { policy: 'rotation' in policy ? 'rotation' : 'dualAuthDelete' },
+      body: {
+        metadata: { collectionType: POLICY_MEDIA_TYPE, collectionTotal: 1 },
+        resources: [{ type: POLICY_MEDIA_TYPE, ...policy }],
+      },
+    });
+    return onlyKey(await engine.call(engineApi.getKey, call));
+  };
   route(
     {
       method: 'put',
@@ -26,31 +42,13 @@ export function keyPolicyRoutes(route: Route, engine: EngineClient) {
       body: RotationPolicyBody,
       response: RootKey,
     },
-    async ({ session, requestId, params, body }) => {
-      const call = {
-        params: { id: params.keyId },
-        token: session.token,
-        requestId,
-        headers: kmsHeaders(params.id),
-      };
-      await engine.call(engineApi.putKeyPolicy, {
-        ...call,
-        query: { policy: 'rotation' },
-        body: {
-          metadata: { collectionType: POLICY_MEDIA_TYPE, collectionTotal: 1 },
-          resources: [
-            {
-              type: POLICY_MEDIA_TYPE,
-              rotation: {
-                enabled: body.enabled,
-                ...(body.intervalMonth !== undefined && { interval_month: body.intervalMonth }),
-              },
-            },
-          ],
+    ({ session, requestId, params, body }) =>
+      putPolicy(onKey(session, requestId, params), {
+        rotation: {
+          enabled: body.enabled,
+          ...(body.intervalMonth !== undefined && { interval_month: body.intervalMonth }),
         },
-      });
-      return onlyKey(await engine.call(engineApi.getKey, call));
-    },
+      }),
   );
   route(
     {
@@ -61,26 +59,11 @@ export function keyPolicyRoutes(route: Route, engine: EngineClient) {
       tag: 'Key management',
       errors: [403, 409],
       params: KeyPath,
-      body: DualAuthBody,
+      body: DualAuthSetting,
       response: RootKey,
     },
-    async ({ session, requestId, params, body }) => {
-      const call = {
-        params: { id: params.keyId },
-        token: session.token,
-        requestId,
-        headers: kmsHeaders(params.id),
-      };
-      await engine.call(engineApi.putKeyPolicy, {
-        ...call,
-        query: { policy: 'dualAuthDelete' },
-        body: {
-          metadata: { collectionType: POLICY_MEDIA_TYPE, collectionTotal: 1 },
-          resources: [{ type: POLICY_MEDIA_TYPE, dualAuthDelete: body }],
-        },
-      });
-      return onlyKey(await engine.call(engineApi.getKey, call));
-    },
+    ({ session, requestId, params, body }) =>
+      putPolicy(onKey(session, requestId, params), { dualAuthDelete: body }),
   );
   for (const [method, operation, summary] of [
     [
@@ -101,12 +84,7 @@ export function keyPolicyRoutes(route: Route, engine: EngineClient) {
         params: KeyPath,
       },
       async ({ session, requestId, params }) => {
-        await engine.call(engineApi[operation], {
-          params: { id: params.keyId },
-          token: session.token,
-          requestId,
-          headers: kmsHeaders(params.id),
-        });
+        await engine.call(engineApi[operation], onKey(session, requestId, params));
       },
     );
 }

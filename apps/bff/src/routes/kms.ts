@@ -15,6 +15,17 @@ import type { Route } from '../route.ts';
 const InstancePath = z.object({ id: Id });
 export const KeyPath = z.object({ id: Id, keyId: Id });
 export const kmsHeaders = (instanceId: string) => ({ 'bluemix-instance': instanceId });
+/** An engine call about one key of an instance (`params` of a KeyPath), as the session's user. */
+export const onKey = (
+  session: { token: string },
+  requestId: string,
+  params: { id: string; keyId: string },
+) => ({
+  params: { id: params.keyId },
+  token: session.token,
+  requestId,
+  headers: kmsHeaders(params.id),
+});
 /** The key of a one-key answer (create, delete). */
 export const onlyKey = (collection: { resources: RootKey[] }): RootKey => {
   const key = collection.resources[0];
@@ -89,12 +100,7 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
       params: RootKeyActionParams,
     },
     async ({ session, requestId, params }) => {
-      await engine.call(engineApi[`${params.action}Key`], {
-        params: { id: params.keyId },
-        token: session.token,
-        requestId,
-        headers: kmsHeaders(params.id),
-      });
+      await engine.call(engineApi[`${params.action}Key`], onKey(session, requestId, params));
     },
   );
   route(
@@ -111,11 +117,8 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
     },
     async ({ session, requestId, params, query }) => {
       const deleted = await engine.call(engineApi.deleteKey, {
-        params: { id: params.keyId },
+        ...onKey(session, requestId, params),
         query,
-        token: session.token,
-        requestId,
-        headers: kmsHeaders(params.id),
       });
       return onlyKey(deleted);
     },

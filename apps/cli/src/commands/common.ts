@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { EngineApi } from '../client.ts';
+import type { OutputOptions } from '../output.ts';
 
 /** The API of the logged-in session; `--api-url` or KEYHAVEN_API_URL point it elsewhere. */
 export function apiOf(command: Command): EngineApi {
@@ -20,3 +21,11 @@ export function listingOptions(command: Command): Command {
 export function withExamples(command: Command, examples: string[]): Command {
   return command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n`);
 }
+
+/** A Key Protect command's options: `--instance-id` beside the output options. */
+export type InstanceOptions = OutputOptions & { instanceId: string };
+
+/** Key Protect names the KMS instance of a call in its Bluemix-Instance header. */
+export const onInstance = (options: { instanceId: string }) => ({
+  headers: { 'bluemix-instance': options.instanceId },
+});

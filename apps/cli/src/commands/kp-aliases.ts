@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { engineApi } from '@keyhaven/contracts';
-import { isJson, ok, printJson, type OutputOptions } from '../output.ts';
-import { apiOf, listingOptions, withExamples } from './common.ts';
+import { isJson, ok, printJson } from '../output.ts';
+import { apiOf, listingOptions, onInstance, withExamples, type InstanceOptions } from './common.ts';
 
-type AliasOptions = OutputOptions & { instanceId: string; alias: string };
+type AliasOptions = InstanceOptions & { alias: string };
 
 /**
  * `keyhaven kp key alias-create|alias-delete`: Key Protect's key aliases, usable wherever the
@@ -25,7 +25,7 @@ export function kpAliasCommands(key: Command) {
       .action(async (keyId: string, options: AliasOptions, command: Command) => {
         await apiOf(command).call(engineApi[operation], {
           params: { id: keyId, alias: options.alias },
-          headers: { 'bluemix-instance': options.instanceId },
+          ...onInstance(options),
         });
         if (isJson(options)) return printJson({ keyId, alias: options.alias });
         ok(options);

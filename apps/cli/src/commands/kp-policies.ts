@@ -1,14 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { engineApi, POLICY_MEDIA_TYPE, type KeyPolicy } from '@keyhaven/contracts';
+import { engineApi, months, POLICY_MEDIA_TYPE, type KeyPolicy } from '@keyhaven/contracts';
 import { isJson, ok, printJson, table, type OutputOptions } from '../output.ts';
-import { apiOf, listingOptions, withExamples } from './common.ts';
+import { apiOf, listingOptions, onInstance, withExamples, type InstanceOptions } from './common.ts';
 import { kpAliasCommands } from './kp-aliases.ts';
-
-type InstanceOptions = OutputOptions & { instanceId: string };
-
-const onInstance = (options: InstanceOptions) => ({
-  headers: { 'bluemix-instance': options.instanceId },
-});
 
 /** `--interval-month`: Key Protect's 1 to 12. */
 function intervalMonth(value: string): number {
@@ -28,7 +22,7 @@ function printPolicies(options: OutputOptions, policies: KeyPolicy[]) {
       policies.map((p) => [
         p.rotation ? 'rotation' : 'dual authorization to delete',
         (p.rotation ?? p.dualAuthDelete)?.enabled ? 'yes' : 'no',
-        p.rotation?.interval_month ? `${p.rotation.interval_month} months` : '-',
+        p.rotation?.interval_month ? months(p.rotation.interval_month) : '-',
         p.updatedBy,
         p.lastUpdateDate.slice(0, 16).replace('T', ' '),
       ]),

@@ -4,14 +4,8 @@ import { CliError } from '../errors.ts';
 import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { rootKeyTable } from '../present.ts';
 import { ask, isInteractive } from '../prompt.ts';
-import { apiOf, listingOptions, withExamples } from './common.ts';
+import { apiOf, listingOptions, onInstance, withExamples, type InstanceOptions } from './common.ts';
 import { kpPolicyCommands } from './kp-policies.ts';
-
-type InstanceOptions = OutputOptions & { instanceId: string };
-
-const onInstance = (options: InstanceOptions) => ({
-  headers: { 'bluemix-instance': options.instanceId },
-});
 
 function onlyKey(collection: { resources: RootKey[] }): RootKey {
   const [key] = collection.resources;

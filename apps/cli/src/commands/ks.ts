@@ -4,7 +4,7 @@ import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { clusterDetails, clusterTable, instanceTable, rootKeyTable } from '../present.ts';
 import { findCluster } from '../resolve.ts';
 import { waitForReady } from '../wait.ts';
-import { apiOf, listingOptions, withExamples } from './common.ts';
+import { apiOf, listingOptions, onInstance, withExamples } from './common.ts';
 import { connectionCommands } from './connect.ts';
 import { pluginCommands } from './plugin.ts';
 
@@ -43,9 +43,7 @@ function kmsCommands(ks: Command) {
     .action(async (options: OutputOptions & { instanceId: string }, command: Command) => {
       const api = apiOf(command);
       info(options, `Retrieving root keys of ${options.instanceId}...`);
-      const keys = await api.call(engineApi.listKeys, {
-        headers: { 'bluemix-instance': options.instanceId },
-      });
+      const keys = await api.call(engineApi.listKeys, onInstance(options));
       if (isJson(options)) return printJson(keys.resources);
       ok(options);
       process.stdout.write(rootKeyTable(keys.resources));

@@ -1,7 +1,7 @@
 import {
-  DELETION_AUTHORIZATION_DAYS,
   KeyState,
   deletionAuthorization,
+  deletionAuthorizationExpiry,
   type RootKey,
 } from '@keyhaven/contracts';
 import type { Activity } from './activity.ts';
@@ -10,8 +10,6 @@ import { EngineError, conflict } from './errors.ts';
 import type { Principal } from './iam.ts';
 import type { Keys } from './keys.ts';
 import { StoreKey, type RootKeyRecord } from './records.ts';
-
-const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Key Protect's dual authorization to delete: on a key with the policy on, one Manager
@@ -41,7 +39,7 @@ export class DeletionAuthorizations {
         'DELETION_ALREADY_AUTHORIZED',
         `${pending.by} already authorized the deletion of root key ${key.name}, until ${pending.expiresAt}.`,
       );
-    const expiresAt = new Date(now.getTime() + DELETION_AUTHORIZATION_DAYS * DAY_MS).toISOString();
+    const expiresAt = deletionAuthorizationExpiry(now).toISOString();
     return this.change(key, { by: principal.username, at: now.toISOString(), expiresAt }, () =>
       this.activity.op({
         actor: principal.username,

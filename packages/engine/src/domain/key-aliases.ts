@@ -29,7 +29,7 @@ export class KeyAliases {
     keyId: string,
     alias: string,
   ): Promise<KeyAliasResource> {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
+    const { key, modRevision } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
     if (key.state === KeyState.Destroyed)
       throw conflict('KEY_DESTROYED', `Root key ${key.name} was deleted; it takes no alias.`);
     const aliases = key.aliases ?? [];
@@ -43,24 +43,27 @@ export class KeyAliases {
     if (held) throw conflict('ALIAS_IN_USE', `${alias} already names a root key of this instance.`);
     const now = this.ctx.clock.now().toISOString();
     const entry = { alias, creationDate: now, createdBy: principal.username };
+    const aliasKey = StoreKey.alias(instanceId, alias);
     await this.write(
-      key,
-      (current) => [...current, entry],
-      { type: 'put', key: StoreKey.alias(instanceId, alias), value: json({ keyId: key.id }) },
+      { key, modRevision },
+      [...aliases, entry],
+      { type: 'put', key: aliasKey, value: json({ keyId: key.id }) },
       `Added the alias ${alias} to root key ${key.name}.`,
       principal,
+      // Held by nobody when written: of two requests for one alias, one wins.
+      aliasKey,
     );
     return { keyId: key.id, ...entry };
   }
 
   async delete(principal: Principal, instanceId: string, keyId: string, alias: string) {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
+    const { key, modRevision } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
     const aliases = key.aliases ?? [];
     if (!aliases.some((a) => a.alias === alias))
       throw notFound(`Alias of root key ${key.name}`, alias);
     await this.write(
-      key,
-      (current) => current.filter((a) => a.alias !== alias),
+      { key, modRevision },
+      aliases.filter((a) => a.alias !== alias),
       { type: 'delete', key: StoreKey.alias(instanceId, alias) },
       `Removed the alias ${alias} from root key ${key.name}.`,
       principal,
@@ -68,30 +71,25 @@ export class KeyAliases {
   }
 
   /**
-   * The key's aliases (changed from what the store holds now) and their index change together,
-   * or not at all.
+   * The key's aliases and their index change together, or not at all: the key as it was read,
+   * and (when given) the alias held by nobody.
    */
   private async write(
-    key: RootKeyRecord,
-    change: (aliases: Aliases) => Aliases,
+    read: { key: RootKeyRecord; modRevision: number },
+    aliases: Aliases,
     aliasOp: Op,
     message: string,
     principal: Principal,
+    unheld?: string,
   ) {
-    const doc = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(key.id));
-    if (!doc) throw notFound('Root key', key.id);
-    const index = await this.ctx.store.get(aliasOp.key);
+    const { key } = read;
     const { succeeded } = await this.ctx.store.txn(
       [
-        { key: StoreKey.key(key.id), modRevision: doc.modRevision },
-        { key: aliasOp.key, modRevision: index?.modRevision ?? 0 },
+        { key: StoreKey.key(key.id), modRevision: read.modRevision },
+        ...(unheld ? [{ key: unheld, modRevision: 0 }] : []),
       ],
       [
-        {
-          type: 'put',
-          key: StoreKey.key(key.id),
-          value: json({ ...doc.value, aliases: change(doc.value.aliases ?? []) }),
-        },
+        { type: 'put', key: StoreKey.key(key.id), value: json({ ...key, aliases }) },
         aliasOp,
         this.activity.op({
           actor: principal.username,

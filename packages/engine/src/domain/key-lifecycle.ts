@@ -4,6 +4,7 @@ import {
   keyUsability,
   manualRotationAllowedFrom,
   MANUAL_ROTATION_EVERY_MS,
+  months,
 } from '@keyhaven/contracts';
 import type { Activity } from './activity.ts';
 import type { Clusters } from './clusters.ts';
@@ -18,7 +19,7 @@ import {
   type RootKeyRecord,
 } from './records.ts';
 import type { Seeds } from './seeds.ts';
-import { months, policyRotation } from './key-policies.ts';
+import { policyRotation } from './key-policies.ts';
 import { requireDeletionApproval } from './deletion-authorizations.ts';
 
 /** What the master does when a root key changes under the clusters registered to it. */

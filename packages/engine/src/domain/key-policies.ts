@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   KeyState,
   POLICY_MEDIA_TYPE,
+  months,
   nextRotationDate,
   type InstancePolicy,
   type DualAuthSetting,
@@ -16,6 +17,7 @@ import type { Keys } from './keys.ts';
 import {
   StoreKey,
   type InstanceRecord,
+  type PoliciesRecord,
   type PolicyRecord,
   type RootKeyRecord,
   type RotationPolicyRecord,
@@ -41,26 +43,7 @@ export class KeyPolicies {
     keyId: string,
     setting: RotationSetting,
   ): Promise<RootKeyRecord> {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
-    if (key.state === KeyState.Destroyed)
-      throw conflict('KEY_DESTROYED', `Root key ${key.name} was deleted; it has no policies.`);
-    return updateDoc<RootKeyRecord>(
-      this.ctx.store,
-      StoreKey.key(key.id),
-      (k) => ({
-        ...k,
-        policies: { ...k.policies, rotation: this.next(k.policies?.rotation, setting, principal) },
-      }),
-      (next) => [
-        this.activity.op({
-          actor: principal.username,
-          action: 'key.policy',
-          target: { kind: 'key', id: key.id },
-          result: 'success',
-          message: describeKeyRotation(next),
-        }),
-      ],
-    );
+    return this.onKey(principal, instanceId, keyId, 'rotation', setting, describeKeyRotation);
   }
 
   async setInstanceRotation(
@@ -68,26 +51,10 @@ export class KeyPolicies {
     instanceId: string,
     setting: RotationSetting,
   ): Promise<InstanceRecord> {
-    const instance = await this.keys.instance(instanceId);
-    requireServiceRole(principal, instance, 'Manager');
-    return updateDoc<InstanceRecord>(
-      this.ctx.store,
-      StoreKey.instance(instance.id),
-      (i) => ({
-        ...i,
-        policies: { ...i.policies, rotation: this.next(i.policies?.rotation, setting, principal) },
-      }),
-      () => [
-        this.activity.op({
-          actor: principal.username,
-          action: 'instance.policy',
-          target: { kind: 'instance', id: instance.id },
-          result: 'success',
-          message: setting.enabled
-            ? `Set the rotation policy of KMS instance ${instance.name}: keys created from now on rotate every ${months(setting.interval_month ?? 0)}.`
-            : `Disabled the rotation policy of KMS instance ${instance.name}: keys created from now on have none.`,
-        }),
-      ],
+    return this.onInstance(principal, instanceId, 'rotation', setting, (instance) =>
+      setting.enabled
+        ? `Set the rotation policy of KMS instance ${instance.name}: keys created from now on rotate every ${months(setting.interval_month ?? 0)}.`
+        : `Disabled the rotation policy of KMS instance ${instance.name}: keys created from now on have none.`,
     );
   }
 
@@ -101,36 +68,23 @@ export class KeyPolicies {
     keyId: string,
     setting: DualAuthSetting,
   ): Promise<RootKeyRecord> {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
-    if (key.state === KeyState.Destroyed)
-      throw conflict('KEY_DESTROYED', `Root key ${key.name} was deleted; it has no policies.`);
-    const current = key.policies?.dualAuthDelete;
-    if (current?.enabled && !setting.enabled)
-      throw conflict(
-        'POLICY_LOCKED',
-        `Dual authorization to delete root key ${key.name} is on; once on, it cannot be turned off.`,
-      );
-    return updateDoc<RootKeyRecord>(
-      this.ctx.store,
-      StoreKey.key(key.id),
-      (k) => ({
-        ...k,
-        policies: {
-          ...k.policies,
-          dualAuthDelete: this.next(k.policies?.dualAuthDelete, setting, principal),
-        },
-      }),
-      () => [
-        this.activity.op({
-          actor: principal.username,
-          action: 'key.policy',
-          target: { kind: 'key', id: key.id },
-          result: 'success',
-          message: setting.enabled
-            ? `Turned on dual authorization to delete root key ${key.name}: deleting it takes two Managers.`
-            : `Left dual authorization to delete root key ${key.name} off.`,
-        }),
-      ],
+    return this.onKey(
+      principal,
+      instanceId,
+      keyId,
+      'dualAuthDelete',
+      setting,
+      (key) =>
+        setting.enabled
+          ? `Turned on dual authorization to delete root key ${key.name}: deleting it takes two Managers.`
+          : `Left dual authorization to delete root key ${key.name} off.`,
+      (key) => {
+        if (key.policies?.dualAuthDelete?.enabled && !setting.enabled)
+          throw conflict(
+            'POLICY_LOCKED',
+            `Dual authorization to delete root key ${key.name} is on; once on, it cannot be turned off.`,
+          );
+      },
     );
   }
 
@@ -140,28 +94,80 @@ export class KeyPolicies {
     instanceId: string,
     setting: DualAuthSetting,
   ): Promise<InstanceRecord> {
+    return this.onInstance(
+      principal,
+      instanceId,
+      'dualAuthDelete',
+      setting,
+      (instance) =>
+        `${setting.enabled ? 'Turned on' : 'Turned off'} dual authorization to delete for keys created from now on in KMS instance ${instance.name}.`,
+    );
+  }
+
+  /**
+   * Sets one policy of a key (Manager; not on a deleted key): `refuse` may throw to refuse the
+   * change, `describe` says what was done, of the key after it.
+   */
+  private async onKey(
+    principal: Principal,
+    instanceId: string,
+    keyId: string,
+    name: keyof PoliciesRecord,
+    setting: RotationSetting | DualAuthSetting,
+    describe: (key: RootKeyRecord) => string,
+    refuse: (key: RootKeyRecord) => void = () => undefined,
+  ): Promise<RootKeyRecord> {
+    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    if (key.state === KeyState.Destroyed)
+      throw conflict('KEY_DESTROYED', `Root key ${key.name} was deleted; it has no policies.`);
+    refuse(key);
+    return updateDoc<RootKeyRecord>(
+      this.ctx.store,
+      StoreKey.key(key.id),
+      (k) => ({ ...k, policies: this.withPolicy(k.policies, name, setting, principal) }),
+      (next) => [this.entry(principal, { kind: 'key', id: key.id }, describe(next))],
+    );
+  }
+
+  /** Sets one policy of an instance: the default of keys created after it (Manager). */
+  private async onInstance(
+    principal: Principal,
+    instanceId: string,
+    name: keyof PoliciesRecord,
+    setting: RotationSetting | DualAuthSetting,
+    describe: (instance: InstanceRecord) => string,
+  ): Promise<InstanceRecord> {
     const instance = await this.keys.instance(instanceId);
     requireServiceRole(principal, instance, 'Manager');
     return updateDoc<InstanceRecord>(
       this.ctx.store,
       StoreKey.instance(instance.id),
-      (i) => ({
-        ...i,
-        policies: {
-          ...i.policies,
-          dualAuthDelete: this.next(i.policies?.dualAuthDelete, setting, principal),
-        },
-      }),
-      () => [
-        this.activity.op({
-          actor: principal.username,
-          action: 'instance.policy',
-          target: { kind: 'instance', id: instance.id },
-          result: 'success',
-          message: `${setting.enabled ? 'Turned on' : 'Turned off'} dual authorization to delete for keys created from now on in KMS instance ${instance.name}.`,
-        }),
-      ],
+      (i) => ({ ...i, policies: this.withPolicy(i.policies, name, setting, principal) }),
+      () => [this.entry(principal, { kind: 'instance', id: instance.id }, describe(instance))],
     );
+  }
+
+  private withPolicy(
+    policies: PoliciesRecord | undefined,
+    name: keyof PoliciesRecord,
+    setting: RotationSetting | DualAuthSetting,
+    principal: Principal,
+  ): PoliciesRecord {
+    return { ...policies, [name]: this.next(policies?.[name], setting, principal) };
+  }
+
+  private entry(
+    principal: Principal,
+    target: { kind: 'key' | 'instance'; id: string },
+    message: string,
+  ) {
+    return this.activity.op({
+      actor: principal.username,
+      action: `${target.kind}.policy`,
+      target,
+      result: 'success',
+      message,
+    });
   }
 
   /** A key's policies as Key Protect lists them. */
@@ -259,44 +265,29 @@ export class KeyPolicies {
 const activeInterval = (policy: RotationPolicyRecord | undefined) =>
   policy?.enabled ? policy.intervalMonth : undefined;
 
-/** "1 month", "3 months". */
-export const months = (n: number) => `${n} month${n === 1 ? '' : 's'}`;
-
-/** The dual-authorization policy a key is created with: on when its instance's is. */
-export function inheritedDualAuth(
+/**
+ * The policies a key is created with: its instance's rotation policy when enabled (with its
+ * interval), and dual authorization when on; undefined when neither is.
+ */
+export function inheritedPolicies(
   instance: InstanceRecord,
   actor: string,
   now: Date,
-): PolicyRecord | undefined {
-  if (!instance.policies?.dualAuthDelete?.enabled) return undefined;
-  const at = now.toISOString();
-  return {
+): PoliciesRecord | undefined {
+  const fresh = (): PolicyRecord => ({
     id: randomUUID(),
     enabled: true,
-    createdBy: actor,
-    creationDate: at,
-    updatedBy: actor,
-    lastUpdateDate: at,
-  };
-}
-
-/** The rotation policy a key is created with: its instance's, when one is enabled. */
-export function inheritedRotation(
-  instance: InstanceRecord,
-  actor: string,
-  now: Date,
-): RotationPolicyRecord | undefined {
-  const intervalMonth = activeInterval(instance.policies?.rotation);
-  if (intervalMonth === undefined) return undefined;
-  return {
-    id: randomUUID(),
-    enabled: true,
-    intervalMonth,
     createdBy: actor,
     creationDate: now.toISOString(),
     updatedBy: actor,
     lastUpdateDate: now.toISOString(),
+  });
+  const intervalMonth = activeInterval(instance.policies?.rotation);
+  const policies: PoliciesRecord = {
+    ...(intervalMonth !== undefined && { rotation: { ...fresh(), intervalMonth } }),
+    ...(instance.policies?.dualAuthDelete?.enabled && { dualAuthDelete: fresh() }),
   };
+  return Object.keys(policies).length > 0 ? policies : undefined;
 }
 
 /** When the key's rotation policy rotates it next, and every how many months; undefined without one. */

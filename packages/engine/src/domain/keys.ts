@@ -15,7 +15,7 @@ import type { Activity } from './activity.ts';
 import { getDoc, json, listDocs, updateDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound, unavailable } from './errors.ts';
 import { requireServiceRole, type Principal } from './iam.ts';
-import { inheritedDualAuth, inheritedRotation, policyRotation } from './key-policies.ts';
+import { inheritedPolicies, policyRotation } from './key-policies.ts';
 import { dualAuthView } from './deletion-authorizations.ts';
 import {
   StoreKey,
@@ -108,7 +108,7 @@ export class Keys {
     const key = await this.byIdOrAlias(instanceId, keyId);
     if (!key || key.value.instanceId !== instanceId || !reaches(principal, key.value.id))
       throw notFound('Root key', keyId);
-    return { instance, key: key.value };
+    return { instance, key: key.value, modRevision: key.modRevision };
   }
 
   /** The key with this id, or else the key of the instance with this alias. */
@@ -179,13 +179,8 @@ export class Keys {
       versions: [version],
       registrations: [],
     };
-    const rotation = inheritedRotation(instance, principal.username, now);
-    const dualAuthDelete = inheritedDualAuth(instance, principal.username, now);
-    if (rotation || dualAuthDelete)
-      record.policies = {
-        ...(rotation && { rotation }),
-        ...(dualAuthDelete && { dualAuthDelete }),
-      };
+    const policies = inheritedPolicies(instance, principal.username, now);
+    if (policies) record.policies = policies;
     await this.ctx.store.txn(
       [{ key: StoreKey.key(id), modRevision: 0 }],
       [

@@ -1,13 +1,12 @@
 import { useState } from 'react';
 import { Modal, Select, SelectItem, Toggle } from '@carbon/react';
-import { ROTATION_MONTH_DAYS, dateOnly, type RootKey } from '@keyhaven/contracts';
+import { ROTATION_MONTH_DAYS, dateOnly, months, type RootKey } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useTurnOnDualAuth } from '../api/dual-auth.ts';
 import { useSetRotationPolicy } from '../api/set-rotation-policy.ts';
 
 const MONTHS = Array.from({ length: 12 }, (_, i) => i + 1);
-const months = (n: number) => `${n} month${n === 1 ? '' : 's'}`;
 
 /**
  * A root key's policies (Key Protect's): rotation, where the engine rotates the key every N
