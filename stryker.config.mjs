@@ -10,10 +10,12 @@ export default {
   mutate: [
     'packages/engine/src/crypto/envelope.ts',
     'packages/engine/src/crypto/encrypted-object.ts',
+    'packages/engine/src/keys/oaep.ts',
     'packages/engine/src/domain/key-lifecycle.ts',
     'packages/engine/src/domain/key-policies.ts',
     'packages/engine/src/domain/deletion-authorizations.ts',
     'packages/engine/src/domain/key-aliases.ts',
+    'packages/engine/src/domain/import-tokens.ts',
     'packages/engine/src/master/enablement.ts',
     'packages/engine/src/master/migration.ts',
     'packages/engine/src/master/checkpoint.ts',

@@ -10,6 +10,11 @@ export default defineConfig({
   // through node_modules' links to the originals, or their mutants would look uncovered.
   resolve: {
     alias: {
+      // Before the package itself: an alias also takes the ids that start with it.
+      '@keyhaven/contracts/import-wrap': resolve(
+        import.meta.dirname,
+        'packages/contracts/src/import-wrap.ts',
+      ),
       '@keyhaven/contracts': resolve(import.meta.dirname, 'packages/contracts/src/index.ts'),
       '@keyhaven/engine': resolve(import.meta.dirname, 'packages/engine/src/index.ts'),
       '@keyhaven/server': resolve(import.meta.dirname, 'packages/server/src/index.ts'),

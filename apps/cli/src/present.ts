@@ -39,11 +39,12 @@ export const instanceTable = (instances: KmsInstance[]) =>
 
 export const rootKeyTable = (keys: RootKey[]) =>
   table(
-    ['Name', 'ID', 'State', 'Expires', 'Versions', 'Used by'],
+    ['Name', 'ID', 'State', 'Origin', 'Expires', 'Versions', 'Used by'],
     byName(keys).map((k) => [
       k.name,
       k.id,
       keyState(k),
+      k.imported ? 'Imported' : 'Keyhaven',
       date(k.expirationDate),
       String(k.versions.length),
       k.registrations.map((r) => r.clusterName).join(', ') || '-',

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -83,7 +83,7 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
       adminEnv,
     );
     expect(keys.code).toBe(0);
-    expect(keys.stdout).toMatch(/Name\s+ID\s+State\s+Expires/);
+    expect(keys.stdout).toMatch(/Name\s+ID\s+State\s+Origin\s+Expires/);
     expect(keys.stdout).toMatch(/disabled-root-key\s+\S+\s+Disabled/);
     const crk = await keyId('kp-us-south', 'cluster-root-key-1');
 
@@ -416,6 +416,57 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
       adminEnv,
     );
     expect(gone.code).toBe(1);
+  });
+
+  it('imports a key file with kp keys create --import, making the import token itself', async () => {
+    const file = join(dir, 'byok.key');
+    const material = Buffer.alloc(32, 0x3c);
+    writeFileSync(file, `${material.toString('base64')}\n`, { mode: 0o600 });
+    const made = await keyhaven(
+      ['kp', 'import-token', 'create', '--instance-id', 'kp-us-south', '--max-retrievals', '2'],
+      adminEnv,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/Retrievals left:\s+2 of 2/);
+    const shown = await keyhaven(
+      ['kp', 'import-token', 'show', '--instance-id', 'kp-us-south', '--output', 'json'],
+      adminEnv,
+    );
+    expect(JSON.parse(shown.stdout)).toMatchObject({ remainingRetrievals: 1 });
+    const create = (name: string) =>
+      keyhaven(
+        [
+          'kp',
+          'keys',
+          'create',
+          name,
+          '--import',
+          file,
+          '--instance-id',
+          'kp-us-south',
+          '--output',
+          'json',
+        ],
+        adminEnv,
+      );
+    const first = await create('cli-imported');
+    expect(first.code, first.stderr).toBe(0);
+    expect(RootKey.parse(JSON.parse(first.stdout))).toMatchObject({ imported: true });
+    // The token is used: the next import makes a fresh one by itself.
+    const second = await create('cli-imported-2');
+    expect(second.code, second.stderr).toBe(0);
+    for (const out of [made, shown, first, second])
+      expect(out.stdout + out.stderr).not.toContain(material.toString('base64'));
+    writeFileSync(file, 'not a key\n');
+    const bad = await create('cli-imported-3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/16, 24 or 32 bytes/);
+    const outOfRange = await keyhaven(
+      ['kp', 'import-token', 'create', '--instance-id', 'kp-us-south', '--expiration', '60'],
+      adminEnv,
+    );
+    expect(outOfRange.code).toBe(1);
+    expect(outOfRange.stderr).toMatch(/expiration/);
   });
 
   it('answers a bad flag with exit code 2 and the usage, and --help with an example', async () => {

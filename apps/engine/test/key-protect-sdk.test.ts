@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import KeyProtectV2 from '@ibm-cloud/ibm-key-protect/ibm-key-protect-api/v2.js';
 import { IamAuthenticator } from '@ibm-cloud/ibm-key-protect/auth/index.js';
+import { wrapForImport } from '@keyhaven/contracts/import-wrap';
 import { apiKeyFor } from './process.ts';
 import { PASSWORD } from '../../../packages/engine/test/helpers.ts';
 import { startEngineServer, type EngineServer } from './harness.ts';
 
 /**
  * Issue 28: IBM's own Key Protect Node SDK, unchanged, drives the rotation policy, dual
- * authorization and alias calls against the engine, authenticating with an API key through the
+ * authorization, import and alias calls against the engine, authenticating with an API key through the
  * engine's IAM-style token endpoint as it would with IBM Cloud IAM.
  */
 let e: EngineServer;
@@ -105,6 +106,60 @@ describe('the Key Protect Node SDK against the engine', () => {
     const read = await admin.getInstancePolicy({ bluemixInstance });
     expect(read.result).toMatchObject({
       resources: [{ policy_type: 'rotation', policy_data: { enabled: true } }],
+    });
+  });
+
+  it('imports a key through an import token, wraps and unwraps with it, and cannot reuse the token', async () => {
+    const admin = await sdk('admin');
+    const made = await admin.postImportToken({
+      bluemixInstance,
+      expiration: 900,
+      maxAllowedRetrievals: 2,
+    });
+    expect(made.status).toBe(201);
+    expect(made.result).toMatchObject({
+      expiration: 900,
+      maxAllowedRetrievals: 2,
+      remainingRetrievals: 2,
+    });
+    const token = await admin.getImportToken({ bluemixInstance });
+    expect(token.result.remainingRetrievals).toBe(1);
+    const material = Buffer.alloc(32, 0x5a);
+    const wrapped = wrapForImport(material, {
+      payload: token.result.payload ?? '',
+      nonce: token.result.nonce ?? '',
+    });
+    const body = (name: string) =>
+      Buffer.from(
+        JSON.stringify({
+          metadata: { collectionType: 'application/vnd.ibm.kms.key+json', collectionTotal: 1 },
+          resources: [
+            { type: 'application/vnd.ibm.kms.key+json', name, extractable: false, ...wrapped },
+          ],
+        }),
+      );
+    const created = await admin.createKey({ bluemixInstance, body: body('sdk-imported') });
+    expect(created.status).toBe(201);
+    const key = created.result.resources?.[0];
+    expect(key).toMatchObject({ name: 'sdk-imported', imported: true, extractable: false });
+    expect(JSON.stringify(created.result)).not.toContain(material.toString('base64'));
+    const plaintext = Buffer.from('a data key').toString('base64');
+    const sealed = await admin.wrapKey({
+      id: key?.id ?? '',
+      bluemixInstance,
+      keyActionWrapBody: Buffer.from(JSON.stringify({ plaintext })),
+    });
+    const opened = await admin.unwrapKey({
+      id: key?.id ?? '',
+      bluemixInstance,
+      keyActionUnwrapBody: Buffer.from(JSON.stringify({ ciphertext: sealed.result.ciphertext })),
+    });
+    expect(opened.result.plaintext).toBe(plaintext);
+    await expect(
+      admin.createKey({ bluemixInstance, body: body('sdk-imported-again') }),
+    ).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/already used/),
     });
   });
 });

@@ -3,6 +3,7 @@ export * from './identity.ts';
 export * from './keys.ts';
 export * from './key-rules.ts';
 export * from './key-policies.ts';
+export * from './import-tokens.ts';
 export * from './clusters.ts';
 export * from './secrets.ts';
 export * from './activity.ts';

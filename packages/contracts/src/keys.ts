@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, IsoDate, Provider } from './common.ts';
+import { KeyImportFields } from './import-tokens.ts';
 
 /** Key Protect's state numbering. */
 export const KeyState = {
@@ -81,6 +82,8 @@ export const RootKey = z.object({
   versions: z.array(KeyVersion),
   registrations: z.array(Registration),
   deleted: z.boolean(),
+  /** Whether its material was brought in through an import token (bring your own key). */
+  imported: z.boolean().optional(),
   /** Other names of the key, each usable wherever its id is (at most 5). */
   aliases: z.array(z.string()).optional(),
 });
@@ -101,18 +104,31 @@ export const KeyCreateRequest = z.object({
     collectionTotal: z.literal(1),
   }),
   resources: z.tuple([
-    z.object({
-      type: z.literal('application/vnd.ibm.kms.key+json'),
-      name: z
-        .string()
-        .trim()
-        .min(2)
-        .max(90)
-        .regex(/^[A-Za-z0-9 ._-]+$/, 'may contain letters, digits, spaces, ".", "_" and "-"'),
-      description: z.string().max(240).optional(),
-      extractable: z.literal(false),
-      expirationDate: IsoDate.optional(),
-    }),
+    z
+      .object({
+        type: z.literal('application/vnd.ibm.kms.key+json'),
+        name: z
+          .string()
+          .trim()
+          .min(2)
+          .max(90)
+          .regex(/^[A-Za-z0-9 ._-]+$/, 'may contain letters, digits, spaces, ".", "_" and "-"'),
+        description: z.string().max(240).optional(),
+        extractable: z.literal(false),
+        expirationDate: IsoDate.optional(),
+      })
+      .extend(KeyImportFields.shape)
+      .refine(
+        (r) =>
+          [r.payload, r.encryptedNonce, r.iv, r.encryptionAlgorithm].every(
+            (f) => (f === undefined) === (r.payload === undefined),
+          ),
+        {
+          message:
+            'an import needs payload, encryptedNonce, iv and encryptionAlgorithm together (from an import token)',
+          path: ['payload'],
+        },
+      ),
   ]),
 });
 export type KeyCreateRequest = z.infer<typeof KeyCreateRequest>;

@@ -15,6 +15,7 @@ import { KeyLifecycle } from './domain/key-lifecycle.ts';
 import { KeyPolicies } from './domain/key-policies.ts';
 import { DeletionAuthorizations } from './domain/deletion-authorizations.ts';
 import { KeyAliases } from './domain/key-aliases.ts';
+import { ImportTokens } from './domain/import-tokens.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { ClusterAccess, type KubeClientFactory } from './domain/cluster-access.ts';
@@ -129,6 +130,7 @@ export function createEngine(deps: EngineDeps) {
   const keyPolicies = new KeyPolicies(ctx, keys, activity);
   const deletionAuthorizations = new DeletionAuthorizations(ctx, keys, activity);
   const keyAliases = new KeyAliases(ctx, keys, activity);
+  const importTokens = new ImportTokens(ctx, keys, activity);
   const controller: MasterController = new MasterController({
     ctx,
     clusters,
@@ -158,6 +160,7 @@ export function createEngine(deps: EngineDeps) {
     keyPolicies,
     deletionAuthorizations,
     keyAliases,
+    importTokens,
     wrapping,
     pluginRegistrations,
     authorizations,

@@ -10,7 +10,7 @@ export { EngineError } from './domain/errors.ts';
 export type { Principal } from './domain/iam.ts';
 export { Envelope, kmsPrefix, parseKmsPrefix } from './crypto/envelope.ts';
 export { decodeEncryptedObject, type EncryptedObject } from './crypto/encrypted-object.ts';
-export { StoreKey } from './domain/records.ts';
+export { StoreKey, type InstanceRecord } from './domain/records.ts';
 export { keyIdOf } from './domain/seeds.ts';
 export { systemClock, type Clock } from './domain/context.ts';
 export { Pkcs11KeyAdapter, defaultPkcs11Settings, type Pkcs11Settings } from './keys/pkcs11.ts';

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createDecipheriv } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultPkcs11Settings, KeyAdapterError, Pkcs11KeyAdapter } from '../src/index.ts';
 import { PROD, enableAndWait, makeEngine, readAll } from './helpers.ts';
 import { rulesSuite } from './rules-suite.ts';
+import { MARKER, expectMarkerNowhereIn, importThroughToken } from './import-support.ts';
 import { initSoftHsmToken } from '../../../scripts/softhsm-token.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kh-hsm-'));
@@ -43,6 +46,23 @@ const listObjects = () =>
       '--list-objects',
       '--type',
       'secrkey',
+    ],
+    { env: { ...process.env, ...token.env }, encoding: 'utf8' },
+  );
+
+/** Every object of the token (keys and key pairs), as pkcs11-tool lists them. */
+const listAllObjects = () =>
+  execFileSync(
+    'pkcs11-tool',
+    [
+      '--module',
+      token.settings.modulePath,
+      '--token-label',
+      token.settings.tokenLabel,
+      '--login',
+      '--pin',
+      token.settings.pin,
+      '--list-objects',
     ],
     { env: { ...process.env, ...token.env }, encoding: 'utf8' },
   );
@@ -209,6 +229,64 @@ describe('Hyper Protect Crypto Services instances', () => {
         store: 'ok',
         adapters: { software: 'ok', pkcs11: 'ok' },
       });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('bring your own key into the token', () => {
+  it('imports a 32-byte key as a sensitive, non-extractable token object; the marker stays out of the store, the logs and the answers', async () => {
+    const logs: string[] = [];
+    const logStream = new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    const t = await makeEngine({ hsm: () => new Pkcs11KeyAdapter(token.settings), logStream });
+    try {
+      const before = listObjects();
+      const key = await importThroughToken(t, 'hpcs-us-south', 'byok-in-the-hsm');
+      const version = key.versions[0];
+      expect(version).toMatchObject({ adapter: 'pkcs11', imported: true });
+      const view = await t.engine.keys.view(key);
+      expect(view.imported).toBe(true);
+      const sealed = await t.engine.wrapping.wrap(t.admin, 'hpcs-us-south', key.id, {
+        plaintext: Buffer.from('seed').toString('base64'),
+      });
+      const opened = await t.engine.wrapping.unwrap(t.admin, 'hpcs-us-south', key.id, {
+        ciphertext: sealed.ciphertext,
+      });
+      expect(Buffer.from(opened.plaintext, 'base64').toString()).toBe('seed');
+      // The token's AES-GCM under the imported key opens in Node with the marker as the key.
+      const direct = new Pkcs11KeyAdapter(token.settings);
+      try {
+        const aad = Buffer.from('aad');
+        const out = await direct.wrap(version?.handle ?? '', Buffer.from('proof'), aad);
+        const decipher = createDecipheriv('aes-256-gcm', MARKER, out.subarray(0, 12));
+        decipher.setAAD(aad);
+        decipher.setAuthTag(out.subarray(out.length - 16));
+        const body = out.subarray(12, out.length - 16);
+        expect(Buffer.concat([decipher.update(body), decipher.final()]).toString()).toBe('proof');
+      } finally {
+        await direct.close();
+      }
+      const objects = listObjects();
+      const block = objects
+        .split(/\n(?=Secret Key Object)/)
+        .find((b) => b.includes(`${key.id}/${version?.id}`));
+      expect(block).toMatch(/AES length 32/);
+      const access = /Access:\s+(.*)/.exec(block ?? '')?.[1]?.split(', ');
+      expect(access).toContain('sensitive');
+      expect(access).not.toContain('extractable');
+      // The import pair went with the token's use; nothing else was left behind.
+      expect(objects.split('Secret Key Object').length).toBe(
+        before.split('Secret Key Object').length + 1,
+      );
+      expect(listAllObjects()).not.toMatch(/import-token/);
+      expectMarkerNowhereIn(t.dir, [...logs, JSON.stringify(view), JSON.stringify(sealed)]);
+      expectMarkerNowhereIn(token.tokenDir);
     } finally {
       await t.close();
     }

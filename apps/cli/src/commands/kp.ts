@@ -5,6 +5,7 @@ import { info, isJson, ok, printJson, type OutputOptions } from '../output.ts';
 import { rootKeyTable } from '../present.ts';
 import { ask, isInteractive } from '../prompt.ts';
 import { apiOf, listingOptions, onInstance, withExamples, type InstanceOptions } from './common.ts';
+import { kpImportCommands, wrapKeyFile } from './kp-import.ts';
 import { kpPolicyCommands } from './kp-policies.ts';
 
 function onlyKey(collection: { resources: RootKey[] }): RootKey {
@@ -93,14 +94,26 @@ export function kpCommands(program: Command) {
   keyCommand(keys, 'create <name>', 'Create a root key', [
     'keyhaven kp keys create my-root-key --instance-id kp-us-south',
     'keyhaven kp keys create my-root-key --instance-id kp-us-south --expiration-date 2027-06-30',
+    'keyhaven kp keys create my-root-key --instance-id kp-us-south --import key.bin   # bring your own key',
   ])
     .option('--expiration-date <date>', 'after it the key wraps and unwraps nothing (R9)')
+    .option(
+      '--import <file>',
+      'import this key (16, 24 or 32 bytes, raw or base64), wrapped here under an import token',
+    )
     .action(
-      async (name: string, options: InstanceOptions & { expirationDate?: string }, command) => {
+      async (
+        name: string,
+        options: InstanceOptions & { expirationDate?: string; import?: string },
+        command,
+      ) => {
         const api = apiOf(command as Command);
         const expires = options.expirationDate && new Date(options.expirationDate);
         if (expires && Number.isNaN(expires.getTime()))
           throw new CliError(`--expiration-date ${options.expirationDate} is not a date.`, 2);
+        const wrapped = options.import
+          ? await wrapKeyFile(api, options.instanceId, options.import)
+          : undefined;
         const created = await api.call(engineApi.createKey, {
           ...onInstance(options),
           body: {
@@ -111,11 +124,12 @@ export function kpCommands(program: Command) {
                 name,
                 extractable: false,
                 ...(expires && { expirationDate: expires.toISOString() }),
+                ...wrapped,
               },
             ],
           },
         });
-        printKey(options, onlyKey(created), 'Created');
+        printKey(options, onlyKey(created), wrapped ? 'Imported' : 'Created');
       },
     );
   actionCommand(
@@ -127,4 +141,5 @@ export function kpCommands(program: Command) {
   actionCommand(keys, 'enable', 'Enable a disabled root key');
   deleteCommand(keys);
   kpPolicyCommands(kp);
+  kpImportCommands(kp);
 }

@@ -1,6 +1,7 @@
 import * as authorizations from './authorizations.ts';
 import * as clusters from './clusters.ts';
 import * as identity from './identity.ts';
+import * as importTokens from './import-tokens.ts';
 import * as instances from './instances.ts';
 import * as keyActions from './key-actions.ts';
 import * as keyDetails from './key-details.ts';
@@ -22,6 +23,7 @@ export const engineApi = {
   ...keyDetails,
   ...keyActions,
   ...keyPolicies,
+  ...importTokens,
   ...authorizations,
   ...clusters,
   ...secrets,

@@ -12,6 +12,7 @@ import { getDoc, updateDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict } from './errors.ts';
 import type { Principal } from './iam.ts';
 import { adapterFailure, requireUsableKey, type Keys } from './keys.ts';
+import { importedKeyRotation, isImported } from './imported-keys.ts';
 import {
   StoreKey,
   type ClusterRecord,
@@ -60,6 +61,7 @@ export class KeyLifecycle {
     const { instance, key } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
     const now = this.ctx.clock.now();
     requireUsableKey(key, now);
+    if (isImported(key)) throw importedKeyRotation(key);
     const allowedFrom = manualRotationAllowedFrom(key, now, this.manualRotationEveryMs);
     if (allowedFrom) {
       throw new EngineError(

@@ -14,6 +14,7 @@ import { updateDoc, type EngineContext } from './context.ts';
 import { conflict } from './errors.ts';
 import { requireServiceRole, type Principal } from './iam.ts';
 import type { Keys } from './keys.ts';
+import { importedKeyRotation, isImported } from './imported-keys.ts';
 import {
   StoreKey,
   type InstanceRecord,
@@ -43,7 +44,17 @@ export class KeyPolicies {
     keyId: string,
     setting: RotationSetting,
   ): Promise<RootKeyRecord> {
-    return this.onKey(principal, instanceId, keyId, 'rotation', setting, describeKeyRotation);
+    return this.onKey(
+      principal,
+      instanceId,
+      keyId,
+      'rotation',
+      setting,
+      describeKeyRotation,
+      (key) => {
+        if (setting.enabled && isImported(key)) throw importedKeyRotation(key);
+      },
+    );
   }
 
   async setInstanceRotation(
@@ -273,6 +284,8 @@ export function inheritedPolicies(
   instance: InstanceRecord,
   actor: string,
   now: Date,
+  /** Imported keys rotate only with new material, so the instance's rotation skips them. */
+  imported = false,
 ): PoliciesRecord | undefined {
   const fresh = (): PolicyRecord => ({
     id: randomUUID(),
@@ -282,7 +295,7 @@ export function inheritedPolicies(
     updatedBy: actor,
     lastUpdateDate: now.toISOString(),
   });
-  const intervalMonth = activeInterval(instance.policies?.rotation);
+  const intervalMonth = imported ? undefined : activeInterval(instance.policies?.rotation);
   const policies: PoliciesRecord = {
     ...(intervalMonth !== undefined && { rotation: { ...fresh(), intervalMonth } }),
     ...(instance.policies?.dualAuthDelete?.enabled && { dualAuthDelete: fresh() }),

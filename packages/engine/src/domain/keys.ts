@@ -17,6 +17,8 @@ import { EngineError, conflict, notFound, unavailable } from './errors.ts';
 import { requireServiceRole, type Principal } from './iam.ts';
 import { inheritedPolicies, policyRotation } from './key-policies.ts';
 import { dualAuthView } from './deletion-authorizations.ts';
+import type { ImportedVersion } from './import-tokens.ts';
+import { isImported } from './imported-keys.ts';
 import {
   StoreKey,
   type ClusterRecord,
@@ -141,10 +143,12 @@ export class Keys {
     }
   }
 
+  /** Creates a root key: material made in the adapter, or brought in by `importer`. */
   async create(
     principal: Principal,
     instanceId: string,
     input: { name: string; description?: string | undefined; expirationDate?: string | undefined },
+    importer?: (instance: InstanceRecord, keyId: string) => Promise<ImportedVersion>,
   ): Promise<RootKeyRecord> {
     const instance = await this.instance(instanceId);
     requireServiceRole(principal, instance, 'Writer');
@@ -165,7 +169,8 @@ export class Keys {
       );
     }
     const id = randomUUID();
-    const version = await this.newVersion(instance, id);
+    const imported = await importer?.(instance, id);
+    const version = imported?.version ?? (await this.newVersion(instance, id));
     const record: RootKeyRecord = {
       id,
       name: input.name,
@@ -179,21 +184,32 @@ export class Keys {
       versions: [version],
       registrations: [],
     };
-    const policies = inheritedPolicies(instance, principal.username, now);
+    const policies = inheritedPolicies(instance, principal.username, now, Boolean(imported));
     if (policies) record.policies = policies;
-    await this.ctx.store.txn(
-      [{ key: StoreKey.key(id), modRevision: 0 }],
+    const { succeeded } = await this.ctx.store.txn(
+      [{ key: StoreKey.key(id), modRevision: 0 }, ...(imported?.compares ?? [])],
       [
         { type: 'put', key: StoreKey.key(id), value: json(record) },
+        ...(imported?.ops ?? []),
         this.activity.op({
           actor: principal.username,
           action: 'key.create',
           target: { kind: 'key', id },
           result: 'success',
-          message: `Created root key ${record.name}.`,
+          message: imported
+            ? `Imported root key ${record.name}.`
+            : `Created root key ${record.name}.`,
         }),
       ],
     );
+    if (!succeeded) {
+      await imported?.abandon();
+      throw conflict(
+        'IMPORT_TOKEN_USED',
+        'The import token was used by another import meanwhile; create a new one.',
+      );
+    }
+    await imported?.done();
     return record;
   }
 
@@ -269,6 +285,7 @@ export class Keys {
         })),
       ],
       deleted: record.state === KeyState.Destroyed,
+      imported: isImported(record),
       ...(record.aliases?.length && { aliases: record.aliases.map((a) => a.alias) }),
     };
   }

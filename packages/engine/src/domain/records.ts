@@ -77,6 +77,28 @@ export interface KeyVersionRecord {
   handle: string;
   adapter: KeyAdapterName;
   creationDate: string;
+  /** Brought in through an import token rather than made in the adapter. */
+  imported?: boolean;
+}
+
+/**
+ * An instance's import token: an RSA-4096 pair in the key adapter (only its handle and public
+ * key here), a nonce, and its terms. Used once: the key it imported is named in it.
+ */
+export interface ImportTokenRecord {
+  instanceId: string;
+  handle: string;
+  adapter: KeyAdapterName;
+  /** Base64 of the PKIX PEM public key, as Key Protect gives it. */
+  publicKey: string;
+  nonce: string;
+  expiration: number;
+  maxAllowedRetrievals: number;
+  remainingRetrievals: number;
+  creationDate: string;
+  expirationDate: string;
+  createdBy: string;
+  used?: { keyId: string; by: string; at: string };
 }
 
 export interface RootKeyRecord {
@@ -196,6 +218,8 @@ export const StoreKey = {
   keys: '/keyhaven/keys/',
   /** Which key an alias names in its instance (aliases are unique per instance). */
   alias: (instanceId: string, alias: string) => `/keyhaven/key-aliases/${instanceId}/${alias}`,
+  /** The instance's import token (one at a time, as in Key Protect). */
+  importToken: (instanceId: string) => `/keyhaven/import-tokens/${instanceId}`,
   cluster: (id: string) => `/keyhaven/clusters/${id}`,
   clusters: '/keyhaven/clusters/',
   /** A connected cluster's name in its account: held while it is connected (unique names). */

@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import type { Logger } from 'pino';
+import { oaepDecode } from './oaep.ts';
 import { KeyAdapterError, type KeyAdapter, type KeyAdapterErrorCode } from './types.ts';
 
 export interface Pkcs11Settings {
@@ -22,6 +23,8 @@ export const defaultPkcs11Settings = {
 } as const;
 
 const IV_BYTES = 12;
+/** Import pairs are RSA-4096: a payload is exactly one 512-byte block. */
+const RSA_BYTES = 512;
 const TAG_BYTES = 16;
 
 /** Return codes after which a fresh library, session and login may succeed. */
@@ -53,6 +56,24 @@ const returnCode = (err: unknown): number | undefined =>
 
 const fail = (code: KeyAdapterErrorCode, message: string, retryable = true) =>
   new KeyAdapterError(code, message, retryable);
+
+/** A root key as a token object: private, sensitive, never extractable, for AES-GCM only. */
+const secretKeyTemplate = (label: string, handle: string): pkcs11js.Template => [
+  { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+  { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+  { type: pkcs11js.CKA_TOKEN, value: true },
+  { type: pkcs11js.CKA_PRIVATE, value: true },
+  { type: pkcs11js.CKA_SENSITIVE, value: true },
+  { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+  { type: pkcs11js.CKA_ENCRYPT, value: true },
+  { type: pkcs11js.CKA_DECRYPT, value: true },
+  { type: pkcs11js.CKA_WRAP, value: false },
+  { type: pkcs11js.CKA_UNWRAP, value: false },
+  { type: pkcs11js.CKA_SIGN, value: false },
+  { type: pkcs11js.CKA_VERIFY, value: false },
+  { type: pkcs11js.CKA_LABEL, value: label },
+  { type: pkcs11js.CKA_ID, value: Buffer.from(handle) },
+];
 
 /**
  * Root keys inside a PKCS#11 token (R13): AES-256 token objects, private, sensitive and never
@@ -169,16 +190,20 @@ export class Pkcs11KeyAdapter implements KeyAdapter {
     );
   }
 
-  private findKey(session: pkcs11js.Handle, handle: string): pkcs11js.Handle | undefined {
-    const cached = this.objects.get(handle);
+  private findKey(
+    session: pkcs11js.Handle,
+    handle: string,
+    keyClass = pkcs11js.CKO_SECRET_KEY,
+  ): pkcs11js.Handle | undefined {
+    const cached = keyClass === pkcs11js.CKO_SECRET_KEY ? this.objects.get(handle) : undefined;
     if (cached) return cached;
     this.p11.C_FindObjectsInit(session, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+      { type: pkcs11js.CKA_CLASS, value: keyClass },
       { type: pkcs11js.CKA_ID, value: Buffer.from(handle) },
     ]);
     const found = this.p11.C_FindObjects(session);
     this.p11.C_FindObjectsFinal(session);
-    if (found) this.objects.set(handle, found);
+    if (found && keyClass === pkcs11js.CKO_SECRET_KEY) this.objects.set(handle, found);
     return found ?? undefined;
   }
 
@@ -193,19 +218,8 @@ export class Pkcs11KeyAdapter implements KeyAdapter {
     await this.withSession('create a key', (session) => {
       this.tokenCalls++;
       const key = this.p11.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+        ...secretKeyTemplate(label, handle),
         { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
-        { type: pkcs11js.CKA_TOKEN, value: true },
-        { type: pkcs11js.CKA_PRIVATE, value: true },
-        { type: pkcs11js.CKA_SENSITIVE, value: true },
-        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
-        { type: pkcs11js.CKA_ENCRYPT, value: true },
-        { type: pkcs11js.CKA_DECRYPT, value: true },
-        { type: pkcs11js.CKA_WRAP, value: false },
-        { type: pkcs11js.CKA_UNWRAP, value: false },
-        { type: pkcs11js.CKA_LABEL, value: label },
-        { type: pkcs11js.CKA_ID, value: Buffer.from(handle) },
       ]);
       this.objects.set(handle, key);
     });
@@ -267,12 +281,115 @@ export class Pkcs11KeyAdapter implements KeyAdapter {
 
   async destroy(handle: string): Promise<void> {
     await this.withSession('destroy a key', (session) => {
-      const key = this.findKey(session, handle);
-      if (!key) return;
-      this.tokenCalls++;
-      this.p11.C_DestroyObject(session, key);
+      for (const keyClass of [
+        pkcs11js.CKO_SECRET_KEY,
+        pkcs11js.CKO_PRIVATE_KEY,
+        pkcs11js.CKO_PUBLIC_KEY,
+      ]) {
+        const key = this.findKey(session, handle, keyClass);
+        if (!key) continue;
+        this.tokenCalls++;
+        this.p11.C_DestroyObject(session, key);
+      }
       this.objects.delete(handle);
     });
+  }
+
+  async createImportPair(label: string): Promise<{ handle: string; publicKey: Buffer }> {
+    const handle = `p11-import-${randomUUID()}`;
+    const id = { type: pkcs11js.CKA_ID, value: Buffer.from(handle) };
+    const [modulus, exponent] = await this.withSession('create an import key pair', (session) => {
+      this.tokenCalls++;
+      const pair = this.p11.C_GenerateKeyPair(
+        session,
+        { mechanism: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN },
+        [
+          { type: pkcs11js.CKA_TOKEN, value: true },
+          { type: pkcs11js.CKA_MODULUS_BITS, value: 4096 },
+          { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+          { type: pkcs11js.CKA_ENCRYPT, value: true },
+          { type: pkcs11js.CKA_LABEL, value: label },
+          id,
+        ],
+        [
+          { type: pkcs11js.CKA_TOKEN, value: true },
+          { type: pkcs11js.CKA_PRIVATE, value: true },
+          { type: pkcs11js.CKA_SENSITIVE, value: true },
+          { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+          { type: pkcs11js.CKA_DECRYPT, value: true },
+          { type: pkcs11js.CKA_UNWRAP, value: true },
+          { type: pkcs11js.CKA_SIGN, value: false },
+          { type: pkcs11js.CKA_LABEL, value: label },
+          id,
+        ],
+      );
+      return this.p11
+        .C_GetAttributeValue(session, pair.publicKey, [
+          { type: pkcs11js.CKA_MODULUS },
+          { type: pkcs11js.CKA_PUBLIC_EXPONENT },
+        ])
+        .map((a) => a.value as Buffer);
+    });
+    const jwk = {
+      kty: 'RSA',
+      n: modulus?.toString('base64url'),
+      e: exponent?.toString('base64url'),
+    };
+    const publicKey = createPublicKey({ key: jwk, format: 'jwk' }).export({
+      type: 'spki',
+      format: 'der',
+    });
+    return { handle, publicKey };
+  }
+
+  /**
+   * The token decrypts (raw RSA: SoftHSM2's OAEP takes SHA-1 only, the payload is SHA-256) and
+   * the engine removes the OAEP padding; the material, checked, becomes a private, sensitive,
+   * non-extractable token object, and the engine's copies are zeroed at once.
+   */
+  async importKey(
+    pairHandle: string,
+    payload: Buffer,
+    label: string,
+    accept: (material: Buffer) => void,
+  ): Promise<string> {
+    const encoded = await this.withSession('open an import', (session) => {
+      const key = this.findKey(session, pairHandle, pkcs11js.CKO_PRIVATE_KEY);
+      if (!key)
+        throw fail('KEY_MISSING', `import key pair ${pairHandle} is not in the token`, false);
+      this.tokenCalls++;
+      try {
+        this.p11.C_DecryptInit(session, { mechanism: pkcs11js.CKM_RSA_X_509 }, key);
+        return this.p11.C_Decrypt(session, payload, Buffer.alloc(RSA_BYTES));
+      } catch (err) {
+        if (!this.answers(session)) throw err;
+        return undefined;
+      }
+    });
+    const material =
+      encoded && payload.length === RSA_BYTES ? oaepDecode(encoded, RSA_BYTES) : undefined;
+    encoded?.fill(0);
+    if (!material)
+      throw fail(
+        'IMPORT_PAYLOAD_INVALID',
+        "the payload does not open with the import token's private key",
+        false,
+      );
+    const handle = `p11-${randomUUID()}`;
+    try {
+      accept(material);
+      await this.withSession('import a key', (session) => {
+        this.tokenCalls++;
+        const key = this.p11.C_CreateObject(session, [
+          ...secretKeyTemplate(label, handle),
+          { type: pkcs11js.CKA_VALUE, value: material },
+        ]);
+        this.objects.set(handle, key);
+      });
+    } finally {
+      material.fill(0);
+    }
+    return handle;
   }
 
   async check(): Promise<void> {

@@ -1,13 +1,26 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  generateKeyPair,
+  privateDecrypt,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
+import { promisify } from 'node:util';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Store } from '../store/types.ts';
 import { KeyAdapterError, type KeyAdapter } from './types.ts';
 
 const MATERIAL_PREFIX = '/keyhaven/key-material/';
 
+/** AES-GCM of the key's size: imported root keys may be AES-128 or AES-192. */
+const gcmOf = (key: Buffer) => `aes-${key.length * 8}-gcm` as 'aes-256-gcm';
+
 export function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
   const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const cipher = createCipheriv(gcmOf(key), key, nonce);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([nonce, body, cipher.getAuthTag()]);
@@ -17,7 +30,7 @@ export function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
 export function gcmOpen(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | undefined {
   if (sealed.length < 28) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+    const decipher = createDecipheriv(gcmOf(key), key, sealed.subarray(0, 12));
     decipher.setAAD(aad);
     decipher.setAuthTag(sealed.subarray(sealed.length - 16));
     return Buffer.concat([
@@ -58,7 +71,14 @@ export class SoftwareKeyAdapter implements KeyAdapter {
   async createKey(label: string): Promise<string> {
     const handle = `sw-${randomUUID()}`;
     const key = randomBytes(32);
-    const wrapped = gcmSeal(this.kek, key, Buffer.from(handle));
+    await this.keep(handle, label, key);
+    this.material.set(handle, key);
+    return handle;
+  }
+
+  /** Stores material sealed under the key-encryption key, bound to its handle. */
+  private async keep(handle: string, label: string, material: Buffer) {
+    const wrapped = gcmSeal(this.kek, material, Buffer.from(handle));
     await this.store.txn(
       [{ key: MATERIAL_PREFIX + handle, modRevision: 0 }],
       [
@@ -69,13 +89,73 @@ export class SoftwareKeyAdapter implements KeyAdapter {
         },
       ],
     );
-    this.material.set(handle, key);
-    return handle;
+  }
+
+  async createImportPair(label: string): Promise<{ handle: string; publicKey: Buffer }> {
+    const handle = `sw-import-${randomUUID()}`;
+    const pair = await promisify(generateKeyPair)('rsa', {
+      modulusLength: 4096,
+      publicKeyEncoding: { type: 'spki', format: 'der' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+    });
+    const privateKey = pair.privateKey as unknown as Buffer;
+    try {
+      await this.keep(handle, label, privateKey);
+    } finally {
+      privateKey.fill(0);
+    }
+    return { handle, publicKey: pair.publicKey as unknown as Buffer };
+  }
+
+  async importKey(
+    pairHandle: string,
+    payload: Buffer,
+    label: string,
+    accept: (material: Buffer) => void,
+  ): Promise<string> {
+    // Each import opens its own copy of the private key: zeroing it cannot reach another's.
+    const der = await this.load(pairHandle);
+    let material: Buffer;
+    try {
+      const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      material = privateDecrypt(
+        { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        payload,
+      );
+    } catch {
+      throw new KeyAdapterError(
+        'IMPORT_PAYLOAD_INVALID',
+        "the payload does not open with the import token's private key",
+        false,
+      );
+    } finally {
+      der.fill(0);
+    }
+    try {
+      accept(material);
+      const handle = `sw-${randomUUID()}`;
+      await this.keep(handle, label, material);
+      return handle;
+    } finally {
+      material.fill(0);
+    }
+  }
+
+  private forget(handle: string) {
+    this.material.get(handle)?.fill(0);
+    this.material.delete(handle);
   }
 
   private async key(handle: string): Promise<Buffer> {
     const cached = this.material.get(handle);
     if (cached) return cached;
+    const key = await this.load(handle);
+    this.material.set(handle, key);
+    return key;
+  }
+
+  /** Reads and opens stored material, uncached: the caller owns (and zeroes) the copy. */
+  private async load(handle: string): Promise<Buffer> {
     const kv = await this.store.get(MATERIAL_PREFIX + handle);
     if (!kv)
       throw new KeyAdapterError(
@@ -91,7 +171,6 @@ export class SoftwareKeyAdapter implements KeyAdapter {
         'the local key-encryption key does not open the stored key material',
         false,
       );
-    this.material.set(handle, key);
     return key;
   }
 
@@ -111,8 +190,7 @@ export class SoftwareKeyAdapter implements KeyAdapter {
   }
 
   async destroy(handle: string): Promise<void> {
-    this.material.get(handle)?.fill(0);
-    this.material.delete(handle);
+    this.forget(handle);
     await this.store.txn([], [{ type: 'delete', key: MATERIAL_PREFIX + handle }]);
   }
 

@@ -60,6 +60,16 @@ describe('a root key’s actions say why they are disabled, in their text', () =
     expect(screen.getByRole('row')).not.toHaveTextContent('New');
   });
 
+  it('marks an imported key, which rotates only with new material', async () => {
+    renderRow({ rootKey: { ...key, state: KeyState.Active, imported: true } });
+    expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1 Imported');
+    expect(screen.getByRole('row')).toHaveTextContent('Import new material');
+    await userEvent.click(screen.getByRole('button', { name: 'Actions for cluster-root-key-1' }));
+    const rotate = await screen.findByText(/^Rotate/);
+    expect(rotate).toHaveTextContent('Rotate (imported: import new material as a new key)');
+    expect(rotate.closest('button')).toBeDisabled();
+  });
+
   it('calls a deleted key Deleted, as the action that did it, and writes its expiry as a day', () => {
     renderRow({
       rootKey: { ...key, state: KeyState.Destroyed, expirationDate: '2026-12-31T23:59:59Z' },

@@ -50,10 +50,19 @@ export function RootKeyRow({
   const soon = expiresSoon(k, new Date(now));
   const lacks = (role: ServiceRole) => (needs(role) ? `needs ${role}` : undefined);
   const notActive = k.state === KeyState.Active ? undefined : 'the key is not active';
+  const notRotatable = k.imported ? 'imported: import new material as a new key' : notActive;
   return (
     <TableRow>
       <TableCell>
         {k.name}
+        {k.imported && (
+          <>
+            {' '}
+            <Tag type="purple" size="sm" title="Brought in through an import token">
+              Imported
+            </Tag>
+          </>
+        )}
         {isNew && (
           <>
             {' '}
@@ -81,7 +90,15 @@ export function RootKeyRow({
           'Never'
         )}
       </TableCell>
-      <TableCell>{k.nextRotationDate ? <Day iso={k.nextRotationDate} /> : 'By hand'}</TableCell>
+      <TableCell>
+        {k.nextRotationDate ? (
+          <Day iso={k.nextRotationDate} />
+        ) : k.imported ? (
+          'Import new material'
+        ) : (
+          'By hand'
+        )}
+      </TableCell>
       <TableCell>{k.registrations.map((r) => r.clusterName).join(', ') || '—'}</TableCell>
       <TableCell className="cds--table-column-menu">
         {k.state !== KeyState.Destroyed && (
@@ -92,8 +109,8 @@ export function RootKeyRow({
             size="sm"
           >
             <OverflowMenuItem
-              itemText={explained('Rotate', lacks('Writer') ?? notActive)}
-              disabled={k.state !== KeyState.Active || needs('Writer') !== undefined}
+              itemText={explained('Rotate', lacks('Writer') ?? notRotatable)}
+              disabled={notRotatable !== undefined || needs('Writer') !== undefined}
               title={needs('Writer')}
               onClick={() => onAction('rotate')}
             />
