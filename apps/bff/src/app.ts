@@ -22,6 +22,7 @@ import { bffOpenApi } from './openapi.ts';
 import type { BffCall } from './route.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { authorizationRoutes } from './routes/authorizations.ts';
+import { userRoutes } from './routes/users.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { kmsRoutes } from './routes/kms.ts';
@@ -140,6 +141,7 @@ export function createApp(deps: BffDeps) {
   secretRoutes(route, engine);
   activityRoutes(route, engine);
   authorizationRoutes(route, engine);
+  userRoutes(route, engine);
 
   const openapi = buildOpenApi(bffOpenApi, operations);
   api.get('/openapi.json', (_req, res) => {

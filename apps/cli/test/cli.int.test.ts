@@ -469,6 +469,55 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     expect(outOfRange.stderr).toMatch(/expiration/);
   });
 
+  it('invites a user, grants Manager, lists and removes them with iam user and access-policy', async () => {
+    const invited = await keyhaven(
+      ['iam', 'user', 'invite', 'cli-manager'],
+      adminEnv,
+      'cli-manager-first-pass\n',
+    );
+    expect(invited.code, invited.stderr).toBe(0);
+    expect(invited.stdout).toMatch(/Invited cli-manager \(user-/);
+    expect(invited.stdout + invited.stderr).not.toContain('cli-manager-first-pass');
+    const granted = await keyhaven(
+      ['iam', 'access-policy', 'create', 'cli-manager', 'Manager', '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(granted.code, granted.stderr).toBe(0);
+    expect(granted.stdout).toMatch(/cli-manager\s+Manager\s+kms\s+kp-us-south/);
+    const listed = await keyhaven(['iam', 'user', 'ls'], adminEnv);
+    expect(listed.stdout).toMatch(/cli-manager\s+user-\S+\s+Manager on kp-us-south/);
+    const mismatch = await keyhaven(
+      [
+        'iam',
+        'access-policy',
+        'create',
+        'cli-manager',
+        'Administrator',
+        '--instance-id',
+        'kp-us-south',
+      ],
+      adminEnv,
+    );
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/service role/);
+    const policies = await keyhaven(
+      ['iam', 'access-policy', 'ls', '--user', 'cli-manager', '--output', 'json'],
+      adminEnv,
+    );
+    const [policy] = JSON.parse(policies.stdout) as { id: string }[];
+    const revoked = await keyhaven(['iam', 'access-policy', 'delete', policy?.id ?? ''], adminEnv);
+    expect(revoked.stdout).toContain('Revoked access policy');
+    await keyhaven(['login', '--username', 'viewer'], viewerEnv, `${PASSWORD}\n`);
+    const viewerTries = await keyhaven(['iam', 'user', 'ls'], viewerEnv);
+    expect(viewerTries.code).toBe(1);
+    expect(viewerTries.stderr).toMatch(/Administrator/);
+    const removed = await keyhaven(['iam', 'user', 'remove', 'cli-manager'], adminEnv);
+    expect(removed.stdout).toContain('Removed cli-manager from the account.');
+    const last = await keyhaven(['iam', 'user', 'remove', 'admin'], adminEnv);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toMatch(/last Administrator/);
+  });
+
   it('answers a bad flag with exit code 2 and the usage, and --help with an example', async () => {
     const bad = await keyhaven(
       ['ks', 'kms', 'enable', '-c', 'x', '--instance-id', 'y', '--crk', 'z', '--bogus'],

@@ -18,6 +18,7 @@ import { engineProblem, keyProtectEnvelope } from './problems.ts';
 import { authorizationRoutes } from './routes/authorizations.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { userRoutes } from './routes/users.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { keyDetailRoutes } from './routes/key-details.ts';
 import { keyActionRoutes } from './routes/key-actions.ts';
@@ -79,6 +80,7 @@ export function createApp(engine: Engine, logger: Logger, options: AppOptions = 
   authorizationRoutes({ route, engine });
   instanceRoutes({ route, engine });
   keyRoutes({ route, engine });
+  userRoutes({ route, engine });
   keyDetailRoutes({ route, engine });
   keyActionRoutes({ route, engine });
   keyPolicyRoutes({ route, engine });

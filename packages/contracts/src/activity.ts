@@ -5,7 +5,7 @@ export const ActivityEntry = z.object({
   at: z.string(),
   actor: z.string(),
   action: z.string(),
-  target: z.object({ kind: z.enum(['cluster', 'key', 'instance']), id: z.string() }),
+  target: z.object({ kind: z.enum(['cluster', 'key', 'instance', 'account']), id: z.string() }),
   result: z.enum(['success', 'failure']),
   message: z.string(),
 });

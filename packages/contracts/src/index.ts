@@ -1,5 +1,6 @@
 export * from './common.ts';
 export * from './identity.ts';
+export * from './users.ts';
 export * from './keys.ts';
 export * from './key-rules.ts';
 export * from './key-policies.ts';

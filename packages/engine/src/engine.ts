@@ -16,6 +16,7 @@ import { KeyPolicies } from './domain/key-policies.ts';
 import { DeletionAuthorizations } from './domain/deletion-authorizations.ts';
 import { KeyAliases } from './domain/key-aliases.ts';
 import { ImportTokens } from './domain/import-tokens.ts';
+import { Users } from './domain/users.ts';
 import { KeyWrapping } from './domain/wrapping.ts';
 import { PluginRegistrations } from './domain/plugin-registrations.ts';
 import { ClusterAccess, type KubeClientFactory } from './domain/cluster-access.ts';
@@ -131,6 +132,7 @@ export function createEngine(deps: EngineDeps) {
   const deletionAuthorizations = new DeletionAuthorizations(ctx, keys, activity);
   const keyAliases = new KeyAliases(ctx, keys, activity);
   const importTokens = new ImportTokens(ctx, keys, activity);
+  const users = new Users(ctx, activity);
   const controller: MasterController = new MasterController({
     ctx,
     clusters,
@@ -161,6 +163,7 @@ export function createEngine(deps: EngineDeps) {
     deletionAuthorizations,
     keyAliases,
     importTokens,
+    users,
     wrapping,
     pluginRegistrations,
     authorizations,

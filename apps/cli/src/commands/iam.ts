@@ -9,6 +9,7 @@ import {
 import { CliError } from '../errors.ts';
 import { info, isJson, ok, printJson, table, type OutputOptions } from '../output.ts';
 import { apiOf, listingOptions, withExamples } from './common.ts';
+import { iamUserCommands } from './iam-users.ts';
 
 function policyTable(policies: AuthorizationPolicy[]): string {
   return table(
@@ -29,11 +30,16 @@ interface CreateOptions extends OutputOptions {
   delegation?: boolean;
 }
 
-/** `keyhaven iam authorization-policy ls|create|delete`: service-to-service authorizations. */
+/**
+ * `keyhaven iam authorization-policy ls|create|delete`: service-to-service authorizations; and
+ * `iam user`, `iam access-policy`: the account's users and their roles.
+ */
 export function iamCommands(program: Command) {
   const iam = withExamples(program.command('iam').description('Identity and access'), [
     'keyhaven iam authorization-policy ls',
+    'keyhaven iam user ls',
   ]);
+  iamUserCommands(iam);
   const policy = withExamples(
     iam
       .command('authorization-policy')

@@ -104,6 +104,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
             {navItem('/clusters', 'Kubernetes clusters')}
             {navItem('/kms', 'Key management')}
             {navItem('/authorizations', 'Authorizations')}
+            {navItem('/access', 'Access')}
           </SideNavItems>
         </SideNav>
       </Header>

@@ -17,6 +17,9 @@ const KmsRoute = lazy(() => import('./routes/kms.tsx').then((m) => ({ default: m
 const AuthorizationsRoute = lazy(() =>
   import('./routes/authorizations.tsx').then((m) => ({ default: m.AuthorizationsRoute })),
 );
+const AccessRoute = lazy(() =>
+  import('./routes/access.tsx').then((m) => ({ default: m.AccessRoute })),
+);
 const ClustersRoute = lazy(() =>
   import('./routes/clusters.tsx').then((m) => ({ default: m.ClustersRoute })),
 );
@@ -107,6 +110,14 @@ export function AppRoutes() {
           element={
             <RequireSession>
               <AuthorizationsRoute />
+            </RequireSession>
+          }
+        />
+        <Route
+          path="/access"
+          element={
+            <RequireSession>
+              <AccessRoute />
             </RequireSession>
           }
         />

@@ -8,6 +8,7 @@ import * as keyDetails from './key-details.ts';
 import * as keyPolicies from './key-policies.ts';
 import * as keys from './keys.ts';
 import * as secrets from './secrets.ts';
+import * as users from './users.ts';
 
 export { KEY_MEDIA_TYPE } from './operation.ts';
 
@@ -18,6 +19,7 @@ export { KEY_MEDIA_TYPE } from './operation.ts';
  */
 export const engineApi = {
   ...identity,
+  ...users,
   ...instances,
   ...keys,
   ...keyDetails,

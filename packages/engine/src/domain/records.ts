@@ -34,6 +34,9 @@ export interface UserRecord {
   /** clusterId '*' grants the role on every cluster of the account. */
   platformRoles: PlatformGrant[];
   serviceRoles: ServiceGrant[];
+  /** When and by whom an Administrator invited the user (absent for the demo's own). */
+  createdAt?: string;
+  createdBy?: string;
   /**
    * The KMS plug-in identity of a connected cluster: Viewer of that cluster, and Reader of the
    * instances holding the root keys the cluster uses or used (computed at each call).
@@ -212,6 +215,8 @@ export const StoreKey = {
   user: (id: string) => `/keyhaven/users/${id}`,
   pluginUser: (clusterId: string) => `/keyhaven/users/kms-plugin-${clusterId}`,
   users: '/keyhaven/users/',
+  /** A username held by a user (normalized): of two invitations of one name, one wins. */
+  username: (normalized: string) => `/keyhaven/usernames/${normalized}`,
   instance: (id: string) => `/keyhaven/instances/${id}`,
   instances: '/keyhaven/instances/',
   key: (id: string) => `/keyhaven/keys/${id}`,

@@ -23,5 +23,7 @@ export const queryKeys = {
   clusterActivity: (clusterId: string) => ['clusters', clusterId, 'activity'] as const,
   kmsInstances: () => ['kms', 'instances'] as const,
   authorizations: () => ['authorizations'] as const,
+  users: () => ['access', 'users'] as const,
+  accessPolicies: () => ['access', 'policies'] as const,
   rootKeys: (instanceId: string) => ['kms', 'instances', instanceId, 'keys'] as const,
 };
