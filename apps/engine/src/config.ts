@@ -33,6 +33,11 @@ export const EngineConfig = z
       .min(0)
       .max(86_400)
       .default(3600),
+    /**
+     * Runs the engine's clock ahead (rotation policies, authorizations, token lifetimes): to see
+     * time-based policies act without waiting, never in production. At most 400 days.
+     */
+    KEYHAVEN_CLOCK_OFFSET_SECONDS: z.coerce.number().int().min(0).max(34_560_000).default(0),
     KEYHAVEN_DEK_MODE: z.enum(['seed', 'new-dek']).default('seed'),
     KEYHAVEN_DEK_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
     KEYHAVEN_LOG_LEVEL: z

@@ -14,6 +14,7 @@ import {
   createEngine,
   loadOrCreateKek,
   seedDemo,
+  systemClock,
 } from '@keyhaven/engine';
 import { createHttpServer, randomSecret, secretFile } from '@keyhaven/server';
 import { createApp } from './app.ts';
@@ -83,7 +84,16 @@ async function main() {
     config.KEYHAVEN_TOKEN_KEY_FILE ?? join(dirname(kekFile), 'token-signing-key'),
     randomSecret,
   );
+  const offsetMs = config.KEYHAVEN_CLOCK_OFFSET_SECONDS * 1000;
+  if (offsetMs > 0)
+    logger.warn(
+      { offsetSeconds: config.KEYHAVEN_CLOCK_OFFSET_SECONDS },
+      "the engine's clock runs ahead (KEYHAVEN_CLOCK_OFFSET_SECONDS): for trying time-based policies only",
+    );
   const engine = createEngine({
+    ...(offsetMs > 0 && {
+      clock: { now: () => new Date(Date.now() + offsetMs), sleep: systemClock.sleep },
+    }),
     ...(config.KEYHAVEN_CLUSTER_DENY && { clusterDeny: config.KEYHAVEN_CLUSTER_DENY }),
     tokenSigningKey: new Uint8Array(Buffer.from(tokenKey ?? '', 'base64url')),
     store,

@@ -403,6 +403,72 @@ describe.skipIf(SKIP_KUBE)('a connected cluster: Keyhaven migrates its Secrets i
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('KMS_ENABLED');
   });
+
+  // Last: the engine's clock runs a month ahead from here on.
+  it('rotates B by its policy a month later: the connected and a demo cluster re-encrypt by themselves', async () => {
+    const DEMO = 'c-dev-us-east';
+    const demoCluster = async () => (await api<Cluster>('GET', `/v2/clusters/${DEMO}`)).body;
+    const onB = await api('POST', '/v2/enableKMS', {
+      cluster: DEMO,
+      instance_id: INSTANCE,
+      crk_id: keyB,
+      private_endpoint: true,
+    });
+    expect(onB.status, JSON.stringify(onB.body)).toBe(202);
+    await eventually('the demo cluster Ready under B', async () => {
+      const c = await demoCluster();
+      return c.masterStatus === 'Ready' && c.kms?.crkId === keyB ? c : undefined;
+    });
+    const before = (await cluster()).kms?.keyVersion;
+    const policy = await api('PUT', `/api/v2/keys/${keyB}/policies?policy=rotation`, {
+      metadata: { collectionType: 'application/vnd.ibm.kms.policy+json', collectionTotal: 1 },
+      resources: [
+        {
+          type: 'application/vnd.ibm.kms.policy+json',
+          rotation: { enabled: true, interval_month: 1 },
+        },
+      ],
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(200);
+    // A month and a day later, as far as the engine can tell.
+    engine.child.kill('SIGTERM');
+    await engine.exited;
+    Object.assign(engineEnv, { KEYHAVEN_CLOCK_OFFSET_SECONDS: String(31 * 86_400) });
+    await startEngine();
+    const done = await eventually(
+      'the connected cluster Ready on the version the policy made',
+      async () => {
+        const c = await cluster();
+        return c.kms?.keyVersion !== before && c.masterStatus === 'Ready' ? c : undefined;
+      },
+    );
+    const version = done.kms?.keyVersion ?? '-';
+    expect(done.enablement).toMatchObject({ reason: 'rotate', state: 'succeeded' });
+    const activity = await api<{ action: string; message: string }[]>(
+      'GET',
+      `/v2/clusters/${clusterId}/activity`,
+    );
+    expect(activity.body.find((a) => a.action === 'kms.rotate')?.message).toBe(
+      'Rotated by policy: re-enabling KMS with the new version of root key connected-key-b.',
+    );
+    const ids = await storedKeyIds();
+    expect([...keyIdsOf(ids)].every((id) => id.startsWith(prefixOf(keyB, version)))).toBe(true);
+    await expectValuesIntact();
+    const demo = await eventually('the demo cluster Ready on the same version', async () => {
+      const c = await demoCluster();
+      return c.kms?.keyVersion === version && c.masterStatus === 'Ready' ? c : undefined;
+    });
+    expect(demo.enablement?.reason).toBe('rotate');
+    const key = await api<{ resources: { lastRotateDate: string; nextRotationDate: string }[] }>(
+      'GET',
+      `/api/v2/keys/${keyB}`,
+    );
+    const [rotated] = key.body.resources;
+    expect(
+      new Date(rotated?.nextRotationDate ?? 0).getTime() -
+        new Date(rotated?.lastRotateDate ?? 0).getTime(),
+    ).toBe(30 * 86_400_000);
+  });
 });
 
 /** A self-signed CA certificate that signed nothing of this cluster. */
