@@ -41,4 +41,21 @@ describe('Master status of a connected cluster', () => {
     const verified = jobRecordOf({ state: 'succeeded', verified: true });
     expect(desiredStatus({ cluster, job: verified, key, now }).message).toBe('Ready');
   });
+
+  it('says why a rotation re-encrypts: by policy, or by whom', () => {
+    const byPolicy = jobRecordOf({ state: 'running', reason: 'rotate', actor: 'system' });
+    expect(desiredStatus({ cluster, job: byPolicy, key, now })).toEqual({
+      message:
+        'KMS feature enablement in progress. Rotated by policy: re-encrypting under the new version of root key key-b.',
+      health: 'in_progress',
+    });
+    const byHand = jobRecordOf({ state: 'running', reason: 'rotate', actor: 'admin' });
+    expect(desiredStatus({ cluster, job: byHand, key, now }).message).toBe(
+      'KMS feature enablement in progress. Rotated by admin: re-encrypting under the new version of root key key-b.',
+    );
+    const update = jobRecordOf({ state: 'running', reason: 'update', actor: 'system' });
+    expect(desiredStatus({ cluster, job: update, key, now }).message).toBe(
+      'KMS feature enablement in progress.',
+    );
+  });
 });

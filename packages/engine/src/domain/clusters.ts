@@ -44,6 +44,16 @@ export interface StatusInput {
   pluginProblem?: string | undefined;
 }
 
+/**
+ * "KMS feature enablement in progress." as the seeds say it, and for a rotation why it runs: by
+ * hand, or by the key's rotation policy (the engine's own sweep, actor `system`).
+ */
+function enablingMessage(job: JobRecord, key: RootKeyRecord | undefined): string {
+  if (job.reason !== 'rotate' || !key) return MASTER_STATUS_ENABLING;
+  const why = job.actor === 'system' ? 'Rotated by policy' : `Rotated by ${job.actor}`;
+  return `${MASTER_STATUS_ENABLING} ${why}: re-encrypting under the new version of root key ${key.name}.`;
+}
+
 /** Master status follows from the job and the root key's state; the record keeps when it changed. */
 export function desiredStatus({
   cluster,
@@ -60,7 +70,7 @@ export function desiredStatus({
           message: `${MASTER_STATUS_ENABLING} Paused: ${job.message ?? 'waiting to retry'}`,
           health: 'warning',
         }
-      : { message: MASTER_STATUS_ENABLING, health: 'in_progress' };
+      : { message: enablingMessage(job, key), health: 'in_progress' };
   }
   if (cluster.kms && key) {
     const usability = keyUsability(key, now);
