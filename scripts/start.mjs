@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: installs dependencies when missing, builds the console, starts the engine and the
 // BFF on loopback, prints the URL and the demo login, and stops both on Ctrl-C.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createSupervisor, prepare } from './supervisor.mjs';
@@ -35,6 +36,29 @@ env.KEYHAVEN_ENGINE_PORT = String(enginePort);
 env.KEYHAVEN_WEB_DIST ??= join(root, 'dist/web');
 
 prepare(root, env);
+// `npm start -- --tls`: a local CA (data/tls) signs a certificate for localhost and 127.0.0.1; the
+// engine and the console serve HTTPS with it, and trust it between them.
+const tls = process.argv.includes('--tls');
+let scheme = 'http';
+let caFile;
+if (tls) {
+  const made = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/local-ca.ts', join(dataDir, 'tls')],
+    { cwd: root, env, encoding: 'utf8' },
+  );
+  if (made.status !== 0) {
+    console.error(`The local CA could not be made (is openssl installed?):\n${made.stderr}`);
+    process.exit(1);
+  }
+  const files = JSON.parse(made.stdout);
+  caFile = files.caFile;
+  scheme = 'https';
+  env.KEYHAVEN_TLS_CERT_FILE = files.certFile;
+  env.KEYHAVEN_TLS_KEY_FILE = files.keyFile;
+  env.KEYHAVEN_ENGINE_URL = `https://127.0.0.1:${enginePort}`;
+  env.NODE_EXTRA_CA_CERTS = caFile;
+}
 const { service, waitFor, stopping } = createSupervisor({
   root,
   env,
@@ -45,11 +69,15 @@ console.log(
   `> Starting the engine (SQLite + ${hsm ? 'PKCS#11 key adapter on the SoftHSM2 token' : 'software key adapter'}; the first start seeds demo data)`,
 );
 service('engine', 'apps/engine/src/main.ts');
-await waitFor(`http://127.0.0.1:${enginePort}/readyz`, 'The engine');
+await waitFor(`${scheme}://127.0.0.1:${enginePort}/readyz`, 'The engine', caFile);
 service('bff', 'apps/bff/src/main.ts');
-await waitFor(`http://127.0.0.1:${bffPort}/healthz`, 'The console server');
+await waitFor(`${scheme}://127.0.0.1:${bffPort}/healthz`, 'The console server', caFile);
 if (!stopping()) {
-  console.log(`\n  Keyhaven console: http://127.0.0.1:${bffPort}/`);
+  console.log(`\n  Keyhaven console: ${scheme}://${tls ? 'localhost' : '127.0.0.1'}:${bffPort}/`);
+  if (caFile)
+    console.log(
+      `  TLS: served with a certificate of the local CA ${caFile} (trust it in your browser)`,
+    );
   if (env.KEYHAVEN_DEMO_PASSWORD) console.log(`  Demo login: admin / (KEYHAVEN_DEMO_PASSWORD)`);
   console.log('  Logs: ' + join(dataDir, 'logs') + '   Stop: Ctrl-C\n');
 }

@@ -2,7 +2,9 @@
 // lines go to <logDir>/<name>.log (warnings and errors also to the terminal), other output to the
 // terminal; if one service dies the others are stopped; Ctrl-C stops them all (SIGKILL after 5 s).
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -101,14 +103,22 @@ export function createSupervisor({ root, env, logDir, onStop }) {
     return child;
   }
 
-  async function waitFor(url, what) {
+  /** Whether the URL answers 200; over HTTPS, trusting the CA in caFile. */
+  const answers = (url, caFile) =>
+    new Promise((resolve) => {
+      const get = url.startsWith('https:') ? httpsGet : httpGet;
+      const req = get(url, caFile ? { ca: readFileSync(caFile) } : {}, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.setTimeout(2000, () => req.destroy());
+      req.on('error', () => resolve(false));
+    });
+
+  async function waitFor(url, what, caFile) {
     for (let i = 0; i < 600; i++) {
       if (stopping) return;
-      try {
-        if ((await fetch(url)).ok) return;
-      } catch {
-        // not up yet
-      }
+      if (await answers(url, caFile)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     console.error(`${what} did not become ready at ${url}.`);

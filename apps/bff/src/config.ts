@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSettings } from '@keyhaven/contracts';
+import { TLS_SETTINGS, checkTlsSettings } from '@keyhaven/server';
 
 /** The BFF's settings, from the environment, checked at start-up. */
 export const BffConfig = z
@@ -10,6 +11,7 @@ export const BffConfig = z
     /** Comma-separated engine base URLs; defaults to the local engine. */
     KEYHAVEN_ENGINE_URL: z.string().optional(),
     KEYHAVEN_DATA_DIR: z.string().min(1).default('./data'),
+    ...TLS_SETTINGS,
     /** 32+ characters shared by every BFF replica; created in the data dir when unset. */
     KEYHAVEN_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     KEYHAVEN_WEB_DIST: z.string().default('dist/web'),
@@ -24,6 +26,9 @@ export const BffConfig = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
   })
+  .superRefine((c, ctx) =>
+    checkTlsSettings(c, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message })),
+  )
   .transform((c) => ({
     ...c,
     engineUrls: (c.KEYHAVEN_ENGINE_URL ?? `http://127.0.0.1:${c.KEYHAVEN_ENGINE_PORT}`)

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { createHttpServer, randomSecret, secretFile } from '@keyhaven/server';
+import type { Server as HttpsServer } from 'node:https';
+import { createHttpServer, randomSecret, reloadTlsOnChange, secretFile } from '@keyhaven/server';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { EngineClient } from './engine-client.ts';
@@ -52,10 +53,18 @@ function main() {
         join(resolve(config.KEYHAVEN_DATA_DIR), 'login-proxy-key'),
     ),
   });
-  const server = createHttpServer(app).listen(config.KEYHAVEN_PORT, config.KEYHAVEN_HOST, () => {
-    const { port } = server.address() as AddressInfo;
-    logger.info({ port }, 'bff listening');
-  });
+  const tls = config.KEYHAVEN_TLS_CERT_FILE
+    ? { certFile: config.KEYHAVEN_TLS_CERT_FILE, keyFile: config.KEYHAVEN_TLS_KEY_FILE ?? '' }
+    : undefined;
+  const server = createHttpServer(app, tls).listen(
+    config.KEYHAVEN_PORT,
+    config.KEYHAVEN_HOST,
+    () => {
+      const { port } = server.address() as AddressInfo;
+      logger.info({ port, tls: tls !== undefined }, 'bff listening');
+    },
+  );
+  if (tls) reloadTlsOnChange(server as HttpsServer, tls, logger);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

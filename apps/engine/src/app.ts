@@ -1,10 +1,11 @@
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { buildOpenApi } from '@keyhaven/contracts';
-import type { Engine, Principal } from '@keyhaven/engine';
+import { EngineError, type Engine, type Principal } from '@keyhaven/engine';
 import {
   LoginGuard,
+  clientCertificate,
   contractRouter,
   errorHandler,
   healthRoutes,
@@ -38,6 +39,23 @@ export interface AppOptions {
    * caller chooses.
    */
   publicUrl?: string | undefined;
+  /** The server asks for client certificates: a KMS plug-in identity must present one (mTLS). */
+  pluginClientCertificates?: boolean;
+}
+
+/**
+ * A KMS plug-in identity is served only over a connection whose client certificate the engine's
+ * client CA verified, when it has one: its API key alone does not do (mTLS beside the key).
+ */
+function requirePluginCertificate(req: Request, principal: Principal) {
+  if (!principal.plugin) return;
+  const cert = clientCertificate(req);
+  if (!cert.verified)
+    throw new EngineError(
+      401,
+      'CLIENT_CERTIFICATE_REQUIRED',
+      `A KMS plug-in must present a client certificate signed by the engine's client CA (KP_CLIENT_CERT_FILE and KP_CLIENT_KEY_FILE): ${cert.reason}.`,
+    );
 }
 
 /** The engine's HTTP API: Key Protect's key API, the Kubernetes Service cluster API, IAM tokens. */
@@ -65,13 +83,13 @@ export function createApp(engine: Engine, logger: Logger, options: AppOptions = 
 
   const api = Router();
   const { route, operations } = contractRouter<{ principal: Principal }>(api, {
-    context: async (req, _res, spec) => ({
+    context: async (req, _res, spec) => {
       // Token exchange and revocation carry their own credentials.
-      principal:
-        spec.auth === false
-          ? (undefined as unknown as Principal)
-          : await engine.iam.authenticate(req.headers.authorization),
-    }),
+      if (spec.auth === false) return { principal: undefined as unknown as Principal };
+      const principal = await engine.iam.authenticate(req.headers.authorization);
+      if (options.pluginClientCertificates) requirePluginCertificate(req, principal);
+      return { principal };
+    },
   });
   identityRoutes(
     { route, engine },
@@ -84,7 +102,7 @@ export function createApp(engine: Engine, logger: Logger, options: AppOptions = 
   keyDetailRoutes({ route, engine });
   keyActionRoutes({ route, engine });
   keyPolicyRoutes({ route, engine });
-  clusterRoutes({ route, engine }, options.publicUrl);
+  clusterRoutes({ route, engine }, options.publicUrl, options.pluginClientCertificates);
   secretRoutes({ route, engine });
 
   const openapi = buildOpenApi(engineOpenApi, operations);

@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseSettings } from '@keyhaven/contracts';
 import { defaultPkcs11Settings, type Pkcs11Settings } from '@keyhaven/engine';
+import { TLS_SETTINGS, checkTlsSettings } from '@keyhaven/server';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -16,6 +17,12 @@ export const EngineConfig = z
       .transform((v) => v.replace(/\/+$/, ''))
       .optional(),
     KEYHAVEN_DATA_DIR: z.string().min(1).default('./data'),
+    ...TLS_SETTINGS,
+    /**
+     * With HTTPS: the CA that signs KMS plug-ins' client certificates. A plug-in identity is then
+     * served only over a connection that presented one (mTLS, beside its API key).
+     */
+    KEYHAVEN_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
     KEYHAVEN_STORE: z.enum(['sqlite', 'etcd']).default('sqlite'),
     KEYHAVEN_KEY_ADAPTER: z.enum(['software', 'pkcs11']).default('software'),
     KEYHAVEN_DEMO: bool.default(true),
@@ -102,6 +109,18 @@ export const EngineConfig = z
       .default(defaultPkcs11Settings.maxRetries),
   })
   .superRefine((c, ctx) => {
+    const tlsIssue = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    checkTlsSettings(c, tlsIssue, [
+      'KEYHAVEN_TLS_CERT_FILE',
+      'KEYHAVEN_TLS_KEY_FILE',
+      'KEYHAVEN_TLS_CLIENT_CA_FILE',
+    ]);
+    if (c.KEYHAVEN_TLS_CLIENT_CA_FILE && !c.KEYHAVEN_TLS_CERT_FILE)
+      tlsIssue(
+        'KEYHAVEN_TLS_CLIENT_CA_FILE',
+        'client certificates need HTTPS: set KEYHAVEN_TLS_CERT_FILE and KEYHAVEN_TLS_KEY_FILE too',
+      );
     if (c.KEYHAVEN_STORE === 'etcd' && !c.KEYHAVEN_ETCD_ENDPOINTS)
       ctx.addIssue({
         code: 'custom',

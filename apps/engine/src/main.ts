@@ -16,7 +16,8 @@ import {
   seedDemo,
   systemClock,
 } from '@keyhaven/engine';
-import { createHttpServer, randomSecret, secretFile } from '@keyhaven/server';
+import { createHttpServer, randomSecret, reloadTlsOnChange, secretFile } from '@keyhaven/server';
+import type { Server as HttpsServer } from 'node:https';
 import { createApp } from './app.ts';
 import { loadConfig, pkcs11Settings } from './config.ts';
 
@@ -136,12 +137,30 @@ async function main() {
     config.KEYHAVEN_LOGIN_PROXY_KEY_FILE ?? join(dataDir, 'login-proxy-key'),
     randomSecret,
   );
-  const server = createHttpServer(
-    createApp(engine, logger, { loginProxyKey, publicUrl: config.KEYHAVEN_PUBLIC_URL }),
-  ).listen(config.KEYHAVEN_ENGINE_PORT, config.KEYHAVEN_ENGINE_HOST, () => {
-    const { port } = server.address() as AddressInfo;
-    logger.info({ port }, 'engine listening');
+  const tls = config.KEYHAVEN_TLS_CERT_FILE
+    ? {
+        certFile: config.KEYHAVEN_TLS_CERT_FILE,
+        keyFile: config.KEYHAVEN_TLS_KEY_FILE ?? '',
+        clientCaFile: config.KEYHAVEN_TLS_CLIENT_CA_FILE,
+      }
+    : undefined;
+  const app = createApp(engine, logger, {
+    loginProxyKey,
+    publicUrl: config.KEYHAVEN_PUBLIC_URL,
+    pluginClientCertificates: tls?.clientCaFile !== undefined,
   });
+  const server = createHttpServer(app, tls).listen(
+    config.KEYHAVEN_ENGINE_PORT,
+    config.KEYHAVEN_ENGINE_HOST,
+    () => {
+      const { port } = server.address() as AddressInfo;
+      logger.info(
+        { port, tls: tls !== undefined, mtls: tls?.clientCaFile !== undefined },
+        'engine listening',
+      );
+    },
+  );
+  if (tls) reloadTlsOnChange(server as HttpsServer, tls, logger);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -13,6 +13,27 @@ describe('engine settings', () => {
     });
   });
 
+  it('takes TLS files in pairs, readable, and client certificates only with HTTPS', () => {
+    expect(() => loadConfig({ KEYHAVEN_TLS_CERT_FILE: '/etc/hostname' })).toThrow(
+      /KEYHAVEN_TLS_KEY_FILE: set both KEYHAVEN_TLS_CERT_FILE and KEYHAVEN_TLS_KEY_FILE/,
+    );
+    expect(() =>
+      loadConfig({
+        KEYHAVEN_TLS_CERT_FILE: '/nowhere.pem',
+        KEYHAVEN_TLS_KEY_FILE: '/etc/hostname',
+      }),
+    ).toThrow(/KEYHAVEN_TLS_CERT_FILE: cannot read \/nowhere.pem/);
+    expect(() => loadConfig({ KEYHAVEN_TLS_CLIENT_CA_FILE: '/etc/hostname' })).toThrow(
+      /KEYHAVEN_TLS_CLIENT_CA_FILE: client certificates need HTTPS/,
+    );
+    expect(
+      loadConfig({
+        KEYHAVEN_TLS_CERT_FILE: '/etc/hostname',
+        KEYHAVEN_TLS_KEY_FILE: '/etc/hostname',
+      }),
+    ).toMatchObject({ KEYHAVEN_TLS_CERT_FILE: '/etc/hostname' });
+  });
+
   it('reads the cluster address deny list and the public URL, refusing what is not one', () => {
     expect(loadConfig({}).KEYHAVEN_CLUSTER_DENY).toBeUndefined();
     expect(

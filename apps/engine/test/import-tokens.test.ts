@@ -47,6 +47,15 @@ describe('import tokens over HTTP', () => {
     expect((await kp('post', '/api/v2/import_token', viewer).send({})).status).toBe(403);
   });
 
+  it('takes no body at all as Key Protect’s defaults, and says so in its OpenAPI', async () => {
+    const made = await kp('post', '/api/v2/import_token');
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ expiration: 600, maxAllowedRetrievals: 1 });
+    const openapi = await request(e.url).get('/openapi.json');
+    expect(openapi.body.paths['/api/v2/import_token'].post.requestBody.required).toBe(false);
+    expect(openapi.body.paths['/api/v2/keys'].post.requestBody.required).toBe(true);
+  });
+
   it('takes an import only whole: payload, encryptedNonce, iv and the algorithm together', async () => {
     const partial = await kp('post', '/api/v2/keys').send(keyBody({ payload: 'AAAA' }));
     expect(partial.status).toBe(400);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { freePort } from '../../../scripts/etcd-cluster.ts';
@@ -26,6 +27,8 @@ export async function spawnEngine(
   env: Record<string, string>,
   port: number,
   waitFor: 'readyz' | 'healthz' = 'readyz',
+  /** The CA of an engine that serves HTTPS (KEYHAVEN_TLS_CERT_FILE in env). */
+  ca?: Buffer,
 ): Promise<EngineProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/engine/src/main.ts'], {
     cwd: root,
@@ -36,11 +39,15 @@ export async function spawnEngine(
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (out += String(d)));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${ca ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const answers = async () =>
+    ca
+      ? (await tlsRequest(`${url}/${waitFor}`, { ca })).status === 200
+      : (await fetch(`${url}/${waitFor}`)).ok;
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`engine exited early:\n${out}`);
     try {
-      if ((await fetch(`${url}/${waitFor}`)).ok) return { child, url, output: () => out, exited };
+      if (await answers()) return { child, url, output: () => out, exited };
     } catch {
       // not listening yet
     }
@@ -48,6 +55,39 @@ export async function spawnEngine(
   }
   child.kill('SIGKILL');
   throw new Error(`engine did not become ready:\n${out}`);
+}
+
+/** One HTTPS exchange with a CA of the test's own, and a client certificate when given. */
+export function tlsRequest(
+  url: string,
+  options: {
+    ca: Buffer;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    cert?: Buffer;
+    key?: Buffer;
+  },
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        ca: options.ca,
+        ...(options.cert && { cert: options.cert, key: options.key }),
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += String(d)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
 
 export async function tokenFor(url: string, username: string, password: string): Promise<string> {

@@ -7,13 +7,23 @@ import {
   statusStreamReader,
   type StatusEvent,
 } from '@keyhaven/contracts';
-import type { EngineClient, PluginError } from './engine-client.ts';
+import { transportProblem, type EngineClient, type PluginError } from './engine-client.ts';
 
 /** What the watch needs of the engine client: where to watch, a token, and a keep-alive agent. */
 export type WatchedEngine = Pick<
   EngineClient,
   'watchUrl' | 'authorization' | 'agentFor' | 'forgetToken'
 >;
+
+/** ": <message>" of an engine's JSON refusal, or nothing. */
+function refusalOf(text: string): string {
+  try {
+    const { message } = JSON.parse(text) as { message?: unknown };
+    return typeof message === 'string' ? `: ${message.slice(0, 300)}` : '';
+  } catch {
+    return '';
+  }
+}
 
 /**
  * Follows the cluster's status stream (Server-Sent Events): each event names the root key
@@ -41,7 +51,8 @@ export function watchCluster(
     try {
       bearer = await engine.authorization();
     } catch (err) {
-      onError((err as PluginError).reason ?? 'engine unreachable');
+      const failure = err as PluginError;
+      onError(failure.reason ? `${failure.reason}: ${failure.message}` : 'engine unreachable');
       return void later();
     }
     const req = transport.request(url, {
@@ -59,8 +70,16 @@ export function watchCluster(
     };
     req.on('response', (res) => {
       if (res.statusCode !== 200) {
-        res.resume();
-        return reopen(`the engine answered ${res.statusCode} to the cluster watch`);
+        // The engine's explanation, bounded: a refusal names what is missing (a certificate).
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < 4096) text += chunk;
+        });
+        res.on('end', () =>
+          reopen(`the engine answered ${res.statusCode} to the cluster watch${refusalOf(text)}`),
+        );
+        return;
       }
       failures = 0;
       const reader = statusStreamReader({ onEvent: (event) => onEvent(event), onSkipped });
@@ -76,7 +95,7 @@ export function watchCluster(
       res.on('end', () => reopen('the cluster watch ended'));
       res.on('error', () => reopen('the cluster watch broke'));
     });
-    req.on('error', () => reopen('engine unreachable'));
+    req.on('error', (err) => reopen(transportProblem(url, err).message));
     req.end();
   };
   void open();

@@ -109,10 +109,17 @@ const KpConfig = z
     VERSION: z.preprocess((v) => Number(v), z.literal(1)).optional(),
     URL: engineUrl('URL'),
     KP_CA_FILE: z.string().optional(),
+    /** The plug-in's client certificate and key, for an engine that asks for them (mTLS). */
+    KP_CLIENT_CERT_FILE: z.string().optional(),
+    KP_CLIENT_KEY_FILE: z.string().optional(),
     INSTANCE_ID: z.string().regex(KEY_ID_PART, 'INSTANCE_ID must be an instance id').optional(),
     CRK_ID: z.string().regex(KEY_ID_PART, 'CRK_ID must be a root key id').optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.KP_CLIENT_CERT_FILE === undefined) === (c.KP_CLIENT_KEY_FILE === undefined), {
+    message: 'give KP_CLIENT_CERT_FILE and KP_CLIENT_KEY_FILE together, or neither',
+    path: ['KP_CLIENT_CERT_FILE'],
+  });
 
 const LoggerConfig = z
   .object({
@@ -159,6 +166,8 @@ export interface PluginConfig {
   apiKey: string;
   engineUrl: string;
   engineCa?: Buffer;
+  /** The client certificate and key the plug-in presents to the engine (mTLS). */
+  engineClientCert?: { cert: Buffer; key: Buffer };
   /** A fixed root key: its instance and id (absent when the plug-in follows a cluster). */
   instanceId?: string;
   rootKeyId?: string;
@@ -244,6 +253,13 @@ export function parseConfig(text: string): PluginConfig {
     apiKey,
     engineUrl: kp.URL,
     ...(kp.KP_CA_FILE && { engineCa: readFile(kp.KP_CA_FILE, 'KP_CA_FILE') }),
+    ...(kp.KP_CLIENT_CERT_FILE &&
+      kp.KP_CLIENT_KEY_FILE && {
+        engineClientCert: {
+          cert: readFile(kp.KP_CLIENT_CERT_FILE, 'KP_CLIENT_CERT_FILE'),
+          key: readFile(kp.KP_CLIENT_KEY_FILE, 'KP_CLIENT_KEY_FILE'),
+        },
+      }),
     ...(kp.INSTANCE_ID && { instanceId: kp.INSTANCE_ID }),
     ...(kp.CRK_ID && { rootKeyId: kp.CRK_ID }),
     ...(server.CLUSTER_ID && { clusterId: server.CLUSTER_ID }),

@@ -38,6 +38,20 @@ export class PluginError extends Error {
   }
 }
 
+/** A request that never got an answer: the engine unreachable, or its certificate not trusted. */
+export function transportProblem(url: URL, err: Error): PluginError {
+  const code = (err as NodeJS.ErrnoException).code ?? err.message;
+  const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code);
+  return new PluginError(
+    Code.UNAVAILABLE,
+    untrusted ? 'engine certificate not trusted' : 'engine unreachable',
+    untrusted
+      ? `the engine at ${url.origin} presented a certificate this plug-in does not trust (${code}): check KP_CA_FILE and TOKEN_URL_CA_FILE`
+      : `the engine at ${url.origin} cannot be reached (${code})`,
+    true,
+  );
+}
+
 /** What the engine's refusal codes mean to the API server. */
 const REFUSALS: Record<string, [Code, string]> = {
   ROOT_KEY_DISABLED: [Code.FAILED_PRECONDITION, 'root key disabled'],
@@ -83,7 +97,11 @@ export class EngineClient {
     const options = { keepAlive: true, maxSockets: 64 };
     this.agents = {
       http: new http.Agent(options),
-      https: new https.Agent({ ...options, ...(config.engineCa && { ca: config.engineCa }) }),
+      https: new https.Agent({
+        ...options,
+        ...(config.engineCa && { ca: config.engineCa }),
+        ...config.engineClientCert,
+      }),
       token: new https.Agent({ ...options, ...(config.tokenCa && { ca: config.tokenCa }) }),
     };
   }
@@ -132,16 +150,7 @@ export class EngineClient {
         },
       );
       req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', (err) =>
-        reject(
-          new PluginError(
-            Code.UNAVAILABLE,
-            'engine unreachable',
-            `the engine at ${url.origin} cannot be reached (${(err as NodeJS.ErrnoException).code ?? err.message})`,
-            true,
-          ),
-        ),
-      );
+      req.on('error', (err) => reject(transportProblem(url, err)));
       req.end(payload);
     });
   }

@@ -74,6 +74,8 @@ export class KmsService {
   private probing?: Promise<Health>;
   /** With CLUSTER_ID: the root key version the cluster's KMS configuration names, once known. */
   private clusterKey?: ClusterKey;
+  /** Why the cluster watch last broke, until it names a key again: said in Status meanwhile. */
+  private watchProblem: string | undefined;
   private unfollow?: () => void;
 
   constructor({ config, log, engine, now = Date.now }: KmsServiceOptions) {
@@ -118,13 +120,17 @@ export class KmsService {
       this.engine,
       clusterId,
       (event) => this.useClusterKms(event.kms),
-      (reason) => this.log.warn({ clusterId, reason }, 'cluster watch interrupted; reopening'),
+      (reason) => {
+        this.watchProblem = reason;
+        this.log.warn({ clusterId, reason }, 'cluster watch interrupted; reopening');
+      },
       (reason) => this.log.warn({ clusterId, reason }, 'cluster watch event skipped'),
     );
   }
 
   /** Takes the root key version the cluster's status names (none: KMS is off). */
   useClusterKms(kms: StatusEvent['kms']): void {
+    this.watchProblem = undefined;
     const next: ClusterKey = kms
       ? { instanceId: kms.instanceId, keyId: kms.crkId, versionId: kms.keyVersion }
       : null;
@@ -203,7 +209,9 @@ export class KmsService {
           this.clusterKey === null
             ? 'KMS not enabled on the cluster in Keyhaven'
             : 'cluster key not known yet',
-          'the engine has not named a root key for this cluster',
+          this.watchProblem
+            ? `the engine has not named a root key for this cluster: ${this.watchProblem}`
+            : 'the engine has not named a root key for this cluster',
         );
       const { instanceId, keyId: rootKeyId } = target;
       const registration = await this.engine.register(instanceId, rootKeyId, resource, description);

@@ -14,6 +14,8 @@ export interface Operation {
   /** Request headers the operation reads (an object schema, lower-case names). */
   headers?: z.ZodType;
   body?: z.ZodType;
+  /** The body may be left out (every field of it is optional): an absent body reads as {}. */
+  bodyOptional?: boolean;
   /** The answer's schema; without one the operation answers 204 No Content. */
   response?: z.ZodType;
   /** Status of a successful answer (200, or 204 without a response schema). */
@@ -130,7 +132,7 @@ function operationOf(op: Operation, options: OpenApiOptions) {
     parameters: parametersOf(op),
     ...(op.body && {
       requestBody: {
-        required: true,
+        required: op.bodyOptional !== true,
         content: { 'application/json': { schema: toSchema(op.body, 'input') } },
       },
     }),

@@ -1,4 +1,6 @@
 import { IncomingMessage, ServerResponse, createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readTls, type TlsFiles } from './tls.ts';
 import type { Express } from 'express';
 
 /**
@@ -16,7 +18,7 @@ function copyChain(from: object, stop: object, to: object) {
 }
 
 /**
- * The HTTP server for an Express app, creating each request and response with Express's own
+ * The HTTP (or, given TLS files, HTTPS) server for an Express app, creating each request and response with Express's own
  * prototypes already in place.
  *
  * Express otherwise swaps the prototype of Node's request and response on every request
@@ -27,22 +29,32 @@ function copyChain(from: object, stop: object, to: object) {
  * subclasses that carry Express's methods, and the app's prototypes are those subclasses', so
  * Express's swap changes nothing and all requests share their shapes.
  */
-export function createHttpServer(app: Express): Server {
+export function createHttpServer(app: Express, tls?: TlsFiles): Server {
   class Request extends IncomingMessage {}
   class Response extends ServerResponse {}
   copyChain(app.request, IncomingMessage.prototype, Request.prototype);
   copyChain(app.response, ServerResponse.prototype, Response.prototype);
   app.request = Request.prototype as unknown as Express['request'];
   app.response = Response.prototype as unknown as Express['response'];
-  const server = createServer(
-    {
-      IncomingMessage: Request,
-      ServerResponse: Response,
-      // How often the timeouts below are enforced (Node's default checks every 30 s).
-      connectionsCheckingInterval: LIMITS.checkEveryMs,
-    },
-    app,
-  );
+  const options = {
+    IncomingMessage: Request,
+    ServerResponse: Response,
+    // How often the timeouts below are enforced (Node's default checks every 30 s).
+    connectionsCheckingInterval: LIMITS.checkEveryMs,
+  };
+  // With a client CA, a client certificate is asked for and checked, and the routes decide who
+  // must present one (the KMS plug-ins): people's browsers and CLIs connect without.
+  const server: Server = tls
+    ? createHttpsServer(
+        {
+          ...options,
+          ...readTls(tls),
+          minVersion: 'TLSv1.2',
+          ...(tls.clientCaFile && { requestCert: true, rejectUnauthorized: false }),
+        },
+        app,
+      )
+    : createServer(options, app);
   // A client that sends its headers or body slowly is cut off instead of holding a connection
   // for minutes; long-lived answers (status streams) are not bounded by these.
   server.headersTimeout = LIMITS.headersTimeoutMs;

@@ -1,5 +1,14 @@
 export { LIMITS, createHttpServer } from './http-server.ts';
 export {
+  TLS_RELOAD_CHECK_MS,
+  TLS_SETTINGS,
+  checkTlsSettings,
+  clientCertificate,
+  readTls,
+  reloadTlsOnChange,
+  type TlsFiles,
+} from './tls.ts';
+export {
   bodyPrecheck,
   hstsWhenSecure,
   noStore,

@@ -4,7 +4,11 @@ import { EngineError } from '@keyhaven/engine';
 import type { RouteDeps } from './route.ts';
 
 /** Kubernetes Service: clusters with their master status, Enable/Update KMS, and activity. */
-export function clusterRoutes({ route, engine }: RouteDeps, publicUrl?: string) {
+export function clusterRoutes(
+  { route, engine }: RouteDeps,
+  publicUrl?: string,
+  pluginClientCertificates = false,
+) {
   /** Whether the stream's token still holds: it ends when the token is revoked or expires. */
   const authorized = (req: Request) =>
     engine.iam.authenticate(req.headers.authorization).then(
@@ -18,7 +22,7 @@ export function clusterRoutes({ route, engine }: RouteDeps, publicUrl?: string) 
     await streamStatus(req, res, (send) => engine.controller.watchAll(visible, send), authorized);
   });
   route(api.getCluster, ({ principal, params }) => engine.clusters.get(principal, params.id));
-  connectionRoutes({ route, engine }, publicUrl);
+  connectionRoutes({ route, engine }, publicUrl, pluginClientCertificates);
   route(api.enableKms, ({ principal, body }) => engine.controller.enable(principal, body));
   route(api.disableKms, async () => {
     throw new EngineError(
@@ -40,7 +44,11 @@ export function clusterRoutes({ route, engine }: RouteDeps, publicUrl?: string) 
 }
 
 /** Connected clusters: connect, disconnect, the plug-in's setup files and its reports. */
-function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | undefined) {
+function connectionRoutes(
+  { route, engine }: RouteDeps,
+  publicUrl: string | undefined,
+  pluginClientCertificates: boolean,
+) {
   route(api.connectCluster, async ({ principal, body }) => {
     const record = await engine.connections.connect(principal, body);
     return engine.clusters.view(record);
@@ -49,7 +57,12 @@ function connectionRoutes({ route, engine }: RouteDeps, publicUrl: string | unde
     await engine.connections.disconnect(principal, params.id);
   });
   route(api.setUpKmsPlugin, ({ req, principal, params }) =>
-    engine.pluginIdentities.pluginSetup(principal, params.id, publicUrl ?? localUrl(req)),
+    engine.pluginIdentities.pluginSetup(
+      principal,
+      params.id,
+      publicUrl ?? localUrl(req),
+      pluginClientCertificates,
+    ),
   );
   route(api.reportKmsPlugin, async ({ principal, params, body }) => {
     if (await engine.pluginReports.report(principal, params.id, body))

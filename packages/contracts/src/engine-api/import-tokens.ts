@@ -10,6 +10,7 @@ export const createImportToken = operation({
   headers: KeyProtectHeaders,
   summary: "Make the instance's import token (an RSA-4096 key pair in the key adapter)",
   body: ImportTokenCreateRequest,
+  bodyOptional: true,
   response: ImportToken,
   status: 201,
   errors: [403, 404],

@@ -31,6 +31,7 @@ export class PluginIdentities {
     principal: Principal,
     clusterId: string,
     engineUrl: string,
+    clientCertificates = false,
   ): Promise<KmsPluginSetup> {
     const cluster = { value: await this.connections.administered(principal, clusterId) };
     const identity = await this.pluginIdentity(cluster.value);
@@ -44,7 +45,10 @@ export class PluginIdentities {
     });
     return {
       encryptionConfiguration: encryptionConfiguration(),
-      pluginConfig: pluginConfig(engineUrl, clusterId, key.apikey),
+      pluginConfig: pluginConfig(engineUrl, clusterId, key.apikey, {
+        https: engineUrl.startsWith('https:'),
+        clientCertificates,
+      }),
       apiKeyId: key.id,
     };
   }
