@@ -56,6 +56,21 @@ export const accessPolicyId = (g: AccessGrant) =>
     .digest('base64url')
     .slice(0, 22);
 
+/**
+ * Runs a read-check-write again when another change to the account's users came between (an
+ * API key made, another grant): the checks then see what is true now. Three tries.
+ */
+async function retried<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof EngineError && err.code === 'CONCURRENT_CHANGE') || tries >= 3)
+        throw err;
+    }
+  }
+}
+
 const lastAdministrator = (username: string) =>
   conflict(
     'LAST_ADMINISTRATOR',
@@ -131,6 +146,10 @@ export class Users {
 
   async remove(principal: Principal, userId: string): Promise<void> {
     this.requireAdministrator(principal);
+    return retried(() => this.removeOnce(principal, userId));
+  }
+
+  private async removeOnce(principal: Principal, userId: string): Promise<void> {
     const users = await this.accountUsers(principal.accountId);
     const target = users.find((d) => d.value.id === userId);
     if (!target) throw notFound('User', userId);
@@ -161,6 +180,10 @@ export class Users {
   /** Grants the role on the resource, replacing the user's role there. */
   async grant(principal: Principal, request: AccessPolicyRequest): Promise<AccessPolicy> {
     this.requireAdministrator(principal);
+    return retried(() => this.grantOnce(principal, request));
+  }
+
+  private async grantOnce(principal: Principal, request: AccessPolicyRequest) {
     const wanted = grantOf(request);
     const users = await this.accountUsers(principal.accountId);
     const target = users.find((d) => d.value.id === wanted.userId);
@@ -199,6 +222,10 @@ export class Users {
 
   async revoke(principal: Principal, policyId: string): Promise<void> {
     this.requireAdministrator(principal);
+    return retried(() => this.revokeOnce(principal, policyId));
+  }
+
+  private async revokeOnce(principal: Principal, policyId: string): Promise<void> {
     const users = await this.accountUsers(principal.accountId);
     for (const { value: user } of users) {
       const found = grantsOf(user).find((g) => accessPolicyId(g) === policyId);
