@@ -271,6 +271,40 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     ).toHaveLength(2);
 
     const inUse = await keyId('kp-us-south', 'cluster-root-key-3');
+    // Disabling a key in use is refused without --force, naming the clusters it would break.
+    const disableRefused = await keyhaven(
+      ['kp', 'keys', 'disable', inUse, '--instance-id', 'kp-us-south'],
+      adminEnv,
+    );
+    expect(disableRefused.code).toBe(1);
+    expect(disableRefused.stderr).toMatch(
+      /Root key cluster-root-key-3 is used by dev-us-east\. Disabling it makes their secrets unreadable.*--force/,
+    );
+    const stillActive = await keyhaven(
+      ['kp', 'keys', 'ls', '--instance-id', 'kp-us-south', '--output', 'json'],
+      adminEnv,
+    );
+    expect(
+      z
+        .array(RootKey)
+        .parse(JSON.parse(stillActive.stdout))
+        .find((k) => k.id === inUse)?.state,
+    ).toBe(1);
+    for (const args of [['disable', '--force'], ['enable']]) {
+      const forcedAction = await keyhaven(
+        [
+          'kp',
+          'keys',
+          ...args.slice(0, 1),
+          inUse,
+          '--instance-id',
+          'kp-us-south',
+          ...args.slice(1),
+        ],
+        adminEnv,
+      );
+      expect(forcedAction.code, forcedAction.stderr).toBe(0);
+    }
     const refused = await keyhaven(
       ['kp', 'keys', 'delete', inUse, '--instance-id', 'kp-us-south'],
       adminEnv,
@@ -506,6 +540,7 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     );
     const [policy] = JSON.parse(policies.stdout) as { id: string }[];
     const revoked = await keyhaven(['iam', 'access-policy', 'delete', policy?.id ?? ''], adminEnv);
+    expect(revoked.code, `${policies.stdout}${revoked.stderr}`).toBe(0);
     expect(revoked.stdout).toContain('Revoked access policy');
     await keyhaven(['login', '--username', 'viewer'], viewerEnv, `${PASSWORD}\n`);
     const viewerTries = await keyhaven(['iam', 'user', 'ls'], viewerEnv);

@@ -27,18 +27,48 @@ function printKey(options: OutputOptions, key: RootKey, what: string) {
   process.stdout.write(`${what} root key ${key.name} (${key.id}).\n`);
 }
 
+/**
+ * A key in use breaks its clusters when disabled (R7) or deleted (R8): the CLI names them and
+ * needs --force, and on a terminal the key's name typed, as the console asks.
+ */
+async function confirmKeyInUse(key: RootKey, force: boolean | undefined, consequence: string) {
+  const users = key.registrations.map((r) => r.clusterName);
+  if (users.length > 0 && !force)
+    throw new CliError(
+      `Root key ${key.name} is used by ${users.join(', ')}. ${consequence}; pass --force to go on anyway.`,
+    );
+  if (users.length > 0 && isInteractive()) {
+    const typed = await ask(`Type the root key's name (${key.name}) to go on: `);
+    if (typed !== key.name) throw new CliError('The name does not match; nothing was changed.');
+  }
+}
+
 /** Rotate (R6), disable (R7) or enable a root key, then show it as it is now. */
 function actionCommand(keys: Command, action: RootKeyAction, description: string) {
   const past = { rotate: 'Rotated', disable: 'Disabled', enable: 'Enabled' }[action];
-  keyCommand(keys, `${action} <key_id>`, description, [
+  const command = keyCommand(keys, `${action} <key_id>`, description, [
     `keyhaven kp keys ${action} <key_id> --instance-id kp-us-south`,
-  ]).action(async (keyId: string, options: InstanceOptions, command: Command) => {
-    const api = apiOf(command);
-    const call = { params: { id: keyId }, ...onInstance(options) };
-    await api.call(engineApi[`${action}Key`], call);
-    const key = onlyKey(await api.call(engineApi.getKey, call));
-    printKey(options, key, past);
-  });
+  ]);
+  if (action === 'disable')
+    command.option(
+      '-f, --force',
+      'disable even if clusters use the key (they cannot read secrets)',
+    );
+  command.action(
+    async (keyId: string, options: InstanceOptions & { force?: boolean }, cmd: Command) => {
+      const api = apiOf(cmd);
+      const call = { params: { id: keyId }, ...onInstance(options) };
+      if (action === 'disable')
+        await confirmKeyInUse(
+          onlyKey(await api.call(engineApi.getKey, call)),
+          options.force,
+          'Disabling it makes their secrets unreadable and their master status a warning until you enable it again',
+        );
+      await api.call(engineApi[`${action}Key`], call);
+      const key = onlyKey(await api.call(engineApi.getKey, call));
+      printKey(options, key, past);
+    },
+  );
 }
 
 /** Deleting is for good (R8): a key in use needs --force, and a terminal asks for its name. */
@@ -52,15 +82,7 @@ function deleteCommand(keys: Command) {
       const api = apiOf(command as Command);
       const call = { params: { id: keyId }, ...onInstance(options) };
       const key = onlyKey(await api.call(engineApi.getKey, call));
-      const users = key.registrations.map((r) => r.clusterName);
-      if (users.length > 0 && !options.force)
-        throw new CliError(
-          `Root key ${key.name} is used by ${users.join(', ')}. Deleting it makes their data unrecoverable; pass --force to delete it anyway.`,
-        );
-      if (isInteractive()) {
-        const typed = await ask(`Type the root key's name (${key.name}) to delete it: `);
-        if (typed !== key.name) throw new CliError('The name does not match; nothing was deleted.');
-      }
+      await confirmKeyInUse(key, options.force, 'Deleting it makes their data unrecoverable');
       const deleted = onlyKey(
         await api.call(engineApi.deleteKey, {
           ...call,
