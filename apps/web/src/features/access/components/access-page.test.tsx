@@ -115,7 +115,10 @@ describe('AccessPage', () => {
     renderWithProviders(<AccessPage user={admin} instances={instances} clusters={[]} />);
     await userEvent.click(await screen.findByRole('button', { name: 'Grant access to approver' }));
     const dialog = screen.getByRole('dialog', { name: 'Grant access to approver' });
-    await userEvent.selectOptions(within(dialog).getByLabelText('KMS instance', { exact: true }), 'kp-us-south');
+    await userEvent.selectOptions(
+      within(dialog).getByLabelText('KMS instance', { exact: true }),
+      'kp-us-south',
+    );
     await userEvent.selectOptions(within(dialog).getByLabelText('Role'), 'Writer');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Grant' }));
     await waitFor(() => expect(sent.granted).toBeDefined());

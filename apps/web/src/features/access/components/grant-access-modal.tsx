@@ -9,7 +9,7 @@ import {
   type KmsInstance,
   type User,
 } from '@keyhaven/contracts';
-import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { FormError } from '../../../shared/ui/form-error.tsx';
 import { useGrantAccess } from '../api/grant-access.ts';
 
 /**
@@ -66,7 +66,7 @@ export function GrantAccessModal({
       onRequestSubmit={submit}
     >
       <div className="kh-stack">
-        {grant.error ? <ErrorState title="Access was not granted" error={grant.error} /> : null}
+        <FormError title="Access was not granted" error={grant.error} />
         <RadioButtonGroup
           legendText="Resource type"
           name="access-service"

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Modal, PasswordInput, TextInput } from '@carbon/react';
 import { UserCreate } from '@keyhaven/contracts';
-import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { FormError } from '../../../shared/ui/form-error.tsx';
 import { useInviteUser } from '../api/invite-user.ts';
 
 /** The first problem the contract finds with one field, or undefined. */
@@ -31,7 +31,7 @@ export function InviteUserModal({ onClose }: { onClose: () => void }) {
       onRequestSubmit={() => invite.mutate(value, { onSuccess: onClose })}
     >
       <div className="kh-stack">
-        {invite.error ? <ErrorState title="The user was not invited" error={invite.error} /> : null}
+        <FormError title="The user was not invited" error={invite.error} />
         <p>
           The user logs in with this username and first password, and has no role until you grant
           one.

@@ -50,7 +50,15 @@ describe('Connect cluster', () => {
     await user.paste(PEM);
     await user.type(screen.getByLabelText('Service-account token'), 'sa-token');
     await user.click(screen.getByRole('button', { name: 'Connect' }));
-    expect(await screen.findByText('the API server refused the token (401)')).toBeVisible();
+    const refusal = await screen.findByText('the API server refused the token (401)');
+    expect(refusal).toBeVisible();
+    // Where the eye is: above the first field, and focused to be read out.
+    const failure = refusal.closest('.kh-form-error');
+    expect(failure).toHaveFocus();
+    expect(
+      (failure as Element).compareDocumentPosition(screen.getByLabelText('Name')) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
     expect(sent).toEqual({
       name: 'prod-eu',
       server: 'https://10.0.0.5:6443',

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Checkbox, Modal, PasswordInput, TextArea, TextInput } from '@carbon/react';
 import { useNavigate } from 'react-router';
 import { ConnectClusterRequest, sentence } from '@keyhaven/contracts';
-import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { FormError } from '../../../shared/ui/form-error.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useConnectCluster } from '../api/connect-cluster.ts';
 
@@ -136,6 +136,7 @@ export function ConnectClusterModal({ onClose }: { onClose: () => void }) {
       size="md"
     >
       <div className="kh-stack">
+        <FormError title="The cluster was not connected" error={connect.error} />
         <p>
           Keyhaven checks the credentials at once. It keeps the token sealed and never shows it
           again.
@@ -183,9 +184,6 @@ export function ConnectClusterModal({ onClose }: { onClose: () => void }) {
           onChange={(_, { checked }) => setWithEtcd(checked)}
         />
         {withEtcd && <EtcdFields fields={fields} set={set} invalid={invalid} />}
-        {connect.error && (
-          <ErrorState title="The cluster was not connected" error={connect.error} />
-        )}
       </div>
     </Modal>
   );

@@ -236,6 +236,14 @@ describe('EnableKmsModal', () => {
     },
   );
 
+  it('says before Enable that disabling or deleting the root key later breaks the cluster', async () => {
+    serveOptions();
+    renderModal();
+    const dialog = await screen.findByRole('dialog', { name: 'Enable key management service' });
+    expect(dialog).toHaveTextContent('From then on the cluster depends on the root key');
+    expect(dialog).toHaveTextContent('deleted, its secrets are lost for good');
+  });
+
   it('says that enabling creates the service authorization when the instance has none yet', async () => {
     serveOptions('created-on-enable');
     renderModal();

@@ -6,7 +6,7 @@ import {
   type ClusterOverview,
   type KmsInstance,
 } from '@keyhaven/contracts';
-import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { FormError } from '../../../shared/ui/form-error.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useFocusWhenOpen } from '../../../shared/ui/use-focus-when-open.ts';
 import { useEnableKms } from '../api/enable-kms.ts';
@@ -98,7 +98,7 @@ function Notices({
         lowContrast
         hideCloseButton
         title={`During the ${mode === 'enable' ? 'enablement' : 'update'}, you might not be able to access the Kubernetes master`}
-        subtitle="For example, to update YAML configurations for deployments."
+        subtitle="For example, to update YAML configurations for deployments. From then on the cluster depends on the root key: disabled, it cannot read its secrets until the key is enabled again; deleted, its secrets are lost for good."
       />
     </>
   );
@@ -153,7 +153,15 @@ export function EnableKmsModal({ clusterId, open, onClose, launcher, ...opening 
       size="sm"
     >
       <div className="kh-stack">
+        <FormError
+          title={`The key management service was not ${mode === 'enable' ? 'enabled' : 'updated'}`}
+          error={enable.error}
+        />
         <Intro current={current} />
+        <Notices
+          mode={mode}
+          authorizeOn={options.data?.authorization === 'created-on-enable' ? instance : null}
+        />
         <ComboBox<KmsInstance>
           id="kms-instance"
           titleText="Key management service instance"
@@ -198,16 +206,6 @@ export function EnableKmsModal({ clusterId, open, onClose, launcher, ...opening 
           checked={publicEndpoint}
           onChange={(_event, { checked }) => form.setPublicEndpoint(checked)}
         />
-        <Notices
-          mode={mode}
-          authorizeOn={options.data?.authorization === 'created-on-enable' ? instance : null}
-        />
-        {enable.error && (
-          <ErrorState
-            title={`The key management service was not ${mode === 'enable' ? 'enabled' : 'updated'}`}
-            error={enable.error}
-          />
-        )}
       </div>
     </Modal>
   );
