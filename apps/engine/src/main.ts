@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import {
   defaultEtcdSettings,
   EtcdOwnership,
@@ -15,11 +15,12 @@ import {
   loadOrCreateKek,
   seedDemo,
   systemClock,
+  type Engine,
 } from '@keyhaven/engine';
 import { createHttpServer, randomSecret, reloadTlsOnChange, secretFile } from '@keyhaven/server';
 import type { Server as HttpsServer } from 'node:https';
 import { createApp } from './app.ts';
-import { loadConfig, pkcs11Settings } from './config.ts';
+import { loadConfig, pkcs11Settings, type EngineConfig } from './config.ts';
 
 /** The demo password: from the environment, or random on first start and kept (0600) in the data dir. */
 function demoPassword(dataDir: string, given: string | undefined): string {
@@ -39,6 +40,42 @@ function lockDown(dataDir: string): void {
   chmodSync(dataDir, 0o700);
   for (const entry of readdirSync(dataDir, { withFileTypes: true }))
     chmodSync(join(dataDir, entry.name), entry.isDirectory() ? 0o700 : 0o600);
+}
+
+/**
+ * The engine's HTTP API on its port: HTTPS when given a certificate (reloaded when its files
+ * change), asking for client certificates when given a client CA.
+ */
+function serve(engine: Engine, config: EngineConfig, logger: Logger, dataDir: string) {
+  const loginProxyKey = secretFile(
+    config.KEYHAVEN_LOGIN_PROXY_KEY_FILE ?? join(dataDir, 'login-proxy-key'),
+    randomSecret,
+  );
+  const tls = config.KEYHAVEN_TLS_CERT_FILE
+    ? {
+        certFile: config.KEYHAVEN_TLS_CERT_FILE,
+        keyFile: config.KEYHAVEN_TLS_KEY_FILE ?? '',
+        clientCaFile: config.KEYHAVEN_TLS_CLIENT_CA_FILE,
+      }
+    : undefined;
+  const app = createApp(engine, logger, {
+    loginProxyKey,
+    publicUrl: config.KEYHAVEN_PUBLIC_URL,
+    pluginClientCertificates: tls?.clientCaFile !== undefined,
+  });
+  const server = createHttpServer(app, tls).listen(
+    config.KEYHAVEN_ENGINE_PORT,
+    config.KEYHAVEN_ENGINE_HOST,
+    () => {
+      const { port } = server.address() as AddressInfo;
+      logger.info(
+        { port, tls: tls !== undefined, mtls: tls?.clientCaFile !== undefined },
+        'engine listening',
+      );
+    },
+  );
+  if (tls) reloadTlsOnChange(server as HttpsServer, tls, logger);
+  return server;
 }
 
 async function main() {
@@ -133,34 +170,7 @@ async function main() {
   void engine.controller
     .warmUp()
     .catch((err: unknown) => logger.warn({ err }, 'could not warm up the re-encryption workers'));
-  const loginProxyKey = secretFile(
-    config.KEYHAVEN_LOGIN_PROXY_KEY_FILE ?? join(dataDir, 'login-proxy-key'),
-    randomSecret,
-  );
-  const tls = config.KEYHAVEN_TLS_CERT_FILE
-    ? {
-        certFile: config.KEYHAVEN_TLS_CERT_FILE,
-        keyFile: config.KEYHAVEN_TLS_KEY_FILE ?? '',
-        clientCaFile: config.KEYHAVEN_TLS_CLIENT_CA_FILE,
-      }
-    : undefined;
-  const app = createApp(engine, logger, {
-    loginProxyKey,
-    publicUrl: config.KEYHAVEN_PUBLIC_URL,
-    pluginClientCertificates: tls?.clientCaFile !== undefined,
-  });
-  const server = createHttpServer(app, tls).listen(
-    config.KEYHAVEN_ENGINE_PORT,
-    config.KEYHAVEN_ENGINE_HOST,
-    () => {
-      const { port } = server.address() as AddressInfo;
-      logger.info(
-        { port, tls: tls !== undefined, mtls: tls?.clientCaFile !== undefined },
-        'engine listening',
-      );
-    },
-  );
-  if (tls) reloadTlsOnChange(server as HttpsServer, tls, logger);
+  const server = serve(engine, config, logger, dataDir);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -87,6 +87,121 @@ function RevokeModal({
   );
 }
 
+/** The account's users, with Grant access and Remove on each. */
+function UsersTable(props: {
+  users: User[];
+  me: string;
+  onInvite: () => void;
+  onGrant: (user: User) => void;
+  onRemove: (user: User) => void;
+}) {
+  return (
+    <TableContainer
+      title="Users"
+      description="People of this account. A role applies to the user's next request."
+    >
+      <TableToolbar aria-label="Users toolbar">
+        <TableToolbarContent>
+          <Button onClick={props.onInvite}>Invite user</Button>
+        </TableToolbarContent>
+      </TableToolbar>
+      <Table aria-label="Users">
+        <HeaderRow headers={['Username', 'Invited', '', '']} />
+        <TableBody>
+          {props.users.map((u) => (
+            <TableRow key={u.id}>
+              <TableCell>
+                {u.username}
+                {u.administrator && (
+                  <>
+                    {' '}
+                    <Tag type="blue" size="sm">
+                      Administrator
+                    </Tag>
+                  </>
+                )}
+                {u.id === props.me && <div className="kh-muted">You</div>}
+              </TableCell>
+              <TableCell>
+                {u.createdAt ? (
+                  <>
+                    <Day iso={u.createdAt} />
+                    <div className="kh-muted">by {u.createdBy}</div>
+                  </>
+                ) : (
+                  '—'
+                )}
+              </TableCell>
+              <TableCell>
+                <Button
+                  kind="ghost"
+                  size="sm"
+                  aria-label={`Grant access to ${u.username}`}
+                  onClick={() => props.onGrant(u)}
+                >
+                  Grant access
+                </Button>
+              </TableCell>
+              <TableCell>
+                <Button
+                  kind="danger--ghost"
+                  size="sm"
+                  aria-label={`Remove ${u.username}`}
+                  onClick={() => props.onRemove(u)}
+                >
+                  Remove
+                </Button>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}
+
+/** Who holds which role where, with Revoke on each. */
+function PoliciesTable(props: {
+  policies: AccessPolicy[];
+  userNames: Map<string, string>;
+  names: Map<string, string>;
+  onRevoke: (revoking: { policy: AccessPolicy; label: string }) => void;
+}) {
+  return (
+    <TableContainer title="Access policies" description="Who holds which role where.">
+      <Table aria-label="Access policies">
+        <HeaderRow headers={['User', 'Role', 'Resource', '']} />
+        <TableBody>
+          {props.policies.map((p) => {
+            const who = props.userNames.get(p.subjects[0]?.attributes[0]?.value ?? '') ?? '?';
+            const role = p.roles[0]?.role_id ?? '';
+            const where = resourceLabel(p, props.names);
+            return (
+              <TableRow key={p.id}>
+                <TableCell>{who}</TableCell>
+                <TableCell>{role}</TableCell>
+                <TableCell>{where}</TableCell>
+                <TableCell>
+                  <Button
+                    kind="danger--ghost"
+                    size="sm"
+                    aria-label={`Revoke ${role} of ${who} on ${where}`}
+                    onClick={() =>
+                      props.onRevoke({ policy: p, label: `${who} loses ${role} on ${where}.` })
+                    }
+                  >
+                    Revoke
+                  </Button>
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}
+
 /**
  * The account's users and their access (IAM's users and access policies): an Administrator
  * invites users, grants them roles on KMS instances and clusters, and removes them. The account
@@ -130,101 +245,21 @@ export function AccessPage({
     ...instances.map((i) => [i.id, i.name] as const),
     ...clusters.map((c) => [c.id, c.name] as const),
   ]);
-  const userNames = new Map(users.data.users.map((u) => [u.id, u.username]));
   return (
     <>
-      <TableContainer
-        title="Users"
-        description="People of this account. A role applies to the user's next request."
-      >
-        <TableToolbar aria-label="Users toolbar">
-          <TableToolbarContent>
-            <Button onClick={() => setInviting(true)}>Invite user</Button>
-          </TableToolbarContent>
-        </TableToolbar>
-        <Table aria-label="Users">
-          <HeaderRow headers={['Username', 'Invited', '', '']} />
-          <TableBody>
-            {users.data.users.map((u) => (
-              <TableRow key={u.id}>
-                <TableCell>
-                  {u.username}
-                  {u.administrator && (
-                    <>
-                      {' '}
-                      <Tag type="blue" size="sm">
-                        Administrator
-                      </Tag>
-                    </>
-                  )}
-                  {u.id === user.id && <div className="kh-muted">You</div>}
-                </TableCell>
-                <TableCell>
-                  {u.createdAt ? (
-                    <>
-                      <Day iso={u.createdAt} />
-                      <div className="kh-muted">by {u.createdBy}</div>
-                    </>
-                  ) : (
-                    '—'
-                  )}
-                </TableCell>
-                <TableCell>
-                  <Button
-                    kind="ghost"
-                    size="sm"
-                    aria-label={`Grant access to ${u.username}`}
-                    onClick={() => setGranting(u)}
-                  >
-                    Grant access
-                  </Button>
-                </TableCell>
-                <TableCell>
-                  <Button
-                    kind="danger--ghost"
-                    size="sm"
-                    aria-label={`Remove ${u.username}`}
-                    onClick={() => setRemoving(u)}
-                  >
-                    Remove
-                  </Button>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </TableContainer>
-      <TableContainer title="Access policies" description="Who holds which role where.">
-        <Table aria-label="Access policies">
-          <HeaderRow headers={['User', 'Role', 'Resource', '']} />
-          <TableBody>
-            {policies.data.policies.map((p) => {
-              const who = userNames.get(p.subjects[0]?.attributes[0]?.value ?? '') ?? '?';
-              const role = p.roles[0]?.role_id ?? '';
-              const where = resourceLabel(p, names);
-              return (
-                <TableRow key={p.id}>
-                  <TableCell>{who}</TableCell>
-                  <TableCell>{role}</TableCell>
-                  <TableCell>{where}</TableCell>
-                  <TableCell>
-                    <Button
-                      kind="danger--ghost"
-                      size="sm"
-                      aria-label={`Revoke ${role} of ${who} on ${where}`}
-                      onClick={() =>
-                        setRevoking({ policy: p, label: `${who} loses ${role} on ${where}.` })
-                      }
-                    >
-                      Revoke
-                    </Button>
-                  </TableCell>
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
-      </TableContainer>
+      <UsersTable
+        users={users.data.users}
+        me={user.id}
+        onInvite={() => setInviting(true)}
+        onGrant={setGranting}
+        onRemove={setRemoving}
+      />
+      <PoliciesTable
+        policies={policies.data.policies}
+        userNames={new Map(users.data.users.map((u) => [u.id, u.username]))}
+        names={names}
+        onRevoke={setRevoking}
+      />
       {inviting && <InviteUserModal onClose={() => setInviting(false)} />}
       {granting && (
         <GrantAccessModal
