@@ -60,6 +60,13 @@ describe('a root key’s actions say why they are disabled, in their text', () =
     expect(screen.getByRole('row')).not.toHaveTextContent('New');
   });
 
+  it('names the key’s aliases under its name', () => {
+    renderRow({ rootKey: { ...key, aliases: ['payments-root', 'billing'] } });
+    expect(screen.getByRole('row')).toHaveTextContent(
+      'cluster-root-key-1Aliases: payments-root, billing',
+    );
+  });
+
   it('marks an imported key, which rotates only with new material', async () => {
     renderRow({ rootKey: { ...key, state: KeyState.Active, imported: true } });
     expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1 Imported');

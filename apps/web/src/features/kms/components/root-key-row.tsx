@@ -63,6 +63,7 @@ export function RootKeyRow({
             </Tag>
           </>
         )}
+        {k.aliases?.length ? <div className="kh-muted">Aliases: {k.aliases.join(', ')}</div> : null}
         {isNew && (
           <>
             {' '}
