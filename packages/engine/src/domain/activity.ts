@@ -6,14 +6,27 @@ import { StoreKey } from './records.ts';
 
 const MAX_TIME = 9_999_999_999_999;
 
-/** Activity is keyed by inverted time so that a prefix range reads newest first. */
+const MAX_SEQUENCE = 0xffff;
+
+/**
+ * Activity is keyed by inverted time so that a prefix range reads newest first; entries this
+ * process makes within one millisecond are ordered by an inverted sequence after it, and a random
+ * suffix keeps replicas' entries apart.
+ */
 export class Activity {
+  private lastMs = -1;
+  private sequence = 0;
+
   constructor(private readonly ctx: EngineContext) {}
 
   /** The put that records an entry, for callers that write it atomically with their change. */
   op(entry: Omit<ActivityEntry, 'id' | 'at'>): Op {
     const at = this.ctx.clock.now();
-    const id = `${String(MAX_TIME - at.getTime()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
+    const ms = at.getTime();
+    this.sequence = ms === this.lastMs ? Math.min(this.sequence + 1, MAX_SEQUENCE) : 0;
+    this.lastMs = ms;
+    const order = (MAX_SEQUENCE - this.sequence).toString(16).padStart(4, '0');
+    const id = `${String(MAX_TIME - ms).padStart(13, '0')}-${order}-${randomBytes(4).toString('hex')}`;
     const full: ActivityEntry = { ...entry, id, at: at.toISOString() };
     return {
       type: 'put',
