@@ -66,11 +66,11 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   await page.screenshot({ path: 'test-results/rotate-confirmation.png' });
   await rotate.getByRole('button', { name: 'Cancel' }).click();
   await expect(rotate).toBeHidden();
-  await expect(row.getByRole('cell').nth(2)).toHaveText('1');
+  await expect(row.getByRole('cell').nth(3)).toHaveText('1');
   await keyAction(page, 'cluster-root-key-3', 'Rotate');
   await rotate.getByRole('button', { name: 'Rotate' }).click();
   await expect(page.getByText('Root key cluster-root-key-3 rotated')).toBeVisible();
-  await expect(row.getByRole('cell').nth(2)).toHaveText('2');
+  await expect(row.getByRole('cell').nth(3)).toHaveText('2');
   await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('Ready');
 

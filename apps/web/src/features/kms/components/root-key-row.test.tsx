@@ -81,7 +81,7 @@ describe('a root key’s actions say why they are disabled, in their text', () =
     renderRow({
       rootKey: { ...key, state: KeyState.Destroyed, expirationDate: '2026-12-31T23:59:59Z' },
     });
-    expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1Deleted1Dec 31, 2026');
+    expect(screen.getByRole('row')).toHaveTextContent('cluster-root-key-1k1Deleted1Dec 31, 2026');
     expect(screen.getByRole('row')).toHaveTextContent('By hand');
   });
 

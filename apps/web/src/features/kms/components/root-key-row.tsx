@@ -35,7 +35,7 @@ export interface RootKeyRowProps {
 }
 
 /**
- * One root key: name, state, versions, expiry, next rotation by policy, the clusters using it,
+ * One root key: name, ID (keys of two instances may share a name), state, versions, expiry, next rotation by policy, the clusters using it,
  * and its actions.
  */
 export function RootKeyRow({
@@ -72,6 +72,11 @@ export function RootKeyRow({
             </Tag>
           </>
         )}
+      </TableCell>
+      <TableCell>
+        <span className="kh-key-id" title={k.id}>
+          {k.id}
+        </span>
       </TableCell>
       <TableCell>
         <StateTag rootKey={k} now={now} />

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import {
   Button,
@@ -79,6 +79,7 @@ function RootKeysTable({
         <HeaderRow
           headers={[
             'Name',
+            'ID',
             'State',
             'Versions',
             'Expires',
@@ -106,14 +107,42 @@ function RootKeysTable({
   );
 }
 
+const REMEMBERED_INSTANCE = 'keyhaven.kms.instance';
+
+/** The instance chosen last here (storage may be off: then none). */
+function rememberedInstance(): string | null {
+  try {
+    return localStorage.getItem(REMEMBERED_INSTANCE);
+  } catch {
+    return null;
+  }
+}
+
+function rememberInstance(id: string) {
+  try {
+    localStorage.setItem(REMEMBERED_INSTANCE, id);
+  } catch {
+    // Not remembered: the page opens on the first instance next time.
+  }
+}
+
 /** Key management: an instance's root keys with create, rotate, disable, enable and delete. */
 export function RootKeysPage({ user }: { user: Me | undefined }) {
   const instances = useInstances();
   const now = useNow();
   // The instance is in the URL (?instance=), so a link or a reload opens the same one.
+  // Without one, the instance chosen last on this browser, then the first.
   const [search, setSearch] = useSearchParams();
-  const chosen = instances.data?.find((i) => i.id === search.get('instance'));
+  const wanted = search.get('instance') ?? rememberedInstance();
+  const chosen = instances.data?.find((i) => i.id === wanted);
   const instance = chosen ?? instances.data?.[0] ?? null;
+  // The address always names the instance shown, so that a reload or a shared link shows it too.
+  useEffect(() => {
+    if (!instance) return;
+    rememberInstance(instance.id);
+    if (search.get('instance') !== instance.id)
+      setSearch({ instance: instance.id }, { replace: true });
+  }, [instance, search, setSearch]);
   const keys = useRootKeys(instance?.id);
   const { action, failure, confirming, request, confirm, cancel } = useKeyActions(
     instance?.id ?? '',
