@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { accessPolicyShape } from '@keyhaven/contracts';
 import { passwordToken, startEngineServer, type EngineServer } from './harness.ts';
 
 /** Issue 28: the account's users and access policies over HTTP, in IAM's shapes. */
@@ -20,19 +21,7 @@ const as = (token: string) => ({
   delete: (path: string) => request(e.url).delete(path).set('Authorization', `Bearer ${token}`),
 });
 
-const grant = (userId: string, service: string, role: string, instance?: string) => ({
-  type: 'access',
-  subjects: [{ attributes: [{ name: 'iam_id', value: userId }] }],
-  roles: [{ role_id: role }],
-  resources: [
-    {
-      attributes: [
-        { name: 'serviceName', value: service },
-        ...(instance ? [{ name: 'serviceInstance', value: instance }] : []),
-      ],
-    },
-  ],
-});
+const grant = accessPolicyShape;
 
 describe('users and access policies over HTTP', () => {
   it('invites, grants, lists and removes a user', async () => {

@@ -121,21 +121,33 @@ export function grantOf(policy: AccessPolicyRequest): AccessGrant {
     : { service, userId, grant: { clusterId: resource, role: role as PlatformRole } };
 }
 
-/** A grant as IAM's access policy, under the id given. */
-export function policyOf(id: string, grant: AccessGrant): AccessPolicy {
-  const resource = grant.service === 'kms' ? grant.grant.instanceId : grant.grant.clusterId;
+/**
+ * IAM's access-policy shape for one user, role and resource ("*" or none: all of the account's),
+ * unchecked: AccessPolicyRequest checks it before it is sent or served.
+ */
+export function accessPolicyShape(
+  userId: string,
+  service: string,
+  role: string,
+  resource: string = ALL_RESOURCES,
+) {
   return {
-    id,
-    type: 'access',
-    subjects: [{ attributes: [{ name: 'iam_id', value: grant.userId }] }],
-    roles: [{ role_id: grant.grant.role }],
+    type: 'access' as const,
+    subjects: [{ attributes: [{ name: 'iam_id', value: userId }] }],
+    roles: [{ role_id: role }],
     resources: [
       {
         attributes: [
-          { name: 'serviceName', value: grant.service },
+          { name: 'serviceName', value: service },
           ...(resource === ALL_RESOURCES ? [] : [{ name: 'serviceInstance', value: resource }]),
         ],
       },
     ],
   };
+}
+
+/** A grant as IAM's access policy, under the id given. */
+export function policyOf(id: string, grant: AccessGrant): AccessPolicy {
+  const resource = grant.service === 'kms' ? grant.grant.instanceId : grant.grant.clusterId;
+  return { id, ...accessPolicyShape(grant.userId, grant.service, grant.grant.role, resource) };
 }

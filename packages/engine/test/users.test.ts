@@ -1,4 +1,4 @@
-import type { AccessPolicyRequest } from '@keyhaven/contracts';
+import { accessPolicyShape, type AccessPolicyRequest } from '@keyhaven/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, engineRefusal, makeEngine, type TestEngine } from './helpers.ts';
 
@@ -18,20 +18,7 @@ const policy = (
   service: 'kms' | 'containers-kubernetes',
   role: string,
   resource?: string,
-): AccessPolicyRequest =>
-  ({
-    type: 'access',
-    subjects: [{ attributes: [{ name: 'iam_id', value: userId }] }],
-    roles: [{ role_id: role }],
-    resources: [
-      {
-        attributes: [
-          { name: 'serviceName', value: service },
-          ...(resource ? [{ name: 'serviceInstance', value: resource }] : []),
-        ],
-      },
-    ],
-  }) as AccessPolicyRequest;
+) => accessPolicyShape(userId, service, role, resource) as AccessPolicyRequest;
 
 const login = async (username: string, password = PASSWORD) =>
   t.engine.iam.authenticate(

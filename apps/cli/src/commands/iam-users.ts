@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { AccessPolicyRequest, engineApi, type AccessPolicy, type User } from '@keyhaven/contracts';
+import {
+  AccessPolicyRequest,
+  accessPolicyShape,
+  engineApi,
+  type AccessPolicy,
+  type User,
+} from '@keyhaven/contracts';
 import type { EngineApi } from '../client.ts';
 import { CliError } from '../errors.ts';
 import { info, isJson, ok, printJson, table, type OutputOptions } from '../output.ts';
@@ -160,20 +166,14 @@ function accessPolicyCommands(iam: Command) {
         throw new CliError('Give one of --instance-id or --cluster.', 2);
       const api = apiOf(command);
       const user = await userNamed(api, name);
-      const resource = options.instanceId ?? options.cluster ?? '*';
-      const input = AccessPolicyRequest.safeParse({
-        type: 'access',
-        subjects: [{ attributes: [{ name: 'iam_id', value: user.id }] }],
-        roles: [{ role_id: role }],
-        resources: [
-          {
-            attributes: [
-              { name: 'serviceName', value: options.instanceId ? 'kms' : 'containers-kubernetes' },
-              ...(resource === '*' ? [] : [{ name: 'serviceInstance', value: resource }]),
-            ],
-          },
-        ],
-      });
+      const input = AccessPolicyRequest.safeParse(
+        accessPolicyShape(
+          user.id,
+          options.instanceId ? 'kms' : 'containers-kubernetes',
+          role,
+          options.instanceId ?? options.cluster,
+        ),
+      );
       if (!input.success)
         throw new CliError(input.error.issues.map((i) => i.message).join('\n'), 2);
       const made = await api.call(engineApi.createAccessPolicy, { body: input.data });

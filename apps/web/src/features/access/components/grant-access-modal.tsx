@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { Modal, RadioButton, RadioButtonGroup, Select, SelectItem } from '@carbon/react';
 import {
   ALL_RESOURCES,
+  AccessPolicyRequest,
+  accessPolicyShape,
   PlatformRole,
   ServiceRole,
   type AccessService,
@@ -38,21 +40,8 @@ export function GrantAccessModal({
       : clusters.map((c) => ({ id: c.id, label: c.name }));
   const submit = () =>
     grant.mutate(
-      {
-        type: 'access',
-        subjects: [{ attributes: [{ name: 'iam_id', value: user.id }] }],
-        roles: [{ role_id: role as ServiceRole }],
-        resources: [
-          {
-            attributes: [
-              { name: 'serviceName', value: service },
-              ...(resource === ALL_RESOURCES
-                ? []
-                : [{ name: 'serviceInstance' as const, value: resource }]),
-            ],
-          },
-        ],
-      },
+      // The role lists fit the resource type, so the contract takes what is chosen.
+      AccessPolicyRequest.parse(accessPolicyShape(user.id, service, role, resource)),
       { onSuccess: onClose },
     );
   return (

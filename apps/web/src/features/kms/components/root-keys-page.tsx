@@ -1,5 +1,4 @@
-import { useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useState } from 'react';
 import {
   Button,
   DataTableSkeleton,
@@ -26,6 +25,7 @@ import { useNow } from '../../../shared/ui/use-now.ts';
 import { WhyNot } from '../../../shared/ui/why-not.tsx';
 import { useInstances } from '../api/get-instances.ts';
 import { useRootKeys } from '../api/get-root-keys.ts';
+import { useChosenInstance } from '../hooks/use-chosen-instance.ts';
 import { useKeyActions } from '../hooks/use-key-actions.ts';
 import { ConfirmKeyActionModal } from './confirm-key-action-modal.tsx';
 import { CreateRootKeyModal } from './create-root-key-modal.tsx';
@@ -107,42 +107,11 @@ function RootKeysTable({
   );
 }
 
-const REMEMBERED_INSTANCE = 'keyhaven.kms.instance';
-
-/** The instance chosen last here (storage may be off: then none). */
-function rememberedInstance(): string | null {
-  try {
-    return localStorage.getItem(REMEMBERED_INSTANCE);
-  } catch {
-    return null;
-  }
-}
-
-function rememberInstance(id: string) {
-  try {
-    localStorage.setItem(REMEMBERED_INSTANCE, id);
-  } catch {
-    // Not remembered: the page opens on the first instance next time.
-  }
-}
-
 /** Key management: an instance's root keys with create, rotate, disable, enable and delete. */
 export function RootKeysPage({ user }: { user: Me | undefined }) {
   const instances = useInstances();
   const now = useNow();
-  // The instance is in the URL (?instance=), so a link or a reload opens the same one.
-  // Without one, the instance chosen last on this browser, then the first.
-  const [search, setSearch] = useSearchParams();
-  const wanted = search.get('instance') ?? rememberedInstance();
-  const chosen = instances.data?.find((i) => i.id === wanted);
-  const instance = chosen ?? instances.data?.[0] ?? null;
-  // The address always names the instance shown, so that a reload or a shared link shows it too.
-  useEffect(() => {
-    if (!instance) return;
-    rememberInstance(instance.id);
-    if (search.get('instance') !== instance.id)
-      setSearch({ instance: instance.id }, { replace: true });
-  }, [instance, search, setSearch]);
+  const { instance, choose } = useChosenInstance(instances.data);
   const keys = useRootKeys(instance?.id);
   const { action, failure, confirming, request, confirm, cancel } = useKeyActions(
     instance?.id ?? '',
@@ -178,9 +147,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
         items={instances.data ?? []}
         itemToString={(i) => (i ? `${i.name} (${providerLabel[i.provider]}, ${i.region})` : '')}
         selectedItem={instance ?? undefined}
-        onChange={({ selectedItem }) =>
-          setSearch(selectedItem ? { instance: selectedItem.id } : {}, { replace: true })
-        }
+        onChange={({ selectedItem }) => choose(selectedItem?.id)}
       />
       {action.error && !confirming && (
         <InlineNotification
