@@ -63,6 +63,17 @@ describe('the status stream reader', () => {
     expect(r.seen).toHaveLength(1);
   });
 
+  it('throws for an event over the cap that arrives whole in one chunk', () => {
+    const r = reader();
+    const over = `data: ${'x'.repeat(MAX_STATUS_EVENT_CHARS + 1)}\n\n${frame(JSON.stringify(event))}`;
+    expect(() => r.feed(over)).toThrow(StatusStreamOverflow);
+    expect(r.seen).toEqual([]);
+    expect(r.skipped).toEqual([]);
+    const atCap = reader();
+    atCap.feed(`data: ${'x'.repeat(MAX_STATUS_EVENT_CHARS)}\n\n`);
+    expect(atCap.skipped).toHaveLength(1);
+  });
+
   it('does not count what completed events carried', () => {
     const r = reader();
     const big = { ...event, masterStatus: 'x'.repeat(MAX_STATUS_EVENT_CHARS / 4) };

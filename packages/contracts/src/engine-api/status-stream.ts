@@ -44,6 +44,8 @@ export function statusStreamReader({ onEvent, onSkipped }: StatusStreamHandlers)
   const parser = createParser({
     onEvent: (message) => {
       completed = true;
+      // One chunk may hold a whole event (Node 22+ reads 64 KiB at a time): its size counts too.
+      if (message.data.length > MAX_STATUS_EVENT_CHARS) throw new StatusStreamOverflow();
       if (message.event !== undefined && message.event !== 'status') return;
       const event = readStatusEvent(message.data);
       if (typeof event === 'string') onSkipped?.(event);
