@@ -1,3 +1,6 @@
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import * as grpc from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
 
 /** A connected cluster's etcd, as its API server reaches it: endpoints and a client certificate. */
@@ -10,6 +13,41 @@ export interface EtcdAccessOpened {
 
 const DIAL_TIMEOUT_MS = 5_000;
 
+/** The name a channel to an IP address sends in TLS's SNI, where an address may not go. */
+export const ADDRESS_SNI = 'etcd.keyhaven.invalid';
+
+/**
+ * grpc-js sends the host it dials as TLS's server name (SNI), an IP address too, which Node 24
+ * warns about and Node 26 refuses (RFC 6066). A channel to an address (most etcd endpoints) sends
+ * a placeholder name instead and checks the certificate against the address itself, exactly as
+ * before; a channel to a host name is left as grpc-js makes it.
+ */
+export function addressSafeChannels(access: EtcdAccessOpened): grpc.ClientOptions {
+  const factory = (
+    address: string,
+    given: grpc.ChannelCredentials,
+    options: grpc.ChannelOptions,
+  ) => {
+    const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    if (!isIP(host)) return new grpc.Channel(address, given, options);
+    const credentials = grpc.credentials.createSsl(
+      Buffer.from(access.caCertificate),
+      Buffer.from(access.clientKey),
+      Buffer.from(access.clientCertificate),
+      {
+        checkServerIdentity: (_name: string, peer: PeerCertificate) =>
+          checkServerIdentity(host, peer),
+      },
+    );
+    return new grpc.Channel(address, credentials, {
+      ...options,
+      'grpc.ssl_target_name_override': ADDRESS_SNI,
+      'grpc.default_authority': address,
+    });
+  };
+  return { channelFactoryOverride: factory };
+}
+
 /** A client of the cluster's etcd over TLS with its client certificate; each call has a deadline. */
 function openEtcd(access: EtcdAccessOpened, deadlineMs: number): Etcd3 {
   return new Etcd3({
@@ -19,6 +57,7 @@ function openEtcd(access: EtcdAccessOpened, deadlineMs: number): Etcd3 {
       certChain: Buffer.from(access.clientCertificate),
       privateKey: Buffer.from(access.clientKey),
     },
+    grpcOptions: addressSafeChannels(access),
     dialTimeout: DIAL_TIMEOUT_MS,
     defaultCallOptions: () => ({ deadline: new Date(Date.now() + deadlineMs) }),
   });
