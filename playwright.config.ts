@@ -60,7 +60,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: 'node --import tsx apps/engine/src/main.ts',
+      command: 'node --enable-source-maps dist/engine/main.mjs',
       url: `http://127.0.0.1:${env.KEYHAVEN_ENGINE_PORT}/readyz`,
       env,
       timeout: 120_000,
@@ -69,7 +69,7 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: 'node --import tsx apps/bff/src/main.ts',
+      command: 'node --enable-source-maps dist/bff/main.mjs',
       url: `http://127.0.0.1:${bffPort}/healthz`,
       env,
       timeout: 60_000,

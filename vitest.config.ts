@@ -14,6 +14,7 @@ export default defineConfig({
             'apps/engine/test/**/*.test.ts',
             'apps/bff/test/**/*.test.ts',
             'apps/kms-plugin/test/**/*.test.ts',
+            'scripts/test/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '.stryker-tmp/**'],
           testTimeout: 30_000,
@@ -35,6 +36,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           environment: 'node',
+          // The services these tests start are the release's bundles: built first (under 1 s).
+          globalSetup: ['scripts/build-services.setup.ts'],
           include: ['**/test/**/*.int.test.ts'],
           exclude: ['**/node_modules/**', '.stryker-tmp/**'],
           testTimeout: 180_000,

@@ -41,11 +41,11 @@ for (const [i, port] of engines.entries()) {
   console.log(
     `> Starting engine replica ${i + 1} on port ${port}${i === 0 ? ' (seeds demo data)' : ''}`,
   );
-  service(`engine-${i + 1}`, 'apps/engine/src/main.ts', { KEYHAVEN_ENGINE_PORT: String(port) });
+  service(`engine-${i + 1}`, 'dist/engine/main.mjs', { KEYHAVEN_ENGINE_PORT: String(port) });
   await waitFor(`http://127.0.0.1:${port}/readyz`, `Engine replica ${i + 1}`);
 }
 for (const [i, port] of bffs.entries()) {
-  service(`bff-${i + 1}`, 'apps/bff/src/main.ts', {
+  service(`bff-${i + 1}`, 'dist/bff/main.mjs', {
     KEYHAVEN_PORT: String(port),
     KEYHAVEN_ENGINE_URL: engineUrls,
   });

@@ -68,9 +68,9 @@ const { service, waitFor, stopping } = createSupervisor({
 console.log(
   `> Starting the engine (SQLite + ${hsm ? 'PKCS#11 key adapter on the SoftHSM2 token' : 'software key adapter'}; the first start seeds demo data)`,
 );
-service('engine', 'apps/engine/src/main.ts');
+service('engine', 'dist/engine/main.mjs');
 await waitFor(`${scheme}://127.0.0.1:${enginePort}/readyz`, 'The engine', caFile);
-service('bff', 'apps/bff/src/main.ts');
+service('bff', 'dist/bff/main.mjs');
 await waitFor(`${scheme}://127.0.0.1:${bffPort}/healthz`, 'The console server', caFile);
 if (!stopping()) {
   console.log(`\n  Keyhaven console: ${scheme}://${tls ? 'localhost' : '127.0.0.1'}:${bffPort}/`);

@@ -21,7 +21,7 @@ export function step(root, env, title, command, args) {
   }
 }
 
-/** npm ci when node_modules is missing, then the console build. */
+/** npm ci when node_modules is missing, then the release build (services, CLI, console). */
 export function prepare(root, env) {
   if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
     // Native addons (better-sqlite3, pkcs11js) compile here instead of fetching prebuilt binaries.
@@ -33,11 +33,8 @@ export function prepare(root, env) {
       ['ci', '--no-audit', '--no-fund'],
     );
   }
-  step(root, env, 'Building the console', process.execPath, [
-    join(root, 'node_modules/vite/bin/vite.js'),
-    'build',
-    '--logLevel',
-    'warn',
+  step(root, env, 'Building the release (npm run build)', process.execPath, [
+    join(root, 'scripts/build.mjs'),
   ]);
 }
 
@@ -65,14 +62,14 @@ export function createSupervisor({ root, env, logDir, onStop }) {
   }
 
   /**
-   * Starts a TypeScript entry point (through tsx) as a named service. One that stops unexpectedly
+   * Starts a built service (a bundle of `npm run build`) under its name. One that stops unexpectedly
    * is started again (after 1 s, then up to 30 s between tries), and the others keep running: the
    * console stays up and says that the engine is down, instead of going down with it.
    */
   function service(name, entry, extraEnv = {}, failures = 0) {
     const startedAt = Date.now();
     const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, entry)], {
       cwd: root,
       env: { ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

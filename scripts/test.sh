@@ -65,9 +65,10 @@ else
   export KEYHAVEN_KUBE_BIN
   echo "$KEYHAVEN_KUBE_BIN: $("$KEYHAVEN_KUBE_BIN/kube-apiserver" --version)"
 fi
+# Every service a later layer starts runs the release's bundles (no tsx in a running service).
+run "Build the release (services, CLI and console bundles)" node scripts/build.mjs
 run "Integration tests (engine processes, SQLite, a 3-member etcd, SoftHSM2, kube-apiserver)" npx vitest run --project integration
 run "Fuzzing both APIs as admin and viewer (Schemathesis from PyPI, in .venv)" npm run --silent fuzz
-run "Build the console" npx vite build --logLevel warn
 run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test
 echo
 echo "All test layers passed."

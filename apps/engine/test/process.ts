@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { freePort } from '../../../scripts/etcd-cluster.ts';
+import { SERVICES, serviceArgs } from '../../../scripts/build.mjs';
 import { fetchTransport, type EngineHttpRequest } from '@keyhaven/contracts';
 
 export { freePort };
@@ -30,7 +31,7 @@ export async function spawnEngine(
   /** The CA of an engine that serves HTTPS (KEYHAVEN_TLS_CERT_FILE in env). */
   ca?: Buffer,
 ): Promise<EngineProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/engine/src/main.ts'], {
+  const child = spawn(process.execPath, serviceArgs('engine'), {
     cwd: root,
     env: { ...process.env, KEYHAVEN_ENGINE_PORT: String(port), KEYHAVEN_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,7 +106,10 @@ export async function spawnService(
   env: Record<string, string>,
   readyUrl: string,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // A Keyhaven service runs from its bundle (as released); a test's own server through tsx.
+  const service = Object.entries(SERVICES).find(([, s]) => s.source === entry)?.[0];
+  const args = service ? serviceArgs(service as keyof typeof SERVICES) : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

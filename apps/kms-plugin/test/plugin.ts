@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PLUGIN_SOCKET } from '@keyhaven/engine';
 import { PROTO_PATH } from '../src/grpc-server.ts';
+import { serviceArgs } from '../../../scripts/build.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -57,11 +58,11 @@ export async function spawnPlugin(dir: string, config: string): Promise<PluginPr
   writeFileSync(file, config, { mode: 0o600 });
   const socketPath = /UNIX_SOCKET_PATH: "([^"]+)"/.exec(config)?.[1] ?? '';
   const port = /HEALTHZ_PORT: "127.0.0.1:(\d+)"/.exec(config)?.[1] ?? '';
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'apps/kms-plugin/src/main.ts', '--config', file],
-    { cwd: root, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...serviceArgs('kms-plugin'), '--config', file], {
+    cwd: root,
+    env: { ...process.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (out += String(d)));
