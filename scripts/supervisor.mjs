@@ -2,7 +2,7 @@
 // lines go to <logDir>/<name>.log (warnings and errors also to the terminal), other output to the
 // terminal; if one service dies the others are stopped; Ctrl-C stops them all (SIGKILL after 5 s).
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ export function prepare(root, env) {
       'npm',
       ['ci', '--no-audit', '--no-fund'],
     );
+    writeFileSync(join(root, 'node_modules/.keyhaven-node-abi'), `${process.versions.modules}\n`);
   }
   step(root, env, 'Building the release (npm run build)', process.execPath, [
     join(root, 'scripts/build.mjs'),

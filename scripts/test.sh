@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: makes sure what the tests need is present, then runs every layer in order and
-# stops at the first that fails: types, lint, unit + component, mutation, integration, fuzzing,
-# end-to-end.
+# `npm test` (through scripts/lts.sh, on Node 26 LTS): makes sure what the tests need is present,
+# then runs every layer in order and stops at the first that fails: types, lint, unit +
+# component, mutation, integration, fuzzing, end-to-end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export IBM_TELEMETRY_DISABLED=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -30,7 +30,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "> npm ci"
   # Native addons (better-sqlite3, pkcs11js) compile here instead of fetching prebuilt binaries.
   npm_config_build_from_source=true npm ci --no-audit --no-fund
+  node -p process.versions.modules >node_modules/.keyhaven-node-abi
 fi
+echo "> Node $(node -v) ($(command -v node))"
 
 run() {
   echo

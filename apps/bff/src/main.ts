@@ -61,7 +61,7 @@ function main() {
     config.KEYHAVEN_HOST,
     () => {
       const { port } = server.address() as AddressInfo;
-      logger.info({ port, tls: tls !== undefined }, 'bff listening');
+      logger.info({ port, tls: tls !== undefined, node: process.version }, 'bff listening');
     },
   );
   if (tls) reloadTlsOnChange(server as HttpsServer, tls, logger);

@@ -69,7 +69,12 @@ function serve(engine: Engine, config: EngineConfig, logger: Logger, dataDir: st
     () => {
       const { port } = server.address() as AddressInfo;
       logger.info(
-        { port, tls: tls !== undefined, mtls: tls?.clientCaFile !== undefined },
+        {
+          port,
+          tls: tls !== undefined,
+          mtls: tls?.clientCaFile !== undefined,
+          node: process.version,
+        },
         'engine listening',
       );
     },

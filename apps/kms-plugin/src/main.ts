@@ -92,6 +92,7 @@ async function main() {
       instance: config.instanceId,
       keyId: health.keyId,
       status: health.healthz,
+      node: process.version,
     },
     'serving the KMS v2 API',
   );
