@@ -1,7 +1,7 @@
 /**
  * `npm run bench -w apps/cli`: the wall time of `keyhaven ks cluster ls` (a fresh process each
  * time, median of 10) against a real engine, next to a bare `node -e 0` measured in the same run.
- * Target: within 300 ms of bare Node start.
+ * Target: within 150 ms of bare Node start (issue 26; 318 ms over before the http transport and compile cache).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -54,7 +54,7 @@ try {
   console.log(`  node -e 0 (baseline)          ${bare.toFixed(1)} ms`);
   console.log(`  keyhaven ks cluster ls        ${cli.toFixed(1)} ms`);
   console.log(
-    `  over bare Node                ${over.toFixed(1)} ms (target: within 300 ms) ${over <= 300 ? 'MET' : 'MISSED'}`,
+    `  over bare Node                ${over.toFixed(1)} ms (target: within 150 ms) ${over <= 150 ? 'MET' : 'MISSED'}`,
   );
 } finally {
   engine.child.kill('SIGTERM');

@@ -2,8 +2,17 @@
 // Runs the bundled CLI, bundling it first when it is missing or older than its sources (a fresh
 // clone, or a change in the repository): a few stat calls on every start, no build step to forget.
 import { readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// V8 keeps the bundle's compiled code in the user's own cache: later starts skip compiling it.
+try {
+  module.enableCompileCache?.(join(homedir(), '.cache', 'keyhaven', 'compile-cache'));
+} catch {
+  // no writable home: compile as usual
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundlePath = join(root, 'dist/keyhaven.mjs');

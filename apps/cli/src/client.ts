@@ -4,7 +4,6 @@ import {
   EngineRefusal,
   TokenKeeper,
   engineApi,
-  fetchTransport,
   type CallInput,
   type CallResult,
   type EngineHttpAnswer,
@@ -14,13 +13,14 @@ import {
 } from '@keyhaven/contracts';
 import { checkApiUrl, readConfig, writeConfig, type CliConfig } from './config.ts';
 import { CliError } from './errors.ts';
+import { httpTransport } from './transport.ts';
 
-/** Sends the engine's exchanges to the API URL with fetch; an unreachable API says so. */
-const fetchTo =
+/** Sends the engine's exchanges to the API URL; an unreachable API says so. */
+const transportTo =
   (apiUrl: string): EngineTransport =>
   async (request) => {
     try {
-      return await fetchTransport(apiUrl)(request);
+      return await httpTransport(apiUrl)(request);
     } catch (err) {
       if (request.signal?.aborted) throw err;
       throw new CliError(`The Keyhaven API at ${new URL(apiUrl).origin} cannot be reached.`);
@@ -42,7 +42,7 @@ function asCliError(err: unknown): unknown {
 
 /** Asks the engine for a token: an API key or a password exchanged at the IAM token endpoint. */
 export function requestToken(apiUrl: string, grant: TokenRequest) {
-  return new EngineClient(fetchTo(apiUrl))
+  return new EngineClient(transportTo(apiUrl))
     .call(engineApi.createToken, { body: grant })
     .catch((err: unknown) => {
       throw asCliError(err);
@@ -51,7 +51,7 @@ export function requestToken(apiUrl: string, grant: TokenRequest) {
 
 /** Revokes a token (logging out). */
 export function revokeToken(apiUrl: string, token: string): Promise<void> {
-  return new EngineClient(fetchTo(apiUrl)).call(engineApi.revokeToken, { token });
+  return new EngineClient(transportTo(apiUrl)).call(engineApi.revokeToken, { token });
 }
 
 /** The engine's HTTP API as the logged-in user; every answer is checked against its contract. */
@@ -72,7 +72,7 @@ export class EngineApi {
       token ? { value: token, expiration } : undefined,
       (renewed) => writeConfig({ ...config, token: renewed.value, expiration: renewed.expiration }),
     );
-    this.client = new EngineClient(fetchTo(config.apiUrl), { token: () => keeper.token() });
+    this.client = new EngineClient(transportTo(config.apiUrl), { token: () => keeper.token() });
   }
 
   /**
