@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test` (through scripts/lts.sh, on Node 26 LTS): makes sure what the tests need is present,
 # then runs every layer in order and stops at the first that fails: types, lint, unit +
-# component, mutation, integration, fuzzing, end-to-end.
+# component, mutation, integration, fuzzing, images, end-to-end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export IBM_TELEMETRY_DISABLED=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -69,7 +69,14 @@ else
 fi
 # Every service a later layer starts runs the release's bundles (no tsx in a running service).
 run "Build the release (services, CLI and console bundles)" node scripts/build.mjs
-run "Integration tests (engine processes, SQLite, a 3-member etcd, SoftHSM2, kube-apiserver)" npx vitest run --project integration
+if [ "${KEYHAVEN_SKIP_IMAGES:-}" = 1 ]; then
+  echo
+  echo "=== KEYHAVEN_SKIP_IMAGES=1: the images and the static pod test are skipped on purpose."
+else
+  # Built from dist/ and cached by the digest of their content: an unchanged release is reused.
+  run "OCI images (buildah, from Debian's packages and the release)" env KEYHAVEN_IMAGE_SKIP_BUILD=1 bash scripts/image.sh
+fi
+run "Integration tests (engine processes, SQLite, a 3-member etcd, SoftHSM2, kube-apiserver, images)" npx vitest run --project integration
 run "Fuzzing both APIs as admin and viewer (Schemathesis from PyPI, in .venv)" npm run --silent fuzz
 run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test
 echo

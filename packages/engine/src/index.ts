@@ -16,4 +16,4 @@ export { systemClock, type Clock } from './domain/context.ts';
 export { Pkcs11KeyAdapter, defaultPkcs11Settings, type Pkcs11Settings } from './keys/pkcs11.ts';
 export { EtcdOwnership } from './master/etcd-ownership.ts';
 export type { JobOwnership } from './master/ownership.ts';
-export { PLUGIN_SOCKET, encryptionConfiguration } from './domain/plugin-setup.ts';
+export { PLUGIN_SOCKET, PLUGIN_TLS_FILES, encryptionConfiguration } from './domain/plugin-setup.ts';
