@@ -76,7 +76,12 @@ else
   # Built from dist/ and cached by the digest of their content: an unchanged release is reused.
   run "OCI images (buildah, from Debian's packages and the release)" env KEYHAVEN_IMAGE_SKIP_BUILD=1 bash scripts/image.sh
 fi
-run "Integration tests (engine processes, SQLite, a 3-member etcd, SoftHSM2, kube-apiserver, images)" npx vitest run --project integration
+if [ "${KEYHAVEN_SKIP_KUBE:-}" != 1 ]; then
+  echo
+  echo "=== Helm (built once from the Go module proxy, then cached)"
+  bash scripts/helm.sh
+fi
+run "Integration tests (engine processes, SQLite, a 3-member etcd, SoftHSM2, kube-apiserver, images, Helm)" npx vitest run --project integration
 run "Fuzzing both APIs as admin and viewer (Schemathesis from PyPI, in .venv)" npm run --silent fuzz
 run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test
 echo

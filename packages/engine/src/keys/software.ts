@@ -48,7 +48,11 @@ export function loadOrCreateKek(path: string): Buffer {
     writeFileSync(path, randomBytes(32), { mode: 0o600, flag: 'wx' });
   }
   const mode = statSync(path).mode & 0o777;
-  if (mode & 0o077) chmodSync(path, 0o600);
+  try {
+    if (mode & 0o077) chmodSync(path, 0o600);
+  } catch {
+    // A read-only mount (a Kubernetes Secret, group-readable for fsGroup) keeps the mode it has.
+  }
   const kek = readFileSync(path);
   if (kek.length !== 32)
     throw new Error(`key-encryption key file ${path} must hold exactly 32 bytes`);
