@@ -138,6 +138,8 @@ describe.skipIf(SKIP_KUBE)('the Helm chart', () => {
       expect(engine.spec.replicas).toBe(mode.startsWith('one') ? 1 : 3);
       expect(env.KEYHAVEN_STORE).toBe(mode.startsWith('one') ? 'sqlite' : 'etcd');
       expect(env.KEYHAVEN_KEK_FILE).toBe('/keys/kek');
+      expect(env.KEYHAVEN_ADMIN_PASSWORD_FILE).toBe('/keys/admin-password');
+      expect(env.KEYHAVEN_PUBLIC_URL).toBe('https://kh-keyhaven-engine.keyhaven.svc:8081');
       expect(env.KEYHAVEN_TLS_CLIENT_CA_FILE).toBe('/tls/ca.crt');
     },
   );

@@ -27,6 +27,17 @@ export const EngineConfig = z
     KEYHAVEN_KEY_ADAPTER: z.enum(['software', 'pkcs11']).default('software'),
     KEYHAVEN_DEMO: bool.default(true),
     KEYHAVEN_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    /**
+     * Without demo data: the file holding the first administrator's password. On a first start
+     * the engine makes the account, its Key Protect instance and user `admin` with it.
+     */
+    KEYHAVEN_ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
+    KEYHAVEN_ACCOUNT_NAME: z.string().trim().min(1).max(100).default('Keyhaven'),
+    /** The region the account's Key Protect instance names. */
+    KEYHAVEN_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/, 'must be a region name such as us-south')
+      .default('local'),
     KEYHAVEN_DEMO_SECRETS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
     KEYHAVEN_JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
     KEYHAVEN_JOB_PAUSE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
@@ -109,15 +120,15 @@ export const EngineConfig = z
       .default(defaultPkcs11Settings.maxRetries),
   })
   .superRefine((c, ctx) => {
-    const tlsIssue = (path: string, message: string) =>
+    const issueAt = (path: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message });
-    checkTlsSettings(c, tlsIssue, [
+    checkTlsSettings(c, issueAt, [
       'KEYHAVEN_TLS_CERT_FILE',
       'KEYHAVEN_TLS_KEY_FILE',
       'KEYHAVEN_TLS_CLIENT_CA_FILE',
     ]);
     if (c.KEYHAVEN_TLS_CLIENT_CA_FILE && !c.KEYHAVEN_TLS_CERT_FILE)
-      tlsIssue(
+      issueAt(
         'KEYHAVEN_TLS_CLIENT_CA_FILE',
         'client certificates need HTTPS: set KEYHAVEN_TLS_CERT_FILE and KEYHAVEN_TLS_KEY_FILE too',
       );
@@ -128,6 +139,16 @@ export const EngineConfig = z
         message:
           'required with the etcd store: comma-separated client URLs, e.g. http://127.0.0.1:2379',
       });
+    if (c.KEYHAVEN_ADMIN_PASSWORD_FILE !== undefined) {
+      const password = readable(c.KEYHAVEN_ADMIN_PASSWORD_FILE);
+      if (password === undefined)
+        issueAt('KEYHAVEN_ADMIN_PASSWORD_FILE', `cannot read ${c.KEYHAVEN_ADMIN_PASSWORD_FILE}`);
+      else if (password.length < 12)
+        issueAt(
+          'KEYHAVEN_ADMIN_PASSWORD_FILE',
+          'the password in it must be at least 12 characters',
+        );
+    }
     const hsm = c.KEYHAVEN_KEY_ADAPTER === 'pkcs11' || c.KEYHAVEN_PKCS11_TOKEN_LABEL !== undefined;
     if (!hsm) return;
     const issue = (path: string, message: string) =>
@@ -153,6 +174,15 @@ export const EngineConfig = z
     }
   });
 export type EngineConfig = z.infer<typeof EngineConfig>;
+
+/** A secret file's text, trimmed, or undefined when it cannot be read. */
+export function readable(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
 
 /** Parses the environment or throws an error naming every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {

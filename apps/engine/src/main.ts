@@ -7,7 +7,9 @@ import {
   defaultEtcdSettings,
   EtcdOwnership,
   EtcdStore,
+  MAIN_ACCOUNT,
   StoreKey,
+  bootstrapAccount,
   Pkcs11KeyAdapter,
   SoftwareKeyAdapter,
   SqliteStore,
@@ -20,7 +22,7 @@ import {
 import { createHttpServer, randomSecret, reloadTlsOnChange, secretFile } from '@keyhaven/server';
 import type { Server as HttpsServer } from 'node:https';
 import { createApp } from './app.ts';
-import { loadConfig, pkcs11Settings, type EngineConfig } from './config.ts';
+import { loadConfig, pkcs11Settings, readable, type EngineConfig } from './config.ts';
 
 /** The demo password: from the environment, or random on first start and kept (0600) in the data dir. */
 function demoPassword(dataDir: string, given: string | undefined): string {
@@ -156,6 +158,18 @@ async function main() {
       migrationPageSize: config.KEYHAVEN_MIGRATION_PAGE_SIZE,
     },
   });
+  if (!config.KEYHAVEN_DEMO && config.KEYHAVEN_ADMIN_PASSWORD_FILE) {
+    const made = await bootstrapAccount(engine, {
+      password: readable(config.KEYHAVEN_ADMIN_PASSWORD_FILE) ?? '',
+      accountName: config.KEYHAVEN_ACCOUNT_NAME,
+      region: config.KEYHAVEN_REGION,
+    });
+    if (made)
+      logger.info({ account: MAIN_ACCOUNT }, 'account and first administrator (admin) made');
+  } else if (!config.KEYHAVEN_DEMO && (await store.count(StoreKey.user(''))) === 0)
+    logger.warn(
+      'no users and no demo data: set KEYHAVEN_ADMIN_PASSWORD_FILE to make the first administrator',
+    );
   if (config.KEYHAVEN_DEMO) {
     const password = demoPassword(dataDir, config.KEYHAVEN_DEMO_PASSWORD);
     const seeded = await seedDemo(engine, {

@@ -1,5 +1,6 @@
 export { createEngine, type Engine, type EngineDeps } from './engine.ts';
 export { seedDemo, seedSecrets, DEMO_ACCOUNT, PARTNER_ACCOUNT } from './demo.ts';
+export { bootstrapAccount, MAIN_ACCOUNT, MAIN_INSTANCE } from './bootstrap.ts';
 export { SqliteStore } from './store/sqlite.ts';
 export { EtcdStore, defaultEtcdSettings, type EtcdStoreSettings } from './store/etcd.ts';
 export { StoreUnavailableError } from './store/types.ts';
