@@ -114,8 +114,14 @@ test('a viewer sees everything readable; actions they may not take are disabled,
   await page.getByRole('button', { name: 'Actions for default/app-secret-00000' }).click();
   await expect(page.getByRole('menuitem', { name: 'Reveal values' })).toBeDisabled();
   await expect(page.getByRole('menuitem', { name: 'Delete' })).toBeDisabled();
-  await expect(page.getByRole('menuitem', { name: 'Verify encryption' })).toBeEnabled();
+  await expect(
+    page.getByRole('menuitem', { name: 'Verify encryption (needs Editor)' }),
+  ).toBeDisabled();
   await page.keyboard.press('Escape');
+
+  // Authorizations: the viewer is in the account but not its Administrator, and Create says so.
+  await page.goto('/authorizations');
+  await expect(page.getByRole('button', { name: 'Create (needs Administrator)' })).toBeDisabled();
 
   // Key management: readable, but every action needs a service role the viewer lacks.
   await page.goto('/kms');

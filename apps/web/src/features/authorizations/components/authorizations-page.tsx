@@ -19,13 +19,12 @@ import {
   type Me,
 } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { explained } from '../../../shared/ui/explained.ts';
 import { HeaderRow } from '../../../shared/ui/header-row.tsx';
 import { Day } from '../../../shared/ui/time.tsx';
 import { useAuthorizations } from '../api/get-authorizations.ts';
 import { CreateAuthorizationModal } from './create-authorization-modal.tsx';
 import { DeleteAuthorizationModal } from './delete-authorization-modal.tsx';
-
-const ADMIN_NEEDED = 'Needs the Administrator role across the account';
 
 const accountLabel = (accountId: string, user: Me) =>
   accountId === user.accountId ? `This account (${accountId})` : `Account ${accountId}`;
@@ -65,12 +64,8 @@ export function AuthorizationsPage({ user, instances }: { user: Me; instances: K
       >
         <TableToolbar aria-label="Authorizations toolbar">
           <TableToolbarContent>
-            <Button
-              onClick={() => setCreating(true)}
-              disabled={!admin}
-              title={admin ? undefined : ADMIN_NEEDED}
-            >
-              Create
+            <Button onClick={() => setCreating(true)} disabled={!admin}>
+              {explained('Create', admin ? undefined : 'needs Administrator')}
             </Button>
           </TableToolbarContent>
         </TableToolbar>
@@ -86,6 +81,12 @@ export function AuthorizationsPage({ user, instances }: { user: Me; instances: K
             )}
             {policies.data.map((p) => {
               const mayDelete = isAccountAdministrator(user, p.target.accountId);
+              // The real reason: a role this user lacks in their own account, or another account's.
+              const whyNot = mayDelete
+                ? undefined
+                : p.target.accountId === user.accountId
+                  ? 'needs Administrator'
+                  : `only account ${p.target.accountId} can`;
               return (
                 <TableRow key={p.id}>
                   <TableCell>
@@ -110,12 +111,9 @@ export function AuthorizationsPage({ user, instances }: { user: Me; instances: K
                       kind="danger--ghost"
                       size="sm"
                       disabled={!mayDelete}
-                      title={
-                        mayDelete ? undefined : `Only account ${p.target.accountId} can delete it`
-                      }
                       onClick={() => setDeleting(p)}
                     >
-                      Delete
+                      {explained('Delete', whyNot)}
                       <span className="cds--visually-hidden">
                         {' '}
                         authorization to {targetLabel(p)}

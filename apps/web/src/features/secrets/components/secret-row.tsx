@@ -41,7 +41,13 @@ export function SecretRow({
             title={canEdit ? undefined : EDITOR_NEEDED}
             onClick={() => onOpen('reveal')}
           />
-          <OverflowMenuItem itemText="Verify encryption" onClick={() => onOpen('verify')} />
+          {/* The stored bytes of a secret not yet under KMS are its value: Editor, as values. */}
+          <OverflowMenuItem
+            itemText={explained('Verify encryption', canEdit ? undefined : 'needs Editor')}
+            disabled={!canEdit}
+            title={canEdit ? undefined : EDITOR_NEEDED}
+            onClick={() => onOpen('verify')}
+          />
           <OverflowMenuItem
             itemText={explained('Delete', canEdit ? undefined : 'needs Editor')}
             isDelete
