@@ -176,19 +176,17 @@ export class EngineClient {
       }
       if (attempt + 1 < attempts) await sleep(backoffMs(attempt, CALL_BACKOFF));
     }
-    // No engine answered: while the health check runs, it is the one to say when it is back.
-    if (this.probe && !this.down)
-      this.markDown(
-        (lastError as Error | undefined)?.name === 'TimeoutError'
-          ? `no answer within ${this.timeoutMs / 1000} s`
-          : 'the connection was refused',
-      );
+    const timedOut = (lastError as Error | undefined)?.name === 'TimeoutError';
+    // No engine could be reached: while the health check runs, it is the one to say when it is
+    // back. One slow answer is that call's failure only: marking the engine down would end every
+    // session's status stream.
+    if (this.probe && !this.down && !timedOut) this.markDown('the connection was refused');
     if (this.down) throw this.unavailable();
     this.options.logger.warn(
       { err: lastError, operation: request.operation?.operationId ?? request.path },
       'engine unreachable',
     );
-    if ((lastError as Error | undefined)?.name === 'TimeoutError') {
+    if (timedOut) {
       throw new HttpError(
         503,
         'ENGINE_TIMEOUT',
