@@ -31,7 +31,7 @@ let certificate: string;
 let server: Server;
 let serverUrl: string;
 /** How the hostile server answers /version now. */
-let behaviour: 'huge' | 'object' | 'long' | 'wordy' | 'silent' = 'huge';
+let behaviour: 'huge' | 'object' | 'long' | 'wordy' | 'silent' | 'slow' = 'huge';
 const sockets = new Set<Socket>();
 
 /** Streams about 600 MB of JSON-looking bytes for as long as the client reads. */
@@ -72,6 +72,14 @@ beforeAll(async () => {
   server = createServer(tls, (req, res) => {
     if (behaviour === 'silent') return; // TLS is up; no answer ever comes
     if (behaviour === 'huge') return streamHuge(res);
+    if (behaviour === 'slow' && req.url?.includes('/version')) {
+      // A real cluster, only slow: its check would pass after 3 s.
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ gitVersion: 'v1.37.2' }));
+      }, 3_000);
+      return;
+    }
     if (req.url?.includes('selfsubjectaccessreviews')) {
       // Every verb allowed: the check passes, and what /version said would be kept.
       res.writeHead(201, { 'content-type': 'application/json' });
@@ -81,7 +89,7 @@ beforeAll(async () => {
       object: { evil: ['x'] },
       long: `v1.${'9'.repeat(3 << 20)}`,
       wordy: `v1.37.2-${'x'.repeat(200)}`,
-    };
+    } as Record<string, unknown>;
     const gitVersion = versions[behaviour];
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ gitVersion }));
@@ -114,6 +122,20 @@ afterAll(async () => {
   await engine?.exited;
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A console session of the administrator: its cookie and CSRF token. */
+async function adminSession() {
+  const login = await fetch(`${bffUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  const session = (await login.json()) as { csrfToken: string };
+  return {
+    cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
+    csrf: session.csrfToken,
+  };
+}
 
 /** The console's clusters list, as a user of the account sees it. */
 async function consoleList(): Promise<{ status: number; size: number; names: string[] }> {
@@ -156,18 +178,7 @@ describe('a hostile cluster endpoint', () => {
 
   it('that never answers is CLUSTER_UNREACHABLE after its own deadline, never an engine outage', async () => {
     behaviour = 'silent';
-    const { cookie, csrf } = await (async () => {
-      const login = await fetch(`${bffUrl}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-      });
-      const session = (await login.json()) as { csrfToken: string };
-      return {
-        cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
-        csrf: session.csrfToken,
-      };
-    })();
+    const { cookie, csrf } = await adminSession();
     const started = Date.now();
     const res = await fetch(`${bffUrl}/api/clusters`, {
       method: 'POST',
@@ -187,6 +198,36 @@ describe('a hostile cluster endpoint', () => {
     // Every other session's calls go on: the BFF did not call the engine down.
     const list = await consoleList();
     expect(list.status).toBe(200);
+  });
+
+  it('is not connected when the console cancels while the check is under way', async () => {
+    behaviour = 'slow';
+    const { cookie, csrf } = await adminSession();
+    const cancel = new AbortController();
+    const started = fetch(`${bffUrl}/api/clusters`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'hostile-cancelled',
+        server: serverUrl,
+        caCertificate: certificate,
+        token: 'any-token',
+      }),
+      signal: cancel.signal,
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    cancel.abort();
+    await expect(started).rejects.toThrow();
+    // Past the moment the slow cluster answers: the engine stopped the check and wrote nothing.
+    await new Promise((r) => setTimeout(r, 4_000));
+    const list = await fetch(`${engine.url}/v2/clusters`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    const names = ((await list.json()) as { name: string }[]).map((c) => c.name);
+    expect(names).not.toContain('hostile-cancelled');
+    // The same cluster, not cancelled, connects: the test's slow cluster is a good one.
+    const connected = await connect();
+    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
   });
 
   it('that refuses connections is reported without the socket error’s code (no port oracle)', async () => {

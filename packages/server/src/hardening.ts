@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { HttpError } from './http-error.ts';
 
 /**
@@ -56,3 +56,15 @@ export const bodyPrecheck =
       });
     next();
   };
+
+/**
+ * Aborted when the client goes away before its answer is finished (it cancelled, or its
+ * connection broke): work done only for that answer can stop, and write nothing.
+ */
+export function clientGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort(new DOMException('The client went away.', 'AbortError'));
+  });
+  return gone.signal;
+}

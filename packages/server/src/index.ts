@@ -10,6 +10,7 @@ export {
 } from './tls.ts';
 export {
   bodyPrecheck,
+  clientGone,
   hstsWhenSecure,
   noStore,
   rejectProtoKeys,

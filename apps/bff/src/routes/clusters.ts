@@ -14,6 +14,7 @@ import {
   ApiKeyList,
   engineApi,
 } from '@keyhaven/contracts';
+import { clientGone } from '@keyhaven/server';
 import { clusterOverview } from '../cluster-overview.ts';
 import { enableOptions } from '../enable-options.ts';
 import type { EngineClient } from '../engine-client.ts';
@@ -124,11 +125,13 @@ function connectionRoutes(route: Route, engine: EngineClient) {
       response: Cluster,
       status: 201,
     },
-    ({ session, requestId, body }) =>
+    // Cancel in the console closes this request: the engine's check stops with it.
+    ({ session, requestId, body, res }) =>
       engine.call(engineApi.connectCluster, {
         token: session.token,
         requestId,
         body,
+        signal: clientGone(res),
       }),
   );
   route(

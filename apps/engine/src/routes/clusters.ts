@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { engineApi as api } from '@keyhaven/contracts';
 import { EngineError } from '@keyhaven/engine';
+import { clientGone } from '@keyhaven/server';
 import type { RouteDeps } from './route.ts';
 
 /** Kubernetes Service: clusters with their master status, Enable/Update KMS, and activity. */
@@ -49,8 +50,8 @@ function connectionRoutes(
   publicUrl: string | undefined,
   pluginClientCertificates: boolean,
 ) {
-  route(api.connectCluster, async ({ principal, body }) => {
-    const record = await engine.connections.connect(principal, body);
+  route(api.connectCluster, async ({ principal, body, res }) => {
+    const record = await engine.connections.connect(principal, body, clientGone(res));
     return engine.clusters.view(record);
   });
   route(api.disconnectCluster, async ({ principal, params }) => {

@@ -30,10 +30,11 @@ export class ClusterAccess {
   ) {}
 
   /** A client for credentials being checked, under the address policy and a deadline. */
-  candidate(target: KubeTarget, budgetMs: number): KubeApi {
+  candidate(target: KubeTarget, budgetMs: number, cancel?: AbortSignal): KubeApi {
+    const budget = AbortSignal.timeout(budgetMs);
     return this.newClient(target, {
       policy: this.policy,
-      signal: AbortSignal.timeout(budgetMs),
+      signal: cancel ? AbortSignal.any([budget, cancel]) : budget,
       budgetMs,
     });
   }

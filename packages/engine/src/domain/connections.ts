@@ -48,7 +48,12 @@ export class Connections {
     private readonly activity: Activity,
   ) {}
 
-  async connect(principal: Principal, request: ConnectClusterRequest): Promise<ClusterRecord> {
+  /** `cancel`: the caller went away; a check still under way stops, and nothing is written. */
+  async connect(
+    principal: Principal,
+    request: ConnectClusterRequest,
+    cancel?: AbortSignal,
+  ): Promise<ClusterRecord> {
     const id = `kc-${randomBytes(10).toString('hex')}`;
     const owned = { id, accountId: principal.accountId };
     // Only a grant on every cluster of the account ('*') can hold for a cluster not made yet.
@@ -76,7 +81,11 @@ export class Connections {
       clusters.some((c) => c.value.name === request.name && c.value.accountId === owned.accountId)
     )
       throw nameTaken();
-    const version = await this.check(request);
+    const version = await this.check(request, cancel);
+    if (cancel?.aborted)
+      throw badRequest('CONNECT_CANCELLED', 'The connection was cancelled; nothing was written.', {
+        server: request.server,
+      });
     const now = this.ctx.clock.now().toISOString();
     const record: ClusterRecord = {
       id,
@@ -132,10 +141,10 @@ export class Connections {
    * whole check has its own budget, well inside the console's wait for the engine: a cluster
    * that never answers is that cluster's failure (CLUSTER_UNREACHABLE), not an engine outage.
    */
-  private async check(request: ConnectClusterRequest): Promise<string> {
+  private async check(request: ConnectClusterRequest, cancel?: AbortSignal): Promise<string> {
     for (const endpoint of request.etcd?.endpoints ?? [])
       this.access.checkEtcdEndpoint(request.server, endpoint);
-    const client = this.access.candidate(request, CHECK_BUDGET_MS);
+    const client = this.access.candidate(request, CHECK_BUDGET_MS, cancel);
     try {
       const version = await client.version();
       const missing: string[] = [];

@@ -7,8 +7,9 @@ import { clustersQueryOptions } from './get-clusters.ts';
 export function useConnectCluster() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: ConnectClusterRequest) =>
-      apiRequest(Cluster, '/api/clusters', { method: 'POST', body }),
+    // The signal is Cancel's: aborting closes the request, and the engine's check stops with it.
+    mutationFn: ({ body, signal }: { body: ConnectClusterRequest; signal: AbortSignal }) =>
+      apiRequest(Cluster, '/api/clusters', { method: 'POST', body, signal }),
     onSuccess: () =>
       queryClient.invalidateQueries({ queryKey: clustersQueryOptions().queryKey, exact: true }),
   });

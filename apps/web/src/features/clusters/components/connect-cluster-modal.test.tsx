@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { server } from '../../../test/server.ts';
@@ -65,5 +65,31 @@ describe('Connect cluster', () => {
       caCertificate: PEM,
       token: 'sa-token',
     });
+  });
+
+  it('keeps Cancel usable while the credentials are checked, and aborts the request', async () => {
+    let aborted = false;
+    server.use(
+      http.post('/api/clusters', ({ request }) => {
+        request.signal.addEventListener('abort', () => (aborted = true));
+        return new Promise<Response>(() => undefined); // a cluster that never answers
+      }),
+    );
+    let closed = false;
+    renderWithProviders(<ConnectClusterModal onClose={() => (closed = true)} />);
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Name'), 'slow');
+    await user.type(screen.getByLabelText('API server URL'), 'https://10.0.0.5:6443');
+    await user.click(screen.getByLabelText('CA certificate (PEM)'));
+    await user.paste(PEM);
+    await user.type(screen.getByLabelText('Service-account token'), 'sa-token');
+    await user.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(await screen.findByText(/Checking the credentials/)).toBeVisible();
+    expect(screen.getByRole('button', { name: 'Checking…' })).toBeDisabled();
+    const cancel = screen.getByRole('button', { name: 'Cancel' });
+    expect(cancel).toBeEnabled();
+    await user.click(cancel);
+    expect(closed).toBe(true);
+    await waitFor(() => expect(aborted).toBe(true));
   });
 });

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Checkbox, Modal, PasswordInput, TextArea, TextInput } from '@carbon/react';
+import { useEffect, useRef, useState } from 'react';
+import { Checkbox, InlineLoading, Modal, PasswordInput, TextArea, TextInput } from '@carbon/react';
 import { useNavigate } from 'react-router';
 import { ConnectClusterRequest, sentence } from '@keyhaven/contracts';
 import { FormError } from '../../../shared/ui/form-error.tsx';
@@ -107,35 +107,47 @@ export function ConnectClusterModal({ onClose }: { onClose: () => void }) {
     setFields((f) => ({ ...f, [name]: e.target.value }));
   const invalid = (field: string) =>
     touched && problems[field] ? { invalid: true, invalidText: problems[field] } : {};
+  // Cancel (or closing) at any time aborts a check under way: nothing is connected.
+  const inFlight = useRef<AbortController | null>(null);
+  useEffect(() => () => inFlight.current?.abort(), []);
+  const cancel = () => {
+    inFlight.current?.abort();
+    onClose();
+  };
   const submit = () => {
     setTouched(true);
     if (!request) return;
-    connect.mutate(request, {
-      onSuccess: (cluster) => {
-        toast({
-          kind: 'success',
-          title: `Cluster ${cluster.name} connected`,
-          subtitle: `Kubernetes ${cluster.masterKubeVersion} at ${cluster.location}`,
-        });
-        onClose();
-        void navigate(`/clusters/${cluster.id}`);
+    inFlight.current = new AbortController();
+    connect.mutate(
+      { body: request, signal: inFlight.current.signal },
+      {
+        onSuccess: (cluster) => {
+          toast({
+            kind: 'success',
+            title: `Cluster ${cluster.name} connected`,
+            subtitle: `Kubernetes ${cluster.masterKubeVersion} at ${cluster.location}`,
+          });
+          onClose();
+          void navigate(`/clusters/${cluster.id}`);
+        },
       },
-    });
+    );
   };
   return (
     <Modal
       open
       modalHeading="Connect cluster"
-      primaryButtonText="Connect"
+      primaryButtonText={connect.isPending ? 'Checking…' : 'Connect'}
       secondaryButtonText="Cancel"
       primaryButtonDisabled={connect.isPending}
-      loadingStatus={connect.isPending ? 'active' : 'inactive'}
-      loadingDescription="Checking the credentials…"
-      onRequestClose={onClose}
+      onRequestClose={cancel}
       onRequestSubmit={submit}
       size="md"
     >
       <div className="kh-stack">
+        {connect.isPending && (
+          <InlineLoading description="Checking the credentials with the API server… Cancel stops the check." />
+        )}
         <FormError title="The cluster was not connected" error={connect.error} />
         <p>
           Keyhaven checks the credentials at once. It keeps the token sealed and never shows it
