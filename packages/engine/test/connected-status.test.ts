@@ -57,5 +57,12 @@ describe('Master status of a connected cluster', () => {
     expect(desiredStatus({ cluster, job: update, key, now }).message).toBe(
       'KMS feature enablement in progress.',
     );
+    const named = { ...update, fromCrkName: 'key-a' };
+    expect(desiredStatus({ cluster, job: named, key, now }).message).toBe(
+      'KMS feature enablement in progress. Updating from key-a to key-b.',
+    );
+    expect(desiredStatus({ cluster, job: named, key: undefined, now }).message).toBe(
+      'KMS feature enablement in progress.',
+    );
   });
 });

@@ -47,6 +47,7 @@ describe('Enable, then Update', () => {
       accountId: 'acct-demo',
       fromCrkId: null,
     });
+    expect(job?.value).not.toHaveProperty('fromCrkName');
     expect(await activity('cluster', STAGING, 'kms.enable')).toEqual([
       'Enabled KMS with root key cluster-root-key-3 of keyhaven-key-protect (private endpoint).',
     ]);
@@ -76,7 +77,12 @@ describe('Enable, then Update', () => {
       reason: 'update',
       privateEndpoint: false,
       fromCrkId: keyId(t, 'cluster-root-key-3'),
+      fromCrkName: 'cluster-root-key-3',
     });
+    // Issue 30, walk fault 4: Master status says from which key to which.
+    expect((await t.engine.clusters.get(t.admin, STAGING)).masterStatus).toBe(
+      'KMS feature enablement in progress. Updating from cluster-root-key-3 to cluster-root-key-2.',
+    );
     expect(await activity('cluster', STAGING, 'kms.update')).toEqual([
       'Updated KMS with root key cluster-root-key-2 of keyhaven-key-protect (public endpoint).',
     ]);
@@ -241,6 +247,8 @@ describe('a rotation re-enables the clusters that use the key', () => {
       keyVersion: rotated.versions.at(-1)?.id,
       fromCrkId: id,
     });
+    // A rotation stays on its key: no "from" name to say.
+    expect(job?.value).not.toHaveProperty('fromCrkName');
     const [entry] = (await t.engine.activity.list('cluster', DEV)).filter(
       (e) => e.action === 'kms.rotate',
     );

@@ -45,10 +45,13 @@ export interface StatusInput {
 }
 
 /**
- * "KMS feature enablement in progress." as the seeds say it, and for a rotation why it runs: by
- * hand, or by the key's rotation policy (the engine's own sweep, actor `system`).
+ * "KMS feature enablement in progress." as the seeds say it; for an update, from which key to
+ * which; for a rotation, why it runs: by hand, or by the key's rotation policy (the engine's own
+ * sweep, actor `system`).
  */
 function enablingMessage(job: JobRecord, key: RootKeyRecord | undefined): string {
+  if (job.reason === 'update' && job.fromCrkName && key)
+    return `${MASTER_STATUS_ENABLING} Updating from ${job.fromCrkName} to ${key.name}.`;
   if (job.reason !== 'rotate' || !key) return MASTER_STATUS_ENABLING;
   const why = job.actor === 'system' ? 'Rotated by policy' : `Rotated by ${job.actor}`;
   return `${MASTER_STATUS_ENABLING} ${why}: re-encrypting under the new version of root key ${key.name}.`;

@@ -188,6 +188,8 @@ export interface JobRecord {
   accountId: string;
   /** The key this job moves away from, if any (its registration is dropped at the end). */
   fromCrkId: string | null;
+  /** That key's name when the job began, for Master status ("Updating from … to …"). */
+  fromCrkName?: string;
   state: EnablementResult['state'];
   message?: string;
   checkpoint: string | null;

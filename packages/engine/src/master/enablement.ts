@@ -197,6 +197,10 @@ export class Enablement {
     const now = this.ctx.clock.now().toISOString();
     const clusterId = cluster.value.id;
     const fromCrkId = cluster.value.kms?.crkId ?? null;
+    const fromKey =
+      fromCrkId && fromCrkId !== keyDoc.value.id
+        ? await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(fromCrkId))
+        : undefined;
     const nextJob: JobRecord = {
       id: randomUUID(),
       clusterId,
@@ -208,6 +212,7 @@ export class Enablement {
       privateEndpoint: spec.privateEndpoint,
       accountId: spec.accountId,
       fromCrkId,
+      ...(fromKey && { fromCrkName: fromKey.value.name }),
       state: 'running',
       checkpoint: null,
       done: 0,
