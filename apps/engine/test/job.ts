@@ -22,7 +22,10 @@ export async function clusterOverHttp(url: string, token: string) {
   return Cluster.parse(await response.json());
 }
 
-/** Polls the cluster until done(cluster) holds. */
+/**
+ * Polls the cluster until done(cluster) holds. A 503 (the store regaining quorum after a fault)
+ * is polled again; any other answer that is not the cluster fails.
+ */
 export async function waitForCluster(
   url: string,
   token: string,
@@ -30,8 +33,13 @@ export async function waitForCluster(
   pollMs = 20,
 ): Promise<Cluster> {
   for (;;) {
-    const cluster = await clusterOverHttp(url, token);
-    if (done(cluster)) return cluster;
+    const response = await fetch(`${url}/v2/clusters/${CLUSTER}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (response.status !== 503) {
+      const cluster = Cluster.parse(await response.json());
+      if (done(cluster)) return cluster;
+    } else await response.body?.cancel();
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
