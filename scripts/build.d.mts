@@ -3,7 +3,6 @@ export declare const SERVICES: Record<
   'engine' | 'bff' | 'kms-plugin',
   { source: string; bundle: string }
 >;
-export declare const NATIVE: string[];
 export declare function serviceArgs(name: keyof typeof SERVICES): string[];
 export declare function buildServices(): Promise<void>;
 export declare function buildConsole(): void;

@@ -25,7 +25,7 @@ export const SERVICES = {
 };
 
 /** The packages that are native addons: kept out of the bundles, shipped with node_modules. */
-export const NATIVE = ['better-sqlite3', 'pkcs11js'];
+const NATIVE = ['better-sqlite3', 'pkcs11js'];
 
 /** The command line that runs a built service. */
 export function serviceArgs(name) {

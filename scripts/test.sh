@@ -82,7 +82,8 @@ if [ "${KEYHAVEN_SKIP_KUBE:-}" != 1 ]; then
   bash scripts/helm.sh
 fi
 run "Integration tests (engine processes, SQLite, a 3-member etcd, SoftHSM2, kube-apiserver, images, Helm)" npx vitest run --project integration
-run "Fuzzing both APIs as admin and viewer (Schemathesis from PyPI, in .venv)" npm run --silent fuzz
+# The services were built above: the fuzzer starts them without bundling again.
+run "Fuzzing both APIs as admin and viewer (Schemathesis from PyPI, in .venv)" node --import tsx scripts/fuzz.ts
 run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test
 echo
 echo "All test layers passed."
