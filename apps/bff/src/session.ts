@@ -106,9 +106,15 @@ export class Sessions {
   async require(req: Request, res: Response): Promise<SessionData> {
     const data = await this.read(req);
     if (!data) throw new HttpError(401, 'UNAUTHENTICATED', 'Your session has ended. Log in again.');
-    // Roll the idle timer, at most once a minute so a burst of requests does not rewrite the cookie each time.
-    if (this.now() - data.lastSeen > 60_000)
-      await this.write(req, res, { ...data, lastSeen: this.now() });
+    // Roll the idle timer at most once a minute. The cookie this request carried is remembered as
+    // rolled too: requests already sent with it (a burst, or a client that keeps its cookie) would
+    // otherwise each be answered with a newly encrypted one, the costliest thing a request can do.
+    if (this.now() - data.lastSeen > 60_000) {
+      const rolled = { ...data, lastSeen: this.now() };
+      const cookie = (req.cookies as Record<string, string>)[SESSION_COOKIE] ?? '';
+      if (this.opened.has(cookie)) this.opened.set(cookie, rolled);
+      await this.write(req, res, rolled);
+    }
     return data;
   }
 }

@@ -75,6 +75,22 @@ describe('BFF sessions', () => {
     await request(app).get('/api/clusters').set('Cookie', `kh_session=${value}`).expect(401);
   });
 
+  it('rolls the idle timer once a minute, not for every request still carrying the old cookie', async () => {
+    let now = Date.now();
+    const app = makeBff([e.url], { now: () => now });
+    const { cookie } = await login(app);
+    const value = /kh_session=([^;]+)/.exec(cookie)?.[1] ?? '';
+    const get = () => request(app).get('/api/clusters').set('Cookie', `kh_session=${value}`);
+    expect((await get().expect(200)).headers['set-cookie']).toBeUndefined();
+    now += 61_000;
+    // The first request after a minute gets a rolled cookie; requests already sent with the old
+    // one (a burst, or a client that keeps it) do not each cost a new one.
+    expect(String((await get().expect(200)).headers['set-cookie'])).toMatch(/^kh_session=/);
+    expect((await get().expect(200)).headers['set-cookie']).toBeUndefined();
+    now += 61_000;
+    expect(String((await get().expect(200)).headers['set-cookie'])).toMatch(/^kh_session=/);
+  });
+
   it('needs the CSRF token for state changes; logout ends the session for good', async () => {
     const app = makeBff([e.url]);
     const { agent, session, cookie } = await login(app);
