@@ -1,11 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import {
   CALL_BACKOFF,
-  EngineClient as ContractClient,
   EngineContractError,
   EngineRefusal,
   backoffMs,
   requestOf,
+  resultOf,
   type CallInput,
   type CallResult,
   type EngineHttpAnswer,
@@ -13,6 +14,7 @@ import {
   type Operation,
 } from '@keyhaven/contracts';
 import { HttpError } from '@keyhaven/server';
+import { send, type EngineResponse } from './engine-http.ts';
 import { badEngineResponse } from './errors.ts';
 
 export interface EngineClientOptions {
@@ -40,12 +42,9 @@ export class EngineClient {
   /** Set while no engine answers its health check: calls then fail at once, saying why. */
   private down: { since: Date; reason: string } | undefined;
   /** Aborted when the engine is found down, so that calls waiting on it end too. */
-  private downSignal = new AbortController();
+  private downSignal = EngineClient.downController();
   private probe: NodeJS.Timeout | undefined;
-  private readonly inflight = new Map<string, Promise<EngineHttpAnswer>>();
-  private readonly client = new ContractClient((request) =>
-    request.method === 'GET' ? this.shared(request) : this.buffered(request),
-  );
+  private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly timeoutMs: number;
   private readonly readRetries: number;
 
@@ -92,6 +91,13 @@ export class EngineClient {
     clearInterval(this.probe);
   }
 
+  /** Every call in flight listens to it: as many listeners as calls is no leak. */
+  private static downController(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  }
+
   private markDown(reason: string): void {
     if (this.down) return;
     this.down = { since: new Date(), reason };
@@ -103,7 +109,7 @@ export class EngineClient {
     if (!this.down) return;
     this.options.logger.info({ since: this.down.since }, 'the engine answers again');
     this.down = undefined;
-    this.downSignal = new AbortController();
+    this.downSignal = EngineClient.downController();
   }
 
   private unavailable(): HttpError {
@@ -122,34 +128,42 @@ export class EngineClient {
    * covers the whole exchange, or for a stream (a watch) only until its headers arrive: a stream
    * stays open as long as its reader wants it.
    */
-  async raw(request: EngineHttpRequest, signal?: AbortSignal, stream = false): Promise<Response> {
-    const { method, headers, body } = request;
+  async raw(
+    request: EngineHttpRequest,
+    signal?: AbortSignal,
+    stream = false,
+  ): Promise<EngineResponse> {
+    const { method } = request;
     const attempts = method === 'GET' ? 1 + this.readRetries : 1;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (this.down) throw this.unavailable();
       for (let i = 0; i < this.urls.length; i++) {
         const index = (this.preferred + i) % this.urls.length;
-        const url = this.urls[index] + request.path;
-        const timeout = new AbortController();
+        const base = this.urls[index] ?? '';
+        // One signal ends the exchange: its deadline, the caller's cancel, or the engine found down.
+        const exchange = new AbortController();
         const timer = setTimeout(
           () =>
-            timeout.abort(new DOMException('The engine did not answer in time.', 'TimeoutError')),
+            exchange.abort(new DOMException('The engine did not answer in time.', 'TimeoutError')),
           this.timeoutMs,
         );
         // Like AbortSignal.timeout: a pending timer does not keep the process alive.
         timer.unref();
+        const down = this.downSignal.signal;
+        const onDown = () => exchange.abort(down.reason);
+        const onCancel = () => exchange.abort(signal?.reason);
+        down.addEventListener('abort', onDown, { once: true });
+        signal?.addEventListener('abort', onCancel, { once: true });
+        if (signal?.aborted) onCancel();
+        // The deadline covers the whole exchange: it ends once the answer is read or dropped.
+        const release = () => {
+          clearTimeout(timer);
+          down.removeEventListener('abort', onDown);
+          signal?.removeEventListener('abort', onCancel);
+        };
         try {
-          const response = await fetch(url, {
-            method,
-            headers,
-            ...(body !== undefined && { body }),
-            signal: AbortSignal.any([
-              ...(signal ? [signal] : []),
-              timeout.signal,
-              this.downSignal.signal,
-            ]),
-          });
+          const response = await send(base, request, exchange.signal, release);
           if (stream) clearTimeout(timer);
           this.preferred = index;
           if (
@@ -159,12 +173,12 @@ export class EngineClient {
             attempt + 1 < attempts
           ) {
             lastError = new Error(`engine answered ${response.status}`);
-            await response.body?.cancel();
+            response.discard();
             break;
           }
           return response;
         } catch (err) {
-          clearTimeout(timer);
+          release();
           if (signal?.aborted) throw err;
           lastError = err;
           this.options.onUpstreamError?.(
@@ -213,16 +227,20 @@ export class EngineClient {
 
   /**
    * Identical reads in flight at the same moment (same path, token and headers) share one engine
-   * call: a burst of identical screens costs the engine one request. A caller that joins a call
-   * already under way gets an answer at most that call's duration old (milliseconds; live status
-   * comes from the event stream anyway). The shared call carries the first caller's request id.
+   * call and its checked answer: a burst of identical screens costs the engine one request and the
+   * BFF one parse. A caller that joins a call already under way gets an answer at most that call's
+   * duration old (milliseconds; live status comes from the event stream anyway). The shared call
+   * carries the first caller's request id; its answer is read-only to every caller.
    */
-  private shared(request: EngineHttpRequest): Promise<EngineHttpAnswer> {
-    const { 'x-request-id': _, ...identity } = request.headers;
-    const key = `${request.path}\n${JSON.stringify(identity)}`;
-    let pending = this.inflight.get(key);
+  private shared<O extends Operation>(op: O, request: EngineHttpRequest): Promise<CallResult<O>> {
+    let key = request.path;
+    for (const name in request.headers)
+      if (name !== 'x-request-id') key += `\n${name}:${request.headers[name]}`;
+    let pending = this.inflight.get(key) as Promise<CallResult<O>> | undefined;
     if (!pending) {
-      pending = this.buffered(request).finally(() => this.inflight.delete(key));
+      pending = this.buffered(request)
+        .then((answer) => resultOf(op, answer))
+        .finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
@@ -245,7 +263,11 @@ export class EngineClient {
   /** Calls an operation of the engine's API and checks its answer against the contract. */
   async call<O extends Operation>(op: O, input: CallInput<O>): Promise<CallResult<O>> {
     try {
-      return await this.client.call(op, input);
+      const request = requestOf(op, input);
+      // A call its caller may cancel is its own: cancelling must not end other callers' reads.
+      return await (request.method === 'GET' && !request.signal
+        ? this.shared(op, request)
+        : resultOf(op, await this.buffered(request)));
     } catch (err) {
       throw this.translate(err, op);
     }
@@ -255,14 +277,18 @@ export class EngineClient {
    * Opens a stream of the engine's API (a status watch): its timeout covers only the wait for its
    * headers, and it stays open as long as `signal` allows.
    */
-  open<O extends Operation>(op: O, input: CallInput<O>, signal: AbortSignal): Promise<Response> {
+  open<O extends Operation>(
+    op: O,
+    input: CallInput<O>,
+    signal: AbortSignal,
+  ): Promise<EngineResponse> {
     return this.raw(requestOf(op, input), signal, true);
   }
 
   /** Whether an engine answers its health check. */
   async ping(): Promise<void> {
     const response = await this.raw({ method: 'GET', path: '/healthz', headers: {} });
-    await response.body?.cancel();
+    response.discard();
     if (!response.ok)
       throw new HttpError(
         503,

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { STREAM_BACKOFF, backoffMs, engineApi, statusStreamReader } from '@keyhaven/contracts';
 import type { EngineClient } from './engine-client.ts';
+import type { EngineResponse } from './engine-http.ts';
 import type { Metrics } from './metrics.ts';
 
 interface Subscriber {
@@ -13,7 +14,7 @@ interface Hub {
   /** What it watches, for the log: a cluster's id, or every cluster (never the token). */
   watch: string;
   /** Opens the engine's watch this hub relays, with a subscriber's token. */
-  open: (token: string, signal: AbortSignal) => Promise<globalThis.Response>;
+  open: (token: string, signal: AbortSignal) => Promise<EngineResponse>;
   subscribers: Set<Subscriber>;
   latest: { id: string; data: string } | undefined;
   upstream: AbortController | undefined;
@@ -131,8 +132,10 @@ export class StatusRelay {
         if (!subscriber) return;
         try {
           const response = await hub.open(subscriber.token, controller.signal);
-          if (!response.ok || !response.body)
+          if (!response.ok) {
+            response.discard();
             throw new Error(`engine watch answered ${response.status}`);
+          }
           failures = 0;
           const parser = statusStreamReader({
             onEvent: (event, id) => {
