@@ -5,11 +5,11 @@ import type { Logger } from 'pino';
 import { buildOpenApi } from '@keyhaven/contracts';
 import {
   HttpError,
+  apiHeaders,
   contractRouter,
   errorHandler,
   healthRoutes,
   hstsWhenSecure,
-  noStore,
   notFoundHandler,
   rejectProtoKeys,
   rejectUndecodablePath,
@@ -87,9 +87,15 @@ export function createApp(deps: BffDeps) {
   app.use(express.json({ limit: '2mb' }));
   app.use(rejectProtoKeys);
   app.use(cookieParser());
-  app.use(
-    helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, strictTransportSecurity: false }),
-  );
+  // The console's pages get helmet's headers; the API's JSON answers their own (apiHeaders).
+  const documentHeaders = helmet({
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    strictTransportSecurity: false,
+  });
+  app.use((req, res, next) => {
+    if (req.url.startsWith('/api/')) apiHeaders(req, res, next);
+    else documentHeaders(req, res, next);
+  });
   app.use(requestLogger(logger, { quiet: ['/healthz', '/readyz', '/metrics'] }));
   app.use(rejectUndecodablePath);
   app.use(hstsWhenSecure);
@@ -106,7 +112,6 @@ export function createApp(deps: BffDeps) {
   app.get('/metrics', metrics.handler);
 
   const api = Router();
-  api.use(noStore);
   api.use((req, res, next) => {
     res.locals.routeBase = req.baseUrl;
     next();

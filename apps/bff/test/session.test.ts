@@ -197,6 +197,15 @@ describe('BFF sessions', () => {
     const csp = (await request(app).get('/healthz')).headers['content-security-policy'];
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+    // An API answer carries the REST set: never cached, sniffed, framed or read by another origin.
+    const api = (await request(app).get('/api/clusters').expect(401)).headers;
+    expect(api).toMatchObject({
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'cross-origin-resource-policy': 'same-origin',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    });
     const metrics = await request(app).get('/metrics');
     expect(metrics.text).toContain('keyhaven_bff_request_duration_seconds');
     const doc = (await request(app).get('/api/openapi.json')).body;

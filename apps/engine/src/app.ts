@@ -1,5 +1,4 @@
 import express, { Router, type Request } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { buildOpenApi } from '@keyhaven/contracts';
 import { EngineError, type Engine, type Principal } from '@keyhaven/engine';
@@ -9,7 +8,7 @@ import {
   contractRouter,
   errorHandler,
   healthRoutes,
-  noStore,
+  apiHeaders,
   notFoundHandler,
   rejectProtoKeys,
   rejectUndecodablePath,
@@ -66,8 +65,8 @@ export function createApp(engine: Engine, logger: Logger, options: AppOptions = 
   app.set('trust proxy', false);
   app.use(requestLogger(logger, { acceptRequestId: true }));
   app.use(rejectUndecodablePath);
-  app.use(helmet());
-  app.use(noStore);
+  // An API only (JSON and event streams, no pages): the API's security headers, not helmet's.
+  app.use(apiHeaders);
   app.use(express.json({ limit: '2mb', type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(rejectProtoKeys);

@@ -64,7 +64,13 @@ describe('engine HTTP API', () => {
       .set('Authorization', `Bearer ${viewer}`)
       .set('Bluemix-Instance', 'kp-us-south');
     expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toContain('application/vnd.ibm.kms.key+json');
+    expect(res.headers['content-type']).toBe('application/vnd.ibm.kms.key+json; charset=utf-8');
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.text)));
+    expect(res.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    });
     expect(res.body.metadata).toEqual({
       collectionType: 'application/vnd.ibm.kms.key+json',
       collectionTotal: 5,

@@ -14,9 +14,21 @@ export const rejectUndecodablePath: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** API answers carry tokens, values and stored bytes: no cache keeps them. */
-export const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
+/**
+ * The security headers of a JSON API answer (OWASP's REST Security Cheat Sheet): no cache keeps
+ * it, no browser sniffs, frames or renders it as a page, and no other origin reads it. Helmet's
+ * full set is for documents (the console's pages); sent on every API answer it made the BFF's
+ * Overview spend a sixth of its time writing headers no browser reads there.
+ */
+const API_HEADERS: [string, string][] = [
+  ['Cache-Control', 'no-store'],
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+];
+export const apiHeaders: RequestHandler = (_req, res, next) => {
+  for (const [name, value] of API_HEADERS) res.setHeader(name, value);
   next();
 };
 

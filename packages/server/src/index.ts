@@ -11,8 +11,8 @@ export {
 export {
   bodyPrecheck,
   clientGone,
+  apiHeaders,
   hstsWhenSecure,
-  noStore,
   rejectProtoKeys,
   rejectUndecodablePath,
 } from './hardening.ts';
