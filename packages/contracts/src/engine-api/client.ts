@@ -93,17 +93,39 @@ export class EngineContractError extends Error {
 /** The operation's path with each `:name` replaced by its (encoded) parameter, and its query. */
 export function pathOf(op: Operation, params?: object, query?: object): string {
   const values = (params ?? {}) as Record<string, unknown>;
-  const path = op.path.replace(/:(\w+)/g, (_, name: string) => {
-    const value = values[name];
+  let path = '';
+  for (const part of templateOf(op.path)) {
+    if (!part.param) {
+      path += part.text;
+      continue;
+    }
+    const value = values[part.text];
     if (value === undefined || value === null || value === '')
-      throw new TypeError(`${op.operationId} needs its path parameter "${name}".`);
-    return encodeURIComponent(String(value));
-  });
+      throw new TypeError(`${op.operationId} needs its path parameter "${part.text}".`);
+    path += encodeURIComponent(String(value));
+  }
+  if (!query) return path;
   const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(query ?? {}))
+  for (const [name, value] of Object.entries(query))
     if (value !== undefined && value !== null) search.set(name, String(value));
   const text = search.toString();
   return text ? `${path}?${text}` : path;
+}
+
+/** A path template (`/clusters/:id/secrets`) split once into its text and its `:name`s. */
+const templates = new Map<string, { text: string; param: boolean }[]>();
+function templateOf(template: string) {
+  let parts = templates.get(template);
+  if (!parts) {
+    parts = template
+      .split(/(:\w+)/)
+      .filter(Boolean)
+      .map((text) =>
+        text.startsWith(':') ? { text: text.slice(1), param: true } : { text, param: false },
+      );
+    templates.set(template, parts);
+  }
+  return parts;
 }
 
 /** The exchange that calls an operation with an input. */
