@@ -176,6 +176,21 @@ describe('BFF key management', () => {
     expect(denied.body.message).toMatch(/Writer|Manager/);
   });
 
+  it('reads one root key with who uses it, and its activity; an unknown key is a 404', async () => {
+    const { agent } = await login(app);
+    const id = keyId(e.t, 'cluster-root-key-1');
+    const key = RootKey.parse(
+      (await agent.get(`/api/kms/instances/kp-us-south/keys/${id}`).expect(200)).body,
+    );
+    expect(key).toMatchObject({ id, name: 'cluster-root-key-1', instanceId: 'kp-us-south' });
+    expect(key.registrations.map((r) => r.clusterName)).toContain('staging-us-south');
+    const activity = await agent.get(`/api/kms/instances/kp-us-south/keys/${id}/activity`);
+    expect(activity.status).toBe(200);
+    const missing = await agent.get('/api/kms/instances/kp-us-south/keys/no-such-key');
+    expect(missing.status).toBe(404);
+    expect(missing.body.message).toMatch(/key/i);
+  });
+
   it('sets a root key’s rotation policy and answers its next rotation; names a bad body', async () => {
     const { agent, csrf } = await login(app);
     const path = `/api/kms/instances/kp-us-south/keys/${keyId(e.t, 'cluster-root-key-2')}/policies/rotation`;

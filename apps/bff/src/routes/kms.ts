@@ -105,6 +105,20 @@ export function kmsRoutes(route: Route, engine: EngineClient) {
   );
   route(
     {
+      method: 'get',
+      path: '/kms/instances/:id/keys/:keyId',
+      summary: 'One root key, with the clusters and plug-ins that use it',
+      operationId: 'getRootKey',
+      tag: 'Key management',
+      errors: [403, 404],
+      params: KeyPath,
+      response: RootKey,
+    },
+    async ({ session, requestId, params }) =>
+      onlyKey(await engine.call(engineApi.getKey, onKey(session, requestId, params))),
+  );
+  route(
+    {
       method: 'delete',
       path: '/kms/instances/:id/keys/:keyId',
       summary: 'Delete a root key (force=true when clusters use it)',
