@@ -43,6 +43,24 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   await clusterPage.goto('c-dev-us-east');
   await expect(statusRow).toContainText('Root key cluster-root-key-3 is disabled');
   await expect(statusRow.getByRole('img', { name: 'Warning' })).toBeVisible();
+
+  // The warning leads to the key's own page (issue 30): its instance, state, who uses it and
+  // what was done to it, so that a key of the same name in another instance is never mistaken.
+  await statusRow.getByRole('link', { name: 'Open root key cluster-root-key-3' }).click();
+  await expect(page).toHaveURL(/\/kms\/kp-us-south\/keys\/[\w-]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/cluster-root-key-3\s*Disabled/);
+  const keySummary = page.getByRole('table', { name: 'Summary' });
+  await expect(keySummary).toContainText('keyhaven-key-protect');
+  const usedBy = page.getByRole('table', { name: 'Used by' });
+  await expect(usedBy.getByRole('row', { name: /dev-us-east/ })).toContainText('Cluster');
+  await expect(page.getByRole('table', { name: 'Activity' })).toContainText(
+    'Disabled root key cluster-root-key-3.',
+  );
+  await page.screenshot({ path: 'test-results/root-key-page.png', fullPage: true });
+  await expectAccessible(page);
+  await usedBy.getByRole('link', { name: 'dev-us-east' }).click();
+  await expect(statusRow).toContainText('Root key cluster-root-key-3 is disabled');
+
   // Secrets cannot be read while the key is disabled.
   await clusterPage.openTab('Secrets');
   const reveal = await clusterPage.secretAction('default/app-secret-00000', 'Reveal values');

@@ -14,6 +14,9 @@ const ClusterRoute = lazy(() =>
   import('./routes/cluster.tsx').then((m) => ({ default: m.ClusterRoute })),
 );
 const KmsRoute = lazy(() => import('./routes/kms.tsx').then((m) => ({ default: m.KmsRoute })));
+const RootKeyRoute = lazy(() =>
+  import('./routes/root-key.tsx').then((m) => ({ default: m.RootKeyRoute })),
+);
 const AuthorizationsRoute = lazy(() =>
   import('./routes/authorizations.tsx').then((m) => ({ default: m.AuthorizationsRoute })),
 );
@@ -102,6 +105,14 @@ export function AppRoutes() {
           element={
             <RequireSession>
               <KmsRoute />
+            </RequireSession>
+          }
+        />
+        <Route
+          path="/kms/:instance/keys/:id"
+          element={
+            <RequireSession>
+              <RootKeyRoute />
             </RequireSession>
           }
         />

@@ -26,4 +26,9 @@ export const queryKeys = {
   users: () => ['access', 'users'] as const,
   accessPolicies: () => ['access', 'policies'] as const,
   rootKeys: (instanceId: string) => ['kms', 'instances', instanceId, 'keys'] as const,
+  /** One root key; under its instance's keys, so refreshing those refreshes it. */
+  rootKey: (instanceId: string, keyId: string) =>
+    [...queryKeys.rootKeys(instanceId), keyId] as const,
+  rootKeyActivity: (instanceId: string, keyId: string) =>
+    [...queryKeys.rootKey(instanceId, keyId), 'activity'] as const,
 };

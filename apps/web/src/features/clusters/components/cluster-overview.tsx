@@ -1,6 +1,8 @@
 import { useRef, useState } from 'react';
 import { Button, InlineNotification, ProgressBar, Tag } from '@carbon/react';
+import { Link } from 'react-router';
 import { EXPIRY_WARNING_DAYS, count, daysUntilExpiry, providerLabel } from '@keyhaven/contracts';
+import { rootKeyPage } from '../../../shared/links.ts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { SummaryRow } from '../../../shared/ui/summary-row.tsx';
@@ -32,11 +34,14 @@ function MasterStatusCell({
   status,
   interrupted,
   connected,
+  rootKey,
 }: {
   status: NonNullable<ReturnType<typeof useMasterStatus>['status']>;
   interrupted: boolean;
   /** A connected cluster's job first waits for its API server to take the key. */
   connected: boolean;
+  /** The cluster's root key: a warning about it leads to its page. */
+  rootKey: { instanceId: string; id: string; name: string } | undefined;
 }) {
   const { progress } = status;
   return (
@@ -63,6 +68,14 @@ function MasterStatusCell({
             )
           }
         />
+        {status.health !== 'normal' && rootKey && (
+          <p>
+            <Link className="cds--link" to={rootKeyPage(rootKey.instanceId, rootKey.id)}>
+              Open root key {rootKey.name}
+            </Link>{' '}
+            to see its state and what else uses it.
+          </p>
+        )}
         {progress?.total === 0 && connected && (
           <p className="kh-muted">
             Waiting for the cluster&apos;s API server to take the root key (its KMS plug-in reports
@@ -136,6 +149,11 @@ export function ClusterOverview({
                 status={status}
                 interrupted={interrupted}
                 connected={cluster?.connection != null}
+                rootKey={
+                  kms
+                    ? { instanceId: kms.instanceId, id: kms.rootKeyId, name: kms.rootKeyName }
+                    : undefined
+                }
               />
             )}
           </SummaryRow>
@@ -150,7 +168,11 @@ export function ClusterOverview({
                     </Tag>
                   </div>
                   <div className="kh-muted">
-                    Root key {kms.rootKeyName}, version {kms.keyVersion.slice(0, 8)}
+                    Root key{' '}
+                    <Link className="cds--link" to={rootKeyPage(kms.instanceId, kms.rootKeyId)}>
+                      {kms.rootKeyName}
+                    </Link>
+                    , version {kms.keyVersion.slice(0, 8)}
                     {kms.expirationDate && (
                       <>
                         , expires <Day iso={kms.expirationDate} />

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Table, TableBody } from '@carbon/react';
+import { MemoryRouter } from 'react-router';
 import { KeyState, type ServiceRole } from '@keyhaven/contracts';
 import { rootKeyOf } from '../../../test/fixtures.ts';
 import { RootKeyRow, type RootKeyRowProps } from './root-key-row.tsx';
@@ -11,19 +12,21 @@ const key = rootKeyOf({ state: KeyState.Suspended });
 /** One row in a table, as the page renders it. */
 const renderRow = (props: Partial<RootKeyRowProps> = {}) =>
   render(
-    <Table>
-      <TableBody>
-        <RootKeyRow
-          rootKey={key}
-          now={Date.now()}
-          needs={() => undefined}
-          onAction={vi.fn()}
-          onPolicy={vi.fn()}
-          onDelete={vi.fn()}
-          {...props}
-        />
-      </TableBody>
-    </Table>,
+    <MemoryRouter>
+      <Table>
+        <TableBody>
+          <RootKeyRow
+            rootKey={key}
+            now={Date.now()}
+            needs={() => undefined}
+            onAction={vi.fn()}
+            onPolicy={vi.fn()}
+            onDelete={vi.fn()}
+            {...props}
+          />
+        </TableBody>
+      </Table>
+    </MemoryRouter>,
   );
 
 async function menuFor(needs: (role: ServiceRole) => string | undefined) {
@@ -34,6 +37,14 @@ async function menuFor(needs: (role: ServiceRole) => string | undefined) {
 }
 
 describe('a root key’s actions say why they are disabled, in their text', () => {
+  it('links the key’s name to its own page', () => {
+    renderRow();
+    expect(screen.getByRole('link', { name: 'cluster-root-key-1' })).toHaveAttribute(
+      'href',
+      `/kms/${key.instanceId}/keys/${key.id}`,
+    );
+  });
+
   it('names the missing role and the key’s state', async () => {
     const items = await menuFor((role) =>
       role === 'Reader' ? undefined : `Needs the ${role} role`,

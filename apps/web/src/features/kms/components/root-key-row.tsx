@@ -7,6 +7,8 @@ import {
   type RootKeyAction,
   type ServiceRole,
 } from '@keyhaven/contracts';
+import { Link } from 'react-router';
+import { rootKeyPage } from '../../../shared/links.ts';
 import { explained } from '../../../shared/ui/explained.ts';
 import { Day } from '../../../shared/ui/time.tsx';
 
@@ -54,7 +56,9 @@ export function RootKeyRow({
   return (
     <TableRow>
       <TableCell>
-        {k.name}
+        <Link className="cds--link" to={rootKeyPage(k.instanceId, k.id)}>
+          {k.name}
+        </Link>
         {k.imported && (
           <>
             {' '}
