@@ -46,7 +46,13 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   await expect(statusRow.getByRole('progressbar')).toBeVisible();
   await expect(statusRow).toContainText('KMS feature enablement in progress.');
   await expect(statusRow).toContainText(/[\d,]+ of 20,000 secrets/);
+  // Once a second of progress is seen, its rate and the time left (issue 30, fault 4).
+  await expect(statusRow).toContainText(/[\d,.]+ secrets\/s · about \d+ (s|min) left/);
+  await page.screenshot({ path: 'test-results/enable-progress.png' });
   await expect(statusRow).toContainText('Ready', { timeout: 60_000 });
+  // The finish is said, and the "started" toast does not stay up beside Ready.
+  await expect(page.getByText('prod-us-south is Ready')).toBeVisible();
+  await expect(page.getByText('Key management service enablement started')).toBeHidden();
   await expect(kmsRow).toContainText('keyhaven-key-protect');
   await expect(kmsRow).toContainText('Root key cluster-root-key-1');
   await expect(kmsRow).toContainText('public endpoint');

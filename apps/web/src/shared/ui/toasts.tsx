@@ -5,6 +5,11 @@ export interface Toast {
   kind: 'success' | 'info' | 'warning' | 'error';
   title: string;
   subtitle?: string;
+  /**
+   * What the toast is about ("kms:c-dev-us-east"): a newer toast on the same topic replaces it,
+   * so that "update started" never stays up beside "update finished".
+   */
+  topic?: string;
 }
 
 const ToastContext = createContext<(toast: Toast) => void>(() => undefined);
@@ -13,7 +18,10 @@ const ToastContext = createContext<(toast: Toast) => void>(() => undefined);
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<(Toast & { id: number })[]>([]);
   const show = useCallback((toast: Toast) => {
-    setToasts((list) => [...list.slice(-2), { ...toast, id: Date.now() + Math.random() }]);
+    setToasts((list) => [
+      ...list.filter((t) => !toast.topic || t.topic !== toast.topic).slice(-2),
+      { ...toast, id: Date.now() + Math.random() },
+    ]);
   }, []);
   const dismiss = (id: number) => setToasts((list) => list.filter((t) => t.id !== id));
   return (

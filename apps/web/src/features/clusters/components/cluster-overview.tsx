@@ -10,6 +10,8 @@ import { Ago, Day } from '../../../shared/ui/time.tsx';
 import { useNow } from '../../../shared/ui/use-now.ts';
 import { WhyNot, needsPlatformRole } from '../../../shared/ui/why-not.tsx';
 import { useClusterOverview } from '../api/get-cluster-overview.ts';
+import { describeRate, rateAndLeft } from '../hooks/job-rate.ts';
+import { useJobFinished } from '../hooks/use-job-finished.ts';
 import { useMasterStatus } from '../hooks/use-master-status.ts';
 import { ConnectionPanel } from './connection-panel.tsx';
 import { EnableKmsModal } from './enable-kms-modal.tsx';
@@ -43,7 +45,8 @@ function MasterStatusCell({
   /** The cluster's root key: a warning about it leads to its page. */
   rootKey: { instanceId: string; id: string; name: string } | undefined;
 }) {
-  const { progress } = status;
+  const { progress, job } = status;
+  const rate = job && rateAndLeft(job.first, job.latest, job.total);
   return (
     <>
       {interrupted && (
@@ -68,7 +71,7 @@ function MasterStatusCell({
             )
           }
         />
-        {status.health !== 'normal' && rootKey && (
+        {(status.health === 'warning' || status.health === 'critical') && rootKey && (
           <p>
             <Link className="cds--link" to={rootKeyPage(rootKey.instanceId, rootKey.id)}>
               Open root key {rootKey.name}
@@ -87,7 +90,10 @@ function MasterStatusCell({
             label="Secrets re-encrypted"
             value={progress.done}
             max={progress.total}
-            helperText={`${count(progress.done)} of ${count(progress.total)} secrets`}
+            helperText={[
+              `${count(progress.done)} of ${count(progress.total)} secrets`,
+              ...(rate ? [describeRate(rate)] : []),
+            ].join(' · ')}
             size="small"
           />
         )}
@@ -111,6 +117,7 @@ export function ClusterOverview({
   const launcher = useRef<HTMLButtonElement>(null);
   const cluster = overview.data?.cluster;
   const kms = overview.data?.kms;
+  useJobFinished(clusterId, cluster?.name, kms?.rootKeyName, status);
   const loading = overview.isPending;
   const failed = overview.isError;
   const inProgress = status?.progress !== null && status?.progress !== undefined;

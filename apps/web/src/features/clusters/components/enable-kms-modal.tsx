@@ -8,6 +8,7 @@ import {
 } from '@keyhaven/contracts';
 import { FormError } from '../../../shared/ui/form-error.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
+import { kmsTopic } from '../hooks/use-job-finished.ts';
 import { useFocusWhenOpen } from '../../../shared/ui/use-focus-when-open.ts';
 import { useEnableKms } from '../api/enable-kms.ts';
 import { useEnableForm, type KeyOption } from '../hooks/use-enable-form.ts';
@@ -129,6 +130,7 @@ export function EnableKmsModal({ clusterId, open, onClose, launcher, ...opening 
             kind: 'success',
             title: `Key management service ${mode === 'enable' ? 'enablement' : 'update'} started`,
             subtitle: `Root key ${selectedKey.name}: Master status shows the progress.`,
+            topic: kmsTopic(clusterId),
           });
           close();
         },

@@ -15,9 +15,9 @@ const event = (revision: number, over: Partial<StatusEvent> = {}): StatusEvent =
 
 describe('live master status', () => {
   it('takes newer events and ignores ones that arrive out of order', () => {
-    let state = liveStatusReducer(undefined, event(5));
-    state = liveStatusReducer(state, event(7));
-    state = liveStatusReducer(state, event(6));
+    let state = liveStatusReducer(undefined, event(5), 0);
+    state = liveStatusReducer(state, event(7), 0);
+    state = liveStatusReducer(state, event(6), 0);
     expect(state.progress).toEqual({ done: 700, total: 20_000 });
     state = liveStatusReducer(
       state,
@@ -27,8 +27,26 @@ describe('live master status', () => {
         progress: null,
         modifiedDate: '2026-11-23T10:01:00.000Z',
       }),
+      0,
     );
     expect(state).toMatchObject({ message: 'Ready', health: 'normal', progress: null });
+    expect(state.job).toBeUndefined();
+  });
+
+  it('keeps a job’s first progress sample for its rate; a new job starts its own', () => {
+    let state = liveStatusReducer(undefined, event(1), 1000);
+    state = liveStatusReducer(state, event(3), 2000);
+    state = liveStatusReducer(state, event(5), 3000);
+    expect(state.job).toEqual({
+      total: 20_000,
+      first: { at: 1000, done: 100 },
+      latest: { at: 3000, done: 500 },
+    });
+    // Another job (an update right after) has another total, or progress that went back.
+    state = liveStatusReducer(state, event(6, { progress: { done: 10, total: 500 } }), 4000);
+    expect(state.job?.first).toEqual({ at: 4000, done: 10 });
+    state = liveStatusReducer(state, event(7, { progress: { done: 5, total: 500 } }), 5000);
+    expect(state.job?.first).toEqual({ at: 5000, done: 5 });
   });
 
   it('shows a refetched overview that changed after the last streamed event, else the stream', () => {
@@ -47,7 +65,7 @@ describe('live master status', () => {
       revision: 0,
     };
     expect(currentStatus(streamedReady, loadedEnabling)).toBe(loadedEnabling);
-    const streamedProgress = liveStatusReducer(undefined, event(9));
+    const streamedProgress = liveStatusReducer(undefined, event(9), 0);
     expect(currentStatus(streamedProgress, loadedEnabling)).toBe(streamedProgress);
     expect(currentStatus(undefined, loadedEnabling)).toBe(loadedEnabling);
     expect(currentStatus(streamedProgress, undefined)).toBe(streamedProgress);

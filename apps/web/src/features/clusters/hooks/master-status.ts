@@ -1,4 +1,5 @@
 import { isJobActive, type ClusterOverview, type StatusEvent } from '@keyhaven/contracts';
+import type { ProgressSample } from './job-rate.ts';
 
 export interface LiveStatus {
   message: string;
@@ -6,17 +7,38 @@ export interface LiveStatus {
   modifiedDate: string;
   progress: StatusEvent['progress'];
   revision: number;
+  /** The running job's first and latest progress seen here, for its rate and time left. */
+  job?: { total: number; first: ProgressSample; latest: ProgressSample } | undefined;
 }
 
-/** The status the Overview shows: the newest of the loaded overview and the stream's events. */
-export function liveStatusReducer(current: LiveStatus | undefined, event: StatusEvent): LiveStatus {
+/**
+ * The status the Overview shows: the newest of the loaded overview and the stream's events. `at`
+ * is when the event arrived: progress events of one job (same total, never going back) keep the
+ * job's first sample, so that its rate is measured over the whole time this page saw it.
+ */
+export function liveStatusReducer(
+  current: LiveStatus | undefined,
+  event: StatusEvent,
+  at: number,
+): LiveStatus {
   if (current && event.revision < current.revision) return current;
+  const progress = event.progress;
+  const sample = progress && { at, done: progress.done };
+  const job =
+    progress && sample
+      ? current?.job &&
+        current.job.total === progress.total &&
+        current.job.first.done <= progress.done
+        ? { ...current.job, latest: sample }
+        : { total: progress.total, first: sample, latest: sample }
+      : undefined;
   return {
     message: event.masterStatus,
     health: event.masterHealth,
     modifiedDate: event.modifiedDate,
-    progress: event.progress,
+    progress,
     revision: event.revision,
+    job,
   };
 }
 

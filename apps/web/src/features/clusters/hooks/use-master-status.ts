@@ -23,8 +23,8 @@ export function useMasterStatus(
   const queryClient = useQueryClient();
   const [interrupted, setInterrupted] = useState(false);
   const [streamed, dispatch] = useReducer(
-    (state: LiveStatus | undefined, event: StatusEvent | null) =>
-      event ? liveStatusReducer(state, event) : undefined,
+    (state: LiveStatus | undefined, arrived: { event: StatusEvent; at: number } | null) =>
+      arrived ? liveStatusReducer(state, arrived.event, arrived.at) : undefined,
     undefined,
   );
   useEffect(() => {
@@ -38,7 +38,7 @@ export function useMasterStatus(
       onStatus: (data) => {
         const parsed = StatusEvent.safeParse(JSON.parse(data));
         if (!parsed.success) return;
-        dispatch(parsed.data);
+        dispatch({ event: parsed.data, at: Date.now() });
         setInterrupted(false);
         const finished = parsed.data.progress === null;
         const changed =
