@@ -33,6 +33,10 @@ const headers = [
   { key: 'kms', header: 'Key management service' },
 ];
 
+/** A column's header, which names its cells when a phone stacks them (not the name column's). */
+const headerOf = (key: string) =>
+  key === 'name' ? undefined : headers.find((h) => h.key === key)?.header;
+
 function cellContent(cluster: ClusterRow, key: string) {
   switch (key) {
     case 'name':
@@ -169,7 +173,7 @@ function ClustersDataTable({
                   return (
                     <TableRow key={key} {...props}>
                       {row.cells.map((cell) => (
-                        <TableCell key={cell.id}>
+                        <TableCell key={cell.id} data-label={headerOf(cell.info.header)}>
                           {(cluster && cellContent(cluster, cell.info.header)) ?? cell.value}
                         </TableCell>
                       ))}

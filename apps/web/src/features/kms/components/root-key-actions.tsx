@@ -1,4 +1,4 @@
-import { Button, ButtonSet, InlineNotification } from '@carbon/react';
+import { Button, InlineNotification } from '@carbon/react';
 import {
   KeyState,
   hasServiceRole,
@@ -57,7 +57,7 @@ export function RootKeyActions({
   if (k.state === KeyState.Destroyed) return null;
   return (
     <div className="kh-stack">
-      <ButtonSet>
+      <div className="kh-actions kh-actions--wrap">
         {buttons.map((b) => (
           <Button
             key={b.name}
@@ -70,7 +70,7 @@ export function RootKeyActions({
             {b.label}
           </Button>
         ))}
-      </ButtonSet>
+      </div>
       {buttons.map(
         (b) =>
           b.why && <WhyNot key={b.name} id={`why-${b.name}`} action={b.label} reason={b.why} />,

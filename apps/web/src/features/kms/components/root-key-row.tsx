@@ -77,7 +77,7 @@ export function RootKeyRow({
           </>
         )}
       </TableCell>
-      <TableCell>
+      <TableCell data-label="ID">
         <span className="kh-key-id" title={k.id}>
           {k.id}
         </span>
@@ -85,8 +85,8 @@ export function RootKeyRow({
       <TableCell>
         <StateTag rootKey={k} now={now} />
       </TableCell>
-      <TableCell>{k.versions.length}</TableCell>
-      <TableCell>
+      <TableCell data-label="Versions">{k.versions.length}</TableCell>
+      <TableCell data-label="Expires">
         {k.expirationDate ? (
           <>
             <Day iso={k.expirationDate} />{' '}
@@ -100,7 +100,7 @@ export function RootKeyRow({
           'Never'
         )}
       </TableCell>
-      <TableCell>
+      <TableCell data-label="Next rotation">
         {k.nextRotationDate ? (
           <Day iso={k.nextRotationDate} />
         ) : k.imported ? (
@@ -109,7 +109,9 @@ export function RootKeyRow({
           'By hand'
         )}
       </TableCell>
-      <TableCell>{k.registrations.map((r) => r.clusterName).join(', ') || '—'}</TableCell>
+      <TableCell data-label="Used by clusters">
+        {k.registrations.map((r) => r.clusterName).join(', ') || '—'}
+      </TableCell>
       <TableCell className="cds--table-column-menu">
         {k.state !== KeyState.Destroyed && (
           <OverflowMenu

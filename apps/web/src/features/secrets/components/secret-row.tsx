@@ -28,7 +28,7 @@ export function SecretRow({
           <Tag type="warm-gray">Not encrypted with KMS</Tag>
         )}
       </TableCell>
-      <TableCell>{count(secret.size)} bytes</TableCell>
+      <TableCell data-label="Size">{count(secret.size)} bytes</TableCell>
       <TableCell className="cds--table-column-menu">
         <OverflowMenu
           flipped
