@@ -44,7 +44,8 @@ test('every page fits 390 px', async ({ page, loginPage }) => {
   await page.screenshot({ path: 'test-results/phone-clusters.png', fullPage: true });
 
   await page.goto('/clusters/c-dev-us-east');
-  await expect(page.getByRole('table', { name: 'Summary' })).toContainText('Ready');
+  // Whatever state earlier specs left the cluster in (Ready, or a warning about its key).
+  await expect(page.getByRole('table', { name: 'Summary' })).toContainText('Washington DC 1');
   await fits(page, 'cluster overview');
   await page.screenshot({ path: 'test-results/phone-cluster.png', fullPage: true });
   await page.getByRole('button', { name: /Enable|Update/ }).click();
