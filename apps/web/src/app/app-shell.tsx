@@ -76,6 +76,11 @@ export function AppShell({ children, username }: { children: ReactNode; username
           Keyhaven
         </HeaderName>
         <HeaderGlobalBar>
+          {/* Who is logged in, in view (issue 30: nothing said it). */}
+          <span className="kh-header-user">
+            <span className="cds--visually-hidden">Logged in as </span>
+            {username}
+          </span>
           <HeaderGlobalAction
             aria-label={theme === 'white' ? 'Switch to dark theme' : 'Switch to light theme'}
             onClick={toggleTheme}

@@ -14,6 +14,19 @@ import type { ActivityEntry } from '@keyhaven/contracts';
 import { ErrorState } from './error-state.tsx';
 import { Timestamp } from './time.tsx';
 
+/**
+ * What a key change did to a cluster that uses it is no success of the cluster's: the entry
+ * "Root key … was disabled: secrets cannot be read" is a warning there (issue 30's walk).
+ */
+const BREAKS_CLUSTER = new Set(['key.disable', 'key.delete', 'key.expire']);
+
+function ResultTag({ entry }: { entry: ActivityEntry }) {
+  if (entry.result === 'failure') return <Tag type="red">Failed</Tag>;
+  if (entry.target.kind === 'cluster' && BREAKS_CLUSTER.has(entry.action))
+    return <Tag type="magenta">Warning</Tag>;
+  return <Tag type="green">Succeeded</Tag>;
+}
+
 export interface ActivityTableProps {
   activity: UseQueryResult<ActivityEntry[]>;
   /** What the table says when nothing happened yet. */
@@ -59,11 +72,7 @@ export function ActivityTable({ activity, empty }: ActivityTableProps) {
               <TableCell>{entry.actor}</TableCell>
               <TableCell className="kh-wrap-anywhere">{entry.message}</TableCell>
               <TableCell>
-                {entry.result === 'success' ? (
-                  <Tag type="green">Succeeded</Tag>
-                ) : (
-                  <Tag type="red">Failed</Tag>
-                )}
+                <ResultTag entry={entry} />
               </TableCell>
             </TableRow>
           ))}

@@ -114,7 +114,7 @@ export function SecretsTab({ clusterId, canEdit }: SecretsTabProps) {
           title="Secrets"
           description={
             secrets.data
-              ? `${count(total)} ${search ? `secrets match “${search}”` : 'secrets'}. Values stay hidden until you reveal one; Verify encryption shows the bytes the store holds.`
+              ? `${count(total)} ${total === 1 ? 'secret' : 'secrets'}${search ? ` ${total === 1 ? 'matches' : 'match'} “${search}”` : ''}. Values stay hidden until you reveal one; Verify encryption shows the bytes the store holds.`
               : undefined
           }
         >
