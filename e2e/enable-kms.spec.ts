@@ -61,6 +61,7 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
   await clusterPage.openTab('Secrets');
   const verify = await clusterPage.secretAction('default/app-secret-00000', 'Verify encryption');
   await expect(verify).toContainText('The stored value starts with k8s:enc:kms:v2:key-protect:');
+  await expect(verify).toContainText(/Its DEK seed is wrapped under version \w{8} of root key/);
   const dump = verify.getByLabel('Stored bytes as a hex dump');
   await expect(dump).toContainText(
     '00000000  6b 38 73 3a 65 6e 63 3a  6b 6d 73 3a 76 32 3a 6b  |k8s:enc:kms:v2:k|',

@@ -98,5 +98,11 @@ export const RawSecret = z.object({
   value: z.string(),
   prefix: z.string().nullable(),
   encrypted: z.boolean(),
+  /** The EncryptedObject's key_id, read without opening the value (null when stored plain). */
+  keyId: z.string().nullable(),
+  /** The root key version its DEK seed is wrapped under, when Keyhaven wrote the key_id. */
+  rootKey: z
+    .object({ instanceId: z.string(), keyId: z.string(), versionId: z.string() })
+    .nullable(),
 });
 export type RawSecret = z.infer<typeof RawSecret>;

@@ -115,6 +115,24 @@ export function rulesSuite(label: string, options: TestEngineOptions = {}) {
       }
       const raw = await t.engine.secrets.raw(t.admin, PROD, 'web', 'fresh');
       expect(raw.prefix).toBe('k8s:enc:kms:v2:key-protect:');
+      // Verify names the root key version, read from the EncryptedObject's key_id.
+      const key = (await t.engine.keys.list(t.admin, 'kp-us-south')).find(
+        (k) => k.id === keyId(t, 'cluster-root-key-1'),
+      );
+      expect(raw.rootKey).toEqual({
+        instanceId: 'kp-us-south',
+        keyId: keyId(t, 'cluster-root-key-1'),
+        versionId: key?.versions.at(-1)?.id,
+      });
+      // A demo cluster's key_id: the root key and its version.
+      expect(raw.keyId).toBe(`${keyId(t, 'cluster-root-key-1')}:${key?.versions.at(-1)?.id}`);
+      const plain = await t.engine.secrets.raw(
+        t.admin,
+        'c-dev-us-east',
+        'default',
+        'app-secret-00000',
+      );
+      expect(plain).toMatchObject({ prefix: null, encrypted: false, keyId: null, rootKey: null });
       const fresh = await t.engine.secrets.get(t.admin, PROD, 'web', 'fresh');
       expect(Buffer.from(fresh.data.token ?? '', 'base64').toString()).toBe('s3cr3t-value');
     });

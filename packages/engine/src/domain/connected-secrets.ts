@@ -5,11 +5,12 @@ import {
   type SecretListQuery,
   type SecretMeta,
 } from '@keyhaven/contracts';
-import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
+import { parseKmsPrefix } from '../crypto/envelope.ts';
 import { KubeError, isKubeFailure, type KubeApi } from '../kube/client.ts';
 import type { ClusterAccess } from './cluster-access.ts';
 import { getDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound } from './errors.ts';
+import { rawSecret } from './raw-secret.ts';
 import { StoreKey, type ClusterRecord, type JobRecord } from './records.ts';
 
 const storeKey = (namespace: string, name: string) => `/registry/secrets/${namespace}/${name}`;
@@ -153,13 +154,7 @@ export class ConnectedSecrets {
     });
     const bytes = stored.get(key);
     if (!bytes) throw notFound('Secret', `${namespace}/${name}`);
-    const provider = parseKmsPrefix(bytes);
-    return {
-      storeKey: key,
-      value: bytes.toString('base64'),
-      prefix: provider ? kmsPrefix(provider) : null,
-      encrypted: provider !== undefined,
-    };
+    return rawSecret(key, bytes);
   }
 
   /** Keyhaven reads a connected cluster's Secrets; kubectl and the cluster's tools write them. */

@@ -12,9 +12,10 @@ import { getDoc, type EngineContext } from './context.ts';
 import { EngineError, conflict, notFound } from './errors.ts';
 import { requirePlatformRole, type Principal } from './iam.ts';
 import type { Keys } from './keys.ts';
+import { rawSecret } from './raw-secret.ts';
 import { StoreKey, type ClusterRecord, type JobRecord, type RootKeyRecord } from './records.ts';
 import type { Seeds } from './seeds.ts';
-import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
+import { parseKmsPrefix } from '../crypto/envelope.ts';
 import type { KeyValue } from '../store/types.ts';
 import type { ConnectedSecrets } from './connected-secrets.ts';
 
@@ -148,13 +149,14 @@ export class Secrets {
     const cluster = await this.connectedCluster(principal, clusterId);
     if (cluster) return this.connected.raw(cluster, namespace, name);
     const kv = await this.stored(principal, clusterId, namespace, name);
-    const provider = parseKmsPrefix(kv.value);
-    return {
-      storeKey: kv.key,
-      value: kv.value.toString('base64'),
-      prefix: provider ? kmsPrefix(provider) : null,
-      encrypted: provider !== undefined,
-    };
+    const raw = rawSecret(kv.key, kv.value);
+    // A demo cluster's key_id is `<root key>:<version>`: the key's record names its instance.
+    const [rootKeyId = '', versionId, ...rest] = raw.keyId?.split(':') ?? [];
+    if (raw.rootKey || !versionId || rest.length > 0) return raw;
+    const key = await getDoc<RootKeyRecord>(this.ctx.store, StoreKey.key(rootKeyId));
+    return key
+      ? { ...raw, rootKey: { instanceId: key.value.instanceId, keyId: rootKeyId, versionId } }
+      : raw;
   }
 
   /** Writes are refused while the master re-encrypts (R2), atomically with the job's revision. */

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { Button, InlineLoading, Modal, Tag } from '@carbon/react';
 import { count } from '@keyhaven/contracts';
+import { Link } from 'react-router';
+import { rootKeyPage } from '../../../shared/links.ts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { useRawSecret } from '../api/get-stored-secret.ts';
 import type { SecretDialogProps } from '../api/get-secrets.ts';
@@ -43,6 +45,19 @@ export function VerifyEncryptionModal({ clusterId, secret, onClose }: SecretDial
               ? ` The stored value starts with ${raw.data.prefix}`
               : ' The stored value is the plain secret (no KMS prefix).'}
           </div>
+          {raw.data.rootKey && (
+            <p>
+              Its DEK seed is wrapped under version{' '}
+              <code>{raw.data.rootKey.versionId.slice(0, 8)}</code> of root key{' '}
+              <Link
+                className="cds--link"
+                to={rootKeyPage(raw.data.rootKey.instanceId, raw.data.rootKey.keyId)}
+              >
+                {raw.data.rootKey.keyId}
+              </Link>{' '}
+              (key_id <code className="kh-wrap-anywhere">{raw.data.keyId}</code>).
+            </p>
+          )}
           <p className="kh-verify-command">
             <code>etcdctl get {raw.data.storeKey} | hexdump -C</code>
           </p>
