@@ -25,6 +25,28 @@ const login = async (username: string, password = PASSWORD) =>
     `Bearer ${(await t.engine.iam.token({ grant_type: 'password', username, password })).access_token}`,
   );
 
+describe('bearer tokens', () => {
+  it('are checked once, yet still end at their expiry, and a forged one never passes', async () => {
+    const { access_token: token } = await t.engine.iam.token({
+      grant_type: 'password',
+      username: 'viewer',
+      password: PASSWORD,
+    });
+    const bearer = `Bearer ${token}`;
+    // The second use is served from the checked tokens: same principal.
+    expect((await t.engine.iam.authenticate(bearer)).username).toBe('viewer');
+    expect((await t.engine.iam.authenticate(bearer)).username).toBe('viewer');
+    const [header, payload] = token.split('.');
+    const forged = `Bearer ${header}.${payload}.${'A'.repeat(43)}`;
+    await expect(t.engine.iam.authenticate(forged)).rejects.toMatchObject({ status: 401 });
+    t.advance(3601 * 1000);
+    await expect(t.engine.iam.authenticate(bearer)).rejects.toMatchObject({
+      status: 401,
+      message: 'The token has expired.',
+    });
+  });
+});
+
 describe('the account’s users', () => {
   it('lists the demo’s people, not plug-in identities, for Administrators only', async () => {
     const users = await t.engine.users.list(t.admin);

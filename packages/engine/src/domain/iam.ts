@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID, webcrypto } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import {
   hasPlatformRole,
   hasServiceRole,
@@ -77,9 +77,18 @@ export function requireServiceRole(
     throw forbidden(role, 'KMS instance', instance.id);
 }
 
+/** Tokens whose signature was checked, kept with their claims; oldest dropped first. */
+const VERIFIED_MAX = 10_000;
+
 export class Iam {
   /** Imported once: jose would import a raw key again on every token it signs or checks. */
   private readonly hmacKey: Promise<CryptoKey>;
+  /**
+   * A token's signature is checked once: every request of a session carried the same token, and
+   * each check was a WebCrypto job on the thread pool. Its expiry is checked on every use, and
+   * revocation, the user and its API key are read from the store each time as before.
+   */
+  private readonly verified = new Map<string, JWTPayload>();
 
   /**
    * signingKey signs and checks every token; it never enters the store (a local user who can
@@ -228,19 +237,33 @@ export class Iam {
     });
   }
 
-  private async verify(token: string) {
+  private async verify(token: string): Promise<JWTPayload> {
+    const known = this.verified.get(token);
+    if (known) {
+      const now = Math.floor(this.ctx.clock.now().getTime() / 1000);
+      // jose's rule: a token whose exp is now or past has expired.
+      if (typeof known.exp === 'number' && known.exp <= now) {
+        this.verified.delete(token);
+        throw unauthorized('The token has expired.');
+      }
+      return known;
+    }
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, await this.hmacKey, {
+      ({ payload } = await jwtVerify(token, await this.hmacKey, {
         issuer: ISSUER,
         currentDate: this.ctx.clock.now(),
         algorithms: ['HS256'],
-      });
-      return payload;
+      }));
     } catch (err) {
       throw unauthorized(
         err instanceof joseErrors.JWTExpired ? 'The token has expired.' : 'The token is not valid.',
       );
     }
+    if (this.verified.size >= VERIFIED_MAX)
+      this.verified.delete(this.verified.keys().next().value ?? '');
+    this.verified.set(token, payload);
+    return payload;
   }
 
   /** Ends a token for good (logout), on every replica: the revocation lives in the store. */
