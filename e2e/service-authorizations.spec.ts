@@ -35,6 +35,9 @@ test('authorizations: find the automatic one, create one for another account, de
   // Create one for another account, in the seed's words.
   await page.getByRole('button', { name: 'Create', exact: true }).click();
   const create = page.getByRole('dialog', { name: 'Create service authorization' });
+  // The dialog starts at its first field, and on one instance, not every one (issue 30).
+  await expect(create.getByLabel(/This account/)).toBeFocused();
+  await expect(create.getByLabel('Target service instance')).not.toHaveValue('*');
   await create.getByText('Other account').click();
   // An account that exists: the engine refuses an unknown one (issue 25).
   await create.getByLabel('Account ID').fill('acct-partner');
@@ -48,6 +51,7 @@ test('authorizations: find the automatic one, create one for another account, de
   await expectAccessible(page);
   await create.getByRole('button', { name: 'Authorize' }).click();
   await expect(create).toBeHidden();
+  await expect(page.getByText('Kubernetes Service may now use keyhaven-key-protect')).toBeVisible();
   const created = table.getByRole('row', {
     name: /Account acct-partner.*Key Protect: keyhaven-key-protect/,
   });

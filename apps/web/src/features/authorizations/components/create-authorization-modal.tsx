@@ -18,7 +18,8 @@ import {
   type Me,
   type ServiceRole,
 } from '@keyhaven/contracts';
-import { ErrorState } from '../../../shared/ui/error-state.tsx';
+import { FormError } from '../../../shared/ui/form-error.tsx';
+import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useCreateAuthorization } from '../api/create-authorization.ts';
 
 const ALL = '*';
@@ -72,10 +73,13 @@ export function CreateAuthorizationModal({
   const [otherAccount, setOtherAccount] = useState(false);
   const [accountId, setAccountId] = useState('');
   const [service, setService] = useState<Provider>('key-protect');
-  const [instanceId, setInstanceId] = useState(ALL);
+  // The narrowest grant by default: one instance, not every instance of the service.
+  const firstOf = (p: Provider) => instances.find((i) => i.provider === p)?.id ?? ALL;
+  const [instanceId, setInstanceId] = useState(() => firstOf('key-protect'));
   const [roles, setRoles] = useState<ServiceRole[]>(['Reader']);
   const [delegation, setDelegation] = useState(false);
   const create = useCreateAuthorization();
+  const toast = useToast();
   const accountValid = !otherAccount || Id.safeParse(accountId.trim()).success;
   const ofService = instances.filter((i) => i.provider === service);
   const toggleRole = (role: ServiceRole, on: boolean) =>
@@ -91,7 +95,20 @@ export function CreateAuthorizationModal({
         roles,
         delegation,
       },
-      { onSuccess: onClose },
+      {
+        onSuccess: () => {
+          const target =
+            instanceId === ALL
+              ? `every ${providerLabel[service]} instance`
+              : (ofService.find((i) => i.id === instanceId)?.name ?? instanceId);
+          toast({
+            kind: 'success',
+            title: `${sourceServiceLabel} may now use ${target}`,
+            subtitle: `Roles: ${roles.join(', ')}${delegation ? '; delegation allowed' : ''}.`,
+          });
+          onClose();
+        },
+      },
     );
   return (
     <Modal
@@ -103,8 +120,11 @@ export function CreateAuthorizationModal({
       loadingStatus={create.isPending ? 'active' : 'inactive'}
       onRequestClose={onClose}
       onRequestSubmit={submit}
+      // The first field, not Authorize: Enter must not grant access before anything is read.
+      selectorPrimaryFocus="#source-this"
     >
       <div className="kh-stack">
+        <FormError title="The service authorization was not created" error={create.error} />
         <RadioButtonGroup
           legendText="Source account"
           name="source-account"
@@ -138,8 +158,9 @@ export function CreateAuthorizationModal({
           labelText="Target service"
           value={service}
           onChange={(e) => {
-            setService(Provider.parse(e.target.value));
-            setInstanceId(ALL);
+            const next = Provider.parse(e.target.value);
+            setService(next);
+            setInstanceId(firstOf(next));
           }}
         >
           {Provider.options.map((p) => (
@@ -152,10 +173,10 @@ export function CreateAuthorizationModal({
           value={instanceId}
           onChange={(e) => setInstanceId(e.target.value)}
         >
-          <SelectItem value={ALL} text="All instances" />
           {ofService.map((i) => (
             <SelectItem key={i.id} value={i.id} text={`${i.name} (${i.region})`} />
           ))}
+          <SelectItem value={ALL} text="All instances (including ones created later)" />
         </Select>
         <ServiceAccessFields
           roles={roles}
@@ -163,9 +184,6 @@ export function CreateAuthorizationModal({
           delegation={delegation}
           onDelegationChange={setDelegation}
         />
-        {create.error && (
-          <ErrorState title="The service authorization was not created" error={create.error} />
-        )}
       </div>
     </Modal>
   );
