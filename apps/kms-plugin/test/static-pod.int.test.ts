@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,6 +19,13 @@ import { startKube, type Kube } from './kube.ts';
  * through that socket.
  */
 const root = resolve(import.meta.dirname, '../../..');
+/**
+ * A real kubelet's static pod folder (its staticPodPath), to run the manifest there instead of
+ * with podman: the kubelet's containerd must hold the plug-in's image (README, Deploy).
+ */
+const KUBELET_MANIFESTS = process.env.KEYHAVEN_KUBELET_MANIFESTS;
+const CONTAINERD = process.env.KEYHAVEN_CONTAINERD_SOCKET ?? '/run/containerd/containerd.sock';
+const runner = KUBELET_MANIFESTS ? 'a real kubelet' : 'podman kube play';
 const PASSWORD = 'static-pod-password';
 const INSTANCE = 'kp-us-south';
 const USER = 10001;
@@ -30,6 +38,7 @@ let engineName: string;
 let manifest: string;
 let kube: Kube;
 let admin: string;
+let pluginImage: string;
 
 /** A folder (0700) and files (0600) that only the images' user reads. */
 function ownedByImageUser(folder: string, files: Record<string, string> = {}) {
@@ -69,6 +78,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, tries
 beforeAll(async () => {
   if (skip) return;
   const built = images();
+  pluginImage = built.kmsPlugin;
   dir = mkdtempSync('/tmp/khp-');
   chmodSync(dir, 0o755);
   pod = podman(dir);
@@ -171,7 +181,14 @@ beforeAll(async () => {
       .replace('path: /etc/kubernetes/kms', `path: ${kms}`)
       .replaceAll('port: 20358', `port: ${healthz}`),
   );
-  await pod('kube', 'play', manifest);
+  if (KUBELET_MANIFESTS) {
+    // The image into the kubelet's containerd, then the manifest where the kubelet watches.
+    execSync(
+      `podman save ${built.kmsPlugin} | ctr --address ${CONTAINERD} -n k8s.io images import -`,
+      { stdio: 'ignore' },
+    );
+    copyFileSync(manifest, join(KUBELET_MANIFESTS, 'keyhaven-kmsplugin.yaml'));
+  } else await pod('kube', 'play', manifest);
   const hostSocket = join(socketDir, PLUGIN_SOCKET.split('/').pop() ?? '');
   await until('the plug-in ready', async () =>
     (await fetch(`http://127.0.0.1:${healthz}/healthz/readiness`)).ok ? true : undefined,
@@ -181,13 +198,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (skip) return;
-  if (manifest) await pod('kube', 'play', '--down', manifest).catch(() => '');
+  if (KUBELET_MANIFESTS)
+    rmSync(join(KUBELET_MANIFESTS, 'keyhaven-kmsplugin.yaml'), { force: true });
+  else if (manifest) await pod('kube', 'play', '--down', manifest).catch(() => '');
   if (engineName) await pod('rm', '--force', '--time', '2', engineName).catch(() => '');
   await kube?.stop();
   rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
-describe.skipIf(skip)('the static pod of deploy/static-pod, run by podman kube play', () => {
+describe.skipIf(skip)(`the static pod of deploy/static-pod, run by ${runner}`, () => {
   it('serves the socket a real kube-apiserver stores new Secrets through, as KMS v2', async () => {
     const value = 'a value kept by the static pod';
     const created = await kube.request('POST', '/api/v1/namespaces/default/secrets', {
@@ -212,7 +231,9 @@ describe.skipIf(skip)('the static pod of deploy/static-pod, run by podman kube p
       ];
     const [engine] = await inspect(engineName);
     expect(engine.Config.User).toBe('10001:10001');
-    const [plugin] = await inspect('keyhaven-kms-plugin-kms-plugin');
+    const [plugin] = await inspect(
+      KUBELET_MANIFESTS ? pluginImage : 'keyhaven-kms-plugin-kms-plugin',
+    );
     expect([plugin.Config.Entrypoint, plugin.Config.Cmd].flat().join(' ')).toBe(
       '/usr/local/bin/node --enable-source-maps /app/dist/kms-plugin/main.mjs',
     );
