@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The request's id, echoed in `x-request-id` and in every log line about it. */
+    id: string;
+    /** A logger bound to the request (made on first use: most requests never log). */
+    log: Logger;
+  }
+}
 
 export interface RequestLoggerOptions {
   /** Keep a well-formed `x-request-id` from the caller (a service behind our own BFF). */
@@ -14,28 +22,43 @@ const REQUEST_ID = /^[\w-]{1,64}$/;
 
 /**
  * Request logging with a request id (echoed in `x-request-id`). A request line says what it is:
- * no headers at all, so no cookie, CSRF token or bearer token can reach the log. pino-http
- * serializes the request for every request's child logger, whatever the level, so these stay
- * small and skip the standard serializers.
+ * no headers at all, so no cookie, CSRF token or bearer token can reach the log. Written here
+ * rather than with pino-http, which made a child logger (serializing the request) for every
+ * request, logged or not: a tenth of the BFF's Overview time under load. The request's logger is
+ * made when something logs, and the completion line only when its level is enabled.
  */
-export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}) {
+export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}): RequestHandler {
   const quiet = new Set(options.quiet ?? ['/healthz', '/readyz']);
-  return pinoHttp({
-    logger,
-    genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id =
-        options.acceptRequestId && typeof given === 'string' && REQUEST_ID.test(given)
-          ? given
-          : randomUUID();
-      res.setHeader('x-request-id', id);
-      return id;
-    },
-    wrapSerializers: false,
-    serializers: {
-      req: (req: Request) => ({ id: req.id, method: req.method, url: req.originalUrl }),
-      res: (res: Response) => ({ statusCode: res.statusCode }),
-    },
-    autoLogging: { ignore: (req) => quiet.has(req.url ?? '') },
-  });
+  return (req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id =
+      options.acceptRequestId && typeof given === 'string' && REQUEST_ID.test(given)
+        ? given
+        : randomUUID();
+    req.id = id;
+    res.setHeader('x-request-id', id);
+    const about = () => ({ id, method: req.method, url: req.originalUrl });
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (child ??= logger.child({ req: about() })),
+    });
+    if (!quiet.has(req.url)) {
+      const started = performance.now();
+      res.once('finish', () => {
+        const level = res.statusCode >= 500 ? 'error' : 'info';
+        if (!logger.isLevelEnabled(level)) return;
+        logger[level](
+          {
+            req: about(),
+            res: { statusCode: res.statusCode },
+            responseTime: Math.round(performance.now() - started),
+          },
+          'request completed',
+        );
+      });
+    }
+    next();
+  };
 }
