@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterPage, expect, expectAccessible, PASSWORD, test } from './fixtures.ts';
 import { freePort, spawnBff, spawnEngine } from '../apps/engine/test/process.ts';
+import { parseAllDocuments } from 'yaml';
 import {
   SKIP_KUBE,
   identityConfig,
   kubeOk,
-  serviceAccountToken,
   startKube,
   type Kube,
 } from '../apps/kms-plugin/test/kube.ts';
@@ -17,6 +17,26 @@ import {
   stopPlugin,
   type PluginProcess,
 } from '../apps/kms-plugin/test/plugin.ts';
+
+/** Applies the console's RBAC YAML as `kubectl apply` would, and makes its service account's token. */
+async function tokenFromConsoleRbac(kube: Kube, text: string): Promise<string> {
+  const paths: Record<string, string> = {
+    ServiceAccount: '/api/v1/namespaces/kube-system/serviceaccounts',
+    ClusterRole: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+    ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  };
+  for (const doc of parseAllDocuments(text)) {
+    const object = doc.toJS() as { kind: string };
+    await kubeOk(kube, 'POST', paths[object.kind] ?? '', object);
+  }
+  const answer = await kubeOk(
+    kube,
+    'POST',
+    '/api/v1/namespaces/kube-system/serviceaccounts/keyhaven/token',
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} },
+  );
+  return (answer.status as { token: string }).token;
+}
 
 /**
  * Issue 16 in the console: a real kube-apiserver (with TLS etcd) is connected, its KMS plug-in set
@@ -52,7 +72,6 @@ test('a connected cluster: connect, set up the plug-in, Enable, progress, Ready,
         metadata: { name: `app-secret-${String(i).padStart(2, '0')}` },
         data: { password: Buffer.from(`value ${i}`).toString('base64') },
       });
-    const token = await serviceAccountToken(kube, 'keyhaven', ['list', 'get', 'update']);
 
     await page.goto(`${bffUrl}/login`);
     await page.getByLabel('Username').fill('admin');
@@ -67,6 +86,11 @@ test('a connected cluster: connect, set up the plug-in, Enable, progress, Ready,
     await connect.getByLabel('Name').fill('real-cluster');
     await connect.getByLabel('API server URL').fill(kube.server);
     await connect.getByLabel('CA certificate (PEM)').fill(kube.caCertificate());
+    // The token as the dialog says to make it: its RBAC YAML applied to the real API server,
+    // then a token of its service account (what `kubectl create token` asks for).
+    await connect.getByRole('button', { name: 'How to make this token with kubectl' }).click();
+    const rbac = await connect.getByLabel('keyhaven-rbac.yaml').locator('pre').innerText();
+    const token = await tokenFromConsoleRbac(kube, rbac);
     await connect.getByLabel('Service-account token').fill('a-wrong-token');
     await connect.getByRole('button', { name: 'Connect' }).click();
     await expect(connect).toContainText('the API server refused the token (401)');

@@ -5,6 +5,7 @@ import { ConnectClusterRequest, sentence } from '@keyhaven/contracts';
 import { FormError } from '../../../shared/ui/form-error.tsx';
 import { useToast } from '../../../shared/ui/toasts.tsx';
 import { useConnectCluster } from '../api/connect-cluster.ts';
+import { TokenSteps } from './token-steps.tsx';
 
 const EMPTY = {
   name: '',
@@ -189,6 +190,7 @@ export function ConnectClusterModal({ onClose }: { onClose: () => void }) {
           autoComplete="off"
           {...invalid('token')}
         />
+        <TokenSteps />
         <Checkbox
           id="connect-etcd"
           labelText="Also give etcd access, to verify what etcd stores"
