@@ -14,6 +14,7 @@ export default defineConfig({
             'apps/engine/test/**/*.test.ts',
             'apps/bff/test/**/*.test.ts',
             'apps/kms-plugin/test/**/*.test.ts',
+            'apps/cli/test/**/*.test.ts',
             'scripts/test/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '.stryker-tmp/**'],

@@ -1,6 +1,8 @@
 import {
   ago,
+  EXPIRY_WARNING_DAYS,
   count,
+  daysUntilExpiry,
   isJobActive,
   keyUsability,
   providerLabel,
@@ -28,7 +30,17 @@ export function keyState(key: RootKey): string {
   const usability = keyUsability(key, new Date());
   return usability.usable
     ? 'Active'
-    : { destroyed: 'Destroyed', expired: 'Expired', disabled: 'Disabled' }[usability.reason];
+    : { destroyed: 'Deleted', expired: 'Expired', disabled: 'Disabled' }[usability.reason];
+}
+
+/** The expiry day, flagged when it is within EXPIRY_WARNING_DAYS (R9), as the console flags it. */
+export function expires(iso: string | undefined, now = new Date()): string {
+  if (!iso) return 'never';
+  const days = daysUntilExpiry({ expirationDate: iso }, now) ?? Infinity;
+  if (days <= 0) return `${date(iso)} (expired)`;
+  return days <= EXPIRY_WARNING_DAYS
+    ? `${date(iso)} (expires in ${days} day${days === 1 ? '' : 's'})`
+    : date(iso);
 }
 
 export const instanceTable = (instances: KmsInstance[]) =>
@@ -45,7 +57,7 @@ export const rootKeyTable = (keys: RootKey[]) =>
       k.id,
       keyState(k),
       k.imported ? 'Imported' : 'Keyhaven',
-      date(k.expirationDate),
+      expires(k.expirationDate),
       String(k.versions.length),
       k.registrations.map((r) => r.clusterName).join(', ') || '-',
     ]),

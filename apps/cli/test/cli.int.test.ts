@@ -85,6 +85,11 @@ describe('keyhaven, the seeds’ command-line flow against a real engine', () =>
     expect(keys.code).toBe(0);
     expect(keys.stdout).toMatch(/Name\s+ID\s+State\s+Origin\s+Expires/);
     expect(keys.stdout).toMatch(/disabled-root-key\s+\S+\s+Disabled/);
+    // A key that expires within 30 days says so, as the console does (issue 30).
+    expect(keys.stdout).toMatch(
+      /expiring-root-key\s+\S+\s+Active\s+Keyhaven\s+\S+ \(expires in \d+ days?\)/,
+    );
+    expect(keys.stdout).toMatch(/cluster-root-key-1\s+\S+\s+Active\s+Keyhaven\s+never/);
     const crk = await keyId('kp-us-south', 'cluster-root-key-1');
 
     const enable = await keyhaven(
