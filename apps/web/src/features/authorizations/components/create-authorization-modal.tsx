@@ -19,7 +19,7 @@ import {
   type ServiceRole,
 } from '@keyhaven/contracts';
 import { FormError } from '../../../shared/ui/form-error.tsx';
-import { useToast } from '../../../shared/ui/toasts.tsx';
+import { useToast, type Toast } from '../../../shared/ui/toasts.tsx';
 import { useCreateAuthorization } from '../api/create-authorization.ts';
 
 const ALL = '*';
@@ -54,6 +54,64 @@ function ServiceAccessFields(props: {
       />
     </>
   );
+}
+
+/** This account, or another one by its ID: where the clusters that use the instance live. */
+function SourceAccountFields({
+  accountId: own,
+  other: otherAccount,
+  onOther,
+  otherId: accountId,
+  onOtherId,
+  valid: accountValid,
+}: {
+  accountId: string;
+  other: boolean;
+  onOther: (other: boolean) => void;
+  otherId: string;
+  onOtherId: (id: string) => void;
+  valid: boolean;
+}) {
+  return (
+    <>
+      <RadioButtonGroup
+        legendText="Source account"
+        name="source-account"
+        valueSelected={otherAccount ? 'other' : 'this'}
+        onChange={(value) => onOther(value === 'other')}
+      >
+        <RadioButton id="source-this" labelText={`This account (${own})`} value="this" />
+        <RadioButton id="source-other" labelText="Other account" value="other" />
+      </RadioButtonGroup>
+      {otherAccount && (
+        <TextInput
+          id="source-account-id"
+          labelText="Account ID"
+          helperText="The account where the clusters that use this instance live."
+          value={accountId}
+          onChange={(e) => onOtherId(e.target.value)}
+          invalid={accountId !== '' && !accountValid}
+          invalidText="Letters, digits, '.', '_', ':' or '-'."
+          autoComplete="off"
+        />
+      )}
+    </>
+  );
+}
+
+/** The toast that confirms a grant: who may now use what, with which roles. */
+function granted(
+  service: Provider,
+  instance: KmsInstance | undefined,
+  roles: ServiceRole[],
+  delegation: boolean,
+): Toast {
+  const target = instance?.name ?? `every ${providerLabel[service]} instance`;
+  return {
+    kind: 'success',
+    title: `${sourceServiceLabel} may now use ${target}`,
+    subtitle: `Roles: ${roles.join(', ')}${delegation ? '; delegation allowed' : ''}.`,
+  };
 }
 
 /**
@@ -97,15 +155,14 @@ export function CreateAuthorizationModal({
       },
       {
         onSuccess: () => {
-          const target =
-            instanceId === ALL
-              ? `every ${providerLabel[service]} instance`
-              : (ofService.find((i) => i.id === instanceId)?.name ?? instanceId);
-          toast({
-            kind: 'success',
-            title: `${sourceServiceLabel} may now use ${target}`,
-            subtitle: `Roles: ${roles.join(', ')}${delegation ? '; delegation allowed' : ''}.`,
-          });
+          toast(
+            granted(
+              service,
+              ofService.find((i) => i.id === instanceId),
+              roles,
+              delegation,
+            ),
+          );
           onClose();
         },
       },
@@ -125,31 +182,14 @@ export function CreateAuthorizationModal({
     >
       <div className="kh-stack">
         <FormError title="The service authorization was not created" error={create.error} />
-        <RadioButtonGroup
-          legendText="Source account"
-          name="source-account"
-          valueSelected={otherAccount ? 'other' : 'this'}
-          onChange={(value) => setOtherAccount(value === 'other')}
-        >
-          <RadioButton
-            id="source-this"
-            labelText={`This account (${user.accountId})`}
-            value="this"
-          />
-          <RadioButton id="source-other" labelText="Other account" value="other" />
-        </RadioButtonGroup>
-        {otherAccount && (
-          <TextInput
-            id="source-account-id"
-            labelText="Account ID"
-            helperText="The account where the clusters that use this instance live."
-            value={accountId}
-            onChange={(e) => setAccountId(e.target.value)}
-            invalid={accountId !== '' && !accountValid}
-            invalidText="Letters, digits, '.', '_', ':' or '-'."
-            autoComplete="off"
-          />
-        )}
+        <SourceAccountFields
+          accountId={user.accountId}
+          other={otherAccount}
+          onOther={setOtherAccount}
+          otherId={accountId}
+          onOtherId={setAccountId}
+          valid={accountValid}
+        />
         <Select id="source-service" labelText="Source service" value={SOURCE_SERVICE} readOnly>
           <SelectItem value={SOURCE_SERVICE} text={sourceServiceLabel} />
         </Select>

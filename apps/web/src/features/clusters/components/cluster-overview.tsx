@@ -1,7 +1,13 @@
 import { useRef, useState } from 'react';
 import { Button, InlineNotification, ProgressBar, Tag } from '@carbon/react';
 import { Link } from 'react-router';
-import { EXPIRY_WARNING_DAYS, count, daysUntilExpiry, providerLabel } from '@keyhaven/contracts';
+import {
+  EXPIRY_WARNING_DAYS,
+  count,
+  daysUntilExpiry,
+  providerLabel,
+  type ClusterOverview as ClusterOverviewData,
+} from '@keyhaven/contracts';
 import { rootKeyPage } from '../../../shared/links.ts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
@@ -102,6 +108,34 @@ function MasterStatusCell({
   );
 }
 
+/** The KMS instance and root key a cluster uses, the key linked to its page. */
+function KmsInUse({ kms }: { kms: NonNullable<ClusterOverviewData['kms']> }) {
+  return (
+    <div>
+      <div>
+        {kms.instanceName}{' '}
+        <Tag type="blue" size="sm">
+          {providerLabel[kms.provider]}
+        </Tag>
+      </div>
+      <div className="kh-muted">
+        Root key{' '}
+        <Link className="cds--link" to={rootKeyPage(kms.instanceId, kms.rootKeyId)}>
+          {kms.rootKeyName}
+        </Link>
+        , version {kms.keyVersion.slice(0, 8)}
+        {kms.expirationDate && (
+          <>
+            , expires <Day iso={kms.expirationDate} />
+            <ExpiryTag expirationDate={kms.expirationDate} />
+          </>
+        )}
+        {` · ${kms.privateEndpoint ? 'private' : 'public'} endpoint`}
+      </div>
+    </div>
+  );
+}
+
 /** Overview > Summary: cluster facts, live Master status and Key management service. */
 export function ClusterOverview({
   clusterId,
@@ -166,32 +200,7 @@ export function ClusterOverview({
           </SummaryRow>
           <SummaryRow label="Key management service" loading={loading} failed={failed}>
             <div className="kh-kms">
-              {kms ? (
-                <div>
-                  <div>
-                    {kms.instanceName}{' '}
-                    <Tag type="blue" size="sm">
-                      {providerLabel[kms.provider]}
-                    </Tag>
-                  </div>
-                  <div className="kh-muted">
-                    Root key{' '}
-                    <Link className="cds--link" to={rootKeyPage(kms.instanceId, kms.rootKeyId)}>
-                      {kms.rootKeyName}
-                    </Link>
-                    , version {kms.keyVersion.slice(0, 8)}
-                    {kms.expirationDate && (
-                      <>
-                        , expires <Day iso={kms.expirationDate} />
-                        <ExpiryTag expirationDate={kms.expirationDate} />
-                      </>
-                    )}
-                    {` · ${kms.privateEndpoint ? 'private' : 'public'} endpoint`}
-                  </div>
-                </div>
-              ) : (
-                <span>Not enabled</span>
-              )}
+              {kms ? <KmsInUse kms={kms} /> : <span>Not enabled</span>}
               <Button
                 ref={launcher}
                 kind="tertiary"
