@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
@@ -20,6 +21,28 @@ export interface RequestLoggerOptions {
 
 const REQUEST_ID = /^[\w-]{1,64}$/;
 
+/** Where a request keeps its base logger and, once made, its own. */
+const BASE = Symbol('request logger base');
+const OWN = Symbol('request logger');
+interface Logged {
+  [BASE]?: { logger: Logger; about: () => object };
+  [OWN]?: Logger;
+}
+
+// One accessor on the prototype: a property defined on each request would give every request
+// object a dictionary shape of its own, slowing every middleware that reads it.
+Object.defineProperty(IncomingMessage.prototype, 'log', {
+  configurable: true,
+  get(this: IncomingMessage & Logged) {
+    const base = this[BASE];
+    return this[OWN] ?? (base && (this[OWN] = base.logger.child({ req: base.about() })));
+  },
+  // A middleware that sets its own request logger keeps it.
+  set(this: IncomingMessage & Logged, logger: Logger) {
+    this[OWN] = logger;
+  },
+});
+
 /**
  * Request logging with a request id (echoed in `x-request-id`). A request line says what it is:
  * no headers at all, so no cookie, CSRF token or bearer token can reach the log. Written here
@@ -38,12 +61,7 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}
     req.id = id;
     res.setHeader('x-request-id', id);
     const about = () => ({ id, method: req.method, url: req.originalUrl });
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => (child ??= logger.child({ req: about() })),
-    });
+    (req as Logged)[BASE] = { logger, about };
     if (!quiet.has(req.url)) {
       const started = performance.now();
       res.once('finish', () => {

@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createHttpServer } from '../src/index.ts';
+import { pino } from 'pino';
+import { createHttpServer, requestLogger } from '../src/index.ts';
 
 describe('createHttpServer', () => {
   it('serves an Express app with its request and response helpers intact', async () => {
@@ -49,5 +50,30 @@ describe('createHttpServer', () => {
       { timeout: 20_000 },
     );
     expect(JSON.parse(stdout)).toEqual({ request: true, response: true });
+  });
+});
+
+describe('requestLogger', () => {
+  it('gives a request a logger bound to its id when it logs, and a line when it completes', async () => {
+    let out = '';
+    const logger = pino({ level: 'info' }, { write: (line: string) => void (out += line) });
+    const app = express();
+    app.use(requestLogger(logger, { quiet: ['/healthz'] }));
+    app.get('/x', (req, res) => {
+      req.log.warn('something to say');
+      res.json({ ok: true });
+    });
+    app.get('/healthz', (_req, res) => void res.end());
+    const answer = await request(createHttpServer(app)).get('/x?q=1').expect(200);
+    await request(createHttpServer(app)).get('/healthz').expect(200);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; req: { id: string; url: string } });
+    const id = answer.headers['x-request-id'];
+    expect(lines.map((l) => [l.msg, l.req.id, l.req.url])).toEqual([
+      ['something to say', id, '/x?q=1'],
+      ['request completed', id, '/x?q=1'],
+    ]);
   });
 });
