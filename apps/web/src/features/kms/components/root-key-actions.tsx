@@ -1,4 +1,4 @@
-import { Button, InlineNotification } from '@carbon/react';
+import { Button } from '@carbon/react';
 import {
   KeyState,
   hasServiceRole,
@@ -10,7 +10,7 @@ import {
 } from '@keyhaven/contracts';
 import { WhyNot } from '../../../shared/ui/why-not.tsx';
 import { useKeyActions } from '../hooks/use-key-actions.ts';
-import { ConfirmKeyActionModal } from './confirm-key-action-modal.tsx';
+import { KeyActionConfirm, KeyActionFailure } from './key-action-feedback.tsx';
 
 /**
  * Rotate and disable or enable, on the key's own page: a user who followed a cluster's warning
@@ -26,7 +26,7 @@ export function RootKeyActions({
   instance: KmsInstance | undefined;
   user: Me | undefined;
 }) {
-  const { action, failure, confirming, request, confirm, cancel } = useKeyActions(k.instanceId);
+  const keyActions = useKeyActions(k.instanceId);
   const lacks = (role: ServiceRole) =>
     instance && user && hasServiceRole(user, instance, role)
       ? undefined
@@ -63,9 +63,9 @@ export function RootKeyActions({
             key={b.name}
             kind={b.name === 'enable' ? 'primary' : 'tertiary'}
             size="md"
-            disabled={b.why !== undefined || action.isPending}
+            disabled={b.why !== undefined || keyActions.action.isPending}
             aria-describedby={b.why ? `why-${b.name}` : undefined}
-            onClick={() => request(k, b.name)}
+            onClick={() => keyActions.request(k, b.name)}
           >
             {b.label}
           </Button>
@@ -75,25 +75,8 @@ export function RootKeyActions({
         (b) =>
           b.why && <WhyNot key={b.name} id={`why-${b.name}`} action={b.label} reason={b.why} />,
       )}
-      {action.error && !confirming && (
-        <InlineNotification
-          kind="error"
-          lowContrast
-          title={failure}
-          subtitle={action.error.message}
-          onClose={() => action.reset()}
-        />
-      )}
-      {confirming && (
-        <ConfirmKeyActionModal
-          rootKey={confirming.rootKey}
-          action={confirming.action}
-          pending={action.isPending}
-          error={action.error}
-          onConfirm={confirm}
-          onClose={cancel}
-        />
-      )}
+      <KeyActionFailure actions={keyActions} />
+      <KeyActionConfirm actions={keyActions} />
     </div>
   );
 }

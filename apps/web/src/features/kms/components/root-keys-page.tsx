@@ -3,7 +3,6 @@ import {
   Button,
   DataTableSkeleton,
   Dropdown,
-  InlineNotification,
   Table,
   TableBody,
   TableContainer,
@@ -27,7 +26,7 @@ import { useInstances } from '../api/get-instances.ts';
 import { useRootKeys } from '../api/get-root-keys.ts';
 import { useChosenInstance } from '../hooks/use-chosen-instance.ts';
 import { useKeyActions } from '../hooks/use-key-actions.ts';
-import { ConfirmKeyActionModal } from './confirm-key-action-modal.tsx';
+import { KeyActionConfirm, KeyActionFailure } from './key-action-feedback.tsx';
 import { CreateRootKeyModal } from './create-root-key-modal.tsx';
 import { DeleteRootKeyModal } from './delete-root-key-modal.tsx';
 import { RootKeyRow } from './root-key-row.tsx';
@@ -113,9 +112,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
   const now = useNow();
   const { instance, choose } = useChosenInstance(instances.data);
   const keys = useRootKeys(instance?.id);
-  const { action, failure, confirming, request, confirm, cancel } = useKeyActions(
-    instance?.id ?? '',
-  );
+  const keyActions = useKeyActions(instance?.id ?? '');
   const [creating, setCreating] = useState(false);
   // The key created last here is marked, wherever its name sorts it.
   const [created, setCreated] = useState<string | null>(null);
@@ -149,15 +146,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
         selectedItem={instance ?? undefined}
         onChange={({ selectedItem }) => choose(selectedItem?.id)}
       />
-      {action.error && !confirming && (
-        <InlineNotification
-          kind="error"
-          lowContrast
-          title={failure}
-          subtitle={action.error.message}
-          onClose={() => action.reset()}
-        />
-      )}
+      <KeyActionFailure actions={keyActions} />
       {keys.isPending ? (
         <DataTableSkeleton
           columnCount={7}
@@ -178,7 +167,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
           now={now}
           needs={needs}
           onCreate={() => setCreating(true)}
-          onAction={request}
+          onAction={keyActions.request}
           onPolicy={setPolicyOf}
           onDelete={setDeleting}
         />
@@ -206,16 +195,7 @@ export function RootKeysPage({ user }: { user: Me | undefined }) {
           onClose={() => setDeleting(null)}
         />
       )}
-      {confirming && (
-        <ConfirmKeyActionModal
-          rootKey={confirming.rootKey}
-          action={confirming.action}
-          pending={action.isPending}
-          error={action.error}
-          onConfirm={confirm}
-          onClose={cancel}
-        />
-      )}
+      <KeyActionConfirm actions={keyActions} />
     </div>
   );
 }
