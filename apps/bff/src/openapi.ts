@@ -30,5 +30,6 @@ export const bffOpenApi: OpenApiOptions = {
     'Key management': 'KMS instances and their root keys',
     Secrets: "A cluster's secrets and activity",
     Authorizations: 'Service-to-service authorizations from Kubernetes Service to KMS instances',
+    Audit: "The account's audit log: every change by every user and service",
   },
 };

@@ -130,8 +130,16 @@ describe('service-to-service authorizations (seed 003, R10, R11)', () => {
       .expect(204);
     await until(async () => (await cluster(STAGING)).masterHealth === 'warning');
     expect((await cluster(STAGING)).masterStatus).toBe(
-      'Kubernetes Service is no longer authorized to use partner-key-protect.',
+      "Kubernetes Service is no longer authorized to use partner-key-protect: an administrator of the instance's account must authorize it again (Authorizations).",
     );
+    // The cluster's own activity says why, in its own account's audit log.
+    const [deleted] = await e.t.engine.activity.list('cluster', STAGING);
+    expect(deleted).toMatchObject({
+      action: 'authorization.delete',
+      actor: 'partner-admin',
+      accountId: 'acct-demo',
+    });
+    expect(deleted?.message).toMatch(/can no longer use its root key/);
     expect((await grantPartner()).status).toBe(201);
     await until(async () => (await cluster(STAGING)).masterStatus === 'Ready');
   });

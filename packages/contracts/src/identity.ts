@@ -112,3 +112,12 @@ export function hasServiceRole(
     role,
   );
 }
+
+/**
+ * Whether the user may read the account's audit log: it spans every cluster and KMS instance of
+ * the account, so it takes Viewer on all its clusters and Reader on all its instances.
+ */
+export function canReadAudit(user: Pick<Me, 'platformRoles' | 'serviceRoles' | 'accountId'>) {
+  const all = { id: '', accountId: user.accountId };
+  return hasPlatformRole(user, all, 'Viewer') && hasServiceRole(user, all, 'Reader');
+}

@@ -1,9 +1,19 @@
 import { z } from 'zod';
-import { ActivityList, ClusterIdParam, Id, engineApi } from '@keyhaven/contracts';
+import {
+  ActivityList,
+  AuditPage,
+  AuditQuery,
+  ClusterIdParam,
+  Id,
+  engineApi,
+} from '@keyhaven/contracts';
 import type { EngineClient } from '../engine-client.ts';
 import type { Route } from '../route.ts';
 
-/** Activity: what was done to a cluster or a root key, and by whom, newest first. */
+/**
+ * Activity: what was done to a cluster or a root key, and by whom, newest first; and the
+ * account's audit log, every change to any of its resources.
+ */
 export function activityRoutes(route: Route, engine: EngineClient) {
   const ClusterPath = ClusterIdParam;
   route(
@@ -42,5 +52,19 @@ export function activityRoutes(route: Route, engine: EngineClient) {
         requestId,
         headers: { 'bluemix-instance': params.id },
       }),
+  );
+  route(
+    {
+      method: 'get',
+      path: '/audit/events',
+      summary: "The account's audit log, newest first, paged and filtered",
+      operationId: 'listAuditEvents',
+      tag: 'Audit',
+      errors: [403],
+      query: AuditQuery,
+      response: AuditPage,
+    },
+    ({ session, requestId, query }) =>
+      engine.call(engineApi.listAuditEvents, { query, token: session.token, requestId }),
   );
 }

@@ -1,4 +1,5 @@
-import { engineApi as api } from '@keyhaven/contracts';
+import { canReadAudit, engineApi as api } from '@keyhaven/contracts';
+import { EngineError } from '@keyhaven/engine';
 import type { RouteDeps } from './route.ts';
 
 /** IAM: the account's users and their access policies (account Administrators). */
@@ -14,5 +15,14 @@ export function userRoutes({ route, engine }: RouteDeps) {
   route(api.createAccessPolicy, ({ principal, body }) => engine.users.grant(principal, body));
   route(api.deleteAccessPolicy, async ({ principal, params }) => {
     await engine.users.revoke(principal, params.id);
+  });
+  route(api.listAuditEvents, ({ principal, query }) => {
+    if (!canReadAudit(principal))
+      throw new EngineError(
+        403,
+        'FORBIDDEN',
+        `The audit log of account ${principal.accountId} spans all its clusters and KMS instances: it needs the Viewer platform role on all clusters and the Reader service role on all KMS instances.`,
+      );
+    return engine.activity.audit(principal.accountId, query);
   });
 }

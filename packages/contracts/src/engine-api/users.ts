@@ -9,6 +9,7 @@ import {
   UserIdParam,
   UserList,
 } from '../users.ts';
+import { AuditPage, AuditQuery } from '../activity.ts';
 import { operation } from './operation.ts';
 
 export const listUsers = operation({
@@ -69,4 +70,16 @@ export const deleteAccessPolicy = operation({
   summary: 'Revoke an access policy (never the last Administrator’s)',
   params: AccessPolicyIdParam,
   errors: [403, 409],
+});
+
+export const listAuditEvents = operation({
+  method: 'get',
+  path: '/v2/audit/events',
+  operationId: 'listAuditEvents',
+  tag: 'IAM',
+  summary:
+    "The account's audit log, newest first, paged and filtered (Viewer of all its clusters and Reader of all its KMS instances)",
+  query: AuditQuery,
+  response: AuditPage,
+  errors: [403],
 });

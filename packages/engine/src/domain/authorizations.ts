@@ -235,7 +235,8 @@ export class Authorizations {
           [{ key, modRevision: 0 }],
           [
             { type: 'put', key, value: json(record) },
-            this.activity.op({
+            ...this.activity.ops({
+              accountId: record.target.accountId,
               actor,
               action: 'authorization.create',
               target: { kind: 'instance', id: target.instanceId ?? `all:${target.serviceName}` },
@@ -263,11 +264,24 @@ export class Authorizations {
       throw notFound('Authorization', id);
     if (!isAccountAdministrator(principal, record.target.accountId))
       throw forbidden(record.target.accountId);
+    const affected = await this.dependents(record);
     const { succeeded } = await this.ctx.store.txn(
       [],
       [
         { type: 'delete', key: record.key },
-        this.activity.op({
+        // Each cluster that used it says so in its own activity (issue 30: it never did).
+        ...affected.flatMap((c) =>
+          this.activity.ops({
+            accountId: c.accountId,
+            actor: principal.username,
+            action: 'authorization.delete',
+            target: { kind: 'cluster', id: c.id },
+            result: 'success',
+            message: `Deleted the authorization from ${describe(record)}: the cluster can no longer use its root key until an administrator of account ${record.target.accountId} authorizes it again.`,
+          }),
+        ),
+        ...this.activity.ops({
+          accountId: record.target.accountId,
           actor: principal.username,
           action: 'authorization.delete',
           target: {
@@ -281,5 +295,26 @@ export class Authorizations {
     );
     if (!succeeded) throw notFound('Authorization', id);
     await this.listener()?.authorizationsChanged();
+  }
+
+  /** The source account's clusters whose KMS instance this authorization lets them use. */
+  private async dependents(record: AuthorizationRecord): Promise<ClusterRecord[]> {
+    const clusters = await listDocs<ClusterRecord>(this.ctx.store, StoreKey.clusters);
+    const instances = new Map(
+      (await listDocs<InstanceRecord>(this.ctx.store, StoreKey.instances)).map((d) => [
+        d.value.id,
+        d.value,
+      ]),
+    );
+    return clusters
+      .map((d) => d.value)
+      .filter((c) => {
+        const instance = c.kms && instances.get(c.kms.instanceId);
+        return (
+          instance &&
+          c.accountId === record.source.accountId &&
+          authorizes(record, c.accountId, instance)
+        );
+      });
   }
 }

@@ -90,7 +90,7 @@ export function desiredStatus({
       };
     if (unauthorizedInstance)
       return {
-        message: `Kubernetes Service is no longer authorized to use ${unauthorizedInstance}.`,
+        message: `Kubernetes Service is no longer authorized to use ${unauthorizedInstance}: an administrator of the instance's account must authorize it again (Authorizations).`,
         health: 'warning',
       };
     if (pluginProblem) return { message: pluginProblem, health: 'warning' };
@@ -142,6 +142,12 @@ export const toEnablement = (job: JobRecord): EnablementResult => ({
 
 export class Clusters {
   constructor(private readonly ctx: EngineContext) {}
+
+  /** The account a cluster belongs to (`fallback` when it is gone), for its activity entries. */
+  async accountOf(id: string, fallback: string): Promise<string> {
+    const doc = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(id));
+    return doc?.value.accountId ?? fallback;
+  }
 
   async record(id: string) {
     const doc = await getDoc<ClusterRecord>(this.ctx.store, StoreKey.cluster(id));

@@ -123,7 +123,8 @@ export class Connections {
       [
         { type: 'put', key: StoreKey.cluster(id), value: json(record) },
         { type: 'put', key: nameKey, value: json({ clusterId: id }) },
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: owned.accountId,
           actor: principal.username,
           action: 'cluster.connect',
           target: { kind: 'cluster', id },
@@ -194,7 +195,8 @@ export class Connections {
           type: 'delete' as const,
           key: StoreKey.pluginReport(clusterId, r.value.resource),
         })),
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: doc.value.accountId,
           actor: principal.username,
           action: 'cluster.disconnect',
           target: { kind: 'cluster', id: clusterId },

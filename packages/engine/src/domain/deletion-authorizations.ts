@@ -24,7 +24,7 @@ export class DeletionAuthorizations {
   ) {}
 
   async authorize(principal: Principal, instanceId: string, keyId: string) {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    const { key, instance } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
     const now = this.ctx.clock.now();
     if (key.state === KeyState.Destroyed)
       throw conflict('KEY_DESTROYED', `Root key ${key.name} was already deleted.`);
@@ -41,7 +41,8 @@ export class DeletionAuthorizations {
       );
     const expiresAt = deletionAuthorizationExpiry(now).toISOString();
     return this.change(key, { by: principal.username, at: now.toISOString(), expiresAt }, () =>
-      this.activity.op({
+      this.activity.ops({
+        accountId: instance.accountId,
         actor: principal.username,
         action: 'key.authorize-deletion',
         target: { kind: 'key', id: key.id },
@@ -52,14 +53,15 @@ export class DeletionAuthorizations {
   }
 
   async cancel(principal: Principal, instanceId: string, keyId: string) {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    const { key, instance } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
     if (deletionAuthorization(key.deletionAuthorization, this.ctx.clock.now()) !== 'pending')
       throw conflict(
         'DELETION_NOT_AUTHORIZED',
         `Nobody authorized the deletion of root key ${key.name}; there is nothing to cancel.`,
       );
     return this.change(key, undefined, () =>
-      this.activity.op({
+      this.activity.ops({
+        accountId: instance.accountId,
         actor: principal.username,
         action: 'key.cancel-deletion',
         target: { kind: 'key', id: key.id },
@@ -72,7 +74,7 @@ export class DeletionAuthorizations {
   private change(
     key: RootKeyRecord,
     authorization: RootKeyRecord['deletionAuthorization'],
-    entry: () => ReturnType<Activity['op']>,
+    entry: () => ReturnType<Activity['ops']>,
   ) {
     return updateDoc<RootKeyRecord>(
       this.ctx.store,
@@ -81,7 +83,7 @@ export class DeletionAuthorizations {
         ...k,
         ...(authorization && { deletionAuthorization: authorization }),
       }),
-      () => [entry()],
+      entry,
     );
   }
 }

@@ -137,7 +137,8 @@ export class ImportTokens {
       [{ key: StoreKey.importToken(instanceId), modRevision: previous?.modRevision ?? 0 }],
       [
         { type: 'put', key: StoreKey.importToken(instanceId), value: json(record) },
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: instance.accountId,
           actor: principal.username,
           action: 'key.import-token',
           target: { kind: 'instance', id: instanceId },

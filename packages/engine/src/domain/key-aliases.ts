@@ -29,7 +29,12 @@ export class KeyAliases {
     keyId: string,
     alias: string,
   ): Promise<KeyAliasResource> {
-    const { key, modRevision } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
+    const { key, modRevision, instance } = await this.keys.keyIn(
+      principal,
+      instanceId,
+      keyId,
+      'Writer',
+    );
     if (key.state === KeyState.Destroyed)
       throw conflict('KEY_DESTROYED', `Root key ${key.name} was deleted; it takes no alias.`);
     const aliases = key.aliases ?? [];
@@ -45,7 +50,7 @@ export class KeyAliases {
     const entry = { alias, creationDate: now, createdBy: principal.username };
     const aliasKey = StoreKey.alias(instanceId, alias);
     await this.write(
-      { key, modRevision },
+      { key, modRevision, accountId: instance.accountId },
       [...aliases, entry],
       { type: 'put', key: aliasKey, value: json({ keyId: key.id }) },
       `Added the alias ${alias} to root key ${key.name}.`,
@@ -57,12 +62,17 @@ export class KeyAliases {
   }
 
   async delete(principal: Principal, instanceId: string, keyId: string, alias: string) {
-    const { key, modRevision } = await this.keys.keyIn(principal, instanceId, keyId, 'Writer');
+    const { key, modRevision, instance } = await this.keys.keyIn(
+      principal,
+      instanceId,
+      keyId,
+      'Writer',
+    );
     const aliases = key.aliases ?? [];
     if (!aliases.some((a) => a.alias === alias))
       throw notFound(`Alias of root key ${key.name}`, alias);
     await this.write(
-      { key, modRevision },
+      { key, modRevision, accountId: instance.accountId },
       aliases.filter((a) => a.alias !== alias),
       { type: 'delete', key: StoreKey.alias(instanceId, alias) },
       `Removed the alias ${alias} from root key ${key.name}.`,
@@ -75,7 +85,7 @@ export class KeyAliases {
    * and (when given) the alias held by nobody.
    */
   private async write(
-    read: { key: RootKeyRecord; modRevision: number },
+    read: { key: RootKeyRecord; modRevision: number; accountId: string },
     aliases: Aliases,
     aliasOp: Op,
     message: string,
@@ -91,7 +101,8 @@ export class KeyAliases {
       [
         { type: 'put', key: StoreKey.key(key.id), value: json({ ...key, aliases }) },
         aliasOp,
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: read.accountId,
           actor: principal.username,
           action: 'key.alias',
           target: { kind: 'key', id: key.id },

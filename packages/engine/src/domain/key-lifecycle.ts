@@ -82,7 +82,7 @@ export class KeyLifecycle {
     const rotated = await this.addVersion(
       key,
       version,
-      principal.username,
+      { actor: principal.username, accountId: instance.accountId },
       (v) => `Rotated root key ${key.name}: new version ${v}.`,
     );
     await this.listener().rotated(rotated, version.id, principal.username);
@@ -106,7 +106,7 @@ export class KeyLifecycle {
         const rotated = await this.addVersion(
           key,
           version,
-          'system',
+          { actor: 'system', accountId: instance.accountId },
           (v) =>
             `Rotated by policy (every ${months(policy.intervalMonth)}): root key ${key.name} has a new version ${v}.`,
         );
@@ -115,6 +115,17 @@ export class KeyLifecycle {
         this.ctx.log.warn({ err, keyId: key.id }, 'could not rotate a key by its policy');
       }
     }
+  }
+
+  /**
+   * The account of each cluster using the key: a cluster's entry about the key goes to its own
+   * account's audit log, which may not be the key's (a service authorization).
+   */
+  private async clusterAccounts(key: RootKeyRecord, fallback: string) {
+    const accounts = new Map<string, string>();
+    for (const r of key.registrations)
+      accounts.set(r.clusterId, await this.clusters.accountOf(r.clusterId, fallback));
+    return accounts;
   }
 
   /** The name of a cluster using the key that is still re-encrypting, if any. */
@@ -130,7 +141,7 @@ export class KeyLifecycle {
   private async addVersion(
     key: RootKeyRecord,
     version: KeyVersionRecord,
-    actor: string,
+    { actor, accountId }: { actor: string; accountId: string },
     message: (versionId: string) => string,
   ): Promise<RootKeyRecord> {
     return updateDoc<RootKeyRecord>(
@@ -143,7 +154,8 @@ export class KeyLifecycle {
         return { ...k, versions: [...k.versions, version], lastUpdateDate: version.creationDate };
       },
       () => [
-        this.activity.op({
+        ...this.activity.ops({
+          accountId,
           actor,
           action: 'key.rotate',
           target: { kind: 'key', id: key.id },
@@ -167,7 +179,8 @@ export class KeyLifecycle {
     keyId: string,
     enabled: boolean,
   ): Promise<RootKeyRecord> {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    const { key, instance } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    const accounts = await this.clusterAccounts(key, instance.accountId);
     const from = enabled ? KeyState.Suspended : KeyState.Active;
     if (key.state !== from) {
       throw conflict(
@@ -180,15 +193,17 @@ export class KeyLifecycle {
       key.id,
       enabled ? KeyState.Active : KeyState.Suspended,
       (next) => [
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: instance.accountId,
           actor: principal.username,
           action,
           target: { kind: 'key', id: key.id },
           result: 'success',
           message: `${enabled ? 'Enabled' : 'Disabled'} root key ${key.name}.`,
         }),
-        ...next.registrations.map((r) =>
-          this.activity.op({
+        ...next.registrations.flatMap((r) =>
+          this.activity.ops({
+            accountId: accounts.get(r.clusterId) ?? instance.accountId,
             actor: principal.username,
             action,
             target: { kind: 'cluster', id: r.clusterId },
@@ -212,9 +227,10 @@ export class KeyLifecycle {
     keyId: string,
     force: boolean,
   ): Promise<RootKeyRecord> {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    const { key, instance } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
     if (key.state === KeyState.Destroyed)
       throw conflict('KEY_DESTROYED', `Root key ${key.name} was already deleted.`);
+    const accounts = await this.clusterAccounts(key, instance.accountId);
     requireDeletionApproval(key, principal, this.ctx.clock.now());
     if ((key.registrations.length > 0 || (key.plugins?.length ?? 0) > 0) && !force)
       await this.refuseInUse(key);
@@ -226,15 +242,17 @@ export class KeyLifecycle {
       }
     }
     const deleted = await this.keys.setState(key.id, KeyState.Destroyed, (next) => [
-      this.activity.op({
+      ...this.activity.ops({
+        accountId: instance.accountId,
         actor: principal.username,
         action: 'key.delete',
         target: { kind: 'key', id: key.id },
         result: 'success',
         message: `Deleted root key ${key.name}${force ? ' (forced)' : ''}.`,
       }),
-      ...next.registrations.map((r) =>
-        this.activity.op({
+      ...next.registrations.flatMap((r) =>
+        this.activity.ops({
+          accountId: accounts.get(r.clusterId) ?? instance.accountId,
           actor: principal.username,
           action: 'key.delete',
           target: { kind: 'cluster', id: r.clusterId },

@@ -128,7 +128,7 @@ export class KeyPolicies {
     describe: (key: RootKeyRecord) => string,
     refuse: (key: RootKeyRecord) => void = () => undefined,
   ): Promise<RootKeyRecord> {
-    const { key } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
+    const { key, instance } = await this.keys.keyIn(principal, instanceId, keyId, 'Manager');
     if (key.state === KeyState.Destroyed)
       throw conflict('KEY_DESTROYED', `Root key ${key.name} was deleted; it has no policies.`);
     refuse(key);
@@ -136,7 +136,7 @@ export class KeyPolicies {
       this.ctx.store,
       StoreKey.key(key.id),
       (k) => ({ ...k, policies: this.withPolicy(k.policies, name, setting, principal) }),
-      (next) => [this.entry(principal, { kind: 'key', id: key.id }, describe(next))],
+      (next) => this.entry(principal, instance, { kind: 'key', id: key.id }, describe(next)),
     );
   }
 
@@ -154,7 +154,8 @@ export class KeyPolicies {
       this.ctx.store,
       StoreKey.instance(instance.id),
       (i) => ({ ...i, policies: this.withPolicy(i.policies, name, setting, principal) }),
-      () => [this.entry(principal, { kind: 'instance', id: instance.id }, describe(instance))],
+      () =>
+        this.entry(principal, instance, { kind: 'instance', id: instance.id }, describe(instance)),
     );
   }
 
@@ -169,10 +170,12 @@ export class KeyPolicies {
 
   private entry(
     principal: Principal,
+    instance: InstanceRecord,
     target: { kind: 'key' | 'instance'; id: string },
     message: string,
   ) {
-    return this.activity.op({
+    return this.activity.ops({
+      accountId: instance.accountId,
       actor: principal.username,
       action: `${target.kind}.policy`,
       target,

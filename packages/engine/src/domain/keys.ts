@@ -191,7 +191,8 @@ export class Keys {
       [
         { type: 'put', key: StoreKey.key(id), value: json(record) },
         ...(imported?.ops ?? []),
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: instance.accountId,
           actor: principal.username,
           action: 'key.create',
           target: { kind: 'key', id },

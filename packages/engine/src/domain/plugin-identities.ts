@@ -37,6 +37,7 @@ export class PluginIdentities {
     const identity = await this.pluginIdentity(cluster.value);
     const key = await this.iam.mintApiKey(identity, `kms-plugin setup by ${principal.username}`);
     await this.activity.record({
+      accountId: cluster.value.accountId,
       actor: principal.username,
       action: 'cluster.plugin-setup',
       target: { kind: 'cluster', id: clusterId },
@@ -67,6 +68,7 @@ export class PluginIdentities {
     if (!key) throw notFound('API key of the KMS plug-in', keyId);
     await this.iam.revokeApiKey({ id: pluginUserId(cluster.id) }, keyId);
     await this.activity.record({
+      accountId: cluster.accountId,
       actor: principal.username,
       action: 'cluster.plugin-key-revoke',
       target: { kind: 'cluster', id: cluster.id },

@@ -100,7 +100,8 @@ export class PluginRegistrations {
           key: bindingKey,
           value: json({ keyId, registrationId: record.registrationId } satisfies Binding),
         },
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: instance.accountId,
           actor: principal.username,
           action: 'key.register',
           target: { kind: 'key', id: keyId },
@@ -118,7 +119,8 @@ export class PluginRegistrations {
             key: StoreKey.key(earlier.value.id),
             value: json(withoutResource(earlier.value, resource)),
           },
-          this.activity.op({
+          ...this.activity.ops({
+            accountId: instance.accountId,
             actor: principal.username,
             action: 'key.deregister',
             target: { kind: 'key', id: earlier.value.id },
@@ -165,7 +167,8 @@ export class PluginRegistrations {
           key: StoreKey.key(keyId),
           value: json(withoutResource(key.value, resource)),
         },
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: instance.accountId,
           actor: principal.username,
           action: 'key.deregister',
           target: { kind: 'key', id: keyId },

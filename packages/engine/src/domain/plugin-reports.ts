@@ -88,7 +88,7 @@ export class PluginReports {
    * alive: removing it would only hide it until its next report, so that is refused.
    */
   async removeReport(principal: Principal, clusterId: string, resource: string): Promise<void> {
-    await this.connections.administered(principal, clusterId);
+    const cluster = await this.connections.administered(principal, clusterId);
     const key = StoreKey.pluginReport(clusterId, resource);
     const report = await getDoc<PluginReportRecord>(this.ctx.store, key);
     if (!report) throw notFound('KMS plug-in', resource);
@@ -103,7 +103,8 @@ export class PluginReports {
     const ops: Op[] = [
       { type: 'delete', key },
       ...revoked.map((k) => ({ type: 'delete' as const, key: `/keyhaven/apikeys/${k.id}` })),
-      this.activity.op({
+      ...this.activity.ops({
+        accountId: cluster.accountId,
         actor: principal.username,
         action: 'cluster.plugin-remove',
         target: { kind: 'cluster', id: clusterId },

@@ -250,6 +250,8 @@ export const StoreKey = {
   pluginReport: (clusterId: string, resource: string) =>
     `/keyhaven/plugin-reports/${clusterId}/${resource}`,
   activity: (kind: string, id: string) => `/keyhaven/activity/${kind}/${id}/`,
+  /** The account's audit log: every activity entry of its resources, newest first. */
+  audit: (accountId: string) => `/keyhaven/audit/${accountId}/`,
   /** Where engines before the signing-key file kept the key in the clear; removed at start. */
   legacySigningKey: '/keyhaven/config/token-signing-key',
   secrets: (clusterId: string) => `/clusters/${clusterId}/registry/secrets/`,

@@ -239,7 +239,8 @@ export class Secrets {
       ],
       [
         { type: 'put', key: storeKey, value },
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: cluster.value.accountId,
           actor: principal.username,
           action: `secret.${mode}`,
           target: { kind: 'cluster', id: clusterId },
@@ -282,7 +283,8 @@ export class Secrets {
       [guard, { key: storeKey, modRevision: existing.modRevision }],
       [
         { type: 'delete', key: storeKey },
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: cluster.accountId,
           actor: principal.username,
           action: 'secret.delete',
           target: { kind: 'cluster', id: clusterId },

@@ -137,7 +137,7 @@ export class Users {
       [
         { type: 'put', key: StoreKey.user(record.id), value: json(record) },
         { type: 'put', key: StoreKey.username(normalized), value: json({ userId: record.id }) },
-        this.entry(principal, `Invited ${normalized} to the account.`),
+        ...this.entry(principal, `Invited ${normalized} to the account.`),
       ],
     );
     if (!succeeded) throw conflict('USERNAME_TAKEN', `The username ${normalized} is taken.`);
@@ -271,7 +271,7 @@ export class Users {
     user: UserRecord,
     next: UserRecord | undefined,
     ops: Op[],
-    entry: Op,
+    entry: Op[],
   ) {
     const admins = users.filter((d) => isAdministrator(d.value));
     const remaining = admins.filter((d) => d.value.id !== user.id).length;
@@ -284,14 +284,15 @@ export class Users {
     const { succeeded } = await this.ctx.store.txn(compares, [
       ...(next ? [{ type: 'put' as const, key: StoreKey.user(user.id), value: json(next) }] : []),
       ...ops,
-      entry,
+      ...entry,
     ]);
     if (!succeeded)
       throw conflict('CONCURRENT_CHANGE', 'The account’s users changed meanwhile; try again.');
   }
 
-  private entry(principal: Principal, message: string): Op {
-    return this.activity.op({
+  private entry(principal: Principal, message: string): Op[] {
+    return this.activity.ops({
+      accountId: principal.accountId,
       actor: principal.username,
       action: 'account.user',
       target: { kind: 'account', id: principal.accountId },

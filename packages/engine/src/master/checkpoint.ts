@@ -118,7 +118,8 @@ export async function finishJob(
     [
       ...ops,
       ...done.ops,
-      deps.activity.op({
+      ...deps.activity.ops({
+        accountId: cluster.value.accountId,
         actor: job.actor,
         action: 'kms.ready',
         target: { kind: 'cluster', id: job.clusterId },

@@ -92,14 +92,16 @@ export class Enablement {
         accountId: instance.accountId,
       },
       [
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: cluster.value.accountId,
           actor: principal.username,
           action: `kms.${reason}`,
           target: { kind: 'cluster', id: cluster.value.id },
           result: 'success',
           message: `${reason === 'enable' ? 'Enabled' : 'Updated'} KMS with root key ${key.name} of ${instance.name} (${endpoint} endpoint).`,
         }),
-        this.activity.op({
+        ...this.activity.ops({
+          accountId: instance.accountId,
           actor: principal.username,
           action: 'key.register',
           target: { kind: 'key', id: key.id },
@@ -174,7 +176,8 @@ export class Enablement {
       accountId: kms.accountId,
     };
     await this.createJob(cluster, job, keyDoc, versionId, spec, [
-      this.activity.op({
+      ...this.activity.ops({
+        accountId: cluster.value.accountId,
         actor,
         action: 'kms.rotate',
         target: { kind: 'cluster', id: clusterId },

@@ -168,6 +168,7 @@ export class JobRunner {
       // The activity log says once why the job stopped; Master status follows every retry.
       if (failures === 1)
         await this.activity.record({
+          accountId: await this.clusters.accountOf(clusterId, job.accountId),
           actor: job.actor,
           action: 'kms.paused',
           target: { kind: 'cluster', id: clusterId },

@@ -159,6 +159,7 @@ export class Migration {
     } catch (err) {
       if (!isKubeFailure(err, 'EXPIRED')) throw err;
       await this.activity.record({
+        accountId: await this.clusters.accountOf(job.clusterId, job.accountId),
         actor: job.actor,
         action: 'kms.migration-relist',
         target: { kind: 'cluster', id: job.clusterId },

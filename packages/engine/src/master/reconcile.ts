@@ -64,8 +64,10 @@ export class Reconciler {
     const now = this.ctx.clock.now();
     for (const key of keys) {
       if (key.state !== KeyState.Active || !isKeyExpired(key, now)) continue;
+      const { accountId } = await this.keys.instance(key.instanceId);
       await this.keys.setState(key.id, KeyState.Deactivated, () => [
-        this.activity.op({
+        ...this.activity.ops({
+          accountId,
           actor: 'system',
           action: 'key.expire',
           target: { kind: 'key', id: key.id },
