@@ -65,6 +65,7 @@ test('keyboard only at 1440 px: the side navigation reaches every page', async (
   for (const [link, heading] of [
     ['Key management', 'Key management'],
     ['Authorizations', 'Authorizations'],
+    ['Audit log', 'Audit log'],
     ['Kubernetes clusters', 'Kubernetes clusters'],
   ] as const) {
     await page.locator('body').focus();

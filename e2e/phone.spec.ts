@@ -72,6 +72,11 @@ test('every page fits 390 px', async ({ page, loginPage }) => {
   await fits(page, 'root key');
   await page.screenshot({ path: 'test-results/phone-root-key.png', fullPage: true });
 
+  await page.goto('/audit');
+  await expect(page.getByRole('table', { name: 'Events' })).toContainText('admin');
+  await fits(page, 'audit log');
+  await page.screenshot({ path: 'test-results/phone-audit.png', fullPage: true });
+
   for (const path of ['/authorizations', '/access']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

@@ -110,6 +110,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
             {navItem('/kms', 'Key management')}
             {navItem('/authorizations', 'Authorizations')}
             {navItem('/access', 'Access')}
+            {navItem('/audit', 'Audit log')}
           </SideNavItems>
         </SideNav>
       </Header>

@@ -23,6 +23,9 @@ const AuthorizationsRoute = lazy(() =>
 const AccessRoute = lazy(() =>
   import('./routes/access.tsx').then((m) => ({ default: m.AccessRoute })),
 );
+const AuditRoute = lazy(() =>
+  import('./routes/audit.tsx').then((m) => ({ default: m.AuditRoute })),
+);
 const ClustersRoute = lazy(() =>
   import('./routes/clusters.tsx').then((m) => ({ default: m.ClustersRoute })),
 );
@@ -129,6 +132,14 @@ export function AppRoutes() {
           element={
             <RequireSession>
               <AccessRoute />
+            </RequireSession>
+          }
+        />
+        <Route
+          path="/audit"
+          element={
+            <RequireSession>
+              <AuditRoute />
             </RequireSession>
           }
         />
