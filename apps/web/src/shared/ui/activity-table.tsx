@@ -18,7 +18,7 @@ import { Timestamp } from './time.tsx';
  * What a key change did to a cluster that uses it is no success of the cluster's: the entry
  * "Root key … was disabled: secrets cannot be read" is a warning there (issue 30's walk).
  */
-const BREAKS_CLUSTER = new Set(['key.disable', 'key.delete', 'key.expire']);
+const BREAKS_CLUSTER = new Set(['key.disable', 'key.delete', 'key.expire', 'authorization.delete']);
 
 function ResultTag({ entry }: { entry: ActivityEntry }) {
   if (entry.result === 'failure') return <Tag type="red">Failed</Tag>;
@@ -66,12 +66,14 @@ export function ActivityTable({ activity, empty }: ActivityTableProps) {
           )}
           {activity.data.map((entry) => (
             <TableRow key={entry.id}>
-              <TableCell className="kh-nowrap">
+              <TableCell data-label="Time" className="kh-nowrap">
                 <Timestamp iso={entry.at} />
               </TableCell>
-              <TableCell>{entry.actor}</TableCell>
-              <TableCell className="kh-wrap-anywhere">{entry.message}</TableCell>
-              <TableCell>
+              <TableCell data-label="Who">{entry.actor}</TableCell>
+              <TableCell data-label="What" className="kh-wrap-anywhere">
+                {entry.message}
+              </TableCell>
+              <TableCell data-label="Result">
                 <ResultTag entry={entry} />
               </TableCell>
             </TableRow>

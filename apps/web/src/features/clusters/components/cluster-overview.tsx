@@ -77,6 +77,14 @@ function MasterStatusCell({
             )
           }
         />
+        {status.message.includes('no longer authorized') && (
+          <p>
+            <Link className="cds--link" to="/authorizations">
+              Open Authorizations
+            </Link>{' '}
+            to authorize Kubernetes Service again (an administrator of the instance&apos;s account).
+          </p>
+        )}
         {(status.health === 'warning' || status.health === 'critical') && rootKey && (
           <p>
             <Link className="cds--link" to={rootKeyPage(rootKey.instanceId, rootKey.id)}>
