@@ -39,6 +39,8 @@ export const EngineConfig = z
       .regex(/^[a-z0-9-]{1,32}$/, 'must be a region name such as us-south')
       .default('local'),
     KEYHAVEN_DEMO_SECRETS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+    /** Demo clusters beside the three named ones (a larger fleet for the dashboard). */
+    KEYHAVEN_DEMO_EXTRA_CLUSTERS: z.coerce.number().int().min(0).max(10_000).default(0),
     KEYHAVEN_JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
     KEYHAVEN_JOB_PAUSE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     /** Connected clusters: most Secrets the storage migration writes back per second (0: no limit). */

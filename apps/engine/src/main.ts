@@ -175,6 +175,7 @@ async function main() {
     const seeded = await seedDemo(engine, {
       password,
       bigClusterSecrets: config.KEYHAVEN_DEMO_SECRETS,
+      extraClusters: config.KEYHAVEN_DEMO_EXTRA_CLUSTERS,
     });
     if (seeded) logger.info('demo data seeded');
     if (!config.KEYHAVEN_DEMO_PASSWORD)

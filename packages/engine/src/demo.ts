@@ -21,6 +21,8 @@ export interface DemoOptions {
   password: string;
   /** Secrets in the largest cluster (enablement progress is visible at 20,000). */
   bigClusterSecrets?: number;
+  /** Clusters beside the three named ones (fleet-001…), to try the console on a larger fleet. */
+  extraClusters?: number;
 }
 
 const ACCOUNTS: AccountRecord[] = [
@@ -115,12 +117,19 @@ function demoUsers(passwordHash: string): UserRecord[] {
   ];
 }
 
-function demoClusters(created: string): ClusterRecord[] {
+const splitAt = <T>(list: T[], n: number): [T[], T[]] => [list.slice(0, n), list.slice(n)];
+
+function demoClusters(created: string, extra: number): ClusterRecord[] {
   const ready = { message: 'Ready', health: 'normal' as const, modifiedDate: created };
+  const fleet = Array.from({ length: extra }, (_, i) => {
+    const name = `fleet-${String(i + 1).padStart(3, '0')}-us-south`;
+    return [name, 'Dallas 13', '1.31.4', `c-${name}`];
+  });
   return [
     ['prod-us-south', 'Dallas 10', '1.31.4', 'c-prod-us-south'],
     ['staging-us-south', 'Dallas 12', '1.31.4', 'c-staging-us-south'],
     ['dev-us-east', 'Washington DC 1', '1.30.8', 'c-dev-us-east'],
+    ...fleet,
   ].map(([name = '', location = '', version = '', id = '']) => ({
     id,
     name,
@@ -188,13 +197,20 @@ export async function seedDemo(engine: Engine, options: DemoOptions): Promise<bo
   const created = now.toISOString();
   const put = (key: string, value: unknown): Op => ({ type: 'put', key, value: json(value) });
   const users = demoUsers(await hashPassword(options.password));
+  const [named, fleet] = splitAt(demoClusters(created, options.extraClusters ?? 0), 3);
+  // A large fleet goes in transactions of its own: etcd takes at most 128 operations in one.
+  for (let i = 0; i < fleet.length; i += 100)
+    await store.txn(
+      [],
+      fleet.slice(i, i + 100).map((c) => put(StoreKey.cluster(c.id), c)),
+    );
   await store.txn(
     [],
     [
       ...ACCOUNTS.map((a) => put(StoreKey.account(a.id), a)),
       ...INSTANCES.map((i) => put(StoreKey.instance(i.id), i)),
       ...users.map((u) => put(StoreKey.user(u.id), u)),
-      ...demoClusters(created).map((c) => put(StoreKey.cluster(c.id), c)),
+      ...named.map((c) => put(StoreKey.cluster(c.id), c)),
       put(
         StoreKey.authorization(DEMO_ACCOUNT, 'key-protect', 'kp-partner-eu-de'),
         partnerAuthorization(created),
