@@ -8,6 +8,7 @@ test('enable KMS on a cluster with 20,000 secrets: progress, then Ready, then Up
 }) => {
   const { kmsRow, statusRow } = clusterPage;
   await loginPage.logIn('admin');
+  await page.getByRole('link', { name: 'Kubernetes clusters' }).click();
   await page.getByRole('link', { name: 'prod-us-south' }).click();
   await expect(page.getByRole('heading', { name: 'prod-us-south' })).toBeVisible();
   await expect(kmsRow).toContainText('Not enabled');

@@ -22,7 +22,7 @@ test('disable, enable, rotate and delete a root key in use, and see the cluster 
   consoleErrors,
 }) => {
   await loginPage.logIn('admin');
-  await expect(page.getByRole('heading', { name: 'Kubernetes clusters' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   const { statusRow } = clusterPage;
   await clusterPage.goto('c-dev-us-east');
   await clusterPage.enableWith('cluster-root-key-3');

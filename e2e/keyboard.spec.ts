@@ -60,13 +60,14 @@ test('keyboard only at 1440 px: the side navigation reaches every page', async (
 }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await loginPage.logIn('admin');
-  await expect(page.getByRole('heading', { name: 'Kubernetes clusters' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   const nav = page.getByRole('navigation', { name: 'Side navigation' });
   for (const [link, heading] of [
     ['Key management', 'Key management'],
     ['Authorizations', 'Authorizations'],
     ['Audit log', 'Audit log'],
     ['Kubernetes clusters', 'Kubernetes clusters'],
+    ['Dashboard', 'Dashboard'],
   ] as const) {
     await page.locator('body').focus();
     await tabTo(page, nav.getByRole('link', { name: link }));

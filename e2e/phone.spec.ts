@@ -72,6 +72,13 @@ test('every page fits 390 px', async ({ page, loginPage }) => {
   await fits(page, 'root key');
   await page.screenshot({ path: 'test-results/phone-root-key.png', fullPage: true });
 
+  await page.goto('/dashboard');
+  await expect(
+    page.getByTestId('cluster-states-chart').locator('svg.layout-svg-wrapper').first(),
+  ).toBeVisible();
+  await fits(page, 'dashboard');
+  await page.screenshot({ path: 'test-results/phone-dashboard.png', fullPage: true });
+
   await page.goto('/audit');
   await expect(page.getByRole('table', { name: 'Events' })).toContainText('admin');
   await fits(page, 'audit log');

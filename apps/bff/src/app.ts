@@ -21,6 +21,7 @@ import type { Metrics } from './metrics.ts';
 import { bffOpenApi } from './openapi.ts';
 import type { BffCall } from './route.ts';
 import { activityRoutes } from './routes/activity.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { authorizationRoutes } from './routes/authorizations.ts';
 import { userRoutes } from './routes/users.ts';
 import { clusterRoutes } from './routes/clusters.ts';
@@ -145,6 +146,7 @@ export function createApp(deps: BffDeps) {
   keyPolicyRoutes(route, engine);
   secretRoutes(route, engine);
   activityRoutes(route, engine);
+  dashboardRoutes(route, engine);
   authorizationRoutes(route, engine);
   userRoutes(route, engine);
 

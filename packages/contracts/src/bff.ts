@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cluster, EnableKmsRequest } from './clusters.ts';
+import { Cluster, EnableKmsRequest, EnablementResult } from './clusters.ts';
 import { Id, Provider } from './common.ts';
 import { Me, Username } from './identity.ts';
 import { KeyStateNumber, KmsInstance } from './keys.ts';
@@ -130,3 +130,44 @@ export const RotationPolicyBody = z
 export type RotationPolicyBody = z.infer<typeof RotationPolicyBody>;
 
 export const DeleteRootKeyQuery = z.object({ force: z.enum(['true', 'false']).default('false') });
+
+/** A root key as the fleet dashboard charts it: its age, next rotation, expiry and use. */
+export const DashboardKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  instanceId: z.string(),
+  instanceName: z.string(),
+  state: KeyStateNumber,
+  creationDate: z.string(),
+  lastRotateDate: z.string().nullable(),
+  nextRotationDate: z.string().nullable(),
+  expirationDate: z.string().nullable(),
+  /** Clusters and KMS plug-ins registered with it. */
+  usedBy: z.number().int().nonnegative(),
+});
+export type DashboardKey = z.infer<typeof DashboardKey>;
+
+/** A cluster's latest re-encryption (enable, update or rotate) and how fast it went. */
+export const DashboardMigration = z.object({
+  clusterId: z.string(),
+  clusterName: z.string(),
+  reason: EnablementResult.shape.reason,
+  state: EnablementResult.shape.state,
+  rootKeyName: z.string().nullable(),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** Secrets re-encrypted per second, from when the migration began to its end (or now). */
+  perSecond: z.number().nonnegative().nullable(),
+});
+export type DashboardMigration = z.infer<typeof DashboardMigration>;
+
+/** What the fleet dashboard shows beside the clusters list (which it takes live). */
+export const Dashboard = z.object({
+  keys: z.array(DashboardKey),
+  migrations: z.array(DashboardMigration),
+  /** KMS instances whose keys could not be read (the user lacks Reader, or the engine failed). */
+  unreadInstances: z.array(z.string()),
+});
+export type Dashboard = z.infer<typeof Dashboard>;

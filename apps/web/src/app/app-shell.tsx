@@ -72,7 +72,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
           isActive={navOpen}
           aria-expanded={navOpen}
         />
-        <HeaderName as={Link} to="/clusters" prefix="">
+        <HeaderName as={Link} to="/dashboard" prefix="">
           Keyhaven
         </HeaderName>
         <HeaderGlobalBar>
@@ -106,6 +106,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
           href="#main-content"
         >
           <SideNavItems>
+            {navItem('/dashboard', 'Dashboard')}
             {navItem('/clusters', 'Kubernetes clusters')}
             {navItem('/kms', 'Key management')}
             {navItem('/authorizations', 'Authorizations')}

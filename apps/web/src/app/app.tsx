@@ -23,6 +23,9 @@ const AuthorizationsRoute = lazy(() =>
 const AccessRoute = lazy(() =>
   import('./routes/access.tsx').then((m) => ({ default: m.AccessRoute })),
 );
+const DashboardRoute = lazy(() =>
+  import('./routes/dashboard.tsx').then((m) => ({ default: m.DashboardRoute })),
+);
 const AuditRoute = lazy(() =>
   import('./routes/audit.tsx').then((m) => ({ default: m.AuditRoute })),
 );
@@ -76,7 +79,7 @@ function NotFound() {
       <h1 className="kh-page-title">Page not found</h1>
       <p>
         The console has no page at <code>{location.pathname}</code>.{' '}
-        <Link to="/clusters">Go to Kubernetes clusters</Link>.
+        <Link to="/dashboard">Go to the dashboard</Link>.
       </p>
     </>
   );
@@ -143,7 +146,15 @@ export function AppRoutes() {
             </RequireSession>
           }
         />
-        <Route path="/" element={<Navigate to="/clusters" replace />} />
+        <Route
+          path="/dashboard"
+          element={
+            <RequireSession>
+              <DashboardRoute />
+            </RequireSession>
+          }
+        />
+        <Route path="/" element={<Navigate to="/dashboard" replace />} />
         <Route
           path="*"
           element={

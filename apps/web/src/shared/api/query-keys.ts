@@ -21,6 +21,7 @@ export const queryKeys = {
   storedSecret: (clusterId: string, namespace?: string, name?: string) =>
     ['clusters', clusterId, 'secret-raw', namespace, name] as const,
   clusterActivity: (clusterId: string) => ['clusters', clusterId, 'activity'] as const,
+  dashboard: () => ['dashboard'] as const,
   /** The account's audit log with its filters. */
   audit: (filters: object) => ['audit', filters] as const,
   kmsInstances: () => ['kms', 'instances'] as const,

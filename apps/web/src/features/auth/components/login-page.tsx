@@ -10,7 +10,7 @@ export function LoginPage() {
   const location = useLocation();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const from = (location.state as { from?: string } | null)?.from ?? '/clusters';
+  const from = (location.state as { from?: string } | null)?.from ?? '/dashboard';
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -1,4 +1,4 @@
-import { useState, type ChangeEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import {
   Button,
   DataTable,
@@ -16,8 +16,13 @@ import {
   TableToolbarSearch,
   Tag,
 } from '@carbon/react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import type { ClusterRow } from '@keyhaven/contracts';
+import {
+  encryptionState,
+  encryptionStateLabel,
+  isEncryptionState,
+} from '../../../shared/encryption-state.ts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { NoMatchRow } from '../../../shared/ui/no-match-row.tsx';
@@ -100,17 +105,35 @@ function ClustersDataTable({
   clusters: ClusterRow[];
   toolbarAction: ReactNode;
 }) {
-  // The search is kept here too, so that "Clear the search" can empty it.
-  const [search, setSearch] = useState('');
+  // The search and the state filter live in the URL: a filtered list can be shared, reloaded,
+  // and reached from the dashboard (issue 30).
+  const [params, setParams] = useSearchParams();
+  const search = params.get('search') ?? '';
+  const stateParam = params.get('state');
+  const state = isEncryptionState(stateParam) ? stateParam : null;
+  const setParam = (name: string, value: string) =>
+    setParams(
+      (p) => {
+        if (value) p.set(name, value);
+        else p.delete(name);
+        return p;
+      },
+      { replace: true },
+    );
+  const filter = (value: string) => setParam('search', value);
   const byId = new Map(clusters.map((c) => [c.id, c]));
-  const rows = clusters.map((c) => ({
-    id: c.id,
-    name: c.name,
-    location: c.location,
-    version: c.masterKubeVersion,
-    masterStatus: c.masterStatus,
-    kms: c.kms ? `Enabled ${c.kms.instanceName} ${c.kms.rootKeyName}` : 'Not enabled',
-  }));
+  const needle = search.trim().toLowerCase();
+  const rows = clusters
+    .filter((c) => state === null || encryptionState(c) === state)
+    .map((c) => ({
+      id: c.id,
+      name: c.name,
+      location: c.location,
+      version: c.masterKubeVersion,
+      masterStatus: c.masterStatus,
+      kms: c.kms ? `Enabled ${c.kms.instanceName} ${c.kms.rootKeyName}` : 'Not enabled',
+    }))
+    .filter((r) => !needle || Object.values(r).some((v) => v.toLowerCase().includes(needle)));
   return (
     <DataTable rows={rows} headers={headers} isSortable>
       {({
@@ -120,12 +143,7 @@ function ClustersDataTable({
         getRowProps,
         getTableProps,
         getToolbarProps,
-        onInputChange,
       }) => {
-        const filter = (value: string) => {
-          setSearch(value);
-          onInputChange({ target: { value } } as ChangeEvent<HTMLInputElement>);
-        };
         return (
           <TableContainer
             title="Clusters"
@@ -141,6 +159,14 @@ function ClustersDataTable({
                   placeholder="Search clusters"
                   labelText="Search clusters"
                 />
+                {state && (
+                  <>
+                    <Tag type="blue">State: {encryptionStateLabel(state)}</Tag>
+                    <Button kind="ghost" size="lg" onClick={() => setParam('state', '')}>
+                      Show every state
+                    </Button>
+                  </>
+                )}
                 {toolbarAction}
               </TableToolbarContent>
             </TableToolbar>
