@@ -143,10 +143,14 @@ try {
     table: 'Clusters in warning',
     absentWhenEnabled: 'dev-us-east',
   });
-  const clusterCount = await page.evaluate(
-    () =>
-      document.querySelector('table[aria-label="Clusters by encryption state (table view)"]')
-        ?.textContent,
+  const clusterCount = await page.evaluate(() =>
+    [
+      ...document.querySelectorAll(
+        'table[aria-label="Clusters by encryption state (table view)"] tbody tr',
+      ),
+    ]
+      .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join(' '))
+      .join(', '),
   );
   console.log(
     'Engine status change to the dashboard\'s "Clusters in warning" table in Chromium, 20 changes',

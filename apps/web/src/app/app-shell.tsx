@@ -15,6 +15,8 @@ import { Asleep, Light, Logout } from '@carbon/icons-react';
 import { Link, NavLink, useLocation, useNavigate } from 'react-router';
 import { useLogout } from '../features/auth/api/logout.ts';
 import { ToastProvider } from '../shared/ui/toasts.tsx';
+// The console's styles come with the shell, after login: the login page does not load them.
+import '../console.scss';
 
 type ThemeName = 'white' | 'g100';
 const THEME_KEY = 'keyhaven.theme';

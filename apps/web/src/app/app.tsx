@@ -5,8 +5,9 @@ import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react
 import { useSession } from '../features/auth/api/get-session.ts';
 import { ApiRequestError } from '../shared/api/client.ts';
 import { ErrorState } from '../shared/ui/error-state.tsx';
-import { AppShell } from './app-shell.tsx';
 
+/** The UI shell and the console's styles, loaded after login (the login page stays small). */
+const AppShell = lazy(() => import('./app-shell.tsx').then((m) => ({ default: m.AppShell })));
 const LoginRoute = lazy(() =>
   import('./routes/login.tsx').then((m) => ({ default: m.LoginRoute })),
 );
