@@ -1,4 +1,7 @@
+import { useState } from 'react';
 import {
+  Button,
+  CopyButton,
   InlineLoading,
   Modal,
   StructuredListBody,
@@ -13,9 +16,16 @@ import { useSecretValues } from '../api/get-secret-values.ts';
 import type { SecretDialogProps } from '../api/get-secrets.ts';
 import { fromBase64Text } from '../lib/hexdump.ts';
 
-/** Shows a secret's values, which the user asked to see; they are fetched now and not kept. */
+/** A value as it is shown and copied: its text, or its base64 when it is not text. */
+const shownValue = (value: string) => fromBase64Text(value);
+
+/**
+ * Shows a secret's values, which the user asked to see; they are fetched now and not kept. Each
+ * can be copied, and all hidden again (someone walks up to the screen).
+ */
 export function RevealSecretModal({ clusterId, secret, onClose }: SecretDialogProps) {
   const values = useSecretValues(clusterId, secret);
+  const [hidden, setHidden] = useState(false);
   return (
     <Modal
       open
@@ -30,6 +40,11 @@ export function RevealSecretModal({ clusterId, secret, onClose }: SecretDialogPr
       {values.isPending && <InlineLoading description="Decrypting…" />}
       {values.isError && <ErrorState title="The values could not be read" error={values.error} />}
       {values.data && (
+        <Button kind="ghost" size="sm" aria-pressed={hidden} onClick={() => setHidden(!hidden)}>
+          {hidden ? 'Show values' : 'Hide values'}
+        </Button>
+      )}
+      {values.data && (
         <StructuredListWrapper aria-label="Secret values">
           <StructuredListHead>
             <StructuredListRow head>
@@ -42,9 +57,22 @@ export function RevealSecretModal({ clusterId, secret, onClose }: SecretDialogPr
               <StructuredListRow key={key}>
                 <StructuredListCell>{key}</StructuredListCell>
                 <StructuredListCell>
-                  <code>
-                    {fromBase64Text(value) ?? `(binary, ${count(value.length)} base64 characters)`}
-                  </code>
+                  <span className="kh-secret-value">
+                    <code>
+                      {hidden
+                        ? '••••••••'
+                        : (shownValue(value) ??
+                          `(binary, ${count(value.length)} base64 characters)`)}
+                    </code>
+                    <CopyButton
+                      iconDescription={`Copy the value of ${key}`}
+                      feedback="Copied"
+                      // Text as shown; a binary value as its base64, which tools take back.
+                      onClick={() =>
+                        void navigator.clipboard?.writeText(shownValue(value) ?? value)
+                      }
+                    />
+                  </span>
                 </StructuredListCell>
               </StructuredListRow>
             ))}

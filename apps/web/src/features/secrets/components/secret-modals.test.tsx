@@ -86,3 +86,25 @@ describe('the secret dialogs speak one style', () => {
     expect(await screen.findByRole('dialog', { name: 'Delete secret default/db' })).toBeVisible();
   });
 });
+
+describe('the revealed values', () => {
+  it('copies a value and hides them all on request', async () => {
+    server.use(
+      http.get(path, () =>
+        HttpResponse.json({ ...secret, type: 'Opaque', data: { password: 'czNjcjN0' } }),
+      ),
+    );
+    const user = userEvent.setup();
+    const writeText = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue();
+    renderWithProviders(<RevealSecretModal clusterId="c1" secret={secret} onClose={vi.fn()} />);
+    const list = await screen.findByRole('table', { name: 'Secret values' });
+    await within(list).findByText('s3cr3t');
+    await user.click(screen.getByRole('button', { name: 'Copy the value of password' }));
+    expect(writeText).toHaveBeenCalledWith('s3cr3t');
+    await user.click(screen.getByRole('button', { name: 'Hide values' }));
+    expect(within(list).queryByText('s3cr3t')).toBeNull();
+    expect(within(list).getByText('••••••••')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Show values' }));
+    expect(within(list).getByText('s3cr3t')).toBeInTheDocument();
+  });
+});
