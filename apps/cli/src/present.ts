@@ -63,6 +63,10 @@ export const rootKeyTable = (keys: RootKey[]) =>
     ]),
   );
 
+/** The console's words: KMS is "enabled" or "not enabled" (it is never disabled once on, R5). */
+export const kmsWord = (cluster: Pick<Cluster, 'features'>) =>
+  cluster.features.keyProtectEnabled ? 'enabled' : 'not enabled';
+
 export const clusterTable = (clusters: Cluster[]) =>
   table(
     ['Name', 'ID', 'State', 'Location', 'Version', 'Key Management Service'],
@@ -72,7 +76,7 @@ export const clusterTable = (clusters: Cluster[]) =>
       STATE[c.masterHealth],
       c.location,
       c.masterKubeVersion,
-      c.features.keyProtectEnabled ? 'enabled' : 'disabled',
+      kmsWord(c),
     ]),
   );
 
@@ -98,7 +102,7 @@ export function clusterDetails(cluster: Cluster): string {
     ['Region', cluster.region],
     ['Version', cluster.masterKubeVersion],
     ['Master Status', masterStatus(cluster)],
-    ['Key Management Service', cluster.features.keyProtectEnabled ? 'enabled' : 'disabled'],
+    ['Key Management Service', kmsWord(cluster)],
     ...(kms
       ? ([
           [
