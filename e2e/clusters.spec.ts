@@ -18,7 +18,19 @@ test("the clusters page lists the engine's clusters after login", async ({
   }
   await expect(table.getByRole('row')).toHaveCount(4);
   await expect(table.getByRole('row', { name: /prod-us-south/ })).toContainText('Not enabled');
+  // Sort and search are kept in the URL: a reload (or a shared link) shows the same rows.
+  await table.getByRole('button', { name: /Name/ }).click();
+  await table.getByRole('button', { name: /Name/ }).click();
+  await expect(page).toHaveURL(/\/clusters\?sort=-name$/);
+  await expect(table.locator('tbody tr').first()).toContainText('staging-us-south');
+  await page.reload();
+  await expect(table.locator('tbody tr').first()).toContainText('staging-us-south');
+  await expect(table.locator('tbody tr').last()).toContainText('dev-us-east');
   await page.getByRole('searchbox', { name: 'Search clusters' }).fill('staging');
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await expect(page).toHaveURL(/search=staging/);
+  await page.reload();
+  await expect(page.getByRole('searchbox', { name: 'Search clusters' })).toHaveValue('staging');
   await expect(table.getByRole('row')).toHaveCount(2);
   await expectAccessible(page);
   // Addresses that lead nowhere say so, with the way back, instead of a silent redirect.

@@ -26,6 +26,7 @@ import {
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { MasterStatusText } from '../../../shared/ui/master-status.tsx';
 import { NoMatchRow } from '../../../shared/ui/no-match-row.tsx';
+import { useUrlSort } from '../../../shared/ui/use-url-sort.ts';
 import { useClusters } from '../api/get-clusters.ts';
 import { useClustersLive } from '../hooks/use-clusters-live.ts';
 import { ConnectClusterModal } from './connect-cluster-modal.tsx';
@@ -108,6 +109,7 @@ function ClustersDataTable({
   // The search and the state filter live in the URL: a filtered list can be shared, reloaded,
   // and reached from the dashboard (issue 30).
   const [params, setParams] = useSearchParams();
+  const sort = useUrlSort(headers.map((h) => h.key));
   const search = params.get('search') ?? '';
   const stateParam = params.get('state');
   const state = isEncryptionState(stateParam) ? stateParam : null;
@@ -134,8 +136,10 @@ function ClustersDataTable({
       kms: c.kms ? `Enabled ${c.kms.instanceName} ${c.kms.rootKeyName}` : 'Not enabled',
     }))
     .filter((r) => !needle || Object.values(r).some((v) => v.toLowerCase().includes(needle)));
+  const sorted = sort.sorted(rows, (r, column) => r[column as keyof typeof r]);
   return (
-    <DataTable rows={rows} headers={headers} isSortable>
+    // Sorting is ours, kept in the URL beside the search (Carbon's would forget it on reload).
+    <DataTable rows={sorted} headers={headers}>
       {({
         rows: tableRows,
         headers: tableHeaders,
@@ -176,7 +180,7 @@ function ClustersDataTable({
                   {tableHeaders.map((header) => {
                     const { key, ...props } = getHeaderProps({ header });
                     return (
-                      <TableHeader key={key} {...props}>
+                      <TableHeader key={key} {...props} {...sort.headerProps(header.key)}>
                         {header.header}
                       </TableHeader>
                     );

@@ -20,6 +20,7 @@ import {
 } from '@keyhaven/contracts';
 import { ErrorState } from '../../../shared/ui/error-state.tsx';
 import { HeaderRow } from '../../../shared/ui/header-row.tsx';
+import { useUrlSort } from '../../../shared/ui/use-url-sort.ts';
 import { useNow } from '../../../shared/ui/use-now.ts';
 import { WhyNot } from '../../../shared/ui/why-not.tsx';
 import { useInstances } from '../api/get-instances.ts';
@@ -33,6 +34,37 @@ import { RootKeyRow } from './root-key-row.tsx';
 import { KeyPoliciesModal } from './key-policies-modal.tsx';
 
 /** The instance's root keys, with Create root key and each key's actions. */
+/** The root keys table's sortable columns, in its order (the last, actions, sorts nothing). */
+const KEY_SORTS = [
+  'name',
+  'id',
+  'state',
+  'versions',
+  'expires',
+  'next-rotation',
+  'used-by',
+] as const;
+
+/** What a root key sorts by in each column; a key that never expires or rotates sorts last. */
+function keySortValue(k: RootKey, column: string): string | number {
+  switch (column) {
+    case 'id':
+      return k.id;
+    case 'state':
+      return k.state;
+    case 'versions':
+      return k.versions.length;
+    case 'expires':
+      return k.expirationDate ?? '9999';
+    case 'next-rotation':
+      return k.nextRotationDate ?? '9999';
+    case 'used-by':
+      return k.registrations.length;
+    default:
+      return k.name;
+  }
+}
+
 function RootKeysTable({
   rootKeys,
   created,
@@ -54,6 +86,8 @@ function RootKeysTable({
   onDelete: (rootKey: RootKey) => void;
 }) {
   const whyNotCreate = needs('Writer');
+  const sort = useUrlSort(KEY_SORTS);
+  const shown = sort.sorted(rootKeys, keySortValue);
   return (
     <TableContainer
       title="Root keys"
@@ -76,6 +110,8 @@ function RootKeysTable({
       {/* Row actions show at all times, not only on hover (issue 13, item 18). */}
       <Table aria-label="Root keys" overflowMenuOnHover={false}>
         <HeaderRow
+          sort={sort}
+          sortKeys={[...KEY_SORTS, undefined]}
           headers={[
             'Name',
             'ID',
@@ -88,7 +124,7 @@ function RootKeysTable({
           ]}
         />
         <TableBody>
-          {rootKeys.map((k) => (
+          {shown.map((k) => (
             <RootKeyRow
               key={k.id}
               rootKey={k}
