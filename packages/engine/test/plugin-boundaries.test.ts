@@ -126,3 +126,44 @@ describe('a KMS plug-in that fell silent', () => {
     });
   });
 });
+
+describe('what a KMS plug-in reports, in the audit log', () => {
+  it('notes what is new, not its periodic report, and each kind of refusal once a minute', async () => {
+    const id = 'kc-reporting-plugin';
+    await connectedCluster(id);
+    const setup = await t.engine.pluginIdentities.pluginSetup(t.admin, id, 'http://127.0.0.1:8081');
+    const apikey = /API_KEY: "([^"]+)"/.exec(setup.pluginConfig)?.[1] ?? '';
+    const plugin = await t.engine.iam.authenticate(
+      `Bearer ${(await t.engine.iam.token({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey })).access_token}`,
+    );
+    const reports = async () =>
+      (await t.engine.activity.audit('acct-demo', { targetId: id, limit: 100 })).entries.filter(
+        (e) => e.action === 'cluster.plugin-report',
+      );
+    await t.engine.pluginReports.report(plugin, id, { resource: 'apiserver-1', healthz: 'ok' });
+    await t.engine.pluginReports.report(plugin, id, { resource: 'apiserver-1', healthz: 'ok' });
+    expect(await reports()).toEqual([
+      expect.objectContaining({
+        actor: 'kms-plugin apiserver-1',
+        result: 'success',
+        accountId: 'acct-demo',
+        message: 'KMS plug-in apiserver-1 reported health ok.',
+      }),
+    ]);
+    const forged = { resource: 'apiserver-1', healthz: 'ok', encryptKeyId: 'not-a-key-id' };
+    for (let i = 0; i < 3; i++)
+      await expect(t.engine.pluginReports.report(plugin, id, forged)).rejects.toMatchObject({
+        code: 'KEY_ID_NOT_MINTED',
+      });
+    const refused = (await reports()).filter((e) => e.result === 'failure');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.message).toMatch(
+      /^Refused a report of KMS plug-in apiserver-1: encryptKeyId/,
+    );
+    t.advance(61_000);
+    await expect(t.engine.pluginReports.report(plugin, id, forged)).rejects.toMatchObject({
+      code: 'KEY_ID_NOT_MINTED',
+    });
+    expect((await reports()).filter((e) => e.result === 'failure')).toHaveLength(2);
+  });
+});

@@ -14,6 +14,11 @@ import {
   type UserRecord,
 } from './records.ts';
 
+/** A refused report is noted in the audit log at most this often per plug-in and reason. */
+const REFUSAL_NOTE_MS = 60_000;
+/** Refusals remembered for that; past it the memory starts again (a few more notes, no more). */
+const REFUSALS_KEPT = 10_000;
+
 /** A report that says nothing new is written at most this often (it keeps reportedAt fresh). */
 const REPORT_REFRESH_MS = 30_000;
 
@@ -29,6 +34,9 @@ export const pluginReportsOf = (ctx: EngineContext, clusterId: string) =>
  * a plug-in that fell silent is shown so and an Administrator removes it.
  */
 export class PluginReports {
+  /** When each refusal (cluster/resource/code) was last noted in the audit log. */
+  private readonly refusals = new Map<string, number>();
+
   constructor(
     private readonly ctx: EngineContext,
     private readonly connections: Connections,
@@ -57,9 +65,11 @@ export class PluginReports {
       );
     if (!cluster.value.connection)
       throw conflict('NOT_CONNECTED', `Cluster ${cluster.value.name} is not a connected cluster.`);
-    await this.iam.bindPluginResource(principal, report.resource);
-    if (report.encryptKeyId)
-      await this.checkMinted(principal.plugin, report.resource, report.encryptKeyId);
+    const plugin = principal.plugin;
+    await this.refusalsNoted(cluster.value, report.resource, async () => {
+      await this.iam.bindPluginResource(principal, report.resource);
+      if (report.encryptKeyId) await this.checkMinted(plugin, report.resource, report.encryptKeyId);
+    });
     const key = StoreKey.pluginReport(clusterId, report.resource);
     const previous = await getDoc<PluginReportRecord>(this.ctx.store, key);
     const now = this.ctx.clock.now();
@@ -78,8 +88,55 @@ export class PluginReports {
       now.getTime() - Date.parse(previous.value.reportedAt) < REPORT_REFRESH_MS
     )
       return false;
-    await this.ctx.store.txn([], [{ type: 'put', key, value: json(next) }]);
+    await this.ctx.store.txn(
+      [],
+      [
+        { type: 'put', key, value: json(next) },
+        // What it says anew is in the audit log; its periodic "nothing new" is not.
+        ...(changed
+          ? this.activity.ops({
+              accountId: cluster.value.accountId,
+              actor: `kms-plugin ${report.resource}`,
+              action: 'cluster.plugin-report',
+              target: { kind: 'cluster', id: clusterId },
+              result: 'success',
+              message: `KMS plug-in ${report.resource} reported health ${next.healthz}${next.keyId ? ` and key_id ${next.keyId}` : ''}.`,
+            })
+          : []),
+      ],
+    );
     return changed;
+  }
+
+  /**
+   * Runs the report's checks; a refusal goes to the cluster's audit log (once a minute per
+   * plug-in and reason, so a plug-in that repeats itself cannot flood the log) and is thrown on.
+   */
+  private async refusalsNoted(
+    cluster: ClusterRecord,
+    resource: string,
+    checks: () => Promise<void>,
+  ) {
+    try {
+      await checks();
+    } catch (err) {
+      if (!(err instanceof EngineError)) throw err;
+      const now = this.ctx.clock.now().getTime();
+      const noted = `${cluster.id}/${resource}/${err.code}`;
+      if (now - (this.refusals.get(noted) ?? -Infinity) >= REFUSAL_NOTE_MS) {
+        if (this.refusals.size >= REFUSALS_KEPT) this.refusals.clear();
+        this.refusals.set(noted, now);
+        await this.activity.record({
+          accountId: cluster.accountId,
+          actor: `kms-plugin ${resource}`,
+          action: 'cluster.plugin-report',
+          target: { kind: 'cluster', id: cluster.id },
+          result: 'failure',
+          message: `Refused a report of KMS plug-in ${resource}: ${err.message}`,
+        });
+      }
+      throw err;
+    }
   }
 
   /**
