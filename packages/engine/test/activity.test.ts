@@ -143,6 +143,49 @@ describe('audit log', () => {
     expect(keys.entries.some((e) => e.action === 'key.register')).toBe(true);
   });
 
+  it("writes a key's changes to its account, and each cluster's to the cluster's own", async () => {
+    const STAGING = 'c-staging-us-south';
+    const PARTNER = 'kp-partner-eu-de';
+    const partnerKey = (await t.engine.keys.list(t.admin, PARTNER))[0]?.id ?? '';
+    await t.engine.controller.enable(t.admin, {
+      cluster: STAGING,
+      instance_id: PARTNER,
+      crk_id: partnerKey,
+      account_id: 'acct-partner',
+      private_endpoint: true,
+    });
+    await t.engine.controller.settled(STAGING);
+    await t.engine.keyLifecycle.setEnabled(t.admin, PARTNER, partnerKey, false);
+    await t.engine.keyLifecycle.setEnabled(t.admin, PARTNER, partnerKey, true);
+    await t.engine.keyLifecycle.rotate(t.admin, PARTNER, partnerKey);
+    await t.engine.controller.settled(STAGING);
+    await t.engine.keyLifecycle.delete(t.admin, PARTNER, partnerKey, true);
+    const outcomes = (page: { entries: ActivityEntry[] }) =>
+      page.entries.map((e) => [e.action, e.result, e.accountId]);
+    expect(
+      outcomes(await t.engine.activity.audit('acct-partner', query({ targetId: partnerKey }))),
+    ).toEqual([
+      ['key.delete', 'success', 'acct-partner'],
+      ['key.rotate', 'success', 'acct-partner'],
+      ['key.enable', 'success', 'acct-partner'],
+      ['key.disable', 'success', 'acct-partner'],
+      ['key.register', 'success', 'acct-partner'],
+      ['key.create', 'success', 'acct-partner'],
+    ]);
+    expect(
+      outcomes(
+        await t.engine.activity.audit('acct-demo', query({ targetId: STAGING, action: 'key' })),
+      ),
+    ).toEqual([
+      ['key.delete', 'failure', 'acct-demo'],
+      ['key.enable', 'success', 'acct-demo'],
+      ['key.disable', 'success', 'acct-demo'],
+    ]);
+    expect(
+      (await t.engine.activity.audit('acct-partner', query({ targetId: STAGING }))).entries,
+    ).toEqual([]);
+  });
+
   it('is for who may read every cluster and KMS instance of the account', () => {
     expect(canReadAudit(t.admin)).toBe(true);
     expect(canReadAudit(t.viewer)).toBe(false);
