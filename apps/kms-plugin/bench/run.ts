@@ -223,6 +223,12 @@ async function apiServerBench(dir: string, socketPath: string, healthzPort: numb
   );
 }
 
+// `-- --outage [seconds]`: the figures of a cluster while the engine is down, instead.
+if (process.argv.includes('--outage')) {
+  await import('./outage.ts');
+  process.exit(0);
+}
+
 const dir = mkdtempSync('/tmp/khb-');
 const engine = await spawnDemoEngine(dir, PASSWORD);
 const stops: (() => Promise<unknown>)[] = [];

@@ -52,9 +52,10 @@ export interface Kube {
   etcdCompact(): Promise<number>;
   /**
    * Stops the API server and starts it again, with a new EncryptionConfiguration if given, and
-   * extra flags for this run of it only.
+   * extra flags for this run of it only; it waits for `/readyz`, or for what `up` names (such as
+   * `/livez`, for an API server whose KMS provider is expected to be down).
    */
-  restart(encryption?: string, extraArgs?: string[]): Promise<void>;
+  restart(encryption?: string, extraArgs?: string[], up?: string): Promise<void>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -326,12 +327,17 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
       const [kv] = await etcdRange(key);
       return kv && Buffer.from(kv.value, 'base64');
     },
-    async restart(encryption, extraArgs = []) {
+    async restart(encryption, extraArgs = [], up = '/readyz') {
       if (encryption) writeFileSync(join(dir, 'encryption.yaml'), encryption, { mode: 0o600 });
       api.child.kill('SIGTERM');
       await api.exited;
       api = spawnLogged(join(bin, 'kube-apiserver'), [...args, ...extraArgs]);
-      await waitFor('kube-apiserver', api.child, api.output, ready);
+      await waitFor(
+        'kube-apiserver',
+        api.child,
+        api.output,
+        async () => (await request('GET', up)).status === 200,
+      );
     },
     output: () => api.output(),
     async stop() {
