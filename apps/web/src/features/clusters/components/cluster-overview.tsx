@@ -23,6 +23,13 @@ import { ConnectionPanel } from './connection-panel.tsx';
 import { EnableKmsModal } from './enable-kms-modal.tsx';
 
 /** A root key that expires within 30 days is flagged where its cluster is shown (R9). */
+/**
+ * What a connected cluster can and cannot do while the engine is down, as measured by
+ * `npm run bench -w apps/kms-plugin -- --outage` (README, Operations).
+ */
+const CONNECTED_DURING_OUTAGE =
+  'Its running API servers keep creating and reading Secrets (they reuse their data keys); an API server restarted meanwhile cannot read or write Secrets until the engine is back.';
+
 export function ExpiryTag({ expirationDate }: { expirationDate: string }) {
   const now = useNow();
   const days = daysUntilExpiry({ expirationDate }, new Date(now)) ?? Infinity;
@@ -38,7 +45,7 @@ export function ExpiryTag({ expirationDate }: { expirationDate: string }) {
 }
 
 /** Master status with its progress, and what the console last knew when its stream is cut. */
-function MasterStatusCell({
+export function MasterStatusCell({
   status,
   interrupted,
   connected,
@@ -61,7 +68,11 @@ function MasterStatusCell({
           lowContrast
           hideCloseButton
           title="Live status is interrupted"
-          subtitle="The console cannot reach the encryption engine. Last known:"
+          subtitle={
+            connected
+              ? `The console cannot reach the encryption engine. ${CONNECTED_DURING_OUTAGE} Last known:`
+              : 'The console cannot reach the encryption engine. Last known:'
+          }
         />
       )}
       <div aria-live="polite" className="kh-master-status">
