@@ -46,6 +46,8 @@ export const EngineConfig = z
     /** Connected clusters: most Secrets the storage migration writes back per second (0: no limit). */
     KEYHAVEN_MIGRATION_RATE: z.coerce.number().int().min(0).max(100_000).default(1000),
     KEYHAVEN_MIGRATION_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(250),
+    /** Connected clusters: a KMS plug-in silent this long pauses a running migration. */
+    KEYHAVEN_PLUGIN_SILENT_SECONDS: z.coerce.number().int().min(30).max(3600).default(150),
     /** How often one root key may be rotated by hand (Key Protect: once an hour). */
     KEYHAVEN_MANUAL_ROTATION_EVERY_SECONDS: z.coerce
       .number()

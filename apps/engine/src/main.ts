@@ -156,6 +156,7 @@ async function main() {
       batchPauseMs: config.KEYHAVEN_JOB_PAUSE_MS,
       migrationRate: config.KEYHAVEN_MIGRATION_RATE,
       migrationPageSize: config.KEYHAVEN_MIGRATION_PAGE_SIZE,
+      pluginSilentMs: config.KEYHAVEN_PLUGIN_SILENT_SECONDS * 1000,
     },
   });
   if (!config.KEYHAVEN_DEMO && config.KEYHAVEN_ADMIN_PASSWORD_FILE) {

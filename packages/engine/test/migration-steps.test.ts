@@ -204,6 +204,59 @@ describe('the storage migration pages through Secrets', () => {
     );
   }
 
+  /** Stores what the cluster's plug-ins last reported, `ageMs` before the clock's now. */
+  async function reportsOf(
+    clusterId: string,
+    now: Date,
+    reports: { resource: string; ageMs?: number; healthz?: string }[],
+  ) {
+    await t.engine.ctx.store.txn(
+      [],
+      reports.map((r) => ({
+        type: 'put' as const,
+        key: StoreKey.pluginReport(clusterId, r.resource),
+        value: json({
+          resource: r.resource,
+          healthz: r.healthz ?? 'ok',
+          reportedAt: new Date(now.getTime() - (r.ageMs ?? 0)).toISOString(),
+        } satisfies PluginReportRecord),
+      })),
+    );
+  }
+
+  it('pauses, writing nothing, while an API server’s plug-in is silent or unhealthy', async () => {
+    const { clock } = fakeClock();
+    const now = clock.now();
+    const silentMs = defaultControllerSettings.pluginSilentMs;
+    const m = migrationOf(t, clock, { migrationPageSize: 2 });
+    const { key, doc } = await runningJob('kc-two-servers');
+    const api = pagedServer(['s0', 's1', 's2']);
+    await reportsOf('kc-two-servers', now, [
+      { resource: 'apiserver-1', ageMs: 1000 },
+      { resource: 'apiserver-2', ageMs: silentMs + 1 },
+    ]);
+    const silent = await engineRefusal(m.step('kc-two-servers', runOf(doc, key, api.client)));
+    expect(silent).toMatchObject({ status: 503, code: 'API_SERVER_MISSING' });
+    expect(silent.message).toMatch(
+      /^Re-encryption under root key cluster-root-key-1 waits for every API server of the cluster: KMS plug-in apiserver-2 has not reported since 2026-11-30T23:57:29\.999Z \(is its API server or plug-in down\?\)\. It goes on when/,
+    );
+    expect(api.written).toEqual([]);
+
+    await reportsOf('kc-two-servers', now, [
+      { resource: 'apiserver-2', ageMs: 0, healthz: 'cannot reach the Keyhaven engine' },
+    ]);
+    const unhealthy = await engineRefusal(m.step('kc-two-servers', runOf(doc, key, api.client)));
+    expect(unhealthy.message).toContain(
+      'KMS plug-in apiserver-2 reports cannot reach the Keyhaven engine.',
+    );
+    expect(unhealthy.message).not.toContain('apiserver-1');
+
+    // Back, and exactly as old as allowed: the migration goes on.
+    await reportsOf('kc-two-servers', now, [{ resource: 'apiserver-2', ageMs: silentMs }]);
+    await m.step('kc-two-servers', runOf(doc, key, api.client));
+    expect(api.written).toEqual(['s0', 's1']);
+  });
+
   it('paces writes to the rate limit on its clock', async () => {
     const { clock, slept } = fakeClock();
     const { key, doc } = await runningJob('kc-paced');

@@ -123,6 +123,7 @@ export class Migration {
 
   private async page(run: MigrationRun): Promise<MigrationRun | undefined> {
     const job = run.job.value;
+    await this.requireApiServers(job, run.key.value);
     const page = await this.list(run.client, job);
     // Pages come in store-key order, so whatever is at or before the checkpoint was done already
     // (after a relist from the start, every page up to it): never rewritten or counted again.
@@ -145,6 +146,34 @@ export class Migration {
     if (page.continue) return this.commit(run, next);
     await this.finish(run, next);
     return undefined;
+  }
+
+  /**
+   * Every API server of the cluster must still be there, through its plug-in's reports: one whose
+   * plug-in fell silent or unhealthy pauses the job (the runner retries it, and Master status
+   * says why) until it reports again, or an Administrator removes it under Connection.
+   */
+  private async requireApiServers(job: JobRecord, key: RootKeyRecord): Promise<void> {
+    const now = this.ctx.clock.now();
+    const silentBefore = now.getTime() - this.settings.pluginSilentMs;
+    const missing = (await pluginReportsOf(this.ctx, job.clusterId)).filter(
+      (r) => r.healthz !== 'ok' || Date.parse(r.reportedAt) < silentBefore,
+    );
+    if (missing.length === 0) return;
+    const why = missing
+      .map((r) =>
+        r.healthz === 'ok'
+          ? `${r.resource} has not reported since ${r.reportedAt} (is its API server or plug-in down?)`
+          : `${r.resource} reports ${r.healthz}`,
+      )
+      .join('; ');
+    throw new EngineError(
+      503,
+      'API_SERVER_MISSING',
+      `Re-encryption under root key ${key.name} waits for every API server of the cluster: KMS plug-in ${why}. It goes on when the plug-in reports again, or once an Administrator removes it under Connection.`,
+      undefined,
+      15,
+    );
   }
 
   /**

@@ -15,6 +15,12 @@ export interface ControllerSettings {
   migrationRate: number;
   /** Connected clusters: how long a job waits for the API servers to take the key before it says so. */
   takeTimeoutMs: number;
+  /**
+   * Connected clusters: a plug-in silent this long (or unhealthy) pauses a running migration. An
+   * API server reports through its plug-in's Status, about once a minute, and an unchanged report
+   * is stored at most every 30 s: a live one is never this quiet.
+   */
+  pluginSilentMs: number;
 }
 
 export const defaultControllerSettings: ControllerSettings = {
@@ -26,4 +32,5 @@ export const defaultControllerSettings: ControllerSettings = {
   migrationConcurrency: 8,
   migrationRate: 1000,
   takeTimeoutMs: 120_000,
+  pluginSilentMs: 150_000,
 };
