@@ -57,7 +57,22 @@ export interface Kube {
    */
   restart(encryption?: string, extraArgs?: string[], up?: string): Promise<void>;
   output(): string;
+  /**
+   * Starts another API server on the same etcd (a highly available control plane), with its own
+   * port, certificate and EncryptionConfiguration; it is stopped with the first.
+   */
+  addApiServer(encryption: string): Promise<ApiServer>;
   stop(): Promise<void>;
+}
+
+/** A second API server of the same cluster. */
+export interface ApiServer {
+  server: string;
+  request: Kube['request'];
+  /** SIGKILL: gone at once, as a crashed control-plane node. */
+  kill(): Promise<void>;
+  /** Starts it again (after kill) and waits for /readyz. */
+  start(): Promise<void>;
 }
 
 async function waitFor(
@@ -230,7 +245,7 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
     mode: 0o600,
   });
   writeFileSync(join(dir, 'encryption.yaml'), encryption, { mode: 0o600 });
-  const args = [
+  const argsFor = (port: number, name: string) => [
     `--etcd-servers=${etcdUrl}`,
     `--etcd-cafile=${tls.files.ca}`,
     `--etcd-certfile=${tls.files.clientCert}`,
@@ -239,51 +254,56 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
     '--advertise-address=127.0.0.1',
     // The reconciler refuses a loopback address; nothing here needs the kubernetes Service's endpoints.
     '--endpoint-reconciler-type=none',
-    `--secure-port=${apiPort}`,
-    `--cert-dir=${join(dir, 'certs')}`,
+    `--secure-port=${port}`,
+    `--cert-dir=${join(dir, `certs${name}`)}`,
     `--service-account-key-file=${join(dir, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     '--service-account-issuer=https://kubernetes.default.svc',
     `--token-auth-file=${join(dir, 'tokens.csv')}`,
     '--authorization-mode=RBAC',
     '--service-cluster-ip-range=10.96.0.0/24',
-    `--encryption-provider-config=${join(dir, 'encryption.yaml')}`,
+    `--encryption-provider-config=${join(dir, `encryption${name}.yaml`)}`,
   ];
+  const args = argsFor(apiPort, '');
   let api = spawnLogged(join(bin, 'kube-apiserver'), args);
-  let ca: Buffer | undefined;
+  const extra: ReturnType<typeof spawnLogged>[] = [];
 
-  const request: Kube['request'] = (method, path, body) =>
-    new Promise((resolveRequest, reject) => {
-      ca ??= readFileSync(join(dir, 'certs', 'apiserver.crt'));
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = https.request(
-        `https://127.0.0.1:${apiPort}${path}`,
-        {
-          method,
-          ca,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: 'application/json',
-            ...(payload && { 'content-type': 'application/json' }),
+  /** Requests to the API server on `port`, trusting the certificate it made in `certDir`. */
+  const requestTo =
+    (port: number, certDir: string): Kube['request'] =>
+    (method, path, body) =>
+      new Promise((resolveRequest, reject) => {
+        const ca = readFileSync(join(dir, certDir, 'apiserver.crt'));
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const req = https.request(
+          `https://127.0.0.1:${port}${path}`,
+          {
+            method,
+            ca,
+            headers: {
+              authorization: `Bearer ${token}`,
+              accept: 'application/json',
+              ...(payload && { 'content-type': 'application/json' }),
+            },
           },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (d) => (text += String(d)));
-          res.on('end', () => {
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              // readyz and the like answer text
-            }
-            resolveRequest({ status: res.statusCode ?? 0, text, body: parsed });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+          (res) => {
+            let text = '';
+            res.on('data', (d) => (text += String(d)));
+            res.on('end', () => {
+              let parsed: unknown = text;
+              try {
+                parsed = JSON.parse(text);
+              } catch {
+                // readyz and the like answer text
+              }
+              resolveRequest({ status: res.statusCode ?? 0, text, body: parsed });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
+      });
+  const request = requestTo(apiPort, 'certs');
   const ready = async () => (await request('GET', '/readyz')).status === 200;
   await waitFor('kube-apiserver', api.child, api.output, ready);
 
@@ -340,7 +360,34 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
       );
     },
     output: () => api.output(),
+    async addApiServer(secondEncryption) {
+      const name = `-${extra.length + 2}`;
+      const port = await freePort();
+      writeFileSync(join(dir, `encryption${name}.yaml`), secondEncryption, { mode: 0o600 });
+      const requestSecond = requestTo(port, `certs${name}`);
+      const up = async () => (await requestSecond('GET', '/readyz')).status === 200;
+      let second: ReturnType<typeof spawnLogged> | undefined;
+      const start = async () => {
+        second = spawnLogged(join(bin, 'kube-apiserver'), argsFor(port, name));
+        extra.push(second);
+        await waitFor(`kube-apiserver${name}`, second.child, second.output, up);
+      };
+      await start();
+      return {
+        server: `https://127.0.0.1:${port}`,
+        request: requestSecond,
+        async kill() {
+          second?.child.kill('SIGKILL');
+          await second?.exited;
+        },
+        start,
+      };
+    },
     async stop() {
+      for (const other of extra) {
+        other.child.kill('SIGTERM');
+        await other.exited;
+      }
       api.child.kill('SIGTERM');
       await api.exited;
       etcd.child.kill('SIGTERM');
