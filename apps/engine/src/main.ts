@@ -85,6 +85,15 @@ function serve(engine: Engine, config: EngineConfig, logger: Logger, dataDir: st
   return server;
 }
 
+/** The job controller's settings from the environment. */
+const controllerSettings = (config: EngineConfig) => ({
+  batchSize: config.KEYHAVEN_JOB_BATCH_SIZE,
+  batchPauseMs: config.KEYHAVEN_JOB_PAUSE_MS,
+  migrationRate: config.KEYHAVEN_MIGRATION_RATE,
+  migrationPageSize: config.KEYHAVEN_MIGRATION_PAGE_SIZE,
+  pluginSilentMs: config.KEYHAVEN_PLUGIN_SILENT_SECONDS * 1000,
+});
+
 async function main() {
   let config;
   try {
@@ -151,13 +160,7 @@ async function main() {
       mode: config.KEYHAVEN_DEK_MODE,
       cacheTtlMs: config.KEYHAVEN_DEK_CACHE_TTL_SECONDS * 1000,
     },
-    controller: {
-      batchSize: config.KEYHAVEN_JOB_BATCH_SIZE,
-      batchPauseMs: config.KEYHAVEN_JOB_PAUSE_MS,
-      migrationRate: config.KEYHAVEN_MIGRATION_RATE,
-      migrationPageSize: config.KEYHAVEN_MIGRATION_PAGE_SIZE,
-      pluginSilentMs: config.KEYHAVEN_PLUGIN_SILENT_SECONDS * 1000,
-    },
+    controller: controllerSettings(config),
   });
   if (!config.KEYHAVEN_DEMO && config.KEYHAVEN_ADMIN_PASSWORD_FILE) {
     const made = await bootstrapAccount(engine, {

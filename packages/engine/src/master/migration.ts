@@ -1,21 +1,17 @@
-import { count, keyIdPrefix } from '@keyhaven/contracts';
+import { count } from '@keyhaven/contracts';
 import type { Activity } from '../domain/activity.ts';
-import { isStale, type Clusters } from '../domain/clusters.ts';
+import type { Clusters } from '../domain/clusters.ts';
 import type { ClusterAccess } from '../domain/cluster-access.ts';
 import { pluginReportsOf } from '../domain/plugin-reports.ts';
 import { getDoc, json, type Doc, type EngineContext } from '../domain/context.ts';
 import { EngineError, conflict } from '../domain/errors.ts';
-import {
-  StoreKey,
-  type JobRecord,
-  type PluginReportRecord,
-  type RootKeyRecord,
-} from '../domain/records.ts';
+import { StoreKey, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
 import { decodeEncryptedObject } from '../crypto/encrypted-object.ts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
 import { isKubeFailure, type KubeApi, type KubeSecret } from '../kube/client.ts';
 import type { EtcdReader } from '../kube/etcd-reader.ts';
 import { activeJob, finishJob } from './checkpoint.ts';
+import { jobKeyIdPrefix, notTaken, requireApiServers } from './api-servers.ts';
 import type { ControllerSettings } from './settings.ts';
 
 /** What the migration asks of a cluster's API server (a KubeClient, or a fake in unit tests). */
@@ -41,10 +37,6 @@ const CONFLICT_RETRIES = 5;
 const WAIT_POLL_MS = 1_000;
 /** After the last plug-in reported the key, the API server stores its new seed: a margin for it. */
 const TAKE_MARGIN_MS = 1_000;
-
-/** The key_id prefix a Keyhaven plug-in reports for the job's root key version. */
-export const jobKeyIdPrefix = (job: Pick<JobRecord, 'instanceId' | 'crkId' | 'keyVersion'>) =>
-  keyIdPrefix({ instanceId: job.instanceId, keyId: job.crkId, versionId: job.keyVersion });
 
 const secretKey = (s: KubeSecret) => `${s.metadata.namespace}/${s.metadata.name}`;
 
@@ -123,7 +115,7 @@ export class Migration {
 
   private async page(run: MigrationRun): Promise<MigrationRun | undefined> {
     const job = run.job.value;
-    await this.requireApiServers(job, run.key.value);
+    await requireApiServers(this.ctx, this.settings.pluginSilentMs, job, run.key.value);
     const page = await this.list(run.client, job);
     // Pages come in store-key order, so whatever is at or before the checkpoint was done already
     // (after a relist from the start, every page up to it): never rewritten or counted again.
@@ -146,34 +138,6 @@ export class Migration {
     if (page.continue) return this.commit(run, next);
     await this.finish(run, next);
     return undefined;
-  }
-
-  /**
-   * Every API server of the cluster must still be there, through its plug-in's reports: one whose
-   * plug-in fell silent or unhealthy pauses the job (the runner retries it, and Master status
-   * says why) until it reports again, or an Administrator removes it under Connection.
-   */
-  private async requireApiServers(job: JobRecord, key: RootKeyRecord): Promise<void> {
-    const now = this.ctx.clock.now();
-    const silentBefore = now.getTime() - this.settings.pluginSilentMs;
-    const missing = (await pluginReportsOf(this.ctx, job.clusterId)).filter(
-      (r) => r.healthz !== 'ok' || Date.parse(r.reportedAt) < silentBefore,
-    );
-    if (missing.length === 0) return;
-    const why = missing
-      .map((r) =>
-        r.healthz === 'ok'
-          ? `${r.resource} has not reported since ${r.reportedAt} (is its API server or plug-in down?)`
-          : `${r.resource} reports ${r.healthz}`,
-      )
-      .join('; ');
-    throw new EngineError(
-      503,
-      'API_SERVER_MISSING',
-      `Re-encryption under root key ${key.name} waits for every API server of the cluster: KMS plug-in ${why}. It goes on when the plug-in reports again, or once an Administrator removes it under Connection.`,
-      undefined,
-      15,
-    );
   }
 
   /**
@@ -337,30 +301,4 @@ export async function rewrite(
       }
     }
   }
-}
-
-function notTaken(
-  job: JobRecord,
-  key: RootKeyRecord,
-  reports: PluginReportRecord[],
-  now: Date,
-): EngineError {
-  const why =
-    reports.length === 0
-      ? 'no Keyhaven KMS plug-in of this cluster has reported: is it installed with the configuration from Keyhaven, and does the API server use it?'
-      : `waiting for ${reports
-          .filter((r) => !r.keyId?.startsWith(jobKeyIdPrefix(job)))
-          .map((r) =>
-            isStale(r, now)
-              ? `${r.resource} (silent since ${r.reportedAt}: if its API server is gone, an Administrator removes it under Connection)`
-              : `${r.resource} (${r.healthz === 'ok' ? 'still on the previous key' : r.healthz})`,
-          )
-          .join(', ')}`;
-  return new EngineError(
-    503,
-    'KEY_NOT_TAKEN',
-    `The API server has not taken root key ${key.name} yet: ${why}`,
-    undefined,
-    5,
-  );
 }
