@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -62,6 +62,14 @@ export interface Kube {
    * port, certificate and EncryptionConfiguration; it is stopped with the first.
    */
   addApiServer(encryption: string): Promise<ApiServer>;
+  /** SIGKILLs the first API server, and starts it again (as configured last) to /readyz. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  /** SIGKILLs etcd (its data stays), and starts it again to healthy. */
+  killEtcd(): Promise<void>;
+  startEtcd(): Promise<void>;
+  /** The folder holding every process's whole log (etcd.log, kube-apiserver-N.log). */
+  logDir: string;
   stop(): Promise<void>;
 }
 
@@ -89,11 +97,18 @@ async function waitFor(
   throw new Error(`${what} did not become ready:\n${out().slice(-4000)}`);
 }
 
-function spawnLogged(command: string, args: string[]) {
+/** A process whose output is kept (its tail) and appended whole to logFile. */
+function spawnLogged(command: string, args: string[], logFile: string) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
   let out = '';
-  child.stdout?.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
-  child.stderr?.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  const keep = (d: Buffer) => {
+    out = (out + String(d)).slice(-200_000);
+    log.write(d);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.once('exit', () => log.end());
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return { child, output: () => out, exited };
 }
@@ -215,7 +230,9 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
   const etcdAgent = new https.Agent({ ca: tls.ca, cert: tls.clientCert, key: tls.clientKey });
   const etcdCall = (path: string, body?: unknown) =>
     httpsJson(`${etcdUrl}${path}`, etcdAgent, body) as Promise<Record<string, unknown>>;
-  const etcd = spawnLogged(join(bin, 'etcd'), [
+  const logs = join(dir, 'logs');
+  mkdirSync(logs, { recursive: true, mode: 0o700 });
+  const etcdArgs = [
     `--data-dir=${join(dir, 'etcd')}`,
     `--listen-client-urls=${etcdUrl}`,
     `--cert-file=${tls.files.serverCert}`,
@@ -227,13 +244,18 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
     `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
     `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
     '--log-level=warn',
-  ]);
-  await waitFor(
-    'etcd',
-    etcd.child,
-    etcd.output,
-    async () => (await etcdCall('/health')).health === 'true',
-  );
+  ];
+  const startEtcd = async () => {
+    const started = spawnLogged(join(bin, 'etcd'), etcdArgs, join(logs, 'etcd.log'));
+    await waitFor(
+      'etcd',
+      started.child,
+      started.output,
+      async () => (await etcdCall('/health')).health === 'true',
+    );
+    return started;
+  };
+  let etcd = await startEtcd();
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), {
@@ -265,7 +287,8 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
     `--encryption-provider-config=${join(dir, `encryption${name}.yaml`)}`,
   ];
   const args = argsFor(apiPort, '');
-  let api = spawnLogged(join(bin, 'kube-apiserver'), args);
+  const apiLog = join(logs, 'kube-apiserver-1.log');
+  let api = spawnLogged(join(bin, 'kube-apiserver'), args, apiLog);
   const extra: ReturnType<typeof spawnLogged>[] = [];
 
   /** Requests to the API server on `port`, trusting the certificate it made in `certDir`. */
@@ -351,7 +374,7 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
       if (encryption) writeFileSync(join(dir, 'encryption.yaml'), encryption, { mode: 0o600 });
       api.child.kill('SIGTERM');
       await api.exited;
-      api = spawnLogged(join(bin, 'kube-apiserver'), [...args, ...extraArgs]);
+      api = spawnLogged(join(bin, 'kube-apiserver'), [...args, ...extraArgs], apiLog);
       await waitFor(
         'kube-apiserver',
         api.child,
@@ -360,6 +383,22 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
       );
     },
     output: () => api.output(),
+    async kill() {
+      api.child.kill('SIGKILL');
+      await api.exited;
+    },
+    async start() {
+      api = spawnLogged(join(bin, 'kube-apiserver'), args, apiLog);
+      await waitFor('kube-apiserver', api.child, api.output, ready);
+    },
+    async killEtcd() {
+      etcd.child.kill('SIGKILL');
+      await etcd.exited;
+    },
+    async startEtcd() {
+      etcd = await startEtcd();
+    },
+    logDir: logs,
     async addApiServer(secondEncryption) {
       const name = `-${extra.length + 2}`;
       const port = await freePort();
@@ -368,7 +407,11 @@ export async function startKube(dir: string, encryption: string): Promise<Kube> 
       const up = async () => (await requestSecond('GET', '/readyz')).status === 200;
       let second: ReturnType<typeof spawnLogged> | undefined;
       const start = async () => {
-        second = spawnLogged(join(bin, 'kube-apiserver'), argsFor(port, name));
+        second = spawnLogged(
+          join(bin, 'kube-apiserver'),
+          argsFor(port, name),
+          join(logs, `kube-apiserver${name}.log`),
+        );
         extra.push(second);
         await waitFor(`kube-apiserver${name}`, second.child, second.output, up);
       };
