@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test` (through scripts/lts.sh, on Node 26 LTS): makes sure what the tests need is present,
 # then runs every layer in order and stops at the first that fails: types, lint, unit +
-# component, mutation, integration, fuzzing, images, end-to-end.
+# component, mutation, integration, chaos soak, fuzzing, images, end-to-end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export IBM_TELEMETRY_DISABLED=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -82,6 +82,11 @@ if [ "${KEYHAVEN_SKIP_KUBE:-}" != 1 ]; then
   bash scripts/helm.sh
 fi
 run "Integration tests (engine processes, SQLite, a 3-member etcd, SoftHSM2, kube-apiserver, images, Helm)" npx vitest run --project integration
+if [ "${KEYHAVEN_SKIP_KUBE:-}" != 1 ]; then
+  # Faults piled on while work goes on: any lost or stale write or broken invariant fails it.
+  run "Chaos soak, 2 minutes (etcd, engines, BFF, API servers, plug-ins SIGKILLed; seeded)" \
+    node --import tsx scripts/soak/main.ts --minutes 2
+fi
 # The services were built above: the fuzzer starts them without bundling again.
 run "Fuzzing both APIs as admin and viewer (Schemathesis from PyPI, in .venv)" node --import tsx scripts/fuzz.ts
 run "End-to-end tests (Playwright in Chromium against the real BFF and engine)" npx playwright test
