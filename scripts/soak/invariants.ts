@@ -33,9 +33,17 @@ export async function kubeStoreUnderKey(kube: Kube, cluster: Cluster): Promise<s
     const keyId = decodeEncryptedObject(bytes.subarray(KUBE_PREFIX.length)).keyID;
     if (!keyId.startsWith(want)) problems.push(`${key} is under ${keyId}, not ${want}…`);
   }
-  if (stored.size === 0) problems.push('the cluster etcd holds no Secrets');
-  return problems;
+  if (stored.size === 0) return ['the cluster etcd holds no Secrets'];
+  return summary(`${cluster.id} (its own etcd)`, problems, stored.size);
 }
+
+/** One violation per cluster: how many of its Secrets are wrong, with the first three. */
+const summary = (what: string, problems: string[], total: number) =>
+  problems.length === 0
+    ? []
+    : [
+        `${problems.length} of ${total} Secrets of ${what} are not under its current key version: ${problems.slice(0, 3).join('; ')}`,
+      ];
 
 /** Every Secret of the demo clusters in Keyhaven's own etcd is under its cluster's key version. */
 export async function storeUnderKeys(endpoints: string[], clusters: Cluster[]): Promise<string[]> {
@@ -46,6 +54,7 @@ export async function storeUnderKeys(endpoints: string[], clusters: Cluster[]): 
       const want = cluster.kms && `${cluster.kms.crkId}:${cluster.kms.keyVersion}`;
       let after: string | undefined;
       let count = 0;
+      const wrong: string[] = [];
       for (;;) {
         const page = await store.range(StoreKey.secrets(cluster.id), {
           limit: 1000,
@@ -55,22 +64,23 @@ export async function storeUnderKeys(endpoints: string[], clusters: Cluster[]): 
           count++;
           const provider = parseKmsPrefix(kv.value);
           if (!provider) {
-            problems.push(`${kv.key} is stored without encryption`);
+            wrong.push(`${kv.key} is stored without encryption`);
             continue;
           }
           const prefix = `k8s:enc:kms:v2:${provider}:`.length;
           const keyId = decodeEncryptedObject(kv.value.subarray(prefix)).keyID;
-          if (keyId !== want) problems.push(`${kv.key} is under ${keyId}, not ${want}`);
+          if (keyId !== want) wrong.push(`${kv.key} is under ${keyId}, not ${want}`);
         }
         if (!page.more) break;
         after = page.kvs.at(-1)?.key;
       }
       if (count === 0) problems.push(`${cluster.id} has no Secrets in the store`);
+      problems.push(...summary(cluster.id, wrong, count));
     }
   } finally {
     await store.close();
   }
-  return problems.slice(0, 20);
+  return problems;
 }
 
 /** Each plug-in's gRPC Status names the cluster's current key version and is healthy. */
