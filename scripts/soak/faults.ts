@@ -51,8 +51,12 @@ export async function injectFaults(
   const random = seededRandom(seed);
   const kinds = [...new Set(targets.map((t) => t.kind))];
   const faults: Fault[] = [];
+  // Kill to kill: the next strike is 20–40 s after the last one began, whatever its recovery took.
+  let last = Date.now();
   for (;;) {
-    if (!(await pause(20_000 + random() * 20_000, stop))) return faults;
+    const next = last + 20_000 + random() * 20_000;
+    if (!(await pause(next - Date.now(), stop))) return faults;
+    last = Date.now();
     const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
     const ofKind = targets.filter((t) => t.kind === kind);
     const target = ofKind[Math.floor(random() * ofKind.length)] as Target;
