@@ -178,3 +178,87 @@ describe('the storage migration after an expired continue token', () => {
     );
   });
 });
+
+describe('the storage migration lists the next page while it writes this one back', () => {
+  const names = Array.from({ length: 7 }, (_, i) => `s${i}`);
+  let t: TestEngine;
+  let seq = 0;
+  beforeAll(async () => {
+    t = await makeEngine({ secrets: 0 });
+  });
+  afterAll(() => t.close());
+
+  /** A taken job at the start, and an API server that logs each list and write in order. */
+  async function start() {
+    const key = await rootKey(t, 'cluster-root-key-1');
+    const job = jobRecord(`kc-ahead-test-${++seq}`, key.value, {
+      takenAt: new Date().toISOString(),
+      total: names.length,
+    });
+    const api = pagedServer(names);
+    const events: string[] = [];
+    const list = api.client.listSecrets.bind(api.client);
+    const put = api.client.replaceSecret.bind(api.client);
+    api.client.listSecrets = async (limit, token) => {
+      events.push(`list ${token ?? 'start'}`);
+      return list(limit, token);
+    };
+    api.client.replaceSecret = async (s) => {
+      await new Promise((r) => setTimeout(r, 5));
+      events.push(`put ${s.metadata.name}`);
+      return put(s);
+    };
+    const run = runOf(await storeJob(t, job), key, api.client);
+    return { clusterId: job.clusterId, api, events, run };
+  }
+  const migration = () => migrationOf(t, systemClock, { migrationPageSize: 3 });
+
+  it('asks for the next page before this one is written, and lists each page once', async () => {
+    const { clusterId, api, events, run } = await start();
+    const m = migration();
+    let current = await m.step(clusterId, run);
+    expect(events.indexOf('list at:3')).toBeGreaterThan(events.indexOf('list start'));
+    expect(events.indexOf('list at:3')).toBeLessThan(events.indexOf('put s0'));
+    current = await m.step(clusterId, current);
+    // The last page was listed ahead too, and is the one the next step takes.
+    expect(events.filter((e) => e.startsWith('list'))).toEqual([
+      'list start',
+      'list at:3',
+      'list at:6',
+    ]);
+    expect(api.written).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
+    expect(current?.following?.continueToken).toBe('at:6');
+    expect(current?.job.value).toMatchObject({ done: 6, continueToken: 'at:6' });
+  });
+
+  it('lists a page again when the list ahead failed, or was for another place', async () => {
+    const { clusterId, api, events, run } = await start();
+    const m = migration();
+    const list = api.client.listSecrets;
+    let failed = false;
+    api.client.listSecrets = async (limit, token) => {
+      if (token === 'at:3' && !failed) {
+        failed = true;
+        events.push('list at:3 failed');
+        throw new Error('connection reset');
+      }
+      return list(limit, token);
+    };
+    const second = await m.step(clusterId, run);
+    expect(second?.following?.continueToken).toBe('at:3');
+    await m.step(clusterId, second);
+    expect(events.filter((e) => e.startsWith('list at:3'))).toEqual([
+      'list at:3 failed',
+      'list at:3',
+    ]);
+    expect(api.written).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
+
+    const other = await start();
+    const elsewhere = {
+      ...other.run,
+      following: { continueToken: 'at:6', page: other.api.client.listSecrets(3, 'at:6') },
+    };
+    await m.step(other.clusterId, elsewhere);
+    expect(other.api.written).toEqual(['s0', 's1', 's2']);
+  });
+});

@@ -8,7 +8,7 @@ import { EngineError, conflict } from '../domain/errors.ts';
 import { StoreKey, type JobRecord, type RootKeyRecord } from '../domain/records.ts';
 import { decodeEncryptedObject } from '../crypto/encrypted-object.ts';
 import { kmsPrefix, parseKmsPrefix } from '../crypto/envelope.ts';
-import { isKubeFailure, type KubeApi, type KubeSecret } from '../kube/client.ts';
+import { isKubeFailure, type KubeApi, type KubeSecret, type SecretPage } from '../kube/client.ts';
 import type { EtcdReader } from '../kube/etcd-reader.ts';
 import { activeJob, finishJob } from './checkpoint.ts';
 import { jobKeyIdPrefix, notTaken, requireApiServers } from './api-servers.ts';
@@ -26,6 +26,8 @@ export interface MigrationRun {
   job: Doc<JobRecord>;
   key: Doc<RootKeyRecord>;
   client: MigrationClient;
+  /** The next page, listed while this one was written back: for the continue token it names. */
+  following?: { continueToken: string; page: Promise<SecretPage> };
 }
 
 /** Where the API server keeps Secrets in its etcd (its default --etcd-prefix). */
@@ -116,7 +118,12 @@ export class Migration {
   private async page(run: MigrationRun): Promise<MigrationRun | undefined> {
     const job = run.job.value;
     await requireApiServers(this.ctx, this.settings.pluginSilentMs, job, run.key.value);
-    const page = await this.list(run.client, job);
+    const page = await this.listAhead(run, job);
+    // The next page is listed while this one is written back: the API server lists as it writes.
+    const following = page.continue
+      ? { continueToken: page.continue, page: this.list(run.client, job, page.continue) }
+      : undefined;
+    following?.page.catch(() => undefined);
     // Pages come in store-key order, so whatever is at or before the checkpoint was done already
     // (after a relist from the start, every page up to it): never rewritten or counted again.
     const items = page.items.filter(
@@ -135,9 +142,19 @@ export class Migration {
     };
     const { continueToken: _old, ...rest } = advanced;
     const next: JobRecord = page.continue ? { ...rest, continueToken: page.continue } : rest;
-    if (page.continue) return this.commit(run, next);
+    if (page.continue)
+      return { ...(await this.commit(run, next)), ...(following && { following }) };
     await this.finish(run, next);
     return undefined;
+  }
+
+  /** The page listed ahead for this job's continue token, or else a list now; ahead is used once. */
+  private async listAhead(run: MigrationRun, job: JobRecord): Promise<SecretPage> {
+    const ahead = run.following;
+    delete run.following;
+    if (ahead && ahead.continueToken === job.continueToken)
+      return ahead.page.catch(() => this.list(run.client, job));
+    return this.list(run.client, job);
   }
 
   /**
@@ -145,10 +162,10 @@ export class Migration {
    * API server offers in its answer, from the same place; only without one does the list start
    * over (and the checkpoint skips what was done).
    */
-  private async list(client: MigrationClient, job: JobRecord) {
+  private async list(client: MigrationClient, job: JobRecord, continueToken = job.continueToken) {
     const size = this.settings.migrationPageSize;
     try {
-      return await client.listSecrets(size, job.continueToken);
+      return await client.listSecrets(size, continueToken);
     } catch (err) {
       if (!isKubeFailure(err, 'EXPIRED')) throw err;
       await this.activity.record({
