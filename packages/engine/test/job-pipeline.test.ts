@@ -80,3 +80,58 @@ describe('re-encryption job pipeline', () => {
     }
   });
 });
+
+/** SQLite that, once the job's first batch commits, lets a plain secret in behind its checkpoint. */
+class SlippedWriteStore extends SqliteStore {
+  override readonly maxTxnBytes = RECORD_ROOM + 4000;
+  slipped = false;
+
+  override async txn(compares: Parameters<SqliteStore['txn']>[0], ops: readonly Op[]) {
+    const result = await super.txn(compares, ops);
+    const batch = ops.some((op) => op.key.startsWith(StoreKey.secrets(PROD)));
+    if (batch && !this.slipped && ops.some((op) => op.key === StoreKey.job(PROD))) {
+      this.slipped = true;
+      const plain = await this.get(StoreKey.secret(PROD, 'zz-plain', 'model'));
+      await super.txn(
+        [],
+        [{ type: 'put', key: StoreKey.secret(PROD, 'aaa', 'slipped'), value: plain!.value }],
+      );
+    }
+    return result;
+  }
+}
+
+describe('a job that finds secrets it passed by', () => {
+  let t: TestEngine | undefined;
+  afterEach(async () => t?.close());
+
+  it('goes over the cluster again, and only then says Ready with every secret sealed', async () => {
+    let store: SlippedWriteStore | undefined;
+    t = await makeEngine({ secrets: 60, store: (path) => (store = new SlippedWriteStore(path)) });
+    await t.engine.secrets.write(
+      t.admin,
+      PROD,
+      { namespace: 'zz-plain', name: 'model', type: 'Opaque', data: { v: 'c2xpcHBlZA==' } },
+      'create',
+    );
+    const cluster = await enableAndWait(t, PROD, 'cluster-root-key-1');
+    expect(store?.slipped).toBe(true);
+    expect(cluster.masterStatus).toBe('Ready');
+    expect(cluster.enablement).toMatchObject({
+      state: 'succeeded',
+      progress: { done: 62, total: 62 },
+    });
+    const page = await t.engine.ctx.store.range(StoreKey.secrets(PROD), { limit: 1000 });
+    expect(page.kvs).toHaveLength(62);
+    for (const kv of page.kvs)
+      expect(t.engine.ctx.envelope.inspect(kv.value)?.keyId.split(':')[0], kv.key).toBe(
+        keyId(t, 'cluster-root-key-1'),
+      );
+    const slipped = await t.engine.secrets.get(t.admin, PROD, 'aaa', 'slipped');
+    expect(slipped.data).toEqual({ v: 'c2xpcHBlZA==' });
+    const entries = await t.engine.activity.list('cluster', PROD);
+    expect(entries.find((e) => e.action === 'kms.pass-again')?.message).toBe(
+      'Re-encryption found 1 secret it had not passed through (62 stored, 61 done): going over the cluster again.',
+    );
+  });
+});

@@ -154,6 +154,34 @@ export class Reencryption {
   }
 
   /**
+   * "Ready" is earned: a job ends only once it passed through as many secrets as the cluster
+   * stores. Fewer (one got in behind the checkpoint, or a page was passed over) send it over the
+   * cluster again from the start; what its key seals already is skipped, not written again.
+   */
+  private async passAgain(run: JobRun, job: JobRecord, ops: Op[], stored: number) {
+    const missed = stored - job.done;
+    const message = `Re-encryption found ${count(missed)} ${missed === 1 ? 'secret' : 'secrets'} it had not passed through (${count(stored)} stored, ${count(job.done)} done): going over the cluster again.`;
+    const again: JobRecord = { ...job, checkpoint: null, done: 0, total: stored };
+    const cluster = await this.clusters.record(job.clusterId);
+    const { succeeded, revision } = await this.ctx.store.txn(batchCompares(run.job, run.key), [
+      ...ops,
+      { type: 'put', key: StoreKey.job(job.clusterId), value: json(again) },
+      ...this.activity.ops({
+        accountId: cluster.value.accountId,
+        actor: 'system',
+        action: 'kms.pass-again',
+        target: { kind: 'cluster', id: job.clusterId },
+        result: 'success',
+        message,
+      }),
+    ]);
+    if (!succeeded)
+      throw conflict('CONCURRENT_CHANGE', 'the job or its root key changed while a batch ran');
+    this.ctx.log.warn({ clusterId: job.clusterId, missed }, message);
+    return { key: run.key, seed: run.seed, job: { value: again, modRevision: revision } };
+  }
+
+  /**
    * Re-encrypts one batch; returns the run to continue with, or undefined when the job has finished
    * (or no longer applies). A run keeps the job's and root key's revisions between batches instead
    * of reading them again: each batch's transaction compares both, so a change to either (the key
@@ -174,6 +202,8 @@ export class Reencryption {
     const { ops, taken, more } = this.fitBatch(page, await sealed);
     const nextJob = advance(job.value, page.kvs[taken - 1]?.key, taken);
     if (!more) {
+      const stored = await this.ctx.store.count(StoreKey.secrets(clusterId));
+      if (nextJob.done < stored) return this.passAgain(run, nextJob, ops, stored);
       await finishJob(
         { ctx: this.ctx, clusters: this.clusters, activity: this.activity },
         run,
