@@ -2,13 +2,13 @@
  * Engine benchmarks, printed as figures and ratios measured in one run on this machine:
  *   npm run bench -w packages/engine
  *     seal p95 within 2x of raw AES-256-GCM; at most 1 key-adapter call per 10,000 cached writes;
- *     re-encryption at >= 60% of the slower of its two limits (crypto only, store only).
+ *     re-encryption at >= 80% of the slower of its two limits (crypto only, store only).
  *   npm run bench -w packages/engine -- --store etcd
- *     on a local 3-member etcd: re-encryption of 100,000 secrets >= 50% of raw etcd puts of the
+ *     on a local 3-member etcd: re-encryption of 100,000 secrets >= 80% of raw etcd puts of the
  *     same values and batch size; p95 of a status change reaching a watcher on another replica.
  *   npm run bench -w packages/engine -- --connected
- *     a real kube-apiserver with 5,000 Secrets: the storage migration's throughput >= 70% of a bare
- *     loop of the same calls with the same client; the time from Update to the API server writing
+ *     a real kube-apiserver with 5,000 Secrets: the storage migration's throughput next to a bare
+ *     loop of the same calls with the same client (target 90%); the time from Update to the API server writing
  *     with the new key (bench/connected.ts).
  *   npm run bench -w packages/engine -- --adapter pkcs11
  *     on a fresh SoftHSM2 token: adapter wrap/unwrap rate >= 80% of a bare pkcs11js loop; token
@@ -315,14 +315,15 @@ async function reencryption(count: number, shared?: { store: Store }) {
     );
   console.log(`  store only, raw writes:              ${rounded(writeRate)} secrets/s`);
   console.log(`  store only, read + overwrite batch:  ${rounded(readWriteRate)} secrets/s`);
-  const ratio = (limitRate: number) => `${((100 * median.job) / limitRate).toFixed(0)}%`;
+  const ratio = (limitRate: number) =>
+    `${((100 * median.job) / limitRate).toFixed(0)}% (target >= 80%: ${median.job >= 0.8 * limitRate ? 'met' : 'MISSED'})`;
   if (store.kind === 'etcd')
     console.log(
-      `  enablement job:                      ${rounded(median.job)} secrets/s = ${ratio(writeRate)} of raw etcd puts of the same values and batch size (target >= 50%)`,
+      `  enablement job:                      ${rounded(median.job)} secrets/s = ${ratio(writeRate)} of raw etcd puts of the same values and batch size`,
     );
   else
     console.log(
-      `  enablement job:                      ${rounded(median.job)} secrets/s = ${ratio(limit(median))} of the slower of crypto only and raw writes (target >= 60%; median of ${runs.length} runs, each against the crypto pass next to it; runs: ${runs.map((r) => `${rounded(r.job)} (${((100 * r.job) / limit(r)).toFixed(0)}%)`).join(', ')})`,
+      `  enablement job:                      ${rounded(median.job)} secrets/s = ${ratio(limit(median))} of the slower of crypto only and raw writes (median of ${runs.length} runs, each against the crypto pass next to it; runs: ${runs.map((r) => `${rounded(r.job)} (${((100 * r.job) / limit(r)).toFixed(0)}%)`).join(', ')})`,
     );
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
