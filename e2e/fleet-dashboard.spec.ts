@@ -30,6 +30,7 @@ test('the dashboard charts the fleet, each chart with a table view whose items a
   await states.getByRole('button', { name: 'Show as table' }).click();
   await expect(stateTable).toBeVisible();
   await expect(page.getByTestId('cluster-states-chart')).toHaveCount(0);
+  await expect(stateTable.getByRole('columnheader')).toHaveText(['Encryption state', 'Clusters']);
   for (const state of ['KMS enabled', 'Not enabled', 'In progress', 'Warning', 'Critical'])
     await expect(stateTable.getByRole('link', { name: state })).toBeVisible();
   const enabledRow = stateTable.getByRole('row', { name: /KMS enabled/ });

@@ -25,18 +25,20 @@ export function ChartTile({
   id,
   kind,
   title,
+  group,
   unit,
   data,
 }: {
   id: string;
   kind: 'donut' | 'bar';
   title: string;
+  /** The table view's first column: what the buckets are (the chart's categories). */
+  group: string;
   unit: string;
   data: Bucket[];
 }) {
   const [asTable, setAsTable] = useState(false);
   const headingId = `${id}-title`;
-  const groupHeader = title.split(' by ')[1] ?? 'Group';
   return (
     <Tile className="kh-chart-tile" aria-labelledby={headingId} role="region">
       <div className="kh-chart-tile__head">
@@ -57,7 +59,7 @@ export function ChartTile({
         <Table size="sm" aria-label={`${title} (table view)`}>
           <TableHead>
             <TableRow>
-              <TableHeader>{groupHeader}</TableHeader>
+              <TableHeader>{group}</TableHeader>
               <TableHeader>{unit}</TableHeader>
             </TableRow>
           </TableHead>
@@ -79,7 +81,7 @@ export function ChartTile({
         <table className="cds--visually-hidden" aria-label={`${title} (table view)`}>
           <thead>
             <tr>
-              <th>{groupHeader}</th>
+              <th>{group}</th>
               <th>{unit}</th>
             </tr>
           </thead>

@@ -203,6 +203,7 @@ export function FleetDashboard({
           id="cluster-states"
           kind="donut"
           title="Clusters by encryption state"
+          group="Encryption state"
           unit="Clusters"
           data={clusterStates(clusters)}
         />
@@ -212,6 +213,7 @@ export function FleetDashboard({
               id="key-ages"
               kind="bar"
               title="Root keys by age"
+              group="Age of the current key material"
               unit="Root keys"
               data={keyAges(data.keys, now)}
             />
@@ -219,6 +221,7 @@ export function FleetDashboard({
               id="key-rotations"
               kind="bar"
               title="Root keys by next rotation"
+              group="Next rotation"
               unit="Root keys"
               data={nextRotations(data.keys, now)}
             />
