@@ -253,14 +253,16 @@ async function reencryption(count: number, shared?: { store: Store }) {
     return kvs.length / (Number(ns() - begin) / 1e9);
   };
   const scratch = (i: number) => `/bench/copy/${String(i).padStart(7, '0')}`;
-  const writeRate = await rate(async (i) => {
-    const ops = sealed.slice(i, i + batch).map((value, j) => ({
-      type: 'put' as const,
-      key: `/bench/raw/${String(i + j).padStart(7, '0')}`,
-      value,
-    }));
-    await store.txn([{ key: '/bench/fence', modRevision: 0 }], ops);
-  });
+  const rawWrites = () =>
+    rate(async (i) => {
+      const ops = sealed.slice(i, i + batch).map((value, j) => ({
+        type: 'put' as const,
+        key: `/bench/raw/${String(i + j).padStart(7, '0')}`,
+        value,
+      }));
+      await store.txn([{ key: '/bench/fence', modRevision: 0 }], ops);
+    });
+  const writeRate = await rawWrites();
   for (let i = 0; i < kvs.length; i += batch) {
     await store.txn(
       [],
@@ -284,47 +286,47 @@ async function reencryption(count: number, shared?: { store: Store }) {
     await store.txn([{ key: '/bench/fence', modRevision: 0 }], ops);
   });
   // The job runs on an engine that runs already (its re-seal workers warmed up, as the engine
-  // service does at start). On SQLite it runs JOB_RUNS times, each on a freshly seeded engine
-  // right after a crypto-only pass on that engine's secrets: each run is compared with the limit
-  // measured next to it, under the same machine noise (which swings single runs by +-30% here),
-  // and the median run is reported. (An etcd cluster is shared, so there the job runs once.)
-  const runs: { job: number; crypto: number }[] = [];
-  const timeRun = async (e: Engine, who: Principal, key: string, withCrypto: boolean) => {
+  // service does at start), JOB_RUNS times, each compared with the limit measured right next to
+  // it, under the same machine noise (which swings single runs by +-30% here, and etcd's by up to
+  // 2x), and the median run is reported. On SQLite each run is a fresh engine's enablement after a
+  // crypto-only pass on its secrets; on etcd (one shared cluster) the first run enables from plain
+  // and the others Update to a new root key, each after a pass of raw puts.
+  const runs: { job: number; limit: number }[] = [];
+  const timeRun = async (e: Engine, who: Principal, key: string) => {
     await e.controller.warmUp();
-    const crypto = withCrypto ? (await cryptoPass(e, await secretsOf(e.ctx.store), key)).rate : 0;
+    const limit = shared
+      ? await rawWrites()
+      : Math.min((await cryptoPass(e, await secretsOf(e.ctx.store), key)).rate, writeRate);
     const start = ns();
     await enable(e, who, key);
-    runs.push({ job: count / (Number(ns() - start) / 1e9), crypto });
+    runs.push({ job: count / (Number(ns() - start) / 1e9), limit });
   };
-  await timeRun(engine, admin, crk, !shared);
-  if (!shared)
-    for (let run = 1; run < JOB_RUNS; run++) {
-      const fresh = await makeEngine('seed', count);
-      await timeRun(fresh.engine, fresh.admin, fresh.crk, true);
-      await fresh.engine.close();
-      rmSync(fresh.dir, { recursive: true, force: true });
+  await timeRun(engine, admin, crk);
+  for (let run = 1; run < JOB_RUNS; run++) {
+    if (shared) {
+      const next = await engine.keys.create(admin, 'kp-us-south', { name: `bench-update-${run}` });
+      await timeRun(engine, admin, next.id);
+      continue;
     }
-  const limit = (r: { crypto: number }) => Math.min(r.crypto, writeRate);
-  runs.sort((a, b) => a.job / limit(a) - b.job / limit(b));
-  const median = runs[Math.floor(runs.length / 2)] ?? { job: 0, crypto: 0 };
+    const fresh = await makeEngine('seed', count);
+    await timeRun(fresh.engine, fresh.admin, fresh.crk);
+    await fresh.engine.close();
+    rmSync(fresh.dir, { recursive: true, force: true });
+  }
+  runs.sort((a, b) => a.job / a.limit - b.job / b.limit);
+  const median = runs[Math.floor(runs.length / 2)] ?? { job: 0, limit: 1 };
   const rounded = (n: number) => Math.round(n).toLocaleString('en');
+  const percent = (r: { job: number; limit: number }) => `${((100 * r.job) / r.limit).toFixed(0)}%`;
   console.log(`Re-encryption of ${count.toLocaleString('en')} secrets (batch ${batch})`);
-  if (!shared)
-    console.log(
-      `  crypto only (open + seal):           ${rounded(median.crypto)} secrets/s (runs: ${runs.map((r) => rounded(r.crypto)).join(', ')})`,
-    );
-  console.log(`  store only, raw writes:              ${rounded(writeRate)} secrets/s`);
-  console.log(`  store only, read + overwrite batch:  ${rounded(readWriteRate)} secrets/s`);
-  const ratio = (limitRate: number) =>
-    `${((100 * median.job) / limitRate).toFixed(0)}% (target >= 80%: ${median.job >= 0.8 * limitRate ? 'met' : 'MISSED'})`;
-  if (store.kind === 'etcd')
-    console.log(
-      `  enablement job:                      ${rounded(median.job)} secrets/s = ${ratio(writeRate)} of raw etcd puts of the same values and batch size`,
-    );
-  else
-    console.log(
-      `  enablement job:                      ${rounded(median.job)} secrets/s = ${ratio(limit(median))} of the slower of crypto only and raw writes (median of ${runs.length} runs, each against the crypto pass next to it; runs: ${runs.map((r) => `${rounded(r.job)} (${((100 * r.job) / limit(r)).toFixed(0)}%)`).join(', ')})`,
-    );
+  console.log(
+    `  ${shared ? 'store only, raw writes' : 'crypto only (open + seal) or raw writes, the slower'} next to each run: ${runs.map((r) => rounded(r.limit)).join(', ')} secrets/s`,
+  );
+  console.log(`  store only, raw writes (first pass):  ${rounded(writeRate)} secrets/s`);
+  console.log(`  store only, read + overwrite batch:   ${rounded(readWriteRate)} secrets/s`);
+  const met = median.job >= 0.8 * median.limit ? 'met' : 'MISSED';
+  console.log(
+    `  enablement job:                       ${rounded(median.job)} secrets/s = ${percent(median)} (target >= 80%: ${met}) of ${shared ? 'raw etcd puts of the same values and batch size' : 'the slower of crypto only and raw writes'}; median of ${runs.length} runs, each against the limit measured next to it: ${runs.map((r) => `${rounded(r.job)} (${percent(r)})`).join(', ')}`,
+  );
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
 }
