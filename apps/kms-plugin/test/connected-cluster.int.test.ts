@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, KmsPluginSetup, RawSecret, Secret, SecretMeta } from '@keyhaven/contracts';
 import { decodeEncryptedObject } from '@keyhaven/engine';
 import {
-  engineCaller,
   type HttpMethod,
   freePort,
   spawnDemoEngine,
@@ -27,6 +26,7 @@ import {
   stopPlugin,
   type PluginProcess,
 } from './plugin.ts';
+import { INSTANCE, connectedCluster, eventually, prefixOf } from './connected.ts';
 
 /**
  * Issue 16: a real cluster connected to Keyhaven. 1,000 Secrets stored plain, then Enable with
@@ -34,7 +34,6 @@ import {
  * every value in etcd follows, and none is lost or changed.
  */
 const PASSWORD = 'connected-cluster-test-password';
-const INSTANCE = 'kp-us-south';
 const PREFIX = 'k8s:enc:kms:v2:keyhaven:';
 const SECRETS = 1000;
 const NAMESPACES = ['default', 'team-a'];
@@ -63,42 +62,11 @@ const startEngine = async () => {
   admin = await tokenFor(engine.url, 'admin', PASSWORD);
 };
 
-/** The engine's API as admin (the engine, and so its URL and token, change on restart). */
-const api = <T>(method: HttpMethod, path: string, body?: unknown) =>
-  engineCaller(engine.url, () => admin, INSTANCE)<T>(method, path, body);
-
-const cluster = async () => (await api<Cluster>('GET', `/v2/clusters/${clusterId}`)).body;
-
-/** Enable (or Update) the cluster's KMS with a root key of the instance, as admin: accepted. */
-async function enableWith(crkId: string): Promise<void> {
-  const accepted = await api('POST', '/v2/enableKMS', {
-    cluster: clusterId,
-    instance_id: INSTANCE,
-    crk_id: crkId,
-    private_endpoint: true,
-  });
-  expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, seconds = 180) {
-  let last: unknown;
-  for (let i = 0; i < seconds * 2; i++) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} did not happen within ${seconds} s${last ? `: ${String(last)}` : ''}`);
-}
-
-const ready = (what: string) =>
-  eventually(what, async () => {
-    const c = await cluster();
-    return c.masterStatus === 'Ready' && c.enablement?.state === 'succeeded' ? c : undefined;
-  });
+const { api, cluster, enableWith, ready } = connectedCluster({
+  url: () => engine.url,
+  token: () => admin,
+  clusterId: () => clusterId,
+});
 
 const kubeOk = (method: HttpMethod, path: string, body?: unknown) =>
   kubeOkOn(kube, method, path, body);
@@ -198,7 +166,6 @@ async function expectVerifiedFromEtcd(keyIdPrefix: string): Promise<void> {
 }
 
 const keyIdsOf = (ids: Map<string, string>) => new Set(ids.values());
-const prefixOf = (crk: string, version: string) => `keyhaven:v1:${INSTANCE}:${crk}:${version}:`;
 
 beforeAll(async () => {
   if (SKIP_KUBE) return;

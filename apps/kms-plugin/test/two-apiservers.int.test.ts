@@ -4,12 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityEntry, Cluster, KmsPluginSetup } from '@keyhaven/contracts';
 import { decodeEncryptedObject } from '@keyhaven/engine';
 import {
-  engineCaller,
   freePort,
   spawnDemoEngine,
   tokenFor,
   type EngineProcess,
-  type HttpMethod,
 } from '../../engine/test/process.ts';
 import {
   SKIP_KUBE,
@@ -27,6 +25,7 @@ import {
   stopPlugin,
   type PluginProcess,
 } from './plugin.ts';
+import { INSTANCE, connectedCluster, eventually, prefixOf } from './connected.ts';
 
 /**
  * Issue 29: a connected cluster with two API servers on one etcd, each with its own plug-in. A
@@ -34,7 +33,6 @@ import {
  * the job, saying which, and it finishes once that server is back.
  */
 const PASSWORD = 'two-apiservers-test-password';
-const INSTANCE = 'kp-us-south';
 const PREFIX = 'k8s:enc:kms:v2:keyhaven:';
 const SECRETS = 600;
 let dir: string;
@@ -55,34 +53,11 @@ const engineEnv = {
   KEYHAVEN_PLUGIN_SILENT_SECONDS: '75',
 };
 
-const api = <T>(method: HttpMethod, path: string, body?: unknown) =>
-  engineCaller(engine.url, () => admin, INSTANCE)<T>(method, path, body);
-const cluster = async () => (await api<Cluster>('GET', `/v2/clusters/${clusterId}`)).body;
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, seconds = 240) {
-  for (let i = 0; i < seconds * 2; i++) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} did not happen within ${seconds} s: ${JSON.stringify(await cluster())}`);
-}
-
-const ready = (what: string) =>
-  eventually(what, async () => {
-    const c = await cluster();
-    return c.masterStatus === 'Ready' && c.enablement?.state === 'succeeded' ? c : undefined;
-  });
-
-async function enableWith(crkId: string): Promise<void> {
-  const accepted = await api('POST', '/v2/enableKMS', {
-    cluster: clusterId,
-    instance_id: INSTANCE,
-    crk_id: crkId,
-    private_endpoint: true,
-  });
-  expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
-}
+const { api, cluster, enableWith, ready } = connectedCluster({
+  url: () => engine.url,
+  token: () => admin,
+  clusterId: () => clusterId,
+});
 
 /** The setup files for one more plug-in, named for its API server (CLUSTER_NAME). */
 async function pluginFor(name: string) {
@@ -122,9 +97,6 @@ async function expectValuesIntact(request: Kube['request']): Promise<void> {
     expect(Buffer.from(item.data.v, 'base64').toString(), key).toBe(written.get(key));
   }
 }
-
-const prefixOf = (crk: string, version: string | undefined) =>
-  `keyhaven:v1:${INSTANCE}:${crk}:${version ?? '-'}:`;
 
 beforeAll(async () => {
   if (SKIP_KUBE) return;
@@ -175,7 +147,7 @@ describe.skipIf(SKIP_KUBE)('a connected cluster with two API servers', () => {
     const other = await pluginFor('apiserver-2');
     await kube.restart(first);
     second = await kube.addApiServer(other);
-    const done = await ready('Ready under key A');
+    const done = await ready('Ready under key A', 240);
     expect(done.connection?.plugins.map((p) => p.resource).sort()).toEqual([
       'kms-plugin:apiserver-1',
       'kms-plugin:apiserver-2',
@@ -191,17 +163,25 @@ describe.skipIf(SKIP_KUBE)('a connected cluster with two API servers', () => {
 
   it('pauses an Update while one API server is gone, saying which, and finishes when it is back', async () => {
     await enableWith(keyB);
-    await eventually('the migration under way', async () => {
-      const job = (await cluster()).enablement;
-      return job?.takenAt && job.progress.done > 0 ? job : undefined;
-    });
+    await eventually(
+      'the migration under way',
+      async () => {
+        const job = (await cluster()).enablement;
+        return job?.takenAt && job.progress.done > 0 ? job : undefined;
+      },
+      240,
+    );
     await second.kill();
-    const paused = await eventually('the job paused', async () => {
-      const c = await cluster();
-      return c.masterStatus.includes('Paused') && c.masterStatus.includes('apiserver-2')
-        ? c
-        : undefined;
-    });
+    const paused = await eventually(
+      'the job paused',
+      async () => {
+        const c = await cluster();
+        return c.masterStatus.includes('Paused') && c.masterStatus.includes('apiserver-2')
+          ? c
+          : undefined;
+      },
+      240,
+    );
     expect(paused.masterHealth).toBe('warning');
     expect(paused.masterStatus).toMatch(
       /Paused: Re-encryption under root key ha-key-b waits for every API server of the cluster: KMS plug-in .*kms-plugin:apiserver-2 has not reported since/,
@@ -213,7 +193,7 @@ describe.skipIf(SKIP_KUBE)('a connected cluster with two API servers', () => {
     expect(at).toBeLessThan(SECRETS);
 
     await second.start();
-    const done = await ready('Ready under key B, the API server back');
+    const done = await ready('Ready under key B, the API server back', 240);
     const ids = await storedKeyIds();
     expect([...ids].every((id) => id.startsWith(prefixOf(keyB, done.kms?.keyVersion)))).toBe(true);
     await expectValuesIntact(kube.request);
