@@ -2,7 +2,7 @@
 // plug-ins' own Status, every log on disk.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Cluster } from '@keyhaven/contracts';
+import { keyIdPrefix, type Cluster } from '@keyhaven/contracts';
 import {
   decodeEncryptedObject,
   defaultEtcdSettings,
@@ -16,8 +16,8 @@ import type { Kube } from '../../apps/kms-plugin/test/kube.ts';
 const KUBE_PREFIX = 'k8s:enc:kms:v2:keyhaven:';
 
 /** The key_id prefix of what the plug-in writes under a cluster's current key version. */
-export const pluginKeyPrefix = (kms: NonNullable<Cluster['kms']>) =>
-  `keyhaven:v1:${kms.instanceId}:${kms.crkId}:${kms.keyVersion}:`;
+const pluginKeyPrefix = (kms: NonNullable<Cluster['kms']>) =>
+  keyIdPrefix({ instanceId: kms.instanceId, keyId: kms.crkId, versionId: kms.keyVersion });
 
 /** Every Secret the API servers stored in their etcd is under the connected cluster's key. */
 export async function kubeStoreUnderKey(kube: Kube, cluster: Cluster): Promise<string[]> {
